@@ -1,0 +1,95 @@
+"""Every knob of photoreel, read from the environment (and a ``.env`` file).
+
+photoreel's own knobs carry the ``PHOTOREEL_`` prefix; the NemoVideo names keep theirs
+(``NEMO_API_URL`` …), and ``REDIS_URL`` is honoured as the standard name for the broker.
+README.md lists them all; a test keeps that table true.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ENV_FILE = ".env"
+
+
+class NemoSettings(BaseSettings):
+    """The NemoVideo cloud backend, under the vendor's own variable names."""
+
+    model_config = SettingsConfigDict(env_prefix="", env_file=ENV_FILE, extra="ignore")
+
+    nemo_api_url: str = Field(
+        default="https://mega-api-prod.nemovideo.ai", description="NemoVideo API base URL"
+    )
+    nemo_web_url: str = Field(
+        default="https://nemovideo.com", description="NemoVideo web app, for task links in reports"
+    )
+    nemo_token: SecretStr | None = Field(
+        default=None, description="bearer token; unset: an anonymous token is requested"
+    )
+    nemo_client_id: str | None = Field(
+        default=None,
+        description="X-Client-Id for anonymous tokens; unset: ~/.config/nemovideo/client_id",
+    )
+    skill_source: str = Field(default="unknown", description="X-Skill-Platform value")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="PHOTOREEL_", env_file=ENV_FILE, extra="ignore", populate_by_name=True
+    )
+
+    redis_url: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("PHOTOREEL_REDIS_URL", "REDIS_URL"),
+        description="Redis for the queue and job state; unset: `run` starts an embedded one",
+    )
+    out: str = Field(default="out", description="output bucket: a folder or s3://bucket/prefix")
+    backend: str = Field(default="local", description="default backend: local or nemo")
+    workers: int = Field(default=2, ge=1, le=64, description="worker processes `run` starts")
+    queue: str = Field(default="photoreel", description="Celery queue name")
+    scratch_dir: Path | None = Field(
+        default=None, description="per-job scratch folders; unset: the system temp folder"
+    )
+    log_level: str = Field(default="INFO", description="DEBUG, INFO, WARNING or ERROR")
+    log_format: str = Field(
+        default="auto", description="auto (console on a terminal, else JSON), json or console"
+    )
+    duration: float = Field(default=15.0, gt=0, description="seconds, when the prompt says none")
+    fps: int = Field(default=30, ge=12, le=60, description="frames per second by default")
+    x264_preset: str = Field(default="veryfast", description="libx264 preset for the local backend")
+    crf: int = Field(default=20, ge=0, le=51, description="constant rate factor, lower is better")
+    max_attempts: int = Field(
+        default=3, ge=1, description="attempts of a stage before the job fails"
+    )
+    stage_time_limit: int = Field(
+        default=1800, ge=10, description="hard time limit of one stage, seconds"
+    )
+    nemo_poll_seconds: float = Field(
+        default=10.0, gt=0, description="NemoVideo state and render polling interval, seconds"
+    )
+    nemo: NemoSettings = Field(default_factory=NemoSettings, exclude=True)
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
+
+
+def environment_table() -> list[tuple[str, str, str]]:
+    """(variable, default, meaning) for every knob, in declaration order."""
+    rows: list[tuple[str, str, str]] = []
+    for settings_class, prefix in ((Settings, "PHOTOREEL_"), (NemoSettings, "")):
+        for name, field in settings_class.model_fields.items():
+            if name == "nemo":
+                continue
+            default = field.get_default(call_default_factory=True)
+            shown = "unset" if default is None else str(default)
+            variable = f"{prefix}{name}".upper()
+            if isinstance(field.validation_alias, AliasChoices):
+                variable = " or ".join(str(choice) for choice in field.validation_alias.choices)
+            rows.append((variable, shown, field.description or ""))
+    return rows

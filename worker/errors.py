@@ -1,0 +1,27 @@
+"""How a stage says that a job cannot go on."""
+
+from __future__ import annotations
+
+
+class JobFailed(Exception):
+    """A permanent failure: retrying will not help. Names the file that caused it, if one did."""
+
+    def __init__(self, message: str, *, file: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.file = file
+
+    def __str__(self) -> str:
+        return f"{self.file}: {self.message}" if self.file else self.message
+
+
+class TransientError(Exception):
+    """A failure worth another attempt (network, server 5xx, rate limit)."""
+
+    def __init__(self, message: str, *, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class JobParked(Exception):
+    """The job cannot start now for a reason outside it (no credits); it waits, it has not failed."""

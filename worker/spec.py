@@ -1,0 +1,109 @@
+"""What one job asks for: the photo set, the prompt and the options that override it."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+JOB_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$"
+
+
+class Aspect(StrEnum):
+    VERTICAL = "9:16"
+    LANDSCAPE = "16:9"
+    SQUARE = "1:1"
+
+    @property
+    def ratio(self) -> tuple[int, int]:
+        width, height = self.value.split(":")
+        return int(width), int(height)
+
+
+class Container(StrEnum):
+    MP4 = "mp4"
+    MOV = "mov"
+    WEBM = "webm"
+    MKV = "mkv"
+
+
+class Resolution(StrEnum):
+    HD = "720p"
+    FULL_HD = "1080p"
+
+    @property
+    def short_side(self) -> int:
+        return int(self.value.removesuffix("p"))
+
+
+class BackendName(StrEnum):
+    LOCAL = "local"
+    NEMO = "nemo"
+
+
+class JobOptions(BaseModel):
+    """Explicit options. ``None`` means: take it from the prompt, else the default."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    duration: float | None = Field(default=None, gt=0, le=600, description="seconds")
+    aspect: Aspect | None = None
+    container: Container = Container.MP4
+    resolution: Resolution = Resolution.FULL_HD
+    fps: int = Field(default=30, ge=12, le=60)
+    title: str | None = Field(default=None, max_length=200)
+    music: str | None = Field(default=None, description="audio file, or a mood: calm, upbeat, …")
+    backend: BackendName = BackendName.LOCAL
+
+
+class JobSource(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: str = Field(description="folder, manifest, inbox, catalog or cli")
+    path: str = ""
+    batch: str | None = None
+
+
+class JobSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(pattern=JOB_ID_PATTERN)
+    photos: list[str] = Field(min_length=1)
+    prompt: str = Field(default="", max_length=4000)
+    options: JobOptions = Field(default_factory=JobOptions)
+    source: JobSource = Field(default_factory=lambda: JobSource(kind="cli"))
+
+    @field_validator("photos")
+    @classmethod
+    def _no_blank_photo(cls, photos: list[str]) -> list[str]:
+        for index, photo in enumerate(photos):
+            if not photo.strip():
+                raise ValueError(f"photo {index} is blank")
+        return photos
+
+    def content_hash(self) -> str:
+        """Hash of what makes the video: photo names, prompt and options (not the id)."""
+        payload = {"photos": self.photos, "prompt": self.prompt, "options": self.options.model_dump()}
+        return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+
+
+class SpecError(ValueError):
+    """An invalid job spec; the message names every bad field."""
+
+
+def describe_validation_error(error: ValidationError) -> str:
+    problems = []
+    for item in error.errors():
+        field = ".".join(str(part) for part in item["loc"]) or "(spec)"
+        problems.append(f"{field}: {item['msg']}")
+    return "; ".join(problems)
+
+
+def parse_spec(data: dict[str, Any]) -> JobSpec:
+    try:
+        return JobSpec.model_validate(data)
+    except ValidationError as error:
+        raise SpecError(describe_validation_error(error)) from None
