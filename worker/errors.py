@@ -24,4 +24,4 @@ class TransientError(Exception):
 
 
 class JobParked(Exception):
-    """The job cannot start now for a reason outside it (no credits); it waits, it has not failed."""
+    """The job cannot go on now for a reason outside it (no credits): it waits, not fails."""

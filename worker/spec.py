@@ -86,7 +86,8 @@ class JobSpec(BaseModel):
 
     def content_hash(self) -> str:
         """Hash of what makes the video: photo names, prompt and options (not the id)."""
-        payload = {"photos": self.photos, "prompt": self.prompt, "options": self.options.model_dump()}
+        options = self.options.model_dump(mode="json")
+        payload = {"photos": self.photos, "prompt": self.prompt, "options": options}
         return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
 

@@ -1,0 +1,10 @@
+FROM python:3.11-slim
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY config ./config
+COPY producer ./producer
+COPY worker ./worker
+RUN pip install --no-cache-dir .
+ENV PHOTOREEL_LOG_FORMAT=json
+ENTRYPOINT ["photoreel"]
+CMD ["worker"]

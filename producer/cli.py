@@ -1,0 +1,218 @@
+"""The ``photoreel`` command.
+
+Exit codes: 0 every job succeeded, 1 a job failed, 2 usage or input errors (a bad manifest,
+a path that is not a photo set).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from config.logging import configure_logging
+from config.settings import get_settings
+from producer.embedded import EmbeddedRedis, WorkerProcesses
+from producer.manifest import ManifestError, load_manifest
+from producer.photosets import PhotoSetError, specs_from_folder
+from worker.jobs import JobState, JobStatus, JobStore
+from worker.spec import BackendName, Container, JobOptions, JobSpec, Resolution
+
+EXIT_OK, EXIT_JOB_FAILED, EXIT_USAGE = 0, 1, 2
+MANIFEST_SUFFIXES = (".yaml", ".yml")
+
+cli = typer.Typer(
+    help="Turn photo sets and a plain-language prompt into finished videos.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+console = Console(stderr=True, soft_wrap=True)
+
+PathsArgument = Annotated[
+    list[Path], typer.Argument(help="photo folders, folders of photo folders, YAML manifests")
+]
+BackendOption = Annotated[
+    BackendName | None, typer.Option(help="local (default, offline) or nemo (cloud)")
+]
+OutOption = Annotated[str | None, typer.Option(help="output folder [default: ./out]")]
+ContainerOption = Annotated[Container | None, typer.Option(help="mp4, mov, webm or mkv")]
+ResolutionOption = Annotated[Resolution | None, typer.Option(help="1080p or 720p")]
+
+
+class UsageProblem(Exception):
+    """Bad input from the command line: reported in one line, exit code 2."""
+
+
+def collect_specs(paths: list[Path], overrides: dict[str, object]) -> list[JobSpec]:
+    specs: list[JobSpec] = []
+    for path in paths:
+        if path.is_dir():
+            found = specs_from_folder(path, JobOptions.model_validate(overrides))
+        elif path.is_file() and path.suffix.lower() in MANIFEST_SUFFIXES:
+            found = load_manifest(path)
+            found = [
+                spec.model_copy(update={"options": spec.options.model_copy(update=overrides)})
+                for spec in found
+            ]
+        elif not path.exists():
+            raise UsageProblem(f"{path}: no such file or folder")
+        else:
+            raise UsageProblem(f"{path}: not a photo folder or a .yaml manifest")
+        specs.extend(found)
+    seen: set[str] = set()
+    for spec in specs:
+        if spec.id in seen:
+            raise UsageProblem(f"two jobs are named {spec.id!r}: rename a folder or set ids")
+        seen.add(spec.id)
+    return specs
+
+
+def option_overrides(
+    backend: BackendName | None, container: Container | None, resolution: Resolution | None
+) -> dict[str, object]:
+    settings = get_settings()
+    overrides: dict[str, object] = {"backend": backend or BackendName(settings.backend)}
+    if container:
+        overrides["container"] = container
+    if resolution:
+        overrides["resolution"] = resolution
+    return overrides
+
+
+def output_location(out: str | None) -> str:
+    location = out or get_settings().out
+    return location if "://" in location else str(Path(location).expanduser().resolve())
+
+
+def print_summary(states: list[JobState], out: str) -> int:
+    failed = [state for state in states if state.status != JobStatus.SUCCEEDED]
+    for state in states:
+        if state.status == JobStatus.SUCCEEDED:
+            console.print(f"[green]✓[/] {state.spec.id} → {out}/{state.spec.id}/")
+        else:
+            where = f"{state.error_file}: " if state.error_file else ""
+            reason = state.error or f"did not finish ({state.status})"
+            console.print(f"[red]✗[/] {state.spec.id}: {where}{reason}")
+    console.print(f"{len(states) - len(failed)} of {len(states)} jobs succeeded; reports in {out}")
+    return EXIT_JOB_FAILED if failed else EXIT_OK
+
+
+def specs_or_exit(paths: list[Path], overrides: dict[str, object]) -> list[JobSpec]:
+    try:
+        return collect_specs(paths, overrides)
+    except (UsageProblem, PhotoSetError, ManifestError) as problem:
+        console.print(f"[red]error:[/] {problem}")
+        raise typer.Exit(EXIT_USAGE) from None
+
+
+@cli.command()
+def run(
+    paths: PathsArgument,
+    backend: BackendOption = None,
+    out: OutOption = None,
+    workers: Annotated[int | None, typer.Option(help="worker processes [default: 2]")] = None,
+    container: ContainerOption = None,
+    resolution: ResolutionOption = None,
+) -> None:
+    """Make the videos and wait for them. Without REDIS_URL, runs self-contained."""
+    from producer.enqueue import enqueue_specs, new_batch_id
+    from producer.progress import wait_for_jobs
+    from worker.app import connect
+    from worker.stages import job_store
+
+    settings = get_settings()
+    specs = specs_or_exit(paths, option_overrides(backend, container, resolution))
+    location = output_location(out)
+    batch = new_batch_id()
+    log_file = Path(tempfile.gettempdir()) / f"photoreel-{batch}" / "worker.log"
+    embedded = EmbeddedRedis() if settings.redis_url is None else None
+    try:
+        redis_url = embedded.start().url if embedded else str(settings.redis_url)
+        connect(redis_url)
+        concurrency = workers or settings.workers
+        with WorkerProcesses(redis_url, concurrency=concurrency, log_file=log_file) as pool:
+            store = job_store()
+            result = enqueue_specs(specs, store, out=location, batch=batch)
+            for job_id in result.conflicts:
+                console.print(f"[red]✗[/] {job_id}: another job with this id exists")
+            console.print(f"batch {batch}: {len(result.job_ids)} job(s), output {location}")
+            states = wait_for_jobs(store, result.job_ids, console, healthy=pool.alive)
+    finally:
+        if embedded:
+            embedded.stop()
+    code = print_summary(states, location)
+    if code != EXIT_OK or result.conflicts:
+        console.print(f"worker log: {log_file}")
+    raise typer.Exit(EXIT_JOB_FAILED if result.conflicts else code)
+
+
+@cli.command()
+def enqueue(
+    paths: PathsArgument,
+    backend: BackendOption = None,
+    out: OutOption = None,
+    container: ContainerOption = None,
+    resolution: ResolutionOption = None,
+) -> None:
+    """Put jobs on the queue of a running deployment (REDIS_URL) and print the batch id."""
+    from producer.enqueue import enqueue_specs, new_batch_id
+    from worker.stages import job_store
+
+    if get_settings().redis_url is None:
+        console.print("[red]error:[/] enqueue needs REDIS_URL (or use `photoreel run`)")
+        raise typer.Exit(EXIT_USAGE)
+    specs = specs_or_exit(paths, option_overrides(backend, container, resolution))
+    result = enqueue_specs(specs, job_store(), out=output_location(out), batch=new_batch_id())
+    for job_id in result.conflicts:
+        console.print(f"[red]✗[/] {job_id}: another job with this id exists")
+    console.print(f"enqueued {len(result.enqueued)} job(s)")
+    typer.echo(result.batch)
+    raise typer.Exit(EXIT_JOB_FAILED if result.conflicts else EXIT_OK)
+
+
+@cli.command()
+def status(batch: Annotated[str | None, typer.Argument(help="batch id [default: newest]")] = None):
+    """Show the jobs of a batch: stages, durations and errors."""
+    from producer.progress import jobs_table
+    from worker.stages import job_store
+
+    store: JobStore = job_store()
+    batch = batch or store.latest_batch()
+    if batch is None:
+        console.print("no batches yet")
+        raise typer.Exit(EXIT_OK)
+    states = store.batch_jobs(batch)
+    Console().print(jobs_table(states))
+    for state in states:
+        if state.error:
+            where = f"{state.error_file}: " if state.error_file else ""
+            console.print(f"[red]✗[/] {state.spec.id}: {where}{state.error}")
+    failed = any(state.status == JobStatus.FAILED for state in states)
+    raise typer.Exit(EXIT_JOB_FAILED if failed else EXIT_OK)
+
+
+@cli.command()
+def worker(
+    concurrency: Annotated[int | None, typer.Option(help="pool processes [default: 2]")] = None,
+) -> None:
+    """Run a worker for a long-running deployment (REDIS_URL)."""
+    settings = get_settings()
+    command = [
+        sys.executable, "-m", "celery", "-A", "worker.app", "worker",
+        "--loglevel", settings.log_level,
+        "--concurrency", str(concurrency or settings.workers),
+        "--queues", settings.queue,
+    ]  # fmt: skip
+    os.execv(sys.executable, command)
+
+
+def main() -> None:
+    settings = get_settings()
+    configure_logging(settings.log_level, settings.log_format)
+    cli()

@@ -1,0 +1,68 @@
+"""Folders of photos → job specs.
+
+A folder with images (and an optional ``prompt.txt``) is one job; a folder whose subfolders
+hold the images is one job per subfolder. Files are only read, never changed.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from worker.spec import JobOptions, JobSource, JobSpec
+
+IMAGE_SUFFIXES = frozenset(
+    {".jpg", ".jpeg", ".png", ".webp", ".heic", ".heif", ".tif", ".tiff", ".bmp", ".gif"}
+)
+AUDIO_SUFFIXES = frozenset({".mp3", ".wav", ".m4a", ".aac"})
+PROMPT_FILE = "prompt.txt"
+
+
+class PhotoSetError(ValueError):
+    """A path that is not a photo set; the message says which and why."""
+
+
+def job_id_for(name: str) -> str:
+    slug = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-.") or "job"
+    return slug[:128]
+
+
+def _visible_files(folder: Path) -> list[Path]:
+    return sorted(
+        entry for entry in folder.iterdir() if entry.is_file() and not entry.name.startswith(".")
+    )
+
+
+def images_in(folder: Path) -> list[Path]:
+    return [entry for entry in _visible_files(folder) if entry.suffix.lower() in IMAGE_SUFFIXES]
+
+
+def read_prompt(folder: Path) -> str:
+    prompt_file = folder / PROMPT_FILE
+    return prompt_file.read_text(encoding="utf-8").strip() if prompt_file.is_file() else ""
+
+
+def photo_set_spec(folder: Path, options: JobOptions, *, source_kind: str = "folder") -> JobSpec:
+    photos = images_in(folder)
+    music = [entry for entry in _visible_files(folder) if entry.suffix.lower() in AUDIO_SUFFIXES]
+    if music and options.music is None:
+        options = options.model_copy(update={"music": str(music[0].resolve())})
+    return JobSpec(
+        id=job_id_for(folder.resolve().name),
+        photos=[str(photo.resolve()) for photo in photos],
+        prompt=read_prompt(folder),
+        options=options,
+        source=JobSource(kind=source_kind, path=str(folder.resolve())),
+    )
+
+
+def specs_from_folder(folder: Path, options: JobOptions) -> list[JobSpec]:
+    if images_in(folder):
+        return [photo_set_spec(folder, options)]
+    subfolders = sorted(
+        entry for entry in folder.iterdir() if entry.is_dir() and not entry.name.startswith(".")
+    )
+    specs = [photo_set_spec(sub, options) for sub in subfolders if images_in(sub)]
+    if not specs:
+        raise PhotoSetError(f"{folder}: no photos here or in its subfolders")
+    return specs

@@ -1,0 +1,63 @@
+"""A live jobs × stages table while a batch runs, and the closing summary."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from rich.console import Console
+from rich.live import Live
+from rich.table import Table
+
+from worker.jobs import JobState, JobStatus, JobStore, Stage
+
+STATUS_STYLE = {
+    JobStatus.QUEUED: "dim",
+    JobStatus.RUNNING: "cyan",
+    JobStatus.SUCCEEDED: "green",
+    JobStatus.FAILED: "red",
+    JobStatus.PARKED: "yellow",
+}
+
+
+def _stage_cell(state: JobState, stage: Stage) -> str:
+    if stage in state.timings:
+        return f"[green]✓[/] {state.timings[stage]:.1f}s"
+    if state.stage == stage:
+        return "[red]✗[/]" if state.status == JobStatus.FAILED else "[cyan]…[/]"
+    return "[dim]·[/]"
+
+
+def jobs_table(states: list[JobState]) -> Table:
+    table = Table(expand=False)
+    table.add_column("job")
+    for stage in Stage:
+        table.add_column(stage.value, justify="center")
+    table.add_column("status")
+    for state in states:
+        style = STATUS_STYLE[state.status]
+        cells = [_stage_cell(state, stage) for stage in Stage]
+        table.add_row(state.spec.id, *cells, f"[{style}]{state.status.value}[/]")
+    return table
+
+
+def wait_for_jobs(
+    store: JobStore,
+    job_ids: list[str],
+    console: Console,
+    *,
+    healthy: Callable[[], bool] = lambda: True,
+    poll_seconds: float = 0.25,
+) -> list[JobState]:
+    """Show progress until every job has finished (or the workers died); return final states."""
+
+    def snapshot() -> list[JobState]:
+        return [state for job_id in job_ids if (state := store.get(job_id)) is not None]
+
+    states = snapshot()
+    with Live(jobs_table(states), console=console, refresh_per_second=4, transient=False) as live:
+        while not all(state.status.finished for state in states) and healthy():
+            time.sleep(poll_seconds)
+            states = snapshot()
+            live.update(jobs_table(states))
+    return states

@@ -1,0 +1,53 @@
+"""The Celery application: one queue on Redis, set up for long, paid, at-least-once work."""
+
+from __future__ import annotations
+
+from celery import Celery
+from celery.signals import worker_process_init
+
+from config.logging import configure_logging
+from config.settings import Settings, get_settings
+
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
+
+
+def create_app(settings: Settings) -> Celery:
+    broker = settings.redis_url or DEFAULT_REDIS_URL
+    app = Celery("photoreel", broker=broker, include=["worker.stages"])
+    app.conf.update(
+        task_default_queue=settings.queue,
+        # Results live in our own job state in Redis; Celery's result backend is not used.
+        task_ignore_result=True,
+        # A stage is acknowledged only when it has finished, and handed to another worker
+        # if its worker dies: stages resume from their checkpoints, so running one again is safe.
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        # One stage at a time per process: a long render must not hold other jobs hostage.
+        worker_prefetch_multiplier=1,
+        # Redis redelivers an unacknowledged task after this long; it must outlast the
+        # longest stage, or a healthy long render would be started a second time.
+        broker_transport_options={"visibility_timeout": settings.stage_time_limit * 2},
+        task_time_limit=settings.stage_time_limit,
+        task_soft_time_limit=max(settings.stage_time_limit - 30, 5),
+        task_serializer="json",
+        accept_content=["json"],
+        worker_hijack_root_logger=False,
+        worker_send_task_events=True,
+        task_send_sent_event=True,
+        broker_connection_retry_on_startup=True,
+    )
+    return app
+
+
+app = create_app(get_settings())
+
+
+def connect(redis_url: str) -> None:
+    """Point this process's producer side (enqueueing, job state) at another Redis."""
+    app.conf.broker_url = redis_url
+
+
+@worker_process_init.connect
+def _configure_worker_logging(**_: object) -> None:
+    settings = get_settings()
+    configure_logging(settings.log_level, settings.log_format)
