@@ -68,6 +68,12 @@ class Settings(BaseSettings):
     stage_time_limit: int = Field(
         default=1800, ge=10, description="hard time limit of one stage, seconds"
     )
+    lease_seconds: float = Field(
+        default=30.0, gt=0, description="a running stage's lease; its worker renews it"
+    )
+    reconcile_seconds: float = Field(
+        default=10.0, gt=0, description="how often workers look for jobs whose owner died"
+    )
     nemo_poll_seconds: float = Field(
         default=10.0, gt=0, description="NemoVideo state and render polling interval, seconds"
     )

@@ -27,3 +27,15 @@ def batch(batch_id: str) -> str:
 
 BATCHES = f"{PREFIX}:batches"
 """Sorted set of batch ids, scored by creation time."""
+
+
+def job_lease(job_id: str) -> str:
+    """String holding the owning claim's epoch; expires unless its worker keeps renewing it."""
+    return f"{PREFIX}:job:{job_id}:lease"
+
+
+ACTIVE_JOBS = f"{PREFIX}:jobs:active"
+"""Set of the ids of jobs not yet finished: what the reconciler looks at."""
+
+RECONCILER_LOCK = f"{PREFIX}:reconciler:lock"
+"""Held briefly by the one worker reconciling at a time."""
