@@ -28,15 +28,17 @@ class EnqueueResult:
 
 
 def enqueue_specs(specs: list[JobSpec], store: JobStore, *, out: str, batch: str) -> EnqueueResult:
+    """Enqueue each spec once: a job id or a content already known is not run again."""
     result = EnqueueResult(batch=batch)
     for spec in specs:
-        if store.create(spec, out=out, batch=batch):
+        existing = store.create(spec, out=out, batch=batch)
+        if existing is None:
             submit(spec.id)
             result.enqueued.append(spec.id)
             continue
-        existing = store.get(spec.id)
-        if existing is not None and existing.spec.content_hash() == spec.content_hash():
-            result.already_known.append(spec.id)
+        known = store.get(existing)
+        if known is not None and known.spec.content_hash() == spec.content_hash():
+            result.already_known.append(existing)
         else:
             result.conflicts.append(spec.id)
     return result

@@ -86,6 +86,21 @@ class ClaimOutcome(StrEnum):
     DEAD = "dead"
 
 
+_CREATE = """
+local job, content, batch, batches, active = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+local job_id, now = ARGV[1], ARGV[7]
+local owner = redis.call('GET', content)
+if owner then return owner end
+if redis.call('HSETNX', job, 'spec', ARGV[2]) == 0 then return job_id end
+redis.call('SET', content, job_id)
+redis.call('HSET', job, 'out', ARGV[3], 'batch', ARGV[4], 'status', 'queued', 'stage', ARGV[5],
+  'stage_index', ARGV[6], 'epoch', 0, 'created_at', now, 'updated_at', now)
+redis.call('ZADD', batch, now, job_id)
+redis.call('ZADD', batches, 'NX', now, ARGV[4])
+redis.call('SADD', active, job_id)
+return ''
+"""
+
 _CLAIM = """
 local job, lease = KEYS[1], KEYS[2]
 local stage, stage_index, owner = ARGV[1], tonumber(ARGV[2]), ARGV[3]
@@ -195,36 +210,38 @@ class Claim:
 class JobStore:
     def __init__(self, redis: Redis) -> None:
         self.redis = redis
+        self._create = redis.register_script(_CREATE)
         self._claim = redis.register_script(_CLAIM)
         self._fenced_hset = redis.register_script(_FENCED_HSET)
         self._renew = redis.register_script(_FENCED_RENEW)
         self._release = redis.register_script(_FENCED_RELEASE)
 
-    def create(self, spec: JobSpec, *, out: str, batch: str) -> bool:
-        """Record a new job; False when a job with this id already exists (nothing changes)."""
+    def create(self, spec: JobSpec, *, out: str, batch: str) -> str | None:
+        """Record a new job, once per id and once per content (photos, prompt, options).
+
+        Returns None when created, else the id of the job that already stands for it.
+        """
         now = time.time()
-        created = self.redis.hsetnx(keys.job(spec.id), "spec", spec.model_dump_json())
-        if not created:
-            return False
-        pipe = self.redis.pipeline()
-        pipe.hset(
-            keys.job(spec.id),
-            mapping={
-                "out": out,
-                "batch": batch,
-                "status": JobStatus.QUEUED,
-                "stage": Stage.SESSION,
-                "stage_index": Stage.SESSION.index,
-                "epoch": 0,
-                "created_at": now,
-                "updated_at": now,
-            },
+        result = self._create(
+            keys=[
+                keys.job(spec.id),
+                keys.job_content(spec.content_hash()),
+                keys.batch(batch),
+                keys.BATCHES,
+                keys.ACTIVE_JOBS,
+            ],
+            args=[
+                spec.id,
+                spec.model_dump_json(),
+                out,
+                batch,
+                Stage.SESSION,
+                Stage.SESSION.index,
+                now,
+            ],
         )
-        pipe.zadd(keys.batch(batch), {spec.id: now})
-        pipe.zadd(keys.BATCHES, {batch: now}, nx=True)
-        pipe.sadd(keys.ACTIVE_JOBS, spec.id)
-        pipe.execute()
-        return True
+        existing = result.decode() if isinstance(result, bytes) else result
+        return existing or None
 
     def get(self, job_id: str) -> JobState | None:
         raw = self.redis.hgetall(keys.job(job_id))

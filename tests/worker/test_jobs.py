@@ -25,8 +25,8 @@ def claim(store: JobStore, stage: Stage, *, lease: float = 30, max_attempts: int
 
 def test_create_is_idempotent(fake_redis: Redis) -> None:
     store = JobStore(fake_redis)
-    assert store.create(spec(), out="/out", batch="b1")
-    assert not store.create(spec(), out="/elsewhere", batch="b2")
+    assert store.create(spec(), out="/out", batch="b1") is None
+    assert store.create(spec(), out="/elsewhere", batch="b2") == "j1"
     state = store.get("j1")
     assert state is not None
     assert state.status == JobStatus.QUEUED and state.out == "/out" and state.batch == "b1"
@@ -34,6 +34,13 @@ def test_create_is_idempotent(fake_redis: Redis) -> None:
     assert [job.spec.id for job in store.batch_jobs("b1")] == ["j1"]
     assert store.batch_jobs("b2") == []
     assert store.active_jobs() == ["j1"]
+
+
+def test_same_content_under_another_id_is_the_same_job(store: JobStore) -> None:
+    assert store.create(spec("other-name"), out="/out", batch="b2") == "j1"
+    assert store.get("other-name") is None
+    different = JobSpec(id="other-name", photos=["/p/1.jpg"], prompt="slow")
+    assert store.create(different, out="/out", batch="b2") is None
 
 
 def test_stages_move_forward_with_timings(store: JobStore) -> None:
@@ -122,7 +129,7 @@ def test_stage_order() -> None:
 def test_latest_batch_and_keys(fake_redis: Redis) -> None:
     store = JobStore(fake_redis)
     assert store.latest_batch() is None
-    store.create(spec("a"), out="/o", batch="first")
-    store.create(spec("b"), out="/o", batch="second")
+    store.create(JobSpec(id="a", photos=["/a.jpg"]), out="/o", batch="first")
+    store.create(JobSpec(id="b", photos=["/b.jpg"]), out="/o", batch="second")
     assert store.latest_batch() == "second"
     assert fake_redis.exists(keys.job("a"))
