@@ -44,3 +44,27 @@ ACTIVE_JOBS = f"{PREFIX}:jobs:active"
 
 RECONCILER_LOCK = f"{PREFIX}:reconciler:lock"
 """Held briefly by the one worker reconciling at a time."""
+
+
+def semaphore(name: str) -> str:
+    """Sorted set: holder → lease expiry (ms since the epoch)."""
+    return f"{PREFIX}:limits:semaphore:{name}"
+
+
+def rate_limit(name: str) -> str:
+    """Sorted set of the calls made in the current window, scored by time (ms)."""
+    return f"{PREFIX}:limits:rate:{name}"
+
+
+def pause(name: str) -> str:
+    """Exists (with a TTL) while every worker must hold its calls."""
+    return f"{PREFIX}:limits:pause:{name}"
+
+
+def breaker(name: str) -> str:
+    """Holds the reason while the breaker is open."""
+    return f"{PREFIX}:limits:breaker:{name}"
+
+
+PARKED_JOBS = f"{PREFIX}:jobs:parked"
+"""Set of the ids of jobs parked until a condition clears (credits topped up)."""
