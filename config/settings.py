@@ -50,6 +50,9 @@ class Settings(BaseSettings):
     out: str = Field(default="out", description="output bucket: a folder or s3://bucket/prefix")
     backend: str = Field(default="local", description="default backend: local or nemo")
     workers: int = Field(default=2, ge=1, le=64, description="worker processes `run` starts")
+    io_concurrency: int = Field(
+        default=16, ge=1, le=256, description="threads serving cloud (I/O-bound) stages"
+    )
     queue: str = Field(default="photoreel", description="Celery queue name")
     scratch_dir: Path | None = Field(
         default=None, description="per-job scratch folders; unset: the system temp folder"

@@ -17,7 +17,7 @@ from rich.console import Console
 
 from config.logging import configure_logging
 from config.settings import get_settings
-from producer.embedded import EmbeddedRedis, WorkerProcesses
+from producer.embedded import local_runtime, worker_command
 from producer.manifest import ManifestError, load_manifest
 from producer.photosets import PhotoSetError, specs_from_folder
 from worker.jobs import JobState, JobStatus, JobStore
@@ -97,8 +97,8 @@ def print_summary(states: list[JobState], out: str) -> int:
             console.print(f"[green]✓[/] {state.spec.id} → {out}/{state.spec.id}/")
         else:
             where = f"{state.error_file}: " if state.error_file else ""
-            reason = state.error or f"did not finish ({state.status})"
-            console.print(f"[red]✗[/] {state.spec.id}: {where}{reason}")
+            reason = state.error or state.parked_reason or f"did not finish ({state.status})"
+            console.print(f"[red]✗[/] {state.spec.id}: {state.status}: {where}{reason}")
     console.print(f"{len(states) - len(failed)} of {len(states)} jobs succeeded; reports in {out}")
     return EXIT_JOB_FAILED if failed else EXIT_OK
 
@@ -131,21 +131,15 @@ def run(
     location = output_location(out)
     batch = new_batch_id()
     log_file = Path(tempfile.gettempdir()) / f"photoreel-{batch}" / "worker.log"
-    embedded = EmbeddedRedis() if settings.redis_url is None else None
-    try:
-        redis_url = embedded.start().url if embedded else str(settings.redis_url)
-        connect(redis_url)
-        concurrency = workers or settings.workers
-        with WorkerProcesses(redis_url, concurrency=concurrency, log_file=log_file) as pool:
-            store = job_store()
-            result = enqueue_specs(specs, store, out=location, batch=batch)
-            for job_id in result.conflicts:
-                console.print(f"[red]✗[/] {job_id}: another job with this id exists")
-            console.print(f"batch {batch}: {len(result.job_ids)} job(s), output {location}")
-            states = wait_for_jobs(store, result.job_ids, console, healthy=pool.alive)
-    finally:
-        if embedded:
-            embedded.stop()
+    needs_io = any(spec.options.backend == BackendName.NEMO for spec in specs)
+    with local_runtime(settings, workers=workers, log_file=log_file, io_pool=needs_io) as runtime:
+        connect(runtime.redis_url)
+        store = job_store()
+        result = enqueue_specs(specs, store, out=location, batch=batch)
+        for job_id in result.conflicts:
+            console.print(f"[red]✗[/] {job_id}: another job with this id exists")
+        console.print(f"batch {batch}: {len(result.job_ids)} job(s), output {location}")
+        states = wait_for_jobs(store, result.job_ids, console, healthy=runtime.healthy)
     code = print_summary(states, location)
     if code != EXIT_OK or result.conflicts:
         console.print(f"worker log: {log_file}")
@@ -199,16 +193,19 @@ def status(batch: Annotated[str | None, typer.Argument(help="batch id [default: 
 
 @cli.command()
 def worker(
-    concurrency: Annotated[int | None, typer.Option(help="pool processes [default: 2]")] = None,
+    concurrency: Annotated[int | None, typer.Option(help="pool size [default: 2, io: 16]")] = None,
+    io: Annotated[bool, typer.Option("--io", help="serve cloud stages with threads")] = False,
 ) -> None:
     """Run a worker for a long-running deployment (REDIS_URL)."""
+    from worker.app import IO_QUEUE_SUFFIX
+
     settings = get_settings()
-    command = [
-        sys.executable, "-m", "celery", "-A", "worker.app", "worker",
-        "--loglevel", settings.log_level,
-        "--concurrency", str(concurrency or settings.workers),
-        "--queues", settings.queue,
-    ]  # fmt: skip
+    command = worker_command(
+        queue=f"{settings.queue}{IO_QUEUE_SUFFIX}" if io else settings.queue,
+        pool="threads" if io else "prefork",
+        concurrency=concurrency or (settings.io_concurrency if io else settings.workers),
+        log_level=settings.log_level,
+    )
     os.execv(sys.executable, command)
 
 

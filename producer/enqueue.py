@@ -33,7 +33,7 @@ def enqueue_specs(specs: list[JobSpec], store: JobStore, *, out: str, batch: str
     for spec in specs:
         existing = store.create(spec, out=out, batch=batch)
         if existing is None:
-            submit(spec.id)
+            submit(spec)
             result.enqueued.append(spec.id)
             continue
         known = store.get(existing)

@@ -56,6 +56,11 @@ class JobStatus(StrEnum):
     def finished(self) -> bool:
         return self in (JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.DEAD)
 
+    @property
+    def settled(self) -> bool:
+        """Nothing will happen to the job without outside help (finished, or parked)."""
+        return self.finished or self == JobStatus.PARKED
+
 
 @dataclass
 class JobState:
@@ -67,6 +72,7 @@ class JobState:
     epoch: int
     error: str | None
     error_file: str | None
+    parked_reason: str | None
     created_at: float
     updated_at: float
     timings: dict[str, float] = field(default_factory=dict)
@@ -266,6 +272,7 @@ class JobStore:
             epoch=int(fields.get("epoch", 0)),
             error=fields.get("error") or None,
             error_file=fields.get("error_file") or None,
+            parked_reason=fields.get("parked_reason") or None,
             created_at=float(fields.get("created_at", 0)),
             updated_at=float(fields.get("updated_at", 0)),
             timings=timings,

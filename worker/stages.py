@@ -29,7 +29,7 @@ from redis.exceptions import RedisError
 from config.logging import bind_job, get_logger
 from config.settings import get_settings
 from worker import keys
-from worker.app import app
+from worker.app import app, queue_for
 from worker.backends import get_backend
 from worker.backends.base import Backend, StageContext
 from worker.bucket import open_bucket
@@ -37,6 +37,7 @@ from worker.errors import JobFailed, JobParked, NotReady, TransientError
 from worker.jobs import Claim, ClaimOutcome, JobState, JobStatus, JobStore, Stage, StaleClaim
 from worker.probe import extract_poster, probe_video
 from worker.report import build_report, render_report
+from worker.spec import JobSpec
 
 log = get_logger(__name__)
 POSTER_AT = 0.3
@@ -114,8 +115,9 @@ def write_report(job_id: str, store: JobStore, **published: object) -> None:
     shutil.rmtree(job_workdir(job_id), ignore_errors=True)
 
 
-def enqueue_stage(job_id: str, stage: Stage, *, countdown: float = 0) -> None:
-    STAGE_TASKS[stage].apply_async(args=[job_id], countdown=countdown)
+def enqueue_stage(spec: JobSpec, stage: Stage, *, countdown: float = 0) -> None:
+    queue = queue_for(spec.options.backend)
+    STAGE_TASKS[stage].apply_async(args=[spec.id], countdown=countdown, queue=queue)
 
 
 @contextmanager
@@ -167,14 +169,14 @@ def advance(job_id: str, stage: Stage) -> None:
         log.warning("stage superseded by another worker; dropping this run")
     except NotReady as waiting:
         claim.retry_later(str(waiting), counts_as_attempt=False)
-        enqueue_stage(job_id, stage, countdown=waiting.retry_in)
+        enqueue_stage(state.spec, stage, countdown=waiting.retry_in)
     except JobParked as parked:
         claim.park(str(parked))
         log.warning("job parked", reason=str(parked))
     except TransientError as error:
         claim.retry_later(str(error))
         log.warning("stage will be retried", error=str(error), attempt=claim.attempt)
-        enqueue_stage(job_id, stage, countdown=error.retry_after or 2.0**claim.attempt)
+        enqueue_stage(state.spec, stage, countdown=error.retry_after or 2.0**claim.attempt)
     except JobFailed as failure:
         claim.fail(failure.message, file=failure.file)
         log.error("job failed", error=failure.message, file=failure.file)
@@ -191,7 +193,7 @@ def advance(job_id: str, stage: Stage) -> None:
             write_report(job_id, store, **published)
             log.info("job succeeded")
         else:
-            enqueue_stage(job_id, stage.next)
+            enqueue_stage(state.spec, stage.next)
 
 
 def handle_unclaimed(job_id: str, stage: Stage, outcome: ClaimOutcome, store: JobStore) -> None:
@@ -205,7 +207,7 @@ def handle_unclaimed(job_id: str, stage: Stage, outcome: ClaimOutcome, store: Jo
         # The job moved on but is waiting: this may be the only message left for it (its
         # handoff was lost with a worker). A duplicate of the next stage is harmless.
         if state and state.status == JobStatus.QUEUED and state.stage is not None:
-            enqueue_stage(job_id, state.stage)
+            enqueue_stage(state.spec, state.stage)
     log.info("delivery dropped", outcome=str(outcome))
 
 
@@ -222,7 +224,7 @@ def reconcile(store: JobStore, *, lease_seconds: float) -> list[str]:
         if state.status == JobStatus.RUNNING and stale and not store.has_live_lease(job_id):
             assert state.stage is not None
             log.warning("resuming orphaned job", job_id=job_id, stage=str(state.stage))
-            enqueue_stage(job_id, state.stage)
+            enqueue_stage(state.spec, state.stage)
             resumed.append(job_id)
     return resumed
 
@@ -259,6 +261,6 @@ def _stage_task(stage: Stage) -> Task:
 STAGE_TASKS: dict[Stage, Task] = {stage: _stage_task(stage) for stage in Stage}
 
 
-def submit(job_id: str) -> None:
+def submit(spec: JobSpec) -> None:
     """Start a recorded job at its first stage."""
-    enqueue_stage(job_id, Stage.SESSION)
+    enqueue_stage(spec, Stage.SESSION)

@@ -10,7 +10,7 @@ from worker.spec import JobSpec
 @pytest.fixture
 def submitted(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     calls: list[str] = []
-    monkeypatch.setattr(enqueue, "submit", calls.append)
+    monkeypatch.setattr(enqueue, "submit", lambda spec: calls.append(spec.id))
     return calls
 
 
