@@ -192,6 +192,21 @@ def status(batch: Annotated[str | None, typer.Argument(help="batch id [default: 
 
 
 @cli.command()
+def resume() -> None:
+    """After a credit top-up: close the credit breaker and requeue every parked job."""
+    from worker.limits import CreditBreaker
+    from worker.stages import CREDITS_BREAKER, enqueue_stage, job_store
+
+    store = job_store()
+    CreditBreaker(store.redis, CREDITS_BREAKER).reset()
+    unparked = store.unpark_all()
+    for state in unparked:
+        assert state.stage is not None
+        enqueue_stage(state.spec, state.stage)
+    console.print(f"resumed {len(unparked)} parked job(s)")
+
+
+@cli.command()
 def worker(
     concurrency: Annotated[int | None, typer.Option(help="pool size [default: 2, io: 16]")] = None,
     io: Annotated[bool, typer.Option("--io", help="serve cloud stages with threads")] = False,

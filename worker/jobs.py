@@ -208,6 +208,7 @@ class Claim:
 
     def park(self, reason: str) -> None:
         self._release({"status": JobStatus.PARKED, "parked_reason": reason}, refund=True)
+        self.store.redis.sadd(keys.PARKED_JOBS, self.job_id)
 
     def fail(self, message: str, *, file: str | None = None) -> None:
         self._release({"status": JobStatus.FAILED, "error": message, "error_file": file or ""})
@@ -292,6 +293,26 @@ class JobStore:
 
     def forget_finished(self, job_id: str) -> None:
         self.redis.srem(keys.ACTIVE_JOBS, job_id)
+
+    def unpark_all(self) -> list[JobState]:
+        """Put every parked job back in the queue's hands; return them (to be enqueued)."""
+        unparked = []
+        for member in self.redis.smembers(keys.PARKED_JOBS):
+            job_id = member.decode()
+            self.redis.srem(keys.PARKED_JOBS, job_id)
+            state = self.get(job_id)
+            if state is None or state.status != JobStatus.PARKED:
+                continue
+            self.redis.hset(
+                keys.job(job_id),
+                mapping={
+                    "status": JobStatus.QUEUED,
+                    "parked_reason": "",
+                    "updated_at": time.time(),
+                },
+            )
+            unparked.append(state)
+        return unparked
 
     def has_live_lease(self, job_id: str) -> bool:
         return bool(self.redis.exists(keys.job_lease(job_id)))

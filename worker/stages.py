@@ -43,6 +43,8 @@ log = get_logger(__name__)
 POSTER_AT = 0.3
 """Where in the video the poster frame is taken, as a fraction of its duration."""
 WORKER_ID = f"{socket.gethostname()}:{os.getpid()}"
+CREDITS_BREAKER = "credits"
+"""Name of the breaker that stops every worker from starting paid generations."""
 
 
 def job_store() -> JobStore:

@@ -102,7 +102,14 @@ def test_polling_and_parking_do_not_use_up_attempts(store: JobStore) -> None:
     run.park("no credits")
     state = store.get("j1")
     assert state is not None and state.status == JobStatus.PARKED
+    assert state.status.settled and not state.status.finished
+    assert state.parked_reason == "no credits"
     assert state.attempts == {"session": 0}
+    [unparked] = store.unpark_all()
+    assert unparked.spec.id == "j1" and unparked.stage == Stage.SESSION
+    resumed = store.get("j1")
+    assert resumed is not None and resumed.status == JobStatus.QUEUED
+    assert store.unpark_all() == []
 
 
 def test_failure_names_the_file(store: JobStore) -> None:
