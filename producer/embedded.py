@@ -136,6 +136,7 @@ class WorkerProcesses:
                 stdin=subprocess.DEVNULL,
                 stdout=log,
                 stderr=subprocess.STDOUT,
+                start_new_session=True,  # Ctrl-C reaches `run`, which stops workers warmly
             )
         return self
 
