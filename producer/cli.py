@@ -23,7 +23,7 @@ from producer.photosets import PhotoSetError, specs_from_folder
 from worker.jobs import JobState, JobStatus, JobStore
 from worker.spec import BackendName, Container, JobOptions, JobSpec, Resolution
 
-EXIT_OK, EXIT_JOB_FAILED, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_JOB_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 MANIFEST_SUFFIXES = (".yaml", ".yml")
 
 cli = typer.Typer(
@@ -132,14 +132,20 @@ def run(
     batch = new_batch_id()
     log_file = Path(tempfile.gettempdir()) / f"photoreel-{batch}" / "worker.log"
     needs_io = any(spec.options.backend == BackendName.NEMO for spec in specs)
-    with local_runtime(settings, workers=workers, log_file=log_file, io_pool=needs_io) as runtime:
-        connect(runtime.redis_url)
-        store = job_store()
-        result = enqueue_specs(specs, store, out=location, batch=batch)
-        for job_id in result.conflicts:
-            console.print(f"[red]✗[/] {job_id}: another job with this id exists")
-        console.print(f"batch {batch}: {len(result.job_ids)} job(s), output {location}")
-        states = wait_for_jobs(store, result.job_ids, console, healthy=runtime.healthy)
+    try:
+        with local_runtime(
+            settings, workers=workers, log_file=log_file, io_pool=needs_io
+        ) as runtime:
+            connect(runtime.redis_url)
+            store = job_store()
+            result = enqueue_specs(specs, store, out=location, batch=batch)
+            for job_id in result.conflicts:
+                console.print(f"[red]✗[/] {job_id}: another job with this id exists")
+            console.print(f"batch {batch}: {len(result.job_ids)} job(s), output {location}")
+            states = wait_for_jobs(store, result.job_ids, console, healthy=runtime.healthy)
+    except KeyboardInterrupt:
+        console.print("interrupted: running stages were allowed to finish; workers stopped")
+        raise typer.Exit(EXIT_INTERRUPTED) from None
     code = print_summary(states, location)
     if code != EXIT_OK or result.conflicts:
         console.print(f"worker log: {log_file}")
