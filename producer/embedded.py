@@ -76,7 +76,8 @@ class EmbeddedRedis:
             "--appendonly", "yes" if self.append_only else "no",
             "--logfile", str(self.directory / "redis.log"),
         ]  # fmt: skip
-        self.process = subprocess.Popen(command, stdin=subprocess.DEVNULL)
+        # Its own session: a Ctrl-C meant for `run` must not stop Redis under the workers.
+        self.process = subprocess.Popen(command, stdin=subprocess.DEVNULL, start_new_session=True)
         client = Redis.from_url(self.url)
         deadline = time.monotonic() + STARTUP_SECONDS
         while True:
