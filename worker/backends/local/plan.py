@@ -164,7 +164,7 @@ _ASPECT_WORDS: list[tuple[Aspect, str]] = [
     ),
     (
         Aspect.LANDSCAPE,
-        r"16\s*[:x/]\s*9|landscape|youtube|presentation|widescreen|horizontal|横屏|横版",
+        r"16\s*[:x/]\s*9|landscape|youtube(?!\s*shorts)|presentation|widescreen|horizontal|横屏|横版",
     ),
     (Aspect.SQUARE, r"1\s*[:x/]\s*1\b|square|\bfeed\b|instagram post|方形|正方形"),
 ]

@@ -146,14 +146,20 @@ def layout_title(
     width, height = frame_size
     zone = SAFE_ZONES[aspect]
     max_width = (zone.right - zone.left) * width
-    size = round(min(width, height) * 0.095)
+    base = round(min(width, height) * 0.095)
+    usable = max_width * 0.88
+    size = base
+    for candidate in (base, round(base * 0.9), round(base * 0.8), round(base * 0.72)):
+        if load_font(text, candidate).getlength(text) <= usable:
+            size = candidate
+            break
     while True:
         font = load_font(text, size)
-        lines = wrap_text(text, font, max_width * 0.88)
+        lines = wrap_text(text, font, usable)
         line_height = round(size * 1.25)
         widest = max(font.getlength(line) for line in lines)
         block_height = line_height * len(lines)
-        if (widest <= max_width * 0.88 and block_height <= zone.max_height * height) or size <= 14:
+        if (widest <= usable and block_height <= zone.max_height * height) or size <= 14:
             break
         size = round(size * 0.9)
     pad_x, pad_y = round(size * 0.6), round(size * 0.4)
