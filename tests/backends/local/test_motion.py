@@ -10,6 +10,7 @@ import pytest
 from PIL import Image
 
 from worker.backends.local.compose import frames
+from worker.backends.local.frame import frame_planes
 from worker.backends.local.framing import FitMode, Framing
 from worker.backends.local.motion import Camera, camera_at, design_motion, ease, window_of
 from worker.backends.local.plan import MotionStyle
@@ -55,8 +56,8 @@ def render_shot(
 
 def blob_positions(frame: np.ndarray) -> np.ndarray:
     """Sub-pixel centres (x, y) of the bright blobs, left to right: intensity-weighted centroids."""
-    grey = cv2.cvtColor(frame, cv2.COLOR_RGB2GRAY).astype(np.float64)
-    weights = np.clip(grey - 6.0, 0.0, None)
+    luma = frame_planes(frame).y.astype(np.float64)
+    weights = np.clip(luma - 22.0, 0.0, None)
     count, labels = cv2.connectedComponents((weights > 0).astype(np.uint8))
     centres = []
     for label in range(1, count):

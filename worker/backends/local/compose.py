@@ -1,4 +1,4 @@
-"""Draft to frames: every frame of the video built in numpy/OpenCV and sent to the encoder.
+"""Draft to frames: every frame of the video built in numpy/OpenCV, as YUV 4:2:0 buffers.
 
 Shots are prepared (cropped, contained, prescaled) one ahead of time on a helper thread and
 dropped once they end, so at most three shot sources are in memory whatever the photo count.
@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import cv2
 import numpy as np
 
+from worker.backends.local.frame import Planes, new_frame, rgb_to_planes, towards_black
 from worker.backends.local.framing import Framing, build_shot_source
 from worker.backends.local.media import load_working_image
 from worker.backends.local.motion import camera_at, warp_window, window_of
@@ -103,14 +103,16 @@ class ShotSources:
         self._files = photo_files
         self._size = size
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="shot-source")
-        self._pending: dict[int, Future[np.ndarray]] = {}
+        self._pending: dict[int, Future[Planes]] = {}
 
-    def _build(self, shot: Shot) -> np.ndarray:
+    def _build(self, shot: Shot) -> Planes:
         following = self._shots[shot.index + 1] if shot.index + 1 < len(self._shots) else None
         rgb = load_working_image(self._files[shot.src])
-        return build_shot_source(rgb, shot.framing, self._size, _headroom(shot, following))
+        return rgb_to_planes(
+            build_shot_source(rgb, shot.framing, self._size, _headroom(shot, following))
+        )
 
-    def get(self, shot: Shot) -> np.ndarray:
+    def get(self, shot: Shot) -> Planes:
         for index in (shot.index, shot.index + 1):
             if index < len(self._shots) and index not in self._pending:
                 self._pending[index] = self._pool.submit(self._build, self._shots[index])
@@ -135,24 +137,23 @@ def _fade_factor(frame: int, total: int, fade_in: int, fade_out: int) -> float:
 
 
 def frames(draft: Draft, photo_files: dict[str, Path]) -> Iterator[np.ndarray]:
-    """Every frame of ``draft``, RGB uint8, in order."""
+    """Every frame of ``draft`` in order, as YUV 4:2:0 buffers (see ``frame``)."""
     width, height, fps = int(draft.m["width"]), int(draft.m["height"]), int(draft.m["fps"])
     total = ms_to_frames(draft.duration_ms, fps)
-    size = (width, height)
     shots = shots_of(draft, fps)
     titles = titles_of(draft, fps)
     patches: dict[int, TitlePatch] = {}
     fade_in = ms_to_frames(draft.m.get("fade_in_ms", 0), fps)
     fade_out = ms_to_frames(draft.m.get("fade_out_ms", 0), fps)
-    sources = ShotSources(shots, photo_files, size)
+    sources = ShotSources(shots, photo_files, (width, height))
 
     def renderer(shot: Shot, frame: int) -> Callable[[float, float], np.ndarray]:
         source = sources.get(shot)
         camera = camera_at(shot.motion, shot.progress(frame))
-        source_size = (source.shape[1], source.shape[0])
 
         def render(extra_zoom: float, shift_x: float) -> np.ndarray:
-            return warp_window(source, window_of(camera, source_size, extra_zoom), size, shift_x)
+            window = window_of(camera, source.size, extra_zoom)
+            return warp_window(source, window, new_frame(width, height), shift_x)
 
         return render
 
@@ -176,7 +177,7 @@ def frames(draft: Draft, photo_files: dict[str, Path]) -> Iterator[np.ndarray]:
             elif active:
                 image = renderer(active[0], frame)(1.0, 0.0)
             else:
-                image = np.zeros((height, width, 3), dtype=np.uint8)
+                image = towards_black(new_frame(width, height), 0.0)
             for number, title in enumerate(titles):
                 if title.start <= frame < title.end:
                     if number not in patches:
@@ -185,7 +186,7 @@ def frames(draft: Draft, photo_files: dict[str, Path]) -> Iterator[np.ndarray]:
                     overlay_title(image, patches[number], opacity)
             factor = _fade_factor(frame, total, fade_in, fade_out)
             if factor < 1.0:
-                image = cv2.convertScaleAbs(image, alpha=factor)
+                image = towards_black(image, factor)
             yield image
     finally:
         sources.close()

@@ -1,4 +1,4 @@
-"""One ffmpeg process per video: raw RGB frames on stdin, optional music, one encoded file out.
+"""One ffmpeg process per video: raw YUV 4:2:0 frames on stdin, optional music, one file out.
 
 Frames are handed to a writer thread through a short queue, so building the next frame
 overlaps with ffmpeg reading and encoding the previous ones; the queue bounds memory.
@@ -32,8 +32,16 @@ class EncodeSettings:
 
 
 def codec_arguments(settings: EncodeSettings, with_audio: bool) -> list[str]:
-    colour = ["-colorspace", "bt709", "-color_primaries", "bt709", "-color_trc", "bt709"]
-    scale = ["-vf", "scale=out_color_matrix=bt709:out_range=tv,format=yuv420p"]
+    colour = [
+        "-color_range",
+        "tv",
+        "-colorspace",
+        "bt709",
+        "-color_primaries",
+        "bt709",
+        "-color_trc",
+        "bt709",
+    ]
     if settings.container == Container.WEBM:
         video = ["-c:v", "libvpx-vp9", "-crf", str(min(63, settings.crf + 12)), "-b:v", "0",
                  "-deadline", "realtime", "-cpu-used", "8", "-row-mt", "1"]  # fmt: skip
@@ -45,12 +53,14 @@ def codec_arguments(settings: EncodeSettings, with_audio: bool) -> list[str]:
     faststart = (
         ["-movflags", "+faststart"] if settings.container in (Container.MP4, Container.MOV) else []
     )
-    return [*scale, *video, *colour, *(audio if with_audio else ["-an"]), *faststart]
+    return [*video, *colour, *(audio if with_audio else ["-an"]), *faststart]
 
 
 def encode_command(settings: EncodeSettings, output: Path, music: Path | None) -> list[str]:
-    source = ["-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{settings.width}x{settings.height}",
-              "-framerate", str(settings.fps), "-i", "pipe:0"]  # fmt: skip
+    source = ["-f", "rawvideo", "-pix_fmt", "yuv420p", "-color_range", "tv",
+              "-colorspace", "bt709", "-color_primaries", "bt709", "-color_trc", "bt709",
+              "-s", f"{settings.width}x{settings.height}", "-framerate", str(settings.fps),
+              "-i", "pipe:0"]  # fmt: skip
     audio_input = ["-i", str(music)] if music else []
     mapping = ["-map", "0:v:0", *(["-map", "1:a:0"] if music else [])]
     return [
@@ -65,7 +75,7 @@ class EncodeError(RuntimeError):
 
 
 class FrameEncoder:
-    """``with FrameEncoder(...) as encoder: encoder.write(frame)`` for each RGB uint8 frame."""
+    """``with FrameEncoder(...) as encoder: encoder.write(frame)`` for each YUV 4:2:0 frame."""
 
     def __init__(self, settings: EncodeSettings, output: Path, music: Path | None = None) -> None:
         self.settings = settings
@@ -98,7 +108,7 @@ class FrameEncoder:
             self._process.stdin.close()
 
     def write(self, frame: np.ndarray) -> None:
-        expected = (self.settings.height, self.settings.width, 3)
+        expected = (self.settings.height * 3 // 2, self.settings.width)
         if frame.shape != expected or frame.dtype != np.uint8:
             raise ValueError(f"frame {frame.shape} {frame.dtype}, expected {expected} uint8")
         if self._failure is not None:

@@ -15,6 +15,7 @@ from typing import Any
 import cv2
 import numpy as np
 
+from worker.backends.local.frame import Planes, frame_planes
 from worker.backends.local.plan import MotionStyle
 
 EASE_SHARE = 0.5
@@ -105,34 +106,51 @@ def window_of(
     return (width - w) * camera.px, (height - h) * camera.py, w, h
 
 
-def warp_window(
+def _warp_plane(
     source: np.ndarray,
     window: tuple[float, float, float, float],
-    output_size: tuple[int, int],
-    shift_x: float = 0.0,
-    shift_y: float = 0.0,
-) -> np.ndarray:
-    """Resample ``window`` of ``source`` to ``output_size``, optionally shifted by output pixels.
+    target: np.ndarray,
+    shift_x: float,
+) -> None:
+    """Resample ``window`` of ``source`` into all of ``target``, shifted by ``shift_x`` pixels.
 
-    Pixel centres are mapped exactly (no half-pixel drift between zoom levels). Shifted frames
-    leave black where nothing maps, so two shifted frames can be added.
+    Pixel centres map exactly: output pixel j samples source x + (j + 0.5 - shift) * step - 0.5.
     """
     x, y, w, h = window
-    out_w, out_h = output_size
+    out_h, out_w = target.shape
     step_x, step_y = w / out_w, h / out_h
     inverse = np.array(
         [
             [step_x, 0.0, x + (0.5 - shift_x) * step_x - 0.5],
-            [0.0, step_y, y + (0.5 - shift_y) * step_y - 0.5],
+            [0.0, step_y, y + 0.5 * step_y - 0.5],
         ],
         dtype=np.float64,
     )
-    shifted = shift_x != 0.0 or shift_y != 0.0
-    return cv2.warpAffine(
+    cv2.warpAffine(
         source,
         inverse,
-        output_size,
+        (out_w, out_h),
+        dst=target,
         flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
-        borderMode=cv2.BORDER_CONSTANT if shifted else cv2.BORDER_REPLICATE,
-        borderValue=(0, 0, 0),
+        borderMode=cv2.BORDER_CONSTANT if shift_x else cv2.BORDER_REPLICATE,
+        borderValue=0,
     )
+
+
+def warp_window(
+    source: Planes,
+    window: tuple[float, float, float, float],
+    frame: np.ndarray,
+    shift_x: float = 0.0,
+) -> np.ndarray:
+    """Fill ``frame`` with ``window`` (luma pixels) of ``source``, shifted by ``shift_x``.
+
+    A shifted frame is zero where nothing maps, so two shifted frames can be added.
+    """
+    target = frame_planes(frame)
+    x, y, w, h = window
+    half = (x / 2, y / 2, w / 2, h / 2)
+    _warp_plane(source.y, window, target.y, shift_x)
+    _warp_plane(source.u, half, target.u, shift_x / 2)
+    _warp_plane(source.v, half, target.v, shift_x / 2)
+    return frame

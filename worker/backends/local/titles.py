@@ -14,9 +14,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+import cv2
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
+from worker.backends.local.frame import Planes, frame_planes, rgb_to_planes
 from worker.spec import Aspect
 
 FONT_FOLDERS = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"), Path.home() / ".fonts")
@@ -123,20 +125,28 @@ def wrap_text(
 
 @dataclass(frozen=True)
 class TitlePatch:
-    """An RGBA patch (premultiplied later) and where its top-left corner goes in the frame."""
+    """The drawn title as premultiplied planes with their coverage, and where it goes.
 
-    rgba: np.ndarray
+    ``x`` and ``y`` are even, as are the patch's sides, so chroma lines up with luma.
+    """
+
+    planes: Planes
+    """Y, U, V, each already multiplied by its coverage."""
+    coverage: np.ndarray
+    coverage_half: np.ndarray
     x: int
     y: int
 
-    @property
-    def box(self) -> tuple[int, int, int, int]:
-        height, width = self.rgba.shape[:2]
-        return self.x, self.y, width, height
-
-
-def _luminance(rgb: np.ndarray) -> np.ndarray:
-    return rgb[..., 0] * 0.2126 + rgb[..., 1] * 0.7152 + rgb[..., 2] * 0.0722
+    @classmethod
+    def from_rgba(cls, rgba: np.ndarray, x: int, y: int) -> TitlePatch:
+        planes = rgb_to_planes(rgba[..., :3])
+        width, height = planes.size
+        alpha = rgba[:height, :width, 3].astype(np.float32) / 255.0
+        alpha_half = cv2.resize(alpha, (width // 2, height // 2), interpolation=cv2.INTER_AREA)
+        premultiplied = Planes(
+            planes.y * alpha, planes.u * alpha_half, planes.v * alpha_half, width, height
+        )
+        return cls(premultiplied, alpha, alpha_half, x, y)
 
 
 def layout_title(
@@ -171,13 +181,14 @@ def layout_title(
 
 
 def render_title(text: str, aspect: Aspect, background: np.ndarray) -> TitlePatch:
-    """The title drawn for ``background`` (the RGB frame it will appear over)."""
-    height, width = background.shape[:2]
+    """The title drawn for ``background`` (the frame it will first appear over)."""
+    luma = frame_planes(background).y
+    height, width = luma.shape
     lines, font, (box_x, box_y, box_w, box_h) = layout_title(text, aspect, (width, height))
-    under = background[box_y : box_y + box_h, box_x : box_x + box_w].astype(np.float32) / 255.0
-    luminance = _luminance(under)
-    bright = float(luminance.mean()) > 0.55
-    busy = float(luminance.std())
+    box_x, box_y, box_w, box_h = (value // 2 * 2 for value in (box_x, box_y, box_w, box_h))
+    under = (luma[box_y : box_y + box_h, box_x : box_x + box_w].astype(np.float32) - 16.0) / 219.0
+    bright = float(under.mean()) > 0.55
+    busy = float(under.std())
     text_colour = (20, 20, 24, 255) if bright else (255, 255, 255, 255)
     backdrop_colour = (255, 255, 255) if bright else (0, 0, 0)
     backdrop_alpha = round(255 * min(0.75, 0.35 + busy * 1.5))
@@ -193,18 +204,24 @@ def render_title(text: str, aspect: Aspect, background: np.ndarray) -> TitlePatc
     for index, line in enumerate(lines):
         centre_y = top + line_height * (index + 0.5)
         draw.text((box_w / 2, centre_y), line, font=font, fill=text_colour, anchor="mm")
-    return TitlePatch(np.asarray(patch), box_x, box_y)
+    return TitlePatch.from_rgba(np.asarray(patch), box_x, box_y)
 
 
 def overlay_title(frame: np.ndarray, patch: TitlePatch, opacity: float) -> None:
     """Blend ``patch`` into ``frame`` in place at ``opacity`` (0..1)."""
     if opacity <= 0.0:
         return
-    x, y, w, h = patch.box
-    region = frame[y : y + h, x : x + w]
-    alpha = patch.rgba[..., 3:4].astype(np.float32) * (opacity / 255.0)
-    blended = region * (1.0 - alpha) + patch.rgba[..., :3] * alpha
-    region[...] = (blended + 0.5).astype(np.uint8)
+    target = frame_planes(frame)
+    places = (
+        (target.y, patch.planes.y, patch.coverage, patch.x, patch.y),
+        (target.u, patch.planes.u, patch.coverage_half, patch.x // 2, patch.y // 2),
+        (target.v, patch.planes.v, patch.coverage_half, patch.x // 2, patch.y // 2),
+    )
+    for plane, drawn, coverage, x, y in places:
+        height, width = drawn.shape
+        region = plane[y : y + height, x : x + width]
+        blended = region * (1.0 - coverage * opacity) + drawn * opacity
+        region[...] = (blended + 0.5).astype(np.uint8)
 
 
 def title_opacity(frame: int, start: int, end: int, fade_frames: int) -> float:

@@ -1,4 +1,4 @@
-"""How one shot gives way to the next, given both frames (or how to render them) and progress."""
+"""How one shot gives way to the next: frames (YUV 4:2:0 buffers) mixed by progress."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from collections.abc import Callable
 import cv2
 import numpy as np
 
+from worker.backends.local.frame import frame_planes, towards_black
 from worker.backends.local.motion import ease
 from worker.backends.local.plan import TransitionStyle
 
@@ -29,8 +30,8 @@ def blend_transition(
     p = min(max(progress, 0.0), 1.0)
     if style == TransitionStyle.BLACK:
         if p < 0.5:
-            return cv2.convertScaleAbs(outgoing(1.0, 0.0), alpha=1.0 - 2.0 * p)
-        return cv2.convertScaleAbs(incoming(1.0, 0.0), alpha=2.0 * p - 1.0)
+            return towards_black(outgoing(1.0, 0.0), 1.0 - 2.0 * p)
+        return towards_black(incoming(1.0, 0.0), 2.0 * p - 1.0)
     if style == TransitionStyle.ZOOM:
         e = ease(p)
         a = outgoing(1.0 + ZOOM_PUSH * e, 0.0)
@@ -47,6 +48,14 @@ def blend_transition(
 
 def _wipe(a: np.ndarray, b: np.ndarray, progress: float) -> np.ndarray:
     """``b`` revealed left to right behind a soft edge."""
+    result = a.copy()
+    planes = zip(frame_planes(a).each, frame_planes(b).each, frame_planes(result).each, strict=True)
+    for plane_a, plane_b, plane_out in planes:
+        _wipe_plane(plane_a, plane_b, plane_out, progress)
+    return result
+
+
+def _wipe_plane(a: np.ndarray, b: np.ndarray, out: np.ndarray, progress: float) -> None:
     width = a.shape[1]
     edge = max(2, round(width * WIPE_EDGE_SHARE))
     front = progress * (width + edge)
@@ -54,10 +63,8 @@ def _wipe(a: np.ndarray, b: np.ndarray, progress: float) -> np.ndarray:
     weight = np.clip((front - columns) / edge, 0.0, 1.0)
     full = int(np.count_nonzero(weight >= 1.0))
     band_end = int(np.count_nonzero(weight > 0.0))
-    result = a.copy()
-    result[:, :full] = b[:, :full]
+    out[:, :full] = b[:, :full]
     if band_end > full:
-        band = weight[full:band_end][None, :, None]
+        band = weight[full:band_end][None, :]
         mixed = a[:, full:band_end] * (1.0 - band) + b[:, full:band_end] * band
-        result[:, full:band_end] = (mixed + 0.5).astype(np.uint8)
-    return result
+        out[:, full:band_end] = (mixed + 0.5).astype(np.uint8)
