@@ -40,9 +40,10 @@ class Faults:
     expire_token: bool = False
     """The caller's token expires at this session's first state poll (1001)."""
     lose_session_on_upload: bool = False
-    """The session is gone at its first upload (1002)."""
+    """The session is gone at its first upload (1002); only the task name's first session."""
     lose_session_after_send: bool = False
-    """The session is gone right after its generation was accepted (1002 from then on)."""
+    """The session is gone once its generation was accepted (1002 from then on); only the task
+    name's first session."""
     no_credits: bool = False
     """The message is refused with 2001 whatever the balance."""
     rate_limit: bool = False
@@ -208,6 +209,8 @@ class World:
     def new_session(self, user_id: str, task_name: str) -> Session:
         faults = self.faults_for(task_name)
         with self.lock:
+            if any(known.task_name == task_name for known in self.sessions.values()):
+                faults.lose_session_on_upload = faults.lose_session_after_send = False
             session = Session(
                 session_id=f"ses_{uuid.uuid4().hex[:16]}",
                 task_id=f"task_{uuid.uuid4().hex[:12]}",
