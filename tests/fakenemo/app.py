@@ -232,6 +232,9 @@ async def run_sse(request: Request) -> Response:
     session = session_of(world, request, session_id)
     if isinstance(session, JSONResponse):
         return session
+    if session.faults.lose_session_on_message:
+        session.lost = True
+        return error(1002, f"session {session_id} not found")
     if session.faults.rate_limit and not session.rate_limited:
         session.rate_limited = True
         headers = {"Retry-After": str(world.config.retry_after_seconds)}

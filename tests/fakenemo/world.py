@@ -41,6 +41,8 @@ class Faults:
     """The caller's token expires at this session's first state poll (1001)."""
     lose_session_on_upload: bool = False
     """The session is gone at its first upload (1002); only the task name's first session."""
+    lose_session_on_message: bool = False
+    """The message is answered 1002 (nothing charged); only the task name's first session."""
     lose_session_after_send: bool = False
     """The session is gone once its generation was accepted (1002 from then on); only the task
     name's first session."""
@@ -210,7 +212,9 @@ class World:
         faults = self.faults_for(task_name)
         with self.lock:
             if any(known.task_name == task_name for known in self.sessions.values()):
-                faults.lose_session_on_upload = faults.lose_session_after_send = False
+                faults.lose_session_on_upload = False
+                faults.lose_session_on_message = False
+                faults.lose_session_after_send = False
             session = Session(
                 session_id=f"ses_{uuid.uuid4().hex[:16]}",
                 task_id=f"task_{uuid.uuid4().hex[:12]}",

@@ -68,6 +68,21 @@ def test_1002_before_the_message_opens_a_new_session(
     assert fake_nemo.mistakes == []
 
 
+def test_1002_answering_the_message_opens_a_new_session_and_sends_there(
+    fake_nemo: FakeNemo, backend: NemoBackend, make_ctx: MakeCtx
+) -> None:
+    ctx = make_ctx("gone-nemofault-lose-session-on-message")
+    run_stages(backend, ctx, ("open_session", "upload"))
+    first_session = ctx.checkpoint["session_id"]
+    run_job(backend, ctx)
+    second_session = ctx.checkpoint["session_id"]
+    assert second_session != first_session
+    assert ctx.checkpoint["message_sent"]["session_id"] == second_session
+    assert len(ctx.checkpoint["uploads"]) == 3
+    assert fake_nemo.stats()["charges"] == {second_session: 1}
+    assert fake_nemo.mistakes == []
+
+
 def test_1002_after_the_message_fails_without_a_new_generation(
     fake_nemo: FakeNemo, backend: NemoBackend, make_ctx: MakeCtx
 ) -> None:
