@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 
 GENERATION_COST = 100
-MARKER = re.compile(r"nemofault-([a-z0-9-]+)")
+MARKER = re.compile(r"nemofault-([a-z0-9-]+?)(?=-nemofault-|[^a-z0-9-]|$)")
 
 
 @dataclass
