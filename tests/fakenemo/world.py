@@ -138,7 +138,8 @@ class World:
         self.renders: dict[str, Render] = {}
         self.charges: dict[str, int] = {}
         self.mistakes: list[dict[str, str]] = []
-        self.tokens_issued = 0
+        self.issued: list[str] = []
+        """Every anonymous token ever issued, expired or not."""
         self.token_clients: set[str] = set()
 
     # -- accounts and tokens ------------------------------------------------------------------
@@ -171,7 +172,7 @@ class World:
             token = f"nmv_usr_{uuid.uuid4().hex}"
             self.tokens[token] = user_id
             self.client_tokens[client_id] = token
-            self.tokens_issued += 1
+            self.issued.append(token)
             return token, user_id, self.accounts[user_id].credits
 
     def user_of(self, token: str | None) -> str | None:
@@ -332,6 +333,6 @@ class World:
                 "mistakes": list(self.mistakes),
                 "sessions": len(self.sessions),
                 "renders": len(self.renders),
-                "tokens_issued": self.tokens_issued,
+                "tokens_issued": len(self.issued),
                 "messages": {sid: s.messages for sid, s in self.sessions.items()},
             }

@@ -1,0 +1,42 @@
+"""A batch with mixed faults: every job ends with a video, and each was paid for exactly once."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import httpx
+
+from tests.backends.nemo.harness import run_job
+from tests.fakenemo.server import FakeNemo
+from worker.backends.base import StageContext
+from worker.backends.nemo import NemoBackend
+
+JOBS = (
+    "b1-nemofault-silent-nemofault-render-top-level",
+    "b2-nemofault-drop-stream-nemofault-output-unreachable",
+    "b3-nemofault-expire-token-nemofault-slow-stage2",
+    "b4-nemofault-rate-limit-nemofault-trailing-issue-nemofault-render-fails-first",
+    "b5-nemofault-heartbeats-first-nemofault-lose-session-on-upload",
+)
+
+
+def test_five_jobs_five_videos_five_charges_no_mistakes(
+    fake_nemo: FakeNemo, backend: NemoBackend, make_ctx: Callable[..., StageContext]
+) -> None:
+    fake_nemo.world.config.initial_credits = 500
+    videos = []
+    sessions = []
+    for job_id in JOBS:
+        ctx = make_ctx(job_id)
+        backend.open_session(ctx)
+        backend.upload(ctx)
+        backend.generate(ctx)
+        backend.generate(ctx)
+        videos.append(run_job(backend, ctx))
+        sessions.append(ctx.checkpoint["session_id"])
+
+    assert all(video.read_bytes()[4:8] == b"ftyp" for video in videos)
+    stats = httpx.get(f"{fake_nemo.url}/_fake/stats").json()
+    assert stats["total_charges"] == 5
+    assert stats["charges"] == dict.fromkeys(sessions, 1)
+    assert stats["mistakes"] == []
