@@ -244,6 +244,8 @@ async def run_sse(request: Request) -> Response:
     if not world.accept_message(session, prompt):
         bind = f"?bind={session.user_id}"
         return error(2001, "no credits", data={"bind": bind, "user_id": session.user_id})
+    if session.faults.message_error:
+        return JSONResponse({"code": 502, "message": "bad gateway"}, 502)
     return StreamingResponse(generation_events(world, session), media_type="text/event-stream")
 
 

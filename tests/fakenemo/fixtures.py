@@ -14,7 +14,7 @@ def fast_config() -> FakeConfig:
     return FakeConfig(
         stage1_seconds=0.15,
         stage2_seconds=0.15,
-        slow_stage2_seconds=0.4,
+        slow_stage2_seconds=0.3,
         heartbeat_seconds=0.02,
         heartbeat_only_seconds=0.4,
         retry_after_seconds=0,

@@ -46,6 +46,8 @@ class Faults:
     lose_session_after_send: bool = False
     """The session is gone once its generation was accepted (1002 from then on); only the task
     name's first session."""
+    message_error: bool = False
+    """The message is accepted and charged, but answered HTTP 502 instead of a stream."""
     no_credits: bool = False
     """The message is refused with 2001 whatever the balance."""
     rate_limit: bool = False

@@ -21,7 +21,7 @@ def fast_settings(api_url: str, nemo: dict[str, Any] | None = None, **knobs: Any
     vendor = {"nemo_api_url": api_url, "nemo_web_url": WEB_URL, "skill_source": "tests"}
     fast = {
         "nemo_poll_seconds": 0.01,
-        "nemo_settle_seconds": 0.6,
+        "nemo_settle_seconds": 0.9,
         "nemo_completion_timeout": 5.0,
         "nemo_stream_cap_seconds": 5.0,
         "nemo_heartbeat_timeout": 1.0,

@@ -222,3 +222,13 @@ def test_429_again_or_a_long_retry_after_goes_back_to_the_queue(
             backend.open_session(ctx)
     assert failure.value.retry_after == retry_after
     assert waits == slept
+
+
+def test_s3_photos_are_refused_by_name(
+    fake_nemo: FakeNemo, backend: NemoBackend, make_ctx: MakeCtx
+) -> None:
+    ctx = make_ctx("s3", photos=["s3://bucket/a.jpg"])
+    backend.open_session(ctx)
+    with pytest.raises(JobFailed, match="http") as failure:
+        backend.upload(ctx)
+    assert failure.value.file == "s3://bucket/a.jpg"

@@ -31,6 +31,7 @@ def finished_once(fake: FakeNemo, ctx: StageContext) -> None:
         ("cut-nemofault-drop-stream", "dropped"),
         ("noisy-nemofault-trailing-issue", "closed"),
         ("waiting-nemofault-heartbeats-first", "closed"),
+        ("unknown-nemofault-message-error", "unknown"),
     ],
 )
 def test_every_stream_ending_leads_to_the_video(

@@ -16,7 +16,7 @@ import time
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 from urllib.parse import urlencode
 
 from config.settings import Settings
@@ -145,10 +145,11 @@ class NemoBackend:
             ctx.record("uploads", dict(uploads))
 
     @staticmethod
-    def _upload_one(client: NemoClient, session_id: str, photo: Photo, workdir: Path) -> list:
-        if photo.url is not None:
-            return client.upload_urls(session_id, [photo.url])
-        assert photo.path is not None
+    def _upload_one(
+        client: NemoClient, session_id: str, photo: Photo, workdir: Path
+    ) -> list[dict[str, Any]]:
+        if photo.path is None:
+            return client.upload_urls(session_id, [str(photo.url)])
         path = ready_file(photo.path, workdir)
         return client.upload_file(session_id, path, path.name)
 

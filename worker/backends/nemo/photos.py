@@ -26,16 +26,18 @@ class Photo:
 
 
 def is_url(entry: str) -> bool:
-    return entry.startswith(("http://", "https://"))
+    return "://" in entry
 
 
 def job_photos(spec: JobSpec, local: list[Path]) -> list[Photo]:
-    """Every photo in job order: ``spec.photos`` gives the order and the URLs, ``local`` the
-    files of the other entries, in order."""
+    """Every photo in job order: ``spec.photos`` gives the order and the URLs (entries with
+    ``://``), ``local`` the files of the other entries, in order."""
     files = iter(local)
     photos: list[Photo] = []
     for index, entry in enumerate(spec.photos):
         if is_url(entry):
+            if not entry.startswith(("http://", "https://")):
+                raise JobFailed("NemoVideo takes http(s) URLs only", file=entry)
             photos.append(Photo(key=str(index), name=entry, url=entry))
             continue
         path = next(files, None)
