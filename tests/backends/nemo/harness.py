@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from PIL import Image
+from pillow_heif import register_heif_opener
 
 from config.settings import NemoSettings, Settings
 from worker.backends.base import StageContext
@@ -33,6 +34,7 @@ def fast_settings(api_url: str, nemo: dict[str, Any] | None = None, **knobs: Any
 
 
 def make_photos(folder: Path, count: int, suffix: str = ".jpg") -> list[Path]:
+    register_heif_opener()
     folder.mkdir(parents=True, exist_ok=True)
     photos = []
     for index in range(count):

@@ -6,7 +6,7 @@ import stat
 from collections.abc import Callable
 from pathlib import Path
 
-from tests.backends.nemo.harness import run_job
+from tests.backends.nemo.harness import fast_settings, make_photos, run_job
 from tests.fakenemo.server import FakeNemo
 from worker.backends.base import StageContext
 from worker.backends.nemo import NemoBackend
@@ -47,3 +47,46 @@ def test_client_id_is_persisted_private(
     path = home / ".config" / "nemovideo" / "client_id"
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert path.read_text().strip() in fake_nemo.world.client_tokens
+
+
+def test_heic_is_sent_as_jpeg_and_urls_by_url_mode_in_job_order(
+    fake_nemo: FakeNemo, backend: NemoBackend, make_ctx: Callable[..., StageContext], tmp_path: Path
+) -> None:
+    heic = make_photos(tmp_path / "heic", 1, suffix=".heic")[0]
+    url = "https://photos.test/beach.webp"
+    jpeg = make_photos(tmp_path / "jpeg", 1)[0]
+    original = heic.read_bytes()
+    ctx = make_ctx("mixed", photos=[heic, url, jpeg])
+    run_job(backend, ctx)
+
+    session = fake_nemo.world.sessions[ctx.checkpoint["session_id"]]
+    assert [item["filename"] for item in session.files] == [
+        "photo0.jpg",
+        "beach.webp",
+        "photo0.jpg",
+    ]
+    assert heic.read_bytes() == original
+    assert sorted(ctx.checkpoint["uploads"]) == ["0", "1", "2"]
+    assert fake_nemo.mistakes == []
+
+
+def test_a_configured_token_is_used_without_an_anonymous_one(
+    fake_nemo: FakeNemo, backend: NemoBackend, make_ctx: Callable[..., StageContext], home: Path
+) -> None:
+    fake_nemo.world.add_token("nmv_usr_registered", credits=900)
+    settings = fast_settings(fake_nemo.url, nemo={"nemo_token": "nmv_usr_registered"})
+    ctx = make_ctx("registered", settings=settings)
+    run_job(backend, ctx)
+    assert (ctx.checkpoint["credits_before"], ctx.checkpoint["credits_after"]) == (900, 800)
+    assert fake_nemo.stats()["tokens_issued"] == 0
+    assert not (home / ".config").exists()
+
+
+def test_an_upload_stage_run_again_sends_only_what_is_missing(
+    fake_nemo: FakeNemo, backend: NemoBackend, make_ctx: Callable[..., StageContext]
+) -> None:
+    ctx = make_ctx("reupload")
+    backend.open_session(ctx)
+    backend.upload(ctx)
+    backend.upload(ctx)
+    assert len(fake_nemo.world.sessions[ctx.checkpoint["session_id"]].files) == 3
