@@ -166,9 +166,9 @@ class NemoBackend:
                 f"file too large for NemoVideo ({shown}, max {human_size(MAX_FILE_BYTES)})",
                 file=photo.name,
             )
-        if error.code == SESSION_LOST:
-            raise error
-        raise JobFailed(f"upload refused: {error}", file=photo.name)
+        if error.code != SESSION_LOST:
+            error.file = photo.name
+        raise error
 
     # -- the paid message -----------------------------------------------------------------
 
@@ -239,7 +239,7 @@ class NemoBackend:
         except NemoError as error:
             if error.code == SESSION_LOST:
                 self._lost_after_send(ctx)
-            raise JobFailed(f"reading the session state failed: {error}") from None
+            raise
         if completion is None:
             raise JobFailed(
                 f"no finished video after {settings.nemo_completion_timeout:g} s; the generation"

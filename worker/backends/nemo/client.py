@@ -43,13 +43,13 @@ def skill_version() -> str:
         return "0.0.0+unknown"
 
 
-class NemoError(Exception):
-    """A non-zero ``code`` (or an HTTP error) in a NemoVideo answer."""
+class NemoError(JobFailed):
+    """A non-zero ``code`` (or an HTTP error) in a NemoVideo answer. The backend handles the
+    codes of the error table; any other fails the job."""
 
     def __init__(self, code: int, message: str, data: dict[str, Any] | None = None) -> None:
         super().__init__(f"NemoVideo error {code}: {message}")
         self.code = code
-        self.message = message
         self.data = data or {}
 
 
