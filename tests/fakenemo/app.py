@@ -232,6 +232,9 @@ async def run_sse(request: Request) -> Response:
     session = session_of(world, request, session_id)
     if isinstance(session, JSONResponse):
         return session
+    parts = body.get("new_message", {}).get("parts", [])
+    prompt = " ".join(str(part.get("text", "")) for part in parts)
+    world.apply_prompt(session, prompt)
     if session.faults.lose_session_on_message:
         session.lost = True
         return error(1002, f"session {session_id} not found")
@@ -239,8 +242,6 @@ async def run_sse(request: Request) -> Response:
         session.rate_limited = True
         headers = {"Retry-After": str(world.config.retry_after_seconds)}
         return JSONResponse({"code": 429, "message": "rate limited"}, 429, headers=headers)
-    parts = body.get("new_message", {}).get("parts", [])
-    prompt = " ".join(str(part.get("text", "")) for part in parts)
     if not world.accept_message(session, prompt):
         bind = f"?bind={session.user_id}"
         return error(2001, "no credits", data={"bind": bind, "user_id": session.user_id})

@@ -229,3 +229,18 @@ def test_stats_endpoint(fake_nemo: FakeNemo) -> None:
     stats = httpx.get(f"{fake_nemo.url}/_fake/stats").json()
     assert stats == fake_nemo.stats()
     assert stats["total_charges"] == 0
+
+
+def test_markers_in_the_prompt_switch_faults_on(fake_nemo: FakeNemo) -> None:
+    headers = authed(fake_nemo)
+    session_id = new_session(fake_nemo, headers)
+    body = {
+        "app_name": "nemo_agent",
+        "user_id": "me",
+        "session_id": session_id,
+        "new_message": {"parts": [{"text": "a reel nemofault-silent-nemofault-no-credits"}]},
+    }
+    answer = httpx.post(f"{fake_nemo.url}/run_sse", headers=headers, json=body).json()
+    assert answer["code"] == 2001
+    faults = fake_nemo.world.sessions[session_id].faults
+    assert (faults.silent, faults.no_credits, faults.drop_stream) == (True, True, False)

@@ -1,6 +1,7 @@
 """What the stub NemoVideo service knows: accounts, tokens, sessions, renders, and the books.
 
-Everything here is plain data behind one lock; the HTTP layer (``app.py``) reads and changes it.
+World methods take one lock; the HTTP layer (``app.py``) changes session fields only on the
+server's event loop, and tests read the books from their own thread.
 Generation runs on the clock, not in a task: a session's draft is a function of the time since
 its message was accepted, so it goes on whatever happens to the stream that asked for it.
 """
@@ -113,6 +114,14 @@ class Session:
     state_polls: int = 0
     uploads: int = 0
     rate_limited: bool = False
+    first_of_task: bool = True
+
+    def one_off_losses_only_first(self) -> None:
+        """A lost session is a one-off: the new session a client opens for it stays."""
+        if not self.first_of_task:
+            self.faults.lose_session_on_upload = False
+            self.faults.lose_session_on_message = False
+            self.faults.lose_session_after_send = False
 
 
 @dataclass
@@ -214,19 +223,23 @@ class World:
     def new_session(self, user_id: str, task_name: str) -> Session:
         faults = self.faults_for(task_name)
         with self.lock:
-            if any(known.task_name == task_name for known in self.sessions.values()):
-                faults.lose_session_on_upload = False
-                faults.lose_session_on_message = False
-                faults.lose_session_after_send = False
+            first = all(known.task_name != task_name for known in self.sessions.values())
             session = Session(
                 session_id=f"ses_{uuid.uuid4().hex[:16]}",
                 task_id=f"task_{uuid.uuid4().hex[:12]}",
                 user_id=user_id,
                 task_name=task_name,
                 faults=faults,
+                first_of_task=first,
             )
+            session.one_off_losses_only_first()
             self.sessions[session.session_id] = session
             return session
+
+    def apply_prompt(self, session: Session, prompt: str) -> None:
+        """Markers in the prompt switch faults on from the message onwards."""
+        session.faults.merge_markers(prompt)
+        session.one_off_losses_only_first()
 
     def session(self, session_id: str, user_id: str) -> Session | None:
         with self.lock:
@@ -248,7 +261,6 @@ class World:
                 self._mistake("resend", session.session_id, "a second generation message")
             session.accepted_at = time.monotonic()
             session.prompt = prompt
-            session.faults.merge_markers(prompt)
             if session.faults.lose_session_after_send:
                 session.lost = True
             return True
