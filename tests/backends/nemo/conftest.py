@@ -7,10 +7,9 @@ from typing import Any
 import pytest
 
 from config.settings import Settings
-from tests.backends.nemo.harness import fast_settings, job_context, make_photos
+from tests.backends.nemo.harness import Job, fast_settings, make_job, make_photos
 from tests.fakenemo.fixtures import fake_config, fake_nemo
 from tests.fakenemo.server import FakeNemo
-from worker.backends.base import StageContext
 from worker.backends.nemo import NemoBackend
 
 __all__ = ["fake_config", "fake_nemo"]
@@ -48,10 +47,10 @@ def photos(tmp_path: Path) -> list[Path]:
 
 
 @pytest.fixture
-def make_ctx(tmp_path: Path, settings: Settings, photos: list[Path]) -> Callable[..., StageContext]:
-    def build(job_id: str, **kwargs: Any) -> StageContext:
+def new_job(tmp_path: Path, settings: Settings, photos: list[Path]) -> Callable[..., Job]:
+    def build(job_id: str, **kwargs: Any) -> Job:
         kwargs.setdefault("photos", photos)
         kwargs.setdefault("settings", settings)
-        return job_context(job_id, workdir=tmp_path / "work" / job_id, **kwargs)
+        return make_job(job_id, workdir=tmp_path / "work" / job_id, **kwargs)
 
     return build

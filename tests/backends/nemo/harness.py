@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -44,34 +47,56 @@ def make_photos(folder: Path, count: int, suffix: str = ".jpg") -> list[Path]:
     return photos
 
 
-def job_context(
+@dataclass
+class Job:
+    """One job as the orchestrator drives it: every stage run gets a fresh context whose
+    ``checkpoint`` is a snapshot of the records so far (JSON round-tripped, like Redis), and
+    whose ``record`` adds to ``book``."""
+
+    spec: JobSpec
+    workdir: Path
+    settings: Settings
+    book: dict[str, Any] = field(default_factory=dict)
+
+    def context(self) -> StageContext:
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        return StageContext(
+            spec=self.spec,
+            workdir=self.workdir,
+            photos=[Path(entry) for entry in self.spec.photos if "://" not in entry],
+            checkpoint=json.loads(json.dumps(self.book)),
+            record=self._record,
+            settings=self.settings,
+        )
+
+    def _record(self, key: str, value: Any) -> None:
+        self.book[key] = json.loads(json.dumps(value))
+
+    def run(self, backend: NemoBackend, *stages: str) -> None:
+        for stage in stages or STAGES:
+            getattr(backend, stage)(self.context())
+
+    def download(self, backend: NemoBackend) -> Path:
+        return backend.download(self.context())
+
+
+NewJob = Callable[..., Job]
+"""The ``new_job`` fixture: ``new_job(job_id, photos=…, settings=…, prompt=…)``."""
+
+
+def make_job(
     job_id: str,
     photos: list[Path | str],
     settings: Settings,
     workdir: Path,
-    checkpoint: dict[str, Any] | None = None,
     prompt: str = "A calm 10-second travel reel",
-) -> StageContext:
-    """A context whose records land in ``checkpoint`` (a plain dict)."""
+) -> Job:
     entries = [str(photo) for photo in photos]
     spec = JobSpec(id=job_id, photos=entries, prompt=prompt, options=JobOptions(backend="nemo"))
-    book: dict[str, Any] = {} if checkpoint is None else checkpoint
-    workdir.mkdir(parents=True, exist_ok=True)
-    return StageContext(
-        spec=spec,
-        workdir=workdir,
-        photos=[Path(entry) for entry in entries if "://" not in entry],
-        checkpoint=book,
-        record=book.__setitem__,
-        settings=settings,
-    )
+    return Job(spec=spec, workdir=workdir, settings=settings)
 
 
-def run_stages(backend: NemoBackend, ctx: StageContext, stages: tuple[str, ...] = STAGES) -> None:
-    for stage in stages:
-        getattr(backend, stage)(ctx)
-
-
-def run_job(backend: NemoBackend, ctx: StageContext) -> Path:
-    run_stages(backend, ctx)
-    return backend.download(ctx)
+def run_job(backend: NemoBackend, job: Job) -> Path:
+    """Every stage in order, then the download."""
+    job.run(backend)
+    return job.download(backend)

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import httpx
 
-from tests.backends.nemo.harness import run_job
+from tests.backends.nemo.harness import NewJob, run_job
 from tests.fakenemo.server import FakeNemo
-from worker.backends.base import StageContext
 from worker.backends.nemo import NemoBackend
 
 JOBS = (
@@ -21,19 +18,19 @@ JOBS = (
 
 
 def test_five_jobs_five_videos_five_charges_no_mistakes(
-    fake_nemo: FakeNemo, backend: NemoBackend, make_ctx: Callable[..., StageContext]
+    fake_nemo: FakeNemo, backend: NemoBackend, new_job: NewJob
 ) -> None:
     fake_nemo.world.config.initial_credits = 500
     videos = []
     sessions = []
     for job_id in JOBS:
-        ctx = make_ctx(job_id)
-        backend.open_session(ctx)
-        backend.upload(ctx)
-        backend.generate(ctx)
-        backend.generate(ctx)
-        videos.append(run_job(backend, ctx))
-        sessions.append(ctx.checkpoint["session_id"])
+        job = new_job(job_id)
+        job.run(backend, "open_session")
+        job.run(backend, "upload")
+        job.run(backend, "generate")
+        job.run(backend, "generate")
+        videos.append(run_job(backend, job))
+        sessions.append(job.book["session_id"])
 
     assert all(video.read_bytes()[4:8] == b"ftyp" for video in videos)
     stats = httpx.get(f"{fake_nemo.url}/_fake/stats").json()

@@ -7,36 +7,34 @@ from typing import Any
 
 import pytest
 
-from tests.backends.nemo.harness import run_job, run_stages
+from tests.backends.nemo.harness import NewJob, run_job
 from tests.fakenemo.server import FakeNemo
-from worker.backends.base import StageContext
 from worker.backends.nemo import NemoBackend
 from worker.backends.nemo.client import RenderStatus, parse_render
 from worker.backends.nemo.completion import wait_for_draft
 
-MakeCtx = Callable[..., StageContext]
 VIDEO = {"tt": 0, "sg": [{"d": 1000, "m": {}}]}
 MUSIC = {"tt": 1, "sg": [{"d": 1000, "m": {}}]}
 TITLE = {"tt": 7, "sg": [{"d": 1000, "m": {"text": "Hi"}}]}
 
 
 def test_slow_stage_2_is_waited_for(
-    fake_nemo: FakeNemo, backend: NemoBackend, make_ctx: MakeCtx
+    fake_nemo: FakeNemo, backend: NemoBackend, new_job: NewJob
 ) -> None:
-    ctx = make_ctx("slow-nemofault-slow-stage2")
-    run_job(backend, ctx)
-    assert ctx.checkpoint["completion"]["how"] == "stage2"
-    assert [track["tt"] for track in ctx.checkpoint["draft"]["t"]] == [0, 1, 7]
+    job = new_job("slow-nemofault-slow-stage2")
+    run_job(backend, job)
+    assert job.book["completion"]["how"] == "stage2"
+    assert [track["tt"] for track in job.book["draft"]["t"]] == [0, 1, 7]
     assert fake_nemo.mistakes == []
 
 
 def test_a_draft_without_stage_2_settles(
-    fake_nemo: FakeNemo, backend: NemoBackend, make_ctx: MakeCtx
+    fake_nemo: FakeNemo, backend: NemoBackend, new_job: NewJob
 ) -> None:
-    ctx = make_ctx("plain-nemofault-no-stage2")
-    run_job(backend, ctx)
-    assert ctx.checkpoint["completion"]["how"] == "settled"
-    assert ctx.checkpoint["timeline"] == "Timeline (1 track): 1. Video: 3 clips (0-9s)"
+    job = new_job("plain-nemofault-no-stage2")
+    run_job(backend, job)
+    assert job.book["completion"]["how"] == "settled"
+    assert job.book["timeline"] == "Timeline (1 track): 1. Video: 3 clips (0-9s)"
     assert fake_nemo.mistakes == []
 
 
@@ -85,46 +83,46 @@ def test_wait_returns_at_stage_2_settles_when_unchanged_and_gives_up_when_empty(
 
 
 def test_a_failed_render_is_retried_once_with_a_new_id(
-    fake_nemo: FakeNemo, backend: NemoBackend, make_ctx: MakeCtx
+    fake_nemo: FakeNemo, backend: NemoBackend, new_job: NewJob
 ) -> None:
-    ctx = make_ctx("flaky-nemofault-render-fails-first")
-    run_job(backend, ctx)
-    first, second = ctx.checkpoint["renders"]
+    job = new_job("flaky-nemofault-render-fails-first")
+    run_job(backend, job)
+    first, second = job.book["renders"]
     assert first != second
-    assert ctx.checkpoint["render_id"] == second
+    assert job.book["render_id"] == second
     assert fake_nemo.mistakes == []
 
 
 def test_a_render_failing_twice_fails_the_job(
-    fake_nemo: FakeNemo, backend: NemoBackend, make_ctx: MakeCtx
+    fake_nemo: FakeNemo, backend: NemoBackend, new_job: NewJob
 ) -> None:
     fake_nemo.world.config.renders_complete_after_polls = 100
-    ctx = make_ctx("stuck")
-    run_stages(backend, ctx, ("open_session", "upload", "generate", "await_completion"))
+    job = new_job("stuck")
+    job.run(backend, "open_session", "upload", "generate", "await_completion")
     with pytest.raises(Exception, match="render failed 2 times"):
-        backend.export(ctx)
+        job.run(backend, "export")
     assert all(render.cancelled for render in fake_nemo.world.renders.values())
 
 
 def test_export_run_again_resumes_the_recorded_render(
-    fake_nemo: FakeNemo, backend: NemoBackend, make_ctx: MakeCtx
+    fake_nemo: FakeNemo, backend: NemoBackend, new_job: NewJob
 ) -> None:
-    ctx = make_ctx("resumed")
-    run_stages(backend, ctx)
-    render_id = ctx.checkpoint["render_id"]
-    backend.export(ctx)
-    backend.download(ctx)
-    assert ctx.checkpoint["renders"] == [render_id]
+    job = new_job("resumed")
+    job.run(backend)
+    render_id = job.book["render_id"]
+    job.run(backend, "export")
+    job.download(backend)
+    assert job.book["renders"] == [render_id]
     assert fake_nemo.stats()["renders"] == 1
     assert fake_nemo.mistakes == []
 
 
 def test_top_level_status_shape_and_unreachable_output_url(
-    fake_nemo: FakeNemo, backend: NemoBackend, make_ctx: MakeCtx
+    fake_nemo: FakeNemo, backend: NemoBackend, new_job: NewJob
 ) -> None:
-    ctx = make_ctx("cdn-nemofault-render-top-level-nemofault-output-unreachable")
-    video = run_job(backend, ctx)
-    assert ctx.checkpoint["download"]["source"] == "download_fallback"
+    job = new_job("cdn-nemofault-render-top-level-nemofault-output-unreachable")
+    video = run_job(backend, job)
+    assert job.book["download"]["source"] == "download_fallback"
     assert video.read_bytes()[4:8] == b"ftyp"
     assert fake_nemo.mistakes == []
 

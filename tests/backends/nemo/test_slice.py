@@ -3,24 +3,22 @@
 from __future__ import annotations
 
 import stat
-from collections.abc import Callable
 from pathlib import Path
 
-from tests.backends.nemo.harness import fast_settings, make_photos, run_job
+from tests.backends.nemo.harness import NewJob, fast_settings, make_photos, run_job
 from tests.fakenemo.server import FakeNemo
-from worker.backends.base import StageContext
 from worker.backends.nemo import NemoBackend
 
 
 def test_job_ends_with_an_mp4_and_one_charge(
-    fake_nemo: FakeNemo, backend: NemoBackend, make_ctx: Callable[..., StageContext]
+    fake_nemo: FakeNemo, backend: NemoBackend, new_job: NewJob
 ) -> None:
-    ctx = make_ctx("holiday")
-    video = run_job(backend, ctx)
+    job = new_job("holiday")
+    video = run_job(backend, job)
 
-    assert video.parent == ctx.workdir
+    assert video.parent == job.workdir
     assert video.read_bytes()[4:8] == b"ftyp"
-    book = ctx.checkpoint
+    book = job.book
     session_id = book["session_id"]
     assert book["task_link"].startswith("https://nemovideo.test/workspace/claim?task=task_")
     assert f"session={session_id}" in book["task_link"]
@@ -39,10 +37,10 @@ def test_job_ends_with_an_mp4_and_one_charge(
 
 
 def test_client_id_is_persisted_private(
-    fake_nemo: FakeNemo, backend: NemoBackend, make_ctx: Callable[..., StageContext], home: Path
+    fake_nemo: FakeNemo, backend: NemoBackend, new_job: NewJob, home: Path
 ) -> None:
-    ctx = make_ctx("client-id")
-    backend.open_session(ctx)
+    job = new_job("client-id")
+    job.run(backend, "open_session")
 
     path = home / ".config" / "nemovideo" / "client_id"
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
@@ -50,43 +48,43 @@ def test_client_id_is_persisted_private(
 
 
 def test_heic_is_sent_as_jpeg_and_urls_by_url_mode_in_job_order(
-    fake_nemo: FakeNemo, backend: NemoBackend, make_ctx: Callable[..., StageContext], tmp_path: Path
+    fake_nemo: FakeNemo, backend: NemoBackend, new_job: NewJob, tmp_path: Path
 ) -> None:
     heic = make_photos(tmp_path / "heic", 1, suffix=".heic")[0]
     url = "https://photos.test/beach.webp"
     jpeg = make_photos(tmp_path / "jpeg", 1)[0]
     original = heic.read_bytes()
-    ctx = make_ctx("mixed", photos=[heic, url, jpeg])
-    run_job(backend, ctx)
+    job = new_job("mixed", photos=[heic, url, jpeg])
+    run_job(backend, job)
 
-    session = fake_nemo.world.sessions[ctx.checkpoint["session_id"]]
+    session = fake_nemo.world.sessions[job.book["session_id"]]
     assert [item["filename"] for item in session.files] == [
         "photo0.jpg",
         "beach.webp",
         "photo0.jpg",
     ]
     assert heic.read_bytes() == original
-    assert sorted(ctx.checkpoint["uploads"]) == ["0", "1", "2"]
+    assert sorted(job.book["uploads"]["files"]) == ["0", "1", "2"]
     assert fake_nemo.mistakes == []
 
 
 def test_a_configured_token_is_used_without_an_anonymous_one(
-    fake_nemo: FakeNemo, backend: NemoBackend, make_ctx: Callable[..., StageContext], home: Path
+    fake_nemo: FakeNemo, backend: NemoBackend, new_job: NewJob, home: Path
 ) -> None:
     fake_nemo.world.add_token("nmv_usr_registered", credits=900)
     settings = fast_settings(fake_nemo.url, nemo={"nemo_token": "nmv_usr_registered"})
-    ctx = make_ctx("registered", settings=settings)
-    run_job(backend, ctx)
-    assert (ctx.checkpoint["credits_before"], ctx.checkpoint["credits_after"]) == (900, 800)
+    job = new_job("registered", settings=settings)
+    run_job(backend, job)
+    assert (job.book["credits_before"], job.book["credits_after"]) == (900, 800)
     assert fake_nemo.stats()["tokens_issued"] == 0
     assert not (home / ".config").exists()
 
 
 def test_an_upload_stage_run_again_sends_only_what_is_missing(
-    fake_nemo: FakeNemo, backend: NemoBackend, make_ctx: Callable[..., StageContext]
+    fake_nemo: FakeNemo, backend: NemoBackend, new_job: NewJob
 ) -> None:
-    ctx = make_ctx("reupload")
-    backend.open_session(ctx)
-    backend.upload(ctx)
-    backend.upload(ctx)
-    assert len(fake_nemo.world.sessions[ctx.checkpoint["session_id"]].files) == 3
+    job = new_job("reupload")
+    job.run(backend, "open_session")
+    job.run(backend, "upload")
+    job.run(backend, "upload")
+    assert len(fake_nemo.world.sessions[job.book["session_id"]].files) == 3

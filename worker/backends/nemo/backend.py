@@ -1,5 +1,8 @@
 """The ``nemo`` backend: photoreel's stages spoken to the NemoVideo agent API.
 
+``ctx.checkpoint`` is what earlier stages (and earlier runs of this one) recorded; a stage never
+reads back what it records itself, it keeps that in hand.
+
 The paid step is the one message of ``generate``. It is recorded as ``message_sent`` before it
 goes out; from then on every path (a retry, a redelivered task, a restarted worker, a dropped
 stream, a lost session) finds the result by polling the session state and never sends again.
@@ -114,35 +117,37 @@ class NemoBackend:
         ctx.record("task_id", task_id)
         ctx.record("user_id", data.get("user_id"))
         ctx.record("task_link", f"{nemo.nemo_web_url.rstrip('/')}/workspace/claim?{query}")
-        ctx.record("uploads", {})
         ctx.record("session_id", session_id)
         log.info("NemoVideo session %s opened (task %s)", session_id, task_id)
         return session_id
 
     def upload(self, ctx: StageContext) -> None:
+        session_id = ctx.checkpoint["session_id"]
+        uploads = ctx.checkpoint.get("uploads") or {}
+        if uploads.get("session_id") != session_id:
+            uploads = {}
         try:
-            self._upload_all(ctx)
+            self._upload_all(ctx, session_id, uploads)
         except NemoError as error:
             if error.code != SESSION_LOST:
                 raise
             log.info("NemoVideo session lost before generation (1002); opening a new one")
-            self._new_session(ctx)
-            self._upload_all(ctx)
+            self._upload_all(ctx, self._new_session(ctx), {})
 
-    def _upload_all(self, ctx: StageContext) -> None:
+    def _upload_all(self, ctx: StageContext, session_id: str, done: dict[str, Any]) -> None:
+        """Upload every photo not in ``done`` (the ``uploads`` record of this session)."""
         client = self.client(ctx.settings)
-        session_id = ctx.checkpoint["session_id"]
-        uploads = dict(ctx.checkpoint.get("uploads") or {})
+        files = dict(done.get("files") or {})
         for photo in job_photos(ctx.spec, ctx.photos):
-            if photo.key in uploads:
+            if photo.key in files:
                 continue
             try:
-                files = self._upload_one(client, session_id, photo, ctx.workdir)
+                answer = self._upload_one(client, session_id, photo, ctx.workdir)
             except NemoError as error:
                 self._raise_upload_error(error, photo)
-            first = files[0] if files else {}
-            uploads[photo.key] = {"name": photo.name, "hash": first.get("hash")}
-            ctx.record("uploads", dict(uploads))
+            first = answer[0] if answer else {}
+            files[photo.key] = {"name": photo.name, "hash": first.get("hash")}
+            ctx.record("uploads", {"session_id": session_id, "files": dict(files)})
 
     @staticmethod
     def _upload_one(
@@ -177,8 +182,8 @@ class NemoBackend:
             log.info("generation already sent for job %s: polling state, not sending", ctx.spec.id)
             return
         client = self.client(ctx.settings)
+        session_id = ctx.checkpoint["session_id"]
         for attempt in range(2):
-            session_id = ctx.checkpoint["session_id"]
             self._check_credits(ctx, client)
             sent_at = datetime.now(UTC).isoformat(timespec="seconds")
             ctx.record("message_sent", {"session_id": session_id, "at": sent_at})
@@ -188,8 +193,8 @@ class NemoBackend:
                 ctx.record("message_sent", None)
                 if refusal.code == SESSION_LOST and attempt == 0:
                     log.info("session lost before the message was accepted; opening a new one")
-                    self._new_session(ctx)
-                    self._upload_all(ctx)
+                    session_id = self._new_session(ctx)
+                    self._upload_all(ctx, session_id, {})
                     continue
                 if refusal.code == NO_CREDITS:
                     why = "the service refused: no credits (2001)"
