@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from config.settings import Settings
 from tests.backends.nemo.harness import Job, NewJob, fast_settings, run_job
 from tests.fakenemo.server import FakeNemo
 from worker.backends.nemo import NemoBackend, client
@@ -78,8 +77,21 @@ def test_generate_twice_with_one_checkpoint_sends_once(
     finished_once(fake_nemo, job)
 
 
+def test_generate_twice_with_the_same_stale_context_sends_once(
+    fake_nemo: FakeNemo, backend: NemoBackend, new_job: NewJob
+) -> None:
+    job = new_job("stale")
+    job.run(backend, "open_session", "upload")
+    ctx = job.context()
+    backend.generate(ctx)
+    backend.generate(ctx)
+    job.run(backend, "await_completion", "export")
+    job.download(backend)
+    finished_once(fake_nemo, job)
+
+
 def test_a_new_worker_with_the_checkpoint_does_not_resend(
-    fake_nemo: FakeNemo, settings: Settings, new_job: NewJob
+    fake_nemo: FakeNemo, new_job: NewJob
 ) -> None:
     job = new_job("restarted-nemofault-drop-stream")
     first_worker = NemoBackend()

@@ -78,6 +78,8 @@ class NemoBackend:
         self._client: NemoClient | None = None
         self._owner: tuple[int, str] | None = None
         self._lock = threading.Lock()
+        self._sent: set[str] = set()
+        """Sessions this process sent a message to: a guard even against a stale checkpoint."""
 
     def client(self, settings: Settings) -> NemoClient:
         """One client (one connection pool, one token) per process and API."""
@@ -178,19 +180,20 @@ class NemoBackend:
     # -- the paid message -----------------------------------------------------------------
 
     def generate(self, ctx: StageContext) -> None:
-        if ctx.checkpoint.get("message_sent"):
+        session_id = ctx.checkpoint["session_id"]
+        if ctx.checkpoint.get("message_sent") or session_id in self._sent:
             log.info("generation already sent for job %s: polling state, not sending", ctx.spec.id)
             return
         client = self.client(ctx.settings)
-        session_id = ctx.checkpoint["session_id"]
         for attempt in range(2):
             self._check_credits(ctx, client)
             sent_at = datetime.now(UTC).isoformat(timespec="seconds")
             ctx.record("message_sent", {"session_id": session_id, "at": sent_at})
+            self._sent.add(session_id)
             try:
                 outcome = client.send_message(session_id, generation_message(ctx))
             except MessageRefused as refusal:
-                ctx.record("message_sent", None)
+                self._unsent(ctx, session_id)
                 if refusal.code == SESSION_LOST and attempt == 0:
                     log.info("session lost before the message was accepted; opening a new one")
                     session_id = self._new_session(ctx)
@@ -201,7 +204,7 @@ class NemoBackend:
                     raise JobParked(self._no_credits(ctx, why)) from None
                 raise refusal.cause from None
             except NotDelivered:
-                ctx.record("message_sent", None)
+                self._unsent(ctx, session_id)
                 raise
             except TransientError as error:
                 log.warning("message outcome unknown (%s): will poll state, not resend", error)
@@ -210,6 +213,11 @@ class NemoBackend:
             ctx.record("stream_end", outcome.end.value)
             log.info("message stream ended: %s after %d events", outcome.end, outcome.events)
             return
+
+    def _unsent(self, ctx: StageContext, session_id: str) -> None:
+        """The message certainly started nothing: it may be sent again."""
+        ctx.record("message_sent", None)
+        self._sent.discard(session_id)
 
     def _check_credits(self, ctx: StageContext, client: NemoClient) -> None:
         available = int(client.credits().get("available", 0))
