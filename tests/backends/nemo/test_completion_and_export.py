@@ -68,7 +68,8 @@ def test_wait_returns_at_stage_2_settles_when_unchanged_and_gives_up_when_empty(
     stage1 = {"t": [VIDEO]}
     stage2 = {"t": [VIDEO, MUSIC, TITLE]}
 
-    done = wait_for_draft(states(empty, stage1, stage1, stage2), **timing)
+    malformed = {"t": [{"tt": 0, "sg": [{"m": {}}]}]}
+    done = wait_for_draft(states(empty, malformed, stage1, stage2), **timing)
     assert done is not None
     assert (done.how, done.waited) == ("stage2", 3.0)
 

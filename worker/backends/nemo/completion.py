@@ -2,7 +2,8 @@
 
 Stage 1 leaves the plain clip (a video track); stage 2 adds BGM and a title by itself. The draft
 is final when it has audio and title tracks (``stage2``), or when it has content and has not
-changed for the settle period (``settled``). The wait is bounded.
+changed for the settle period (``settled``). A draft that is not (yet) in the expected shape
+counts as not ready. The wait is bounded.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+
+from pydantic import ValidationError
 
 from worker.draft import Draft, TrackType
 
@@ -43,7 +46,10 @@ def wait_for_draft(
         fingerprint = json.dumps(raw, sort_keys=True)
         if fingerprint != seen:
             seen, changed_at = fingerprint, now
-        draft = Draft.model_validate(raw)
+        try:
+            draft = Draft.model_validate(raw)
+        except ValidationError:
+            draft = Draft()
         if draft.ready_for_export:
             if draft.has_content(TrackType.AUDIO) and draft.has_content(TrackType.TEXT):
                 return Completion(raw, "stage2", now - start)
