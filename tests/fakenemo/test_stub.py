@@ -155,7 +155,7 @@ def test_render_goes_pending_processing_completed_in_either_shape(
     headers = authed(fake_nemo)
     session_id = new_session(fake_nemo, headers)
     send(fake_nemo, headers, session_id)
-    time.sleep(0.35)
+    time.sleep(0.5)
     export(fake_nemo, headers, {"id": "render_a", "sessionId": session_id, "draft": {}})
     answers = [
         httpx.get(f"{fake_nemo.url}/api/render/proxy/lambda/render_a", headers=headers).json()
@@ -172,7 +172,7 @@ def test_download_fallback_needs_the_token_and_cancel_stops_a_render(fake_nemo: 
     headers = authed(fake_nemo)
     session_id = new_session(fake_nemo, headers)
     send(fake_nemo, headers, session_id)
-    time.sleep(0.35)
+    time.sleep(0.5)
     for render_id in ("render_done", "render_stop"):
         export(fake_nemo, headers, {"id": render_id, "sessionId": session_id, "draft": {}})
     status_url = f"{fake_nemo.url}/api/render/proxy/lambda/render_done"
@@ -188,6 +188,7 @@ def test_download_fallback_needs_the_token_and_cancel_stops_a_render(fake_nemo: 
 
 
 def test_state_shows_stage_1_then_stage_2(fake_nemo: FakeNemo) -> None:
+    fake_nemo.world.config.stage1_seconds = fake_nemo.world.config.stage2_seconds = 0.6
     headers = authed(fake_nemo)
     session_id = new_session(fake_nemo, headers)
     url = f"{fake_nemo.url}/api/state/nemo_agent/me/{session_id}/latest"
@@ -206,7 +207,7 @@ def test_state_shows_stage_1_then_stage_2(fake_nemo: FakeNemo) -> None:
         stream.read()
     stage1 = httpx.get(url, headers=headers).json()["data"]["state"]["draft"]["t"]
     assert [track["tt"] for track in stage1] == [0]
-    time.sleep(0.2)
+    time.sleep(0.7)
     stage2 = httpx.get(url, headers=headers).json()["data"]["state"]["draft"]["t"]
     assert [track["tt"] for track in stage2] == [0, 1, 7]
 
@@ -218,7 +219,7 @@ def test_a_dropped_stream_breaks_the_connection_but_not_the_generation(
     session_id = new_session(fake_nemo, headers, "x-nemofault-drop-stream")
     with pytest.raises(httpx.RemoteProtocolError):
         send(fake_nemo, headers, session_id)
-    time.sleep(0.4)
+    time.sleep(0.6)
     url = f"{fake_nemo.url}/api/state/nemo_agent/me/{session_id}/latest"
     tracks = httpx.get(url, headers=headers).json()["data"]["state"]["draft"]["t"]
     assert [track["tt"] for track in tracks] == [0, 1, 7]
