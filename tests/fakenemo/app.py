@@ -16,7 +16,7 @@ from PIL import Image, UnidentifiedImageError
 from starlette.applications import Starlette
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.responses import JSONResponse, RedirectResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from tests.fakenemo.media import sample_mp4
@@ -349,6 +349,9 @@ async def download(request: Request) -> Response:
         return render
     if not world.render_completed(render):
         return JSONResponse({"success": False, "error": "render not completed"}, 409)
+    if world.sessions[render.session_id].faults.download_redirects:
+        elsewhere = request.base_url.replace(hostname="localhost")
+        return RedirectResponse(f"{elsewhere}cdn/renders/{render.render_id}.mp4", 302)
     return Response(sample_mp4(), media_type="video/mp4")
 
 

@@ -245,3 +245,12 @@ def test_markers_in_the_prompt_switch_faults_on(fake_nemo: FakeNemo) -> None:
     assert answer["code"] == 2001
     faults = fake_nemo.world.sessions[session_id].faults
     assert (faults.silent, faults.no_credits, faults.drop_stream) == (True, True, False)
+
+
+def test_the_token_sent_to_output_url_is_booked(fake_nemo: FakeNemo) -> None:
+    headers = authed(fake_nemo)
+    session_id = new_session(fake_nemo, headers)
+    send(fake_nemo, headers, session_id)
+    export(fake_nemo, headers, {"id": "render_cdn", "sessionId": session_id, "draft": {}})
+    httpx.get(f"{fake_nemo.url}/cdn/renders/render_cdn.mp4", headers=headers)
+    assert fake_nemo.mistakes[-1]["kind"] == "token_sent_to_cdn"

@@ -63,6 +63,8 @@ class Faults:
     """Render status answers top-level ``status``/``output.url`` instead of nested ``data``."""
     output_unreachable: bool = False
     """``outputUrl`` points at a port nobody listens on; only ``/download`` works."""
+    download_redirects: bool = False
+    """``/download`` answers a redirect to the file on another origin (``localhost``)."""
 
     def merge_markers(self, text: str) -> None:
         names = {item.name for item in fields(self)}

@@ -128,6 +128,16 @@ def test_top_level_status_shape_and_unreachable_output_url(
     assert fake_nemo.mistakes == []
 
 
+def test_a_redirecting_download_fallback_does_not_carry_the_token_elsewhere(
+    fake_nemo: FakeNemo, backend: NemoBackend, new_job: NewJob
+) -> None:
+    job = new_job("moved-nemofault-output-unreachable-nemofault-download-redirects")
+    video = run_job(backend, job)
+    assert job.book["download"]["source"] == "download_fallback"
+    assert video.read_bytes()[4:8] == b"ftyp"
+    assert fake_nemo.mistakes == []
+
+
 @pytest.mark.parametrize(
     ("body", "expected"),
     [

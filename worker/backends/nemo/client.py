@@ -131,10 +131,12 @@ class NemoClient:
         *,
         auth: bool = True,
         stream: bool = False,
+        follow_redirects: bool = False,
         headers: dict[str, str] | None = None,
         **kwargs: Any,
     ) -> httpx.Response:
-        """Send, answering 429 (wait, once) and 1001 (renew the token, once) by repeating."""
+        """Send, answering 429 (wait, once) and 1001 (renew the token, once) by repeating.
+        Redirects, when followed, drop the token on leaving the API's origin."""
         waited = renewed = False
         while True:
             token = self.credentials.token() if auth else None
@@ -143,7 +145,7 @@ class NemoClient:
                 request_headers["Authorization"] = f"Bearer {token.get_secret_value()}"
             request = self.http.build_request(method, path, headers=request_headers, **kwargs)
             try:
-                response = self.http.send(request, stream=stream)
+                response = self.http.send(request, stream=stream, follow_redirects=follow_redirects)
             except (httpx.ConnectError, httpx.ConnectTimeout) as error:
                 raise NotDelivered(f"NemoVideo unreachable: {type(error).__name__}") from None
             except httpx.TransportError as error:
@@ -308,7 +310,9 @@ class NemoClient:
     def fetch_output(self, url: str, target: Path) -> bool:
         """Download ``outputUrl`` (no token: it is not the API). False if it cannot be had."""
         try:
-            with self.http.stream("GET", url, timeout=self.timeout) as response:
+            with self.http.stream(
+                "GET", url, timeout=self.timeout, follow_redirects=True
+            ) as response:
                 if response.status_code != 200:
                     log.info("outputUrl answered HTTP %s", response.status_code)
                     return False
@@ -320,7 +324,9 @@ class NemoClient:
 
     def fetch_fallback(self, render_id: str, target: Path) -> None:
         """Download through ``/api/render/proxy/<id>/download`` with the bearer token."""
-        response = self._send("GET", f"/api/render/proxy/{render_id}/download", stream=True)
+        response = self._send(
+            "GET", f"/api/render/proxy/{render_id}/download", stream=True, follow_redirects=True
+        )
         try:
             if response.status_code == 200:
                 self._save(response, target)
