@@ -28,8 +28,11 @@ class _HideDroppedStreams(logging.Filter):
         return True
 
 
+HIDE_DROPPED_STREAMS = _HideDroppedStreams()
+
+
 def _server(host: str, port: int, world: World, log_level: str) -> uvicorn.Server:
-    logging.getLogger("uvicorn.error").addFilter(_HideDroppedStreams())
+    logging.getLogger("uvicorn.error").addFilter(HIDE_DROPPED_STREAMS)
     config = uvicorn.Config(
         create_app(world),
         host=host,
