@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -79,7 +80,7 @@ def running(config: FakeConfig | None = None, host: str = "127.0.0.1") -> Iterat
         while not server.started:
             if not thread.is_alive():
                 raise RuntimeError("the fake NemoVideo server did not start")
-            threading.Event().wait(0.01)
+            time.sleep(0.01)
         port = server.servers[0].sockets[0].getsockname()[1]
         url = f"http://{host}:{port}"
         httpx.get(f"{url}/_fake/stats", timeout=5).raise_for_status()

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import socket
+import subprocess
+import sys
 import time
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -254,3 +259,28 @@ def test_the_token_sent_to_output_url_is_booked(fake_nemo: FakeNemo) -> None:
     export(fake_nemo, headers, {"id": "render_cdn", "sessionId": session_id, "draft": {}})
     httpx.get(f"{fake_nemo.url}/cdn/renders/render_cdn.mp4", headers=headers)
     assert fake_nemo.mistakes[-1]["kind"] == "token_sent_to_cdn"
+
+
+def test_serve_runs_the_stub_as_a_process() -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    code = f"from tests.fakenemo import serve; serve('127.0.0.1', {port})"
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    process = subprocess.Popen(
+        [sys.executable, "-c", code], cwd=root, env=env, stderr=subprocess.DEVNULL
+    )
+    try:
+        for _ in range(100):
+            try:
+                stats = httpx.get(f"http://127.0.0.1:{port}/_fake/stats").json()
+                break
+            except httpx.TransportError:
+                time.sleep(0.05)
+        else:
+            pytest.fail("the stub did not come up")
+        assert stats["total_charges"] == 0
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
