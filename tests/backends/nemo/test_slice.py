@@ -31,6 +31,9 @@ def test_job_ends_with_an_mp4_and_one_charge(
     assert book["timeline"].startswith("Timeline (3 tracks): 1. Video: 3 clips")
     assert book["stream_end"] == "closed"
     assert book["download"]["source"] == "output_url"
+    prompt = fake_nemo.world.sessions[session_id].prompt
+    assert prompt.startswith("A calm 10-second travel reel")
+    assert "Use the 3 uploaded photos, in upload order." in prompt
     assert fake_nemo.charges(session_id) == 1
     assert fake_nemo.stats()["total_charges"] == 1
     assert fake_nemo.mistakes == []
