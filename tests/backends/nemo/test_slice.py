@@ -8,6 +8,8 @@ from pathlib import Path
 from tests.backends.nemo.harness import NewJob, fast_settings, make_photos, run_job
 from tests.fakenemo.server import FakeNemo
 from worker.backends.nemo import NemoBackend
+from worker.backends.nemo.backend import generation_message
+from worker.spec import JobOptions
 
 
 def test_job_ends_with_an_mp4_and_one_charge(
@@ -91,3 +93,13 @@ def test_an_upload_stage_run_again_sends_only_what_is_missing(
     job.run(backend, "upload")
     job.run(backend, "upload")
     assert len(fake_nemo.world.sessions[job.book["session_id"]].files) == 3
+
+
+def test_the_message_carries_the_options(new_job: NewJob) -> None:
+    job = new_job("options")
+    options = JobOptions(duration=12, aspect="9:16", title="Lisbon", music="upbeat", backend="nemo")
+    job.spec = job.spec.model_copy(update={"options": options, "prompt": ""})
+    text = generation_message(job.context())
+    assert text.startswith("Turn these photos into a short video.")
+    for part in ("Length: 12 seconds.", "Aspect ratio: 9:16.", 'Title: "Lisbon".', "music: upbeat"):
+        assert part in text
