@@ -200,16 +200,9 @@ def status(batch: Annotated[str | None, typer.Argument(help="batch id [default: 
 @cli.command()
 def resume() -> None:
     """After a credit top-up: close the credit breaker and requeue every parked job."""
-    from worker.limits import CreditBreaker
-    from worker.stages import CREDITS_BREAKER, enqueue_stage, job_store
+    from worker.stages import job_store, resume_parked
 
-    store = job_store()
-    CreditBreaker(store.redis, CREDITS_BREAKER).reset()
-    unparked = store.unpark_all()
-    for state in unparked:
-        assert state.stage is not None
-        enqueue_stage(state.spec, state.stage)
-    console.print(f"resumed {len(unparked)} parked job(s)")
+    console.print(f"resumed {resume_parked(job_store())} parked job(s)")
 
 
 @cli.command()
