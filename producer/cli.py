@@ -205,6 +205,19 @@ def resume() -> None:
     console.print(f"resumed {resume_parked(job_store())} parked job(s)")
 
 
+@cli.command("fake-nemo")
+def fake_nemo(
+    port: Annotated[int, typer.Option(help="port on 127.0.0.1")] = 8765,
+    credits: Annotated[int, typer.Option(help="credits of each new account")] = 1000,
+) -> None:
+    """Serve a NemoVideo-compatible stub for dry runs without credits
+    (then: NEMO_API_URL=http://127.0.0.1:PORT photoreel run … --backend nemo)."""
+    from tests.fakenemo import FakeConfig, serve
+
+    console.print(f"fake NemoVideo on http://127.0.0.1:{port} (Ctrl-C stops it)")
+    serve("127.0.0.1", port, FakeConfig(initial_credits=credits))
+
+
 @cli.command()
 def worker(
     concurrency: Annotated[int | None, typer.Option(help="pool size [default: 2, io: 16]")] = None,
