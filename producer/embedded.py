@@ -90,6 +90,12 @@ class EmbeddedRedis:
                     raise RuntimeError(message) from None
                 time.sleep(0.05)
 
+    def restart(self) -> None:
+        """Stop the server (it writes its append-only file) and start it again on its data."""
+        if self.process is not None:
+            _stop(self.process, 10)
+        self.start()
+
     def stop(self) -> None:
         if self.process is not None:
             _stop(self.process, 10)

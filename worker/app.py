@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from celery import Celery
-from celery.signals import worker_process_init
+from celery.signals import worker_init, worker_process_init
 
 from config.logging import configure_logging
 from config.settings import Settings, get_settings
@@ -53,9 +53,16 @@ def queue_for(backend: BackendName) -> str:
 
 def connect(redis_url: str) -> None:
     """Point this process's producer side (enqueueing, job state) at another Redis."""
+    if app.conf.broker_url == redis_url:
+        return
     app.conf.broker_url = redis_url
+    # Celery keeps its connection and producer pools for the process's life; drop them so
+    # that nothing is sent to the previous broker.
+    app._pool = None
+    app.amqp._producer_pool = None
 
 
+@worker_init.connect
 @worker_process_init.connect
 def _configure_worker_logging(**_: object) -> None:
     settings = get_settings()
