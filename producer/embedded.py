@@ -71,7 +71,8 @@ class EmbeddedRedis:
             "--appendonly", "yes" if self.append_only else "no",
             "--logfile", str(self.directory / "redis.log"),
         ]  # fmt: skip
-        self.process = subprocess.Popen(command, stdin=subprocess.DEVNULL)
+        # Its own session: a Ctrl-C at the terminal reaches photoreel, which stops it last.
+        self.process = subprocess.Popen(command, stdin=subprocess.DEVNULL, start_new_session=True)
         client = Redis.from_url(self.url)
         deadline = time.monotonic() + STARTUP_SECONDS
         while True:
@@ -116,8 +117,15 @@ class WorkerProcesses:
         ]  # fmt: skip
         self.log_file.parent.mkdir(parents=True, exist_ok=True)
         with open(self.log_file, "ab") as log:
+            # Its own session: a Ctrl-C at the terminal reaches photoreel, which decides when
+            # the workers stop (``stop``: warm, running stages finish).
             self.process = subprocess.Popen(
-                command, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT
+                command,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
             )
         return self
 

@@ -118,6 +118,26 @@ class JobStore:
         newest = self.redis.zrevrange(keys.BATCHES, 0, 0)
         return newest[0].decode() if newest else None
 
+    def recent_batches(self, limit: int) -> list[tuple[str, float]]:
+        """(batch id, creation time), newest first."""
+        newest = self.redis.zrevrange(keys.BATCHES, 0, limit - 1, withscores=True)
+        return [(batch.decode(), float(created)) for batch, created in newest]
+
+    def forget_finished(self, job_id: str) -> bool:
+        """Delete a finished job's records so its id can be given to a new job.
+
+        True when the id is free now; False when the job is still queued or running."""
+        state = self.get(job_id)
+        if state is None:
+            return True
+        if not state.status.finished:
+            return False
+        pipe = self.redis.pipeline()
+        pipe.delete(keys.job(job_id), keys.job_timings(job_id), keys.job_checkpoint(job_id))
+        pipe.zrem(keys.batch(state.batch), job_id)
+        pipe.execute()
+        return True
+
     def start_stage(self, job_id: str, stage: Stage) -> int:
         """Mark the stage running; return how many times it has been started."""
         pipe = self.redis.pipeline()

@@ -65,6 +65,9 @@ class JobSource(BaseModel):
     kind: str = Field(description="folder, manifest, inbox, catalog or cli")
     path: str = ""
     batch: str | None = None
+    digest: str | None = Field(
+        default=None, description="sha256 of the input files and prompt (catalog reruns)"
+    )
 
 
 class JobSpec(BaseModel):

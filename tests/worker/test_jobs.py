@@ -56,3 +56,23 @@ def test_latest_batch(fake_redis: Redis) -> None:
     store.create(spec("a"), out="/o", batch="first")
     store.create(spec("b"), out="/o", batch="second")
     assert store.latest_batch() == "second"
+
+
+def test_forget_finished_frees_the_id_only_of_a_finished_job(fake_redis: Redis) -> None:
+    store = JobStore(fake_redis)
+    store.create(spec(), out="/out", batch="b1")
+    store.record("j1", "video_file", "video.mp4")
+    assert not store.forget_finished("j1")
+    store.finish("j1")
+    assert store.forget_finished("j1")
+    assert store.get("j1") is None and store.checkpoint("j1") == {}
+    assert store.batch_jobs("b1") == []
+    assert store.create(spec(), out="/out", batch="b2")
+
+
+def test_recent_batches_newest_first(fake_redis: Redis) -> None:
+    store = JobStore(fake_redis)
+    store.create(spec("a"), out="/out", batch="old")
+    store.create(spec("b"), out="/out", batch="new")
+    assert [batch for batch, _created in store.recent_batches(5)] == ["new", "old"]
+    assert [batch for batch, _created in store.recent_batches(1)] == ["new"]

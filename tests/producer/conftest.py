@@ -1,0 +1,41 @@
+"""Producer tests enqueue on a real Redis, in a database of their own: no worker takes the
+jobs, and the tests read what was enqueued (job records, Celery messages)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from redis import Redis
+
+from config.settings import get_settings
+from worker.app import connect
+from worker.jobs import JobStore
+
+PRODUCER_TEST_DB = 15
+
+
+@pytest.fixture
+def queue_store(redis_url: str) -> Iterator[JobStore]:
+    url = f"{redis_url.rsplit('/', 1)[0]}/{PRODUCER_TEST_DB}"
+    connect(url)
+    client = Redis.from_url(url)
+    client.flushdb()
+    yield JobStore(client)
+    client.flushdb()
+
+
+def queued_messages(store: JobStore) -> int:
+    """Celery messages waiting on the photoreel queue: one per submitted job."""
+    return int(store.redis.llen(get_settings().queue))
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
