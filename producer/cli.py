@@ -12,18 +12,20 @@ import sys
 import threading
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
 from config.logging import configure_logging
 from config.settings import get_settings
-from producer.enqueue import EnqueueResult
 from producer.manifest import ManifestError, load_manifest
 from producer.photosets import PhotoSetError, specs_from_folder
 from worker.jobs import JobState, JobStatus, JobStore
 from worker.spec import BackendName, Container, JobOptions, JobSpec, Resolution
+
+if TYPE_CHECKING:
+    from producer.enqueue import EnqueueResult
 
 EXIT_OK, EXIT_JOB_FAILED, EXIT_USAGE = 0, 1, 2
 MANIFEST_SUFFIXES = (".yaml", ".yml")
@@ -89,7 +91,7 @@ def output_location(out: str | None) -> str:
     return location if "://" in location else str(Path(location).expanduser().resolve())
 
 
-def print_summary(states: list[JobState], out: str, *, skipped: int = 0) -> int:
+def print_summary(states: list[JobState], out: str, *, skipped: list[str] | None = None) -> int:
     failed = [state for state in states if state.status != JobStatus.SUCCEEDED]
     for state in states:
         if state.status == JobStatus.SUCCEEDED:
@@ -98,7 +100,9 @@ def print_summary(states: list[JobState], out: str, *, skipped: int = 0) -> int:
             where = f"{state.error_file}: " if state.error_file else ""
             reason = state.error or f"did not finish ({state.status})"
             console.print(f"[red]✗[/] {state.spec.id}: {where}{reason}")
-    unchanged = f", {skipped} unchanged and skipped" if skipped else ""
+    for job_id in skipped or []:
+        console.print(f"[dim]=[/] {job_id}: unchanged, skipped → {out}/{job_id}/")
+    unchanged = f", {len(skipped)} unchanged and skipped" if skipped else ""
     console.print(
         f"{len(states) - len(failed)} of {len(states)} jobs succeeded{unchanged}; reports in {out}"
     )
@@ -111,26 +115,35 @@ def print_conflicts(result: EnqueueResult) -> None:
 
 
 def run_batch(
-    specs: list[JobSpec], *, out: str, workers: int | None, skipped: int = 0, forget: bool = False
+    specs: list[JobSpec],
+    *,
+    out: str,
+    workers: int | None,
+    skipped: list[str] | None = None,
+    redo_finished: bool = False,
 ) -> None:
     """Enqueue ``specs`` as one batch, show progress until they end, exit with the verdict.
-    ``forget``: first free the ids of finished jobs named like these (to redo them)."""
-    from producer.enqueue import enqueue_specs, new_batch_id
+    ``skipped``: ids left out as unchanged, named in the summary."""
+    from producer.enqueue import EnqueueResult, enqueue_specs, new_batch_id
     from producer.progress import wait_for_jobs
     from producer.runtime import job_runtime
 
     batch = new_batch_id()
-    with job_runtime(batch, workers=workers) as runtime:
-        if forget:
-            for spec in specs:
-                runtime.store.forget_finished(spec.id)
-        result = enqueue_specs(specs, runtime.store, out=out, batch=batch)
-        print_conflicts(result)
-        console.print(f"batch {batch}: {len(result.job_ids)} job(s), output {out}")
-        states = wait_for_jobs(runtime.store, result.job_ids, console, healthy=runtime.healthy)
+    states: list[JobState] = []
+    result = EnqueueResult(batch=batch)
+    log_file: Path | None = None
+    if specs:
+        with job_runtime(batch, workers=workers) as runtime:
+            result = enqueue_specs(
+                specs, runtime.store, out=out, batch=batch, redo_finished=redo_finished
+            )
+            print_conflicts(result)
+            console.print(f"batch {batch}: {len(result.job_ids)} job(s), output {out}")
+            states = wait_for_jobs(runtime.store, result.job_ids, console, healthy=runtime.healthy)
+            log_file = runtime.log_file
     code = print_summary(states, out, skipped=skipped)
-    if code != EXIT_OK or result.conflicts:
-        console.print(f"worker log: {runtime.log_file}")
+    if log_file and (code != EXIT_OK or result.conflicts):
+        console.print(f"worker log: {log_file}")
     raise typer.Exit(EXIT_JOB_FAILED if result.conflicts else code)
 
 
@@ -154,6 +167,34 @@ def run(
     """Make the videos and wait for them. Without REDIS_URL, runs self-contained."""
     specs = specs_or_exit(paths, option_overrides(backend, container, resolution))
     run_batch(specs, out=output_location(out), workers=workers)
+
+
+@cli.command()
+def catalog(
+    feed: Annotated[Path, typer.Argument(help="product feed: .csv or .jsonl")],
+    prompt_template: Annotated[
+        str, typer.Option(help='prompt with product fields: "promo for {title}, {price}"')
+    ],
+    backend: BackendOption = None,
+    out: OutOption = None,
+    workers: WorkersOption = None,
+    container: ContainerOption = None,
+    resolution: ResolutionOption = None,
+) -> None:
+    """One video per product of a feed; a rerun redoes only products whose photos or prompt
+    changed. Without REDIS_URL, runs self-contained."""
+    from producer.catalog import CatalogError, catalog_specs, split_unchanged
+
+    overrides = option_overrides(backend, container, resolution)
+    try:
+        specs = catalog_specs(feed, prompt_template, overrides)
+    except CatalogError as problem:
+        console.print(f"[red]error:[/] {problem}")
+        raise typer.Exit(EXIT_USAGE) from None
+    location = output_location(out)
+    todo, unchanged = split_unchanged(specs, location)
+    skipped = [spec.id for spec in unchanged]
+    run_batch(todo, out=location, workers=workers, skipped=skipped, redo_finished=True)
 
 
 @cli.command()

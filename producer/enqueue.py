@@ -27,9 +27,15 @@ class EnqueueResult:
         return [*self.enqueued, *self.already_known]
 
 
-def enqueue_specs(specs: list[JobSpec], store: JobStore, *, out: str, batch: str) -> EnqueueResult:
+def enqueue_specs(
+    specs: list[JobSpec], store: JobStore, *, out: str, batch: str, redo_finished: bool = False
+) -> EnqueueResult:
+    """``redo_finished``: a finished job of the same id is forgotten and made again (for
+    specs known to need redoing), instead of being counted as already known."""
     result = EnqueueResult(batch=batch)
     for spec in specs:
+        if redo_finished:
+            store.forget_finished(spec.id)
         if store.create(spec, out=out, batch=batch):
             submit(spec.id)
             result.enqueued.append(spec.id)
