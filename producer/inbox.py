@@ -211,7 +211,11 @@ class Inbox:
         if not folder.is_dir():
             del self.sightings[folder]
             return
-        files = folder_files(folder)
+        try:
+            files = folder_files(folder)
+        except OSError as error:  # unreadable for now (permissions, a flaky network drive)
+            self.announce(f"{folder.name}: cannot read it yet: {error}")
+            return
         sighting = self.sightings[folder]
         if files != sighting.files:
             self.sightings[folder] = sighting = Sighting(files=files, since=now)

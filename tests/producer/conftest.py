@@ -15,9 +15,13 @@ from worker.jobs import JobStore
 PRODUCER_TEST_DB = 15
 
 
+def producer_test_url(redis_url: str) -> str:
+    return f"{redis_url.rsplit('/', 1)[0]}/{PRODUCER_TEST_DB}"
+
+
 @pytest.fixture
 def queue_store(redis_url: str) -> Iterator[JobStore]:
-    url = f"{redis_url.rsplit('/', 1)[0]}/{PRODUCER_TEST_DB}"
+    url = producer_test_url(redis_url)
     connect(url)
     client = Redis.from_url(url)
     client.flushdb()
