@@ -49,6 +49,9 @@ OPTIONS_FILE = "job.yaml"
 ERROR_FILE = "error.txt"
 DONE, FAILED = "done", "failed"
 DIGEST_IN_JOB_ID = 8
+CLAIM_SECONDS = 90 * 24 * 3600
+"""How long a claim is kept. Should one lapse while its folder still waits, the job record
+(created with NX under the same id) still keeps the folder from being enqueued twice."""
 
 FileFacts = tuple[str, int, int]
 """A file's path inside its folder, size in bytes and mtime in nanoseconds."""
@@ -169,11 +172,6 @@ class Inbox:
             self._look_at(folder, now)
         self.move_ended()
 
-    @property
-    def waiting(self) -> list[Path]:
-        """Folders seen but not complete yet."""
-        return sorted(self.sightings)
-
     def move_ended(self) -> None:
         for job_id, folder in list(self.jobs.items()):
             state = self.store.get(job_id)
@@ -234,7 +232,8 @@ class Inbox:
         except FolderProblem as problem:
             self._move(folder, FAILED, "cannot be a job", error=f"{problem}\n")
             return
-        claimed = self.store.redis.set(keys.inbox_claim(digest), job_id, nx=True)
+        claim = keys.inbox_claim(digest)
+        claimed = self.store.redis.set(claim, job_id, nx=True, ex=CLAIM_SECONDS)
         if claimed or self.store.get(job_id) is None:
             # Unclaimed, or claimed by a watcher that stopped before enqueueing: creating the
             # job is itself idempotent, so at most one of several watchers submits it.

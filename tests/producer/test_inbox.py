@@ -227,7 +227,7 @@ def test_empty_folder_waits(inbox_root: Path, queue_store: JobStore) -> None:
     inbox.scan()
     clock.advance(SETTLE * 3)
     inbox.scan()
-    assert (inbox_root / "empty").is_dir() and inbox.waiting == [inbox_root / "empty"]
+    assert (inbox_root / "empty").is_dir() and list(inbox.sightings) == [inbox_root / "empty"]
 
 
 def test_dropped_events_are_caught_by_the_periodic_rescan(
