@@ -52,6 +52,9 @@ class Settings(BaseSettings):
     out: str = Field(default="out", description="output bucket: a folder or s3://bucket/prefix")
     backend: str = Field(default="local", description="default backend: local or nemo")
     workers: int = Field(default=2, ge=1, le=64, description="worker processes `run` starts")
+    io_concurrency: int = Field(
+        default=16, ge=1, le=256, description="threads serving cloud (I/O-bound) stages"
+    )
     queue: str = Field(default="photoreel", description="Celery queue name")
     scratch_dir: Path | None = Field(
         default=None, description="per-job scratch folders; unset: the system temp folder"
@@ -69,6 +72,12 @@ class Settings(BaseSettings):
     )
     stage_time_limit: int = Field(
         default=1800, ge=10, description="hard time limit of one stage, seconds"
+    )
+    lease_seconds: float = Field(
+        default=30.0, gt=0, description="a running stage's lease; its worker renews it"
+    )
+    reconcile_seconds: float = Field(
+        default=10.0, gt=0, description="how often workers look for jobs whose owner died"
     )
     nemo_poll_seconds: float = Field(
         default=10.0, gt=0, description="NemoVideo state and render polling interval, seconds"

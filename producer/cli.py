@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import signal
 import sys
+import tempfile
 import threading
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,6 +20,7 @@ from rich.console import Console
 
 from config.logging import configure_logging
 from config.settings import get_settings
+from producer.embedded import local_runtime, worker_command
 from producer.manifest import ManifestError, load_manifest
 from producer.photosets import PhotoSetError, specs_from_folder
 from worker.jobs import JobState, JobStatus, JobStore
@@ -27,7 +29,7 @@ from worker.spec import BackendName, Container, JobOptions, JobSpec, Resolution
 if TYPE_CHECKING:
     from producer.enqueue import EnqueueResult
 
-EXIT_OK, EXIT_JOB_FAILED, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_JOB_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 MANIFEST_SUFFIXES = (".yaml", ".yml")
 
 cli = typer.Typer(
@@ -98,8 +100,8 @@ def print_summary(states: list[JobState], out: str, *, skipped: list[str] | None
             console.print(f"[green]✓[/] {state.spec.id} → {out}/{state.spec.id}/")
         else:
             where = f"{state.error_file}: " if state.error_file else ""
-            reason = state.error or f"did not finish ({state.status})"
-            console.print(f"[red]✗[/] {state.spec.id}: {where}{reason}")
+            reason = state.error or state.parked_reason or f"did not finish ({state.status})"
+            console.print(f"[red]✗[/] {state.spec.id}: {state.status}: {where}{reason}")
     for job_id in skipped or []:
         console.print(f"[dim]=[/] {job_id}: unchanged, skipped → {out}/{job_id}/")
     unchanged = f", {len(skipped)} unchanged and skipped" if skipped else ""
@@ -114,6 +116,10 @@ def print_conflicts(result: EnqueueResult) -> None:
         console.print(f"[red]✗[/] {job_id}: another job with this id exists")
 
 
+def worker_log(batch: str) -> Path:
+    return Path(tempfile.gettempdir()) / f"photoreel-{batch}" / "worker.log"
+
+
 def run_batch(
     specs: list[JobSpec],
     *,
@@ -126,24 +132,29 @@ def run_batch(
     ``skipped``: ids left out as unchanged, named in the summary."""
     from producer.enqueue import EnqueueResult, enqueue_specs, new_batch_id
     from producer.progress import wait_for_jobs
-    from producer.runtime import job_runtime
 
     batch = new_batch_id()
-    states: list[JobState] = []
     result = EnqueueResult(batch=batch)
-    log_file: Path | None = None
+    states: list[JobState] = []
+    needs_io = any(spec.options.backend == BackendName.NEMO for spec in specs)
     if specs:
-        with job_runtime(batch, workers=workers) as runtime:
-            result = enqueue_specs(
-                specs, runtime.store, out=out, batch=batch, redo_finished=redo_finished
-            )
-            print_conflicts(result)
-            console.print(f"batch {batch}: {len(result.job_ids)} job(s), output {out}")
-            states = wait_for_jobs(runtime.store, result.job_ids, console, healthy=runtime.healthy)
-            log_file = runtime.log_file
+        try:
+            with local_runtime(
+                get_settings(), workers=workers, log_file=worker_log(batch), io_pool=needs_io
+            ) as runtime:
+                store = runtime.store
+                result = enqueue_specs(
+                    specs, store, out=out, batch=batch, redo_finished=redo_finished
+                )
+                print_conflicts(result)
+                console.print(f"batch {batch}: {len(result.job_ids)} job(s), output {out}")
+                states = wait_for_jobs(store, result.job_ids, console, healthy=runtime.healthy)
+        except KeyboardInterrupt:
+            console.print("interrupted: running stages were allowed to finish; workers stopped")
+            raise typer.Exit(EXIT_INTERRUPTED) from None
     code = print_summary(states, out, skipped=skipped)
-    if log_file and (code != EXIT_OK or result.conflicts):
-        console.print(f"worker log: {log_file}")
+    if specs and (code != EXIT_OK or result.conflicts):
+        console.print(f"worker log: {worker_log(batch)}")
     raise typer.Exit(EXIT_JOB_FAILED if result.conflicts else code)
 
 
@@ -238,7 +249,6 @@ def watch(
     With REDIS_URL it only enqueues; the deployment's workers make the videos."""
     from producer.enqueue import new_batch_id
     from producer.inbox import Inbox
-    from producer.runtime import job_runtime
 
     if not inbox.is_dir():
         console.print(f"[red]error:[/] {inbox}: not a folder")
@@ -253,7 +263,14 @@ def watch(
 
     for number in (signal.SIGINT, signal.SIGTERM):
         signal.signal(number, on_signal)
-    with job_runtime(batch, workers=workers, use_deployment_workers=True) as runtime:
+    runtime_context = local_runtime(
+        settings,
+        workers=workers,
+        log_file=worker_log(batch),
+        io_pool=True,  # a job.yaml may ask for the nemo backend
+        deployment_workers=True,
+    )
+    with runtime_context as runtime:
         watcher = Inbox(
             inbox,
             runtime.store,
@@ -266,7 +283,7 @@ def watch(
         )
         console.print(f"watching {watcher.root} (batch {batch}, output {location}); Ctrl-C stops")
         watcher.run(stop, polling=polling)
-        if runtime.owns_workers and watcher.jobs:
+        if runtime.pools and watcher.jobs:
             console.print(f"finishing {len(watcher.jobs)} job(s); Ctrl-C again to stop now")
             watcher.drain(abort, healthy=runtime.healthy)
     console.print("stopped")
@@ -309,17 +326,35 @@ def status(
 
 
 @cli.command()
+def resume() -> None:
+    """After a credit top-up: close the credit breaker and requeue every parked job."""
+    from worker.limits import CreditBreaker
+    from worker.stages import CREDITS_BREAKER, enqueue_stage, job_store
+
+    store = job_store()
+    CreditBreaker(store.redis, CREDITS_BREAKER).reset()
+    unparked = store.unpark_all()
+    for state in unparked:
+        assert state.stage is not None
+        enqueue_stage(state.spec, state.stage)
+    console.print(f"resumed {len(unparked)} parked job(s)")
+
+
+@cli.command()
 def worker(
-    concurrency: Annotated[int | None, typer.Option(help="pool processes [default: 2]")] = None,
+    concurrency: Annotated[int | None, typer.Option(help="pool size [default: 2, io: 16]")] = None,
+    io: Annotated[bool, typer.Option("--io", help="serve cloud stages with threads")] = False,
 ) -> None:
     """Run a worker for a long-running deployment (REDIS_URL)."""
+    from worker.app import IO_QUEUE_SUFFIX
+
     settings = get_settings()
-    command = [
-        sys.executable, "-m", "celery", "-A", "worker.app", "worker",
-        "--loglevel", settings.log_level,
-        "--concurrency", str(concurrency or settings.workers),
-        "--queues", settings.queue,
-    ]  # fmt: skip
+    command = worker_command(
+        queue=f"{settings.queue}{IO_QUEUE_SUFFIX}" if io else settings.queue,
+        pool="threads" if io else "prefork",
+        concurrency=concurrency or (settings.io_concurrency if io else settings.workers),
+        log_level=settings.log_level,
+    )
     os.execv(sys.executable, command)
 
 

@@ -30,19 +30,22 @@ class EnqueueResult:
 def enqueue_specs(
     specs: list[JobSpec], store: JobStore, *, out: str, batch: str, redo_finished: bool = False
 ) -> EnqueueResult:
-    """``redo_finished``: a finished job of the same id is forgotten and made again (for
-    specs known to need redoing), instead of being counted as already known."""
+    """Enqueue each spec once: a job id or a content already known is not run again.
+
+    ``redo_finished``: a finished job of the same id is erased and made again (for specs the
+    producer knows need redoing), instead of being counted as already known."""
     result = EnqueueResult(batch=batch)
     for spec in specs:
         if redo_finished:
-            store.forget_finished(spec.id)
-        if store.create(spec, out=out, batch=batch):
-            submit(spec.id)
+            store.erase_finished(spec.id)
+        existing = store.create(spec, out=out, batch=batch)
+        if existing is None:
+            submit(spec)
             result.enqueued.append(spec.id)
             continue
-        existing = store.get(spec.id)
-        if existing is not None and existing.spec.content_hash() == spec.content_hash():
-            result.already_known.append(spec.id)
+        known = store.get(existing)
+        if known is not None and known.spec.content_hash() == spec.content_hash():
+            result.already_known.append(existing)
         else:
             result.conflicts.append(spec.id)
     return result

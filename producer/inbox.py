@@ -88,9 +88,10 @@ class FolderProblem(ValueError):
     """A complete folder that cannot be a job; the message goes to its ``error.txt``."""
 
 
-def folder_spec(folder: Path, job_id: str, overrides: dict[str, Any]) -> JobSpec:
+def folder_spec(folder: Path, digest: str, overrides: dict[str, Any]) -> JobSpec:
     """The job of a complete folder: its photos and ``prompt.txt``, the ``overrides`` (from
-    the command line) with its ``job.yaml`` over them."""
+    the command line) with its ``job.yaml`` over them. The folder's digest goes into the job
+    id and ``source.digest``: the same file names written anew make a new job."""
     if not images_in(folder):
         raise FolderProblem(f"{folder.name}: no photos in this folder")
     options_file = folder / OPTIONS_FILE
@@ -102,7 +103,8 @@ def folder_spec(folder: Path, job_id: str, overrides: dict[str, Any]) -> JobSpec
     except ManifestError as error:
         raise FolderProblem(str(error)) from None
     spec = photo_set_spec(folder, options, source_kind="inbox")
-    return spec.model_copy(update={"id": job_id})
+    source = spec.source.model_copy(update={"digest": digest})
+    return spec.model_copy(update={"id": inbox_job_id(folder, digest), "source": source})
 
 
 def free_destination(parent: Path, name: str) -> Path:
@@ -226,12 +228,12 @@ class Inbox:
 
     def _take(self, folder: Path, files: list[FileFacts]) -> None:
         digest = folder_digest(folder, files)
-        job_id = inbox_job_id(folder, digest)
         try:
-            spec = folder_spec(folder, job_id, self.overrides)
+            spec = folder_spec(folder, digest, self.overrides)
         except FolderProblem as problem:
             self._move(folder, FAILED, "cannot be a job", error=f"{problem}\n")
             return
+        job_id = spec.id
         claim = keys.inbox_claim(digest)
         claimed = self.store.redis.set(claim, job_id, nx=True, ex=CLAIM_SECONDS)
         if claimed or self.store.get(job_id) is None:
@@ -240,6 +242,8 @@ class Inbox:
             result = enqueue_specs([spec], self.store, out=self.out, batch=self.batch)
             if result.enqueued:
                 self.announce(f"{folder.name}: job {job_id} enqueued")
+            # The job that stands for this content may be an earlier one under another id.
+            job_id = next(iter(result.job_ids), job_id)
         self.jobs[job_id] = folder
 
     def _move(self, folder: Path, outcome: str, summary: str, *, error: str | None = None) -> None:

@@ -63,14 +63,14 @@ def wait_for_jobs(
     healthy: Callable[[], bool] = lambda: True,
     poll_seconds: float = 0.25,
 ) -> list[JobState]:
-    """Show progress until every job has finished (or the workers died); return final states."""
+    """Show progress until every job has finished or is parked (or the workers died)."""
 
     def snapshot() -> list[JobState]:
         return [state for job_id in job_ids if (state := store.get(job_id)) is not None]
 
     states = snapshot()
     with Live(jobs_table(states), console=console, refresh_per_second=4, transient=False) as live:
-        while not all(state.status.finished for state in states) and healthy():
+        while not all(state.status.settled for state in states) and healthy():
             time.sleep(poll_seconds)
             states = snapshot()
             live.update(jobs_table(states))

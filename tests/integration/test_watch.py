@@ -15,7 +15,7 @@ from redis import Redis
 
 from producer.inbox import ERROR_FILE
 from tests.conftest import make_photo
-from tests.producer.conftest import producer_test_url
+from tests.producer.conftest import end_job, producer_test_url
 from worker.jobs import JobStore
 
 pytestmark = pytest.mark.integration
@@ -66,7 +66,7 @@ def test_with_redis_url_watch_enqueues_and_files_the_folder_when_its_job_ends(
         batch = deployment_store.latest_batch()
         assert batch is not None
         [state] = deployment_store.batch_jobs(batch)
-        deployment_store.fail(state.spec.id, "cannot decode image", file="1.jpg")
+        end_job(deployment_store, state.spec.id, error="cannot decode image", file="1.jpg")
         wait_for(lambda: (inbox / "failed" / "shoot" / ERROR_FILE).is_file())
     finally:
         watch.send_signal(signal.SIGTERM)

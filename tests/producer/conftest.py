@@ -10,7 +10,7 @@ from redis import Redis
 
 from config.settings import get_settings
 from worker.app import connect
-from worker.jobs import JobStore
+from worker.jobs import JobStore, Stage
 
 PRODUCER_TEST_DB = 15
 
@@ -43,3 +43,17 @@ class FakeClock:
 
     def advance(self, seconds: float) -> None:
         self.now += seconds
+
+
+def end_job(
+    store: JobStore, job_id: str, *, error: str | None = None, file: str | None = None
+) -> None:
+    """What a worker does at a job's end: succeed it, or fail it with ``error``."""
+    _outcome, claim = store.claim(
+        job_id, Stage.PUBLISH, owner="test", lease_seconds=30, max_attempts=3
+    )
+    assert claim is not None
+    if error is None:
+        claim.finish_stage(0.1)
+    else:
+        claim.fail(error, file=file)

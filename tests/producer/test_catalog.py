@@ -8,7 +8,7 @@ import pytest
 from producer.catalog import CatalogError, catalog_specs, split_unchanged, template_fields
 from producer.enqueue import enqueue_specs
 from tests.conftest import make_photo
-from tests.producer.conftest import queued_messages
+from tests.producer.conftest import end_job, queued_messages
 from worker.bucket import open_bucket
 from worker.jobs import JobStore
 from worker.report import build_report, render_report
@@ -113,10 +113,7 @@ def test_feed_that_is_neither_csv_nor_jsonl(shop: Path) -> None:
 def publish_reports(store: JobStore, job_ids: list[str], out: Path, *, failed: set[str]) -> None:
     """What the workers do when jobs end: record the outcome and write the report."""
     for job_id in job_ids:
-        if job_id in failed:
-            store.fail(job_id, "cannot decode image")
-        else:
-            store.finish(job_id)
+        end_job(store, job_id, error="cannot decode image" if job_id in failed else None)
         state = store.get(job_id)
         assert state is not None
         open_bucket(str(out)).put_bytes(
@@ -152,3 +149,6 @@ def test_rerun_redoes_only_changed_and_failed_products(shop: Path, queue_store: 
     todo, unchanged = split_unchanged(third, str(out))
     assert sorted(spec.id for spec in todo) == ["mug", "tee"]  # failed before; new prompt
     assert [spec.id for spec in unchanged] == ["cap"]
+    result = enqueue_specs(todo, queue_store, out=str(out), batch="third", redo_finished=True)
+    assert sorted(result.enqueued) == ["mug", "tee"]
+    assert queued_messages(queue_store) == 6

@@ -8,6 +8,7 @@ from typer.testing import CliRunner
 from producer.catalog import catalog_specs
 from producer.cli import EXIT_OK, EXIT_USAGE, cli
 from tests.conftest import make_photo
+from tests.producer.conftest import end_job
 from worker.jobs import JobStore
 from worker.spec import JobSpec
 
@@ -52,8 +53,9 @@ def test_watch_needs_a_folder(tmp_path: Path) -> None:
 
 def test_status_lists_recent_batches(queue_store: JobStore) -> None:
     for batch, job_id in (("b-old", "one"), ("b-new", "two")):
-        queue_store.create(JobSpec(id=job_id, photos=["/p.jpg"]), out="/out", batch=batch)
-    queue_store.finish("two")
+        spec = JobSpec(id=job_id, photos=[f"/{job_id}.jpg"])
+        queue_store.create(spec, out="/out", batch=batch)
+    end_job(queue_store, "two")
     result = runner.invoke(cli, ["status", "--list"])
     assert result.exit_code == EXIT_OK, result.output
     assert result.output.index("b-new") < result.output.index("b-old")

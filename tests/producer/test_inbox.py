@@ -8,7 +8,7 @@ import pytest
 
 from producer.inbox import ERROR_FILE, READY_MARKER, Inbox
 from tests.conftest import make_photo
-from tests.producer.conftest import FakeClock, queued_messages
+from tests.producer.conftest import FakeClock, end_job, queued_messages
 from worker.jobs import JobStore
 
 SETTLE = 2.0
@@ -128,7 +128,7 @@ def test_restarted_watcher_moves_the_folder_of_a_job_started_before(
     restarted = make_inbox(inbox_root, queue_store, clock)
     restarted.scan()
     assert queued_messages(queue_store) == 1
-    queue_store.finish(job_id)
+    end_job(queue_store, job_id)
     restarted.scan()
     assert (inbox_root / "done" / "shoot" / "0.jpg").is_file()
 
@@ -160,8 +160,8 @@ def test_ended_jobs_move_their_folders_to_done_and_failed(
         (drop_folder(inbox_root, name) / READY_MARKER).touch()
     inbox.scan()
     jobs = {job_id.split("-")[0]: job_id for job_id in job_ids(queue_store)}
-    queue_store.finish(jobs["good"])
-    queue_store.fail(jobs["bad"], "cannot decode image", file="1.jpg")
+    end_job(queue_store, jobs["good"])
+    end_job(queue_store, jobs["bad"], error="cannot decode image", file="1.jpg")
     inbox.scan()
     assert sorted(path.name for path in (inbox_root / "done" / "good").iterdir()) == [
         ".ready", "0.jpg", "1.jpg", "prompt.txt"
@@ -175,12 +175,12 @@ def test_second_folder_of_the_same_name_gets_its_own_job_and_place(
     inbox_root: Path, queue_store: JobStore
 ) -> None:
     inbox = make_inbox(inbox_root, queue_store, FakeClock())
-    for photos in (1, 2):
-        folder = drop_folder(inbox_root, "shoot", photos=photos)
+    for _ in range(2):  # the same file names, written anew
+        folder = drop_folder(inbox_root, "shoot")
         (folder / READY_MARKER).touch()
         inbox.notice(folder / READY_MARKER)
         inbox.scan()
-        queue_store.finish(job_ids(queue_store)[-1])
+        end_job(queue_store, job_ids(queue_store)[-1])
         inbox.scan()
     assert len(set(job_ids(queue_store))) == 2
     assert sorted(path.name for path in (inbox_root / "done").iterdir()) == ["shoot", "shoot-2"]
