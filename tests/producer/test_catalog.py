@@ -152,3 +152,10 @@ def test_rerun_redoes_only_changed_and_failed_products(shop: Path, queue_store: 
     result = enqueue_specs(todo, queue_store, out=str(out), batch="third", redo_finished=True)
     assert sorted(result.enqueued) == ["mug", "tee"]
     assert queued_messages(queue_store) == 6
+
+
+def test_example_feed_reads() -> None:
+    feed = Path(__file__).resolve().parents[2] / "examples" / "products.csv"
+    specs = catalog_specs(feed, "6-second square promo for {title}, {price}", {})
+    assert [spec.id for spec in specs] == ["fresh-roast", "space-week"]
+    assert all(len(spec.photos) == 2 for spec in specs)
