@@ -240,6 +240,10 @@ class Inbox:
             # Unclaimed, or claimed by a watcher that stopped before enqueueing: creating the
             # job is itself idempotent, so at most one of several watchers submits it.
             result = enqueue_specs([spec], self.store, out=self.out, batch=self.batch)
+            if result.conflicts:
+                error = f"job {job_id} exists already, with other options\n"
+                self._move(folder, FAILED, "cannot be a job", error=error)
+                return
             if result.enqueued:
                 self.announce(f"{folder.name}: job {job_id} enqueued")
             # The job that stands for this content may be an earlier one under another id.

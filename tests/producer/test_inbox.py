@@ -9,6 +9,7 @@ import pytest
 from producer.inbox import ERROR_FILE, READY_MARKER, Inbox
 from tests.conftest import make_photo
 from tests.producer.conftest import FakeClock, end_job, queued_messages
+from worker import keys
 from worker.jobs import JobStore
 
 SETTLE = 2.0
@@ -218,6 +219,19 @@ def test_folder_that_cannot_be_a_job_goes_to_failed_with_the_error(
     inbox.scan()
     assert job_ids(queue_store) == []
     assert message in (inbox_root / "failed" / "shoot" / ERROR_FILE).read_text()
+
+
+def test_same_folder_under_other_options_after_a_restart_goes_to_failed(
+    inbox_root: Path, queue_store: JobStore
+) -> None:
+    (drop_folder(inbox_root) / READY_MARKER).touch()
+    make_inbox(inbox_root, queue_store, FakeClock()).scan()
+    queue_store.redis.delete(*queue_store.redis.keys(keys.inbox_claim("*")))  # claims lapsed
+    restarted = make_inbox(inbox_root, queue_store, FakeClock())
+    restarted.overrides = {"aspect": "1:1"}
+    restarted.scan()
+    assert "exists already" in (inbox_root / "failed" / "shoot" / ERROR_FILE).read_text()
+    assert restarted.jobs == {}
 
 
 def test_empty_folder_waits(inbox_root: Path, queue_store: JobStore) -> None:
