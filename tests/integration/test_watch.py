@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -13,7 +14,7 @@ from pathlib import Path
 import pytest
 from redis import Redis
 
-from producer.inbox import ERROR_FILE
+from producer.inbox import ERROR_FILE, READY_MARKER
 from tests.conftest import make_photo
 from tests.producer.conftest import end_job, producer_test_url
 from worker.jobs import JobStore
@@ -74,3 +75,28 @@ def test_with_redis_url_watch_enqueues_and_files_the_folder_when_its_job_ends(
     assert watch.returncode == 0, stderr
     assert "1.jpg: cannot decode image" in (inbox / "failed" / "shoot" / ERROR_FILE).read_text()
     assert "Traceback" not in stderr
+
+
+def test_self_contained_watch_renders_a_dropped_folder_and_files_it_in_done(
+    tmp_path: Path,
+) -> None:
+    inbox, out = tmp_path / "inbox", tmp_path / "out"
+    inbox.mkdir()
+    watch = start_watch(inbox, out, redis_url=None)
+    try:
+        folder = inbox / "beach"
+        for index in range(2):
+            make_photo(folder / f"{index}.jpg", size=(160, 120), seed=index)
+        (folder / "prompt.txt").write_text("2 seconds, square, 720p")
+        (folder / "job.yaml").write_text("resolution: 720p\n")
+        (folder / READY_MARKER).touch()
+        wait_for(lambda: (inbox / "done" / "beach").is_dir(), seconds=120)
+    finally:
+        watch.send_signal(signal.SIGTERM)
+        _output, stderr = watch.communicate(timeout=60)
+    assert watch.returncode == 0, stderr
+    [job] = out.iterdir()
+    assert job.name.startswith("beach-")
+    report = json.loads((job / "report.json").read_text())
+    assert report["status"] == "succeeded" and report["spec"]["source"]["kind"] == "inbox"
+    assert (job / "video.mp4").stat().st_size > 0
