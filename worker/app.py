@@ -52,8 +52,15 @@ def queue_for(backend: BackendName) -> str:
 
 
 def connect(redis_url: str) -> None:
-    """Point this process's producer side (enqueueing, job state) at another Redis."""
+    """Point this process's producer side (enqueueing, job state) at another Redis.
+
+    Celery keeps the broker connections it made; they are dropped (as Celery itself does
+    after a fork), so messages sent from now on go to the new Redis too."""
+    if app.conf.broker_url == redis_url:
+        return
     app.conf.broker_url = redis_url
+    app._pool = None
+    app.amqp._producer_pool = None
 
 
 @worker_process_init.connect
