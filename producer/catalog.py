@@ -140,7 +140,7 @@ def _product_spec(
     photos, photo_problems = resolve_photos(product.photos, root, roots, backend=options.backend)
     problems = [f"{where}: photos: {message}" for _index, message in photo_problems]
     if not photos and not photo_problems:
-        problems.append(f"{where}: photos: none given")
+        problems.append(f"{where}: photos: no photos found")
     if problems:
         return None, problems
     try:

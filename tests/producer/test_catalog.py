@@ -89,7 +89,7 @@ def test_every_bad_row_is_reported_with_its_number(shop: Path) -> None:
     assert "matches no file" in problems[1]
     assert "only the nemo backend" in problems[2]
     assert "used by an earlier product" in problems[3]
-    assert "none given" in problems[4]
+    assert "no photos found" in problems[4]
 
 
 def test_unreadable_jsonl_lines_are_reported(shop: Path) -> None:
