@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -268,36 +269,72 @@ def chunked_copy(target: Path, data: bytes, *, chunks: int, pause: float) -> Non
             time.sleep(pause)
 
 
+def real_time_inbox(root: Path, store: JobStore, out: Path) -> Inbox:
+    return Inbox(
+        root, store, out=str(out), batch="b1", overrides={}, settle_seconds=0.6, rescan_seconds=5
+    )
+
+
+def watch_in_thread(inbox: Inbox, *, polling: bool = False) -> Callable[[], None]:
+    """Start ``inbox.run`` in a thread; return the function that stops it."""
+    stop = threading.Event()
+    watching = threading.Thread(target=inbox.run, args=(stop,), kwargs={"polling": polling})
+    watching.start()
+
+    def stop_watching() -> None:
+        stop.set()
+        watching.join()
+
+    return stop_watching
+
+
+def wait_for_one_job(store: JobStore) -> None:
+    deadline = time.monotonic() + 10
+    while not job_ids(store) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.5)  # long enough for a second job, were one coming
+
+
 @pytest.mark.parametrize("polling", [False, True], ids=["events", "polling"])
 def test_slow_copy_in_real_time_starts_one_job_after_it_ends(
     inbox_root: Path, queue_store: JobStore, tmp_path: Path, polling: bool
 ) -> None:
     source = make_photo(tmp_path / "big.jpg", size=(320, 240))
-    inbox = Inbox(
-        inbox_root,
-        queue_store,
-        out=str(tmp_path / "out"),
-        batch="b1",
-        overrides={},
-        settle_seconds=0.4,
-        rescan_seconds=5.0,
+    stop_watching = watch_in_thread(
+        real_time_inbox(inbox_root, queue_store, tmp_path / "out"), polling=polling
     )
-    stop = threading.Event()
-    watching = threading.Thread(target=inbox.run, args=(stop,), kwargs={"polling": polling})
-    watching.start()
     try:
         (inbox_root / "shoot").mkdir()
         (inbox_root / "shoot" / "prompt.txt").write_text("square")
         chunked_copy(inbox_root / "shoot" / "a.jpg", source.read_bytes(), chunks=8, pause=0.1)
         copy_ended = time.time()
         assert job_ids(queue_store) == []
-        deadline = time.monotonic() + 10
-        while not job_ids(queue_store) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        time.sleep(0.5)
+        wait_for_one_job(queue_store)
     finally:
-        stop.set()
-        watching.join()
+        stop_watching()
     [state] = queue_store.batch_jobs("b1")
     assert state.created_at >= copy_ended
+    assert queued_messages(queue_store) == 1
+
+
+def test_watcher_restarted_in_the_middle_of_a_slow_copy_starts_one_job(
+    inbox_root: Path, queue_store: JobStore, tmp_path: Path
+) -> None:
+    data = make_photo(tmp_path / "big.jpg", size=(320, 240)).read_bytes()
+    out = tmp_path / "out"
+    (inbox_root / "shoot").mkdir()
+    stop_first = watch_in_thread(real_time_inbox(inbox_root, queue_store, out))
+    try:
+        chunked_copy(inbox_root / "shoot" / "a.jpg", data, chunks=4, pause=0.1)
+    finally:
+        stop_first()
+    stop_second = watch_in_thread(real_time_inbox(inbox_root, queue_store, out))
+    try:
+        chunked_copy(inbox_root / "shoot" / "b.jpg", data, chunks=4, pause=0.1)
+        copy_ended = time.time()
+        wait_for_one_job(queue_store)
+    finally:
+        stop_second()
+    [state] = queue_store.batch_jobs("b1")
+    assert state.created_at >= copy_ended and len(state.spec.photos) == 2
     assert queued_messages(queue_store) == 1
