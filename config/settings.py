@@ -82,6 +82,31 @@ class Settings(BaseSettings):
     nemo_poll_seconds: float = Field(
         default=10.0, gt=0, description="NemoVideo state and render polling interval, seconds"
     )
+    nemo_settle_seconds: float = Field(
+        default=120.0,
+        gt=0,
+        description="NemoVideo: a draft unchanged this long counts as finished without stage 2",
+    )
+    nemo_completion_timeout: float = Field(
+        default=1200.0, gt=0, description="NemoVideo: longest wait for a generated draft, seconds"
+    )
+    nemo_stream_cap_seconds: float = Field(
+        default=900.0, gt=0, description="NemoVideo: longest a message stream is read, seconds"
+    )
+    nemo_heartbeat_timeout: float = Field(
+        default=600.0,
+        gt=0,
+        description="NemoVideo: only heartbeats this long ends the stream read, seconds",
+    )
+    nemo_render_polls: int = Field(
+        default=20, ge=1, description="NemoVideo: render status polls before a render is given up"
+    )
+    nemo_request_timeout: float = Field(
+        default=30.0, gt=0, description="NemoVideo: timeout of one API call, seconds"
+    )
+    nemo_rate_limit_wait: float = Field(
+        default=30.0, ge=0, description="NemoVideo: wait on HTTP 429 without Retry-After, seconds"
+    )
     allowed_roots: Annotated[list[Path], NoDecode] = Field(
         default_factory=list,
         description="folders besides its own that a manifest or feed may take files from (a:b)",

@@ -22,7 +22,7 @@ from functools import cache
 from pathlib import Path
 
 from celery import Task
-from celery.signals import worker_ready
+from celery.signals import worker_process_init, worker_ready
 from redis import Redis
 from redis.exceptions import RedisError
 
@@ -37,7 +37,7 @@ from worker.errors import JobFailed, JobParked, NotReady, TransientError
 from worker.jobs import Claim, ClaimOutcome, JobState, JobStatus, JobStore, Stage, StaleClaim
 from worker.probe import extract_poster, probe_video
 from worker.report import build_report, render_report
-from worker.spec import JobSpec
+from worker.spec import BackendName, JobSpec
 
 log = get_logger(__name__)
 POSTER_AT = 0.3
@@ -242,6 +242,12 @@ def run_reconciler(stop: threading.Event) -> None:
                 reconcile(store, lease_seconds=settings.lease_seconds)
         except RedisError as error:
             log.warning("reconciler could not reach redis", error=str(error))
+
+
+@worker_process_init.connect
+def _warm_up_backends(**_: object) -> None:
+    """Import the renderer (numpy, OpenCV …) before the first job, not during it."""
+    get_backend(BackendName.LOCAL)
 
 
 @worker_ready.connect
