@@ -104,10 +104,9 @@ def print_summary(states: list[JobState], out: str, *, skipped: list[str] | None
             console.print(f"[red]✗[/] {state.spec.id}: {state.status}: {where}{reason}")
     for job_id in skipped or []:
         console.print(f"[dim]=[/] {job_id}: unchanged, skipped → {out}/{job_id}/")
+    made = f"{len(states) - len(failed)} of {len(states)} jobs succeeded" if states else "no jobs"
     unchanged = f", {len(skipped)} unchanged and skipped" if skipped else ""
-    console.print(
-        f"{len(states) - len(failed)} of {len(states)} jobs succeeded{unchanged}; reports in {out}"
-    )
+    console.print(f"{made}{unchanged}; reports in {out}")
     return EXIT_JOB_FAILED if failed else EXIT_OK
 
 
