@@ -28,9 +28,8 @@ from worker.spec import BackendName, JobOptions, JobSource, JobSpec
 
 URL_PREFIXES = ("http://", "https://")
 URL_NEEDS_NEMO = "is a URL: only the nemo backend fetches photos from the web"
-
-
-_DEFAULT_MUSIC = ("defaults", "options", "music")
+LEADS_OUT = "leads outside the manifest's folder and PHOTOREEL_ALLOWED_ROOTS"
+DEFAULT_MUSIC = ("defaults", "options", "music")
 
 
 class ManifestError(ValueError):
@@ -115,9 +114,6 @@ def resolve_photos(
             if resolved.is_file() and resolved.suffix.lower() in IMAGE_SUFFIXES:
                 photos.append(str(resolved))
     return photos, problems
-
-
-LEADS_OUT = "leads outside the manifest's folder and PHOTOREEL_ALLOWED_ROOTS"
 
 
 def _inside(path: Path, roots: list[Path]) -> bool:
@@ -216,7 +212,7 @@ def load_manifest(
             music, problem = _resolve_music(options.music, root, roots)
             if problem:
                 in_job = "music" in job.options
-                location = (*where, "options", "music") if in_job else _DEFAULT_MUSIC
+                location = (*where, "options", "music") if in_job else DEFAULT_MUSIC
                 problems.append(_describe(lines, location, problem))
             options = options.model_copy(update={"music": music})
         if photo_problems:
