@@ -116,6 +116,16 @@ def free_destination(parent: Path, name: str) -> Path:
     return candidate
 
 
+def _top_folder_name(root: Path, out: str) -> list[str]:
+    """The name of the inbox subfolder that holds the output folder, if one does."""
+    if "://" in out:
+        return []
+    try:
+        return list(Path(out).resolve().relative_to(root).parts[:1])
+    except ValueError:
+        return []
+
+
 @dataclass
 class Sighting:
     files: list[FileFacts]
@@ -148,6 +158,8 @@ class Inbox:
         self.rescan_seconds = rescan_seconds
         self.clock = clock
         self.announce = announce
+        self.not_inputs = {DONE, FAILED, *_top_folder_name(self.root, out)}
+        """Names of the inbox's subfolders that never become jobs (and the output, if inside)."""
         self.sightings: dict[Path, Sighting] = {}
         self.jobs: dict[str, Path] = {}
         """Job id → its folder, for the jobs whose folder waits in the inbox."""
@@ -191,8 +203,9 @@ class Inbox:
         return sorted(entry for entry in self.root.iterdir() if self._takes(entry))
 
     def _takes(self, entry: Path) -> bool:
-        """A folder to look at: not hidden, not done/ or failed/, not already a job's."""
-        if entry.name.startswith(".") or entry.name in (DONE, FAILED):
+        """A folder to look at: not hidden, not done/, failed/ or the output, not already a
+        job's."""
+        if entry.name.startswith(".") or entry.name in self.not_inputs:
             return False
         return entry not in self.jobs.values() and entry.is_dir()
 

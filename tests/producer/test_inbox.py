@@ -235,6 +235,24 @@ def test_same_folder_under_other_options_after_a_restart_goes_to_failed(
     assert restarted.jobs == {}
 
 
+def test_an_output_folder_inside_the_inbox_is_not_taken_for_photos(
+    inbox_root: Path, queue_store: JobStore
+) -> None:
+    inbox = Inbox(
+        inbox_root,
+        queue_store,
+        out=str(inbox_root / "videos"),
+        batch="b1",
+        overrides={},
+        settle_seconds=SETTLE,
+        rescan_seconds=60.0,
+        clock=FakeClock(),
+    )
+    (drop_folder(inbox_root, "videos") / READY_MARKER).touch()
+    inbox.scan()
+    assert job_ids(queue_store) == [] and (inbox_root / "videos").is_dir()
+
+
 def test_empty_folder_waits(inbox_root: Path, queue_store: JobStore) -> None:
     clock = FakeClock()
     inbox = make_inbox(inbox_root, queue_store, clock)
