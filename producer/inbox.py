@@ -8,9 +8,9 @@ taken after the settle period. Hidden folders (``.upload-tmp``) are not looked a
 into a hidden name and renaming it when done also works.
 
 Filesystem events only say *where* to look; what counts is what ``scan`` sees on disk.
-``scan`` re-reads every folder not yet complete, and the whole inbox at start and every
-``rescan_seconds``, so events the OS dropped (network drives, overflowing queues) only delay
-a job. Time comes from an injectable ``clock``.
+``scan`` (every tick) re-reads the folders events pointed at and those not yet complete, and
+the whole inbox at start and every ``rescan_seconds``, so events the OS dropped (network
+drives, overflowing queues) only delay a job. Time comes from an injectable ``clock``.
 
 A complete folder is claimed with ``SET NX`` on a digest of its path and its files' names,
 sizes and mtimes (``worker.keys.inbox_claim``): duplicate events, several watchers and
@@ -275,36 +275,36 @@ class Inbox:
             (destination / ERROR_FILE).write_text(error, encoding="utf-8")
         self.announce(f"{folder.name}: {summary} → {destination.relative_to(self.root)}/")
 
+    @property
+    def tick_seconds(self) -> float:
+        """How often the loop scans: often enough to catch a settle period and a new marker
+        promptly, seldom enough that a burst of events during a big copy costs little."""
+        return min(self.settle_seconds / 4, 1.0)
+
     def run(self, stop: threading.Event, *, polling: bool = False) -> None:
-        """Watch until ``stop`` is set: events wake the loop, which scans at least every tick."""
-        wake = threading.Event()
+        """Watch until ``stop`` is set: events note where to look, each tick scans."""
         observer = PollingObserver() if polling else Observer()
-        observer.schedule(_Wakeup(self, wake), str(self.root), recursive=True)
+        observer.schedule(_EventsToInbox(self), str(self.root), recursive=True)
         observer.start()
-        tick = min(self.settle_seconds / 4, 1.0)
         try:
             while not stop.is_set():
                 self.scan()
-                wake.wait(tick)
-                wake.clear()
+                stop.wait(self.tick_seconds)
         finally:
             observer.stop()
             observer.join()
 
     def drain(self, abort: threading.Event, *, healthy: Callable[[], bool]) -> None:
         """Take no new folders; wait for the enqueued jobs to end and move their folders."""
-        tick = min(self.settle_seconds / 4, 1.0)
-        while self.jobs and healthy() and not abort.wait(tick):
+        while self.jobs and healthy() and not abort.wait(self.tick_seconds):
             self.move_ended()
 
 
-class _Wakeup(FileSystemEventHandler):
-    def __init__(self, inbox: Inbox, wake: threading.Event) -> None:
+class _EventsToInbox(FileSystemEventHandler):
+    def __init__(self, inbox: Inbox) -> None:
         self.inbox = inbox
-        self.wake = wake
 
     def on_any_event(self, event: FileSystemEvent) -> None:
         for path in (event.src_path, getattr(event, "dest_path", "")):
             if path:
                 self.inbox.notice(Path(os.fsdecode(path)))
-        self.wake.set()
