@@ -25,6 +25,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from config.settings import get_settings
+from producer.enqueue import finished_digest
 from producer.manifest import ManifestError, resolve_photos
 from producer.photosets import job_id_for
 from worker.spec import JobOptions, JobSource, JobSpec, describe_validation_error
@@ -33,7 +34,6 @@ REQUIRED_FIELDS = ("id", "title", "photos")
 CSV_SUFFIXES = (".csv",)
 JSONL_SUFFIXES = (".jsonl", ".ndjson")
 PHOTO_SEPARATORS = re.compile(r"[|;]")
-REPORT_FILE = "report.json"
 
 
 class CatalogError(ManifestError):
@@ -192,27 +192,6 @@ def catalog_specs(
     if problems:
         raise CatalogError(feed, problems)
     return list(specs.values())
-
-
-def finished_digest(out: str, job_id: str) -> str | None:
-    """The inputs digest of the job's succeeded report in the output folder, if there is one.
-
-    Reruns compare against the finished report rather than a Redis key: without REDIS_URL
-    the Redis server lives only as long as one command, so only the output folder remembers
-    earlier runs; and the report is written last, for a job that ended, so a crashed or
-    failed product is never taken for done. (An s3:// output is not read yet: every product
-    of such a feed is redone.)"""
-    if "://" in out:
-        return None
-    report_file = Path(out) / job_id / REPORT_FILE
-    try:
-        report = json.loads(report_file.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    if not isinstance(report, dict) or report.get("status") != "succeeded":
-        return None
-    digest = report.get("spec", {}).get("source", {}).get("digest")
-    return digest if isinstance(digest, str) else None
 
 
 def split_unchanged(specs: list[JobSpec], out: str) -> tuple[list[JobSpec], list[JobSpec]]:

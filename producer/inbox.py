@@ -14,10 +14,14 @@ drives, overflowing queues) only delay a job. Time comes from an injectable ``cl
 
 A complete folder is claimed with ``SET NX`` on a digest of its path and its files' names,
 sizes and mtimes (``worker.keys.inbox_claim``): duplicate events, several watchers and
-restarts never enqueue it twice. Its job id is the folder name plus the digest's start, so a
-later folder of the same name gets its own job and output folder. When the job ends the folder
-moves to ``done/`` or ``failed/`` (an ``error.txt`` in it says why); nothing is deleted. A
-folder whose ``job.yaml`` is invalid, or that has no photos, goes to ``failed/`` at once.
+restarts never enqueue it twice; a folder whose video the output folder already holds (its
+succeeded report has the same digest) is filed without a new job, which covers a restarted
+self-contained watcher, whose private Redis starts empty. Its job id is the folder name plus
+the digest's start, so a later folder of the same name gets its own job and output folder.
+
+When the job ends the folder moves to ``done/`` or ``failed/`` (an ``error.txt`` in it says
+why); nothing is deleted. A folder whose ``job.yaml`` is invalid, or that has no photos, goes
+to ``failed/`` at once.
 """
 
 from __future__ import annotations
@@ -37,7 +41,7 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 from watchdog.observers.polling import PollingObserver
 
-from producer.enqueue import enqueue_specs
+from producer.enqueue import enqueue_specs, finished_digest
 from producer.manifest import ManifestError, load_options_file
 from producer.photosets import images_in, job_id_for, photo_set_spec
 from worker import keys
@@ -247,6 +251,10 @@ class Inbox:
             self._move(folder, FAILED, "cannot be a job", error=f"{problem}\n")
             return
         job_id = spec.id
+        if finished_digest(self.out, job_id) == digest:
+            # Made before, by a watcher stopped before it could file the folder.
+            self._move(folder, DONE, f"{job_id} was made before")
+            return
         claim = keys.inbox_claim(digest)
         claimed = self.store.redis.set(claim, job_id, nx=True, ex=CLAIM_SECONDS)
         if claimed or self.store.get(job_id) is None:

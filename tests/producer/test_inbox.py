@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections.abc import Callable
@@ -132,6 +133,22 @@ def test_restarted_watcher_moves_the_folder_of_a_job_started_before(
     assert queued_messages(queue_store) == 1
     end_job(queue_store, job_id)
     restarted.scan()
+    assert (inbox_root / "done" / "shoot" / "0.jpg").is_file()
+
+
+def test_folder_whose_video_was_made_before_is_filed_without_a_new_job(
+    inbox_root: Path, queue_store: JobStore
+) -> None:
+    folder = drop_folder(inbox_root)
+    (folder / READY_MARKER).touch()
+    make_inbox(inbox_root, queue_store, FakeClock()).scan()
+    [state] = queue_store.batch_jobs("b1")
+    report = {"status": "succeeded", "spec": state.spec.model_dump(mode="json")}
+    (Path(state.out) / state.spec.id).mkdir(parents=True)
+    (Path(state.out) / state.spec.id / "report.json").write_text(json.dumps(report))
+    queue_store.redis.flushdb()  # a self-contained watcher restarts with an empty Redis
+    make_inbox(inbox_root, queue_store, FakeClock()).scan()
+    assert queue_store.batch_jobs("b1") == [] and queued_messages(queue_store) == 0
     assert (inbox_root / "done" / "shoot" / "0.jpg").is_file()
 
 
