@@ -191,8 +191,10 @@ def catalog(
     container: ContainerOption = None,
     resolution: ResolutionOption = None,
 ) -> None:
-    """One video per product of a feed; a rerun redoes only products whose photos or prompt
-    changed. Without REDIS_URL, runs self-contained."""
+    """One video per product of a feed; a rerun makes only the changed products.
+
+    A product is skipped when its photos (their bytes) and prompt are those of its finished
+    report in the output folder. Without REDIS_URL, runs self-contained."""
     from producer.catalog import CatalogError, catalog_specs, split_unchanged
 
     overrides = option_overrides(backend, container, resolution)
