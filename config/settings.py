@@ -7,11 +7,13 @@ README.md lists them all; a test keeps that table true.
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import AliasChoices, Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 ENV_FILE = ".env"
 
@@ -111,7 +113,28 @@ class Settings(BaseSettings):
     nemo_rate_limit_wait: float = Field(
         default=30.0, ge=0, description="NemoVideo: wait on HTTP 429 without Retry-After, seconds"
     )
+    allowed_roots: Annotated[list[Path], NoDecode] = Field(
+        default_factory=list,
+        description="folders besides its own that a manifest or feed may take files from (a:b)",
+    )
+    inbox_settle_seconds: float = Field(
+        default=5.0,
+        gt=0,
+        description="`watch`: seconds a folder's files must stay unchanged before it is a job",
+    )
+    inbox_rescan_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        description="`watch`: seconds between full inbox rescans that catch missed events",
+    )
     nemo: NemoSettings = Field(default_factory=NemoSettings, exclude=True)
+
+    @field_validator("allowed_roots", mode="before")
+    @classmethod
+    def _split_roots(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [Path(part).expanduser() for part in value.split(os.pathsep) if part.strip()]
+        return value
 
 
 @lru_cache(maxsize=1)

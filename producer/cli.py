@@ -7,10 +7,13 @@ a path that is not a photo set).
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import tempfile
+import threading
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -22,6 +25,9 @@ from producer.manifest import ManifestError, load_manifest
 from producer.photosets import PhotoSetError, specs_from_folder
 from worker.jobs import JobState, JobStatus, JobStore
 from worker.spec import BackendName, Container, JobOptions, JobSpec, Resolution
+
+if TYPE_CHECKING:
+    from producer.enqueue import EnqueueResult
 
 EXIT_OK, EXIT_JOB_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 MANIFEST_SUFFIXES = (".yaml", ".yml")
@@ -43,6 +49,7 @@ BackendOption = Annotated[
 OutOption = Annotated[str | None, typer.Option(help="output folder [default: ./out]")]
 ContainerOption = Annotated[Container | None, typer.Option(help="mp4, mov, webm or mkv")]
 ResolutionOption = Annotated[Resolution | None, typer.Option(help="1080p or 720p")]
+WorkersOption = Annotated[int | None, typer.Option(help="worker processes [default: 2]")]
 
 
 class UsageProblem(Exception):
@@ -55,11 +62,7 @@ def collect_specs(paths: list[Path], overrides: dict[str, object]) -> list[JobSp
         if path.is_dir():
             found = specs_from_folder(path, JobOptions.model_validate(overrides))
         elif path.is_file() and path.suffix.lower() in MANIFEST_SUFFIXES:
-            found = load_manifest(path)
-            found = [
-                spec.model_copy(update={"options": spec.options.model_copy(update=overrides)})
-                for spec in found
-            ]
+            found = load_manifest(path, overrides=overrides)
         elif not path.exists():
             raise UsageProblem(f"{path}: no such file or folder")
         else:
@@ -90,7 +93,7 @@ def output_location(out: str | None) -> str:
     return location if "://" in location else str(Path(location).expanduser().resolve())
 
 
-def print_summary(states: list[JobState], out: str) -> int:
+def print_summary(states: list[JobState], out: str, *, skipped: list[str] | None = None) -> int:
     failed = [state for state in states if state.status != JobStatus.SUCCEEDED]
     for state in states:
         if state.status == JobStatus.SUCCEEDED:
@@ -99,8 +102,59 @@ def print_summary(states: list[JobState], out: str) -> int:
             where = f"{state.error_file}: " if state.error_file else ""
             reason = state.error or state.parked_reason or f"did not finish ({state.status})"
             console.print(f"[red]✗[/] {state.spec.id}: {state.status}: {where}{reason}")
-    console.print(f"{len(states) - len(failed)} of {len(states)} jobs succeeded; reports in {out}")
+    for job_id in skipped or []:
+        console.print(f"[dim]=[/] {job_id}: unchanged, skipped → {out}/{job_id}/")
+    made = f"{len(states) - len(failed)} of {len(states)} jobs succeeded" if states else "no jobs"
+    unchanged = f", {len(skipped)} unchanged and skipped" if skipped else ""
+    console.print(f"{made}{unchanged}; reports in {out}")
     return EXIT_JOB_FAILED if failed else EXIT_OK
+
+
+def print_conflicts(result: EnqueueResult) -> None:
+    for job_id in result.conflicts:
+        console.print(f"[red]✗[/] {job_id}: another job with this id exists")
+
+
+def worker_log(batch: str) -> Path:
+    return Path(tempfile.gettempdir()) / f"photoreel-{batch}" / "worker.log"
+
+
+def run_batch(
+    specs: list[JobSpec],
+    *,
+    out: str,
+    workers: int | None,
+    skipped: list[str] | None = None,
+    redo_finished: bool = False,
+) -> None:
+    """Enqueue ``specs`` as one batch, show progress until they end, exit with the verdict.
+    ``skipped``: ids left out as unchanged, named in the summary."""
+    from producer.enqueue import EnqueueResult, enqueue_specs, new_batch_id
+    from producer.progress import wait_for_jobs
+
+    batch = new_batch_id()
+    result = EnqueueResult(batch=batch)
+    states: list[JobState] = []
+    needs_io = any(spec.options.backend == BackendName.NEMO for spec in specs)
+    if specs:
+        try:
+            with local_runtime(
+                get_settings(), workers=workers, log_file=worker_log(batch), io_pool=needs_io
+            ) as runtime:
+                store = runtime.store
+                result = enqueue_specs(
+                    specs, store, out=out, batch=batch, redo_finished=redo_finished
+                )
+                print_conflicts(result)
+                console.print(f"batch {batch}: {len(result.job_ids)} job(s), output {out}")
+                states = wait_for_jobs(store, result.job_ids, console, healthy=runtime.healthy)
+        except KeyboardInterrupt:
+            console.print("interrupted: running stages were allowed to finish; workers stopped")
+            raise typer.Exit(EXIT_INTERRUPTED) from None
+    code = print_summary(states, out, skipped=skipped)
+    if specs and (code != EXIT_OK or result.conflicts):
+        console.print(f"worker log: {worker_log(batch)}")
+    raise typer.Exit(EXIT_JOB_FAILED if result.conflicts else code)
 
 
 def specs_or_exit(paths: list[Path], overrides: dict[str, object]) -> list[JobSpec]:
@@ -116,40 +170,43 @@ def run(
     paths: PathsArgument,
     backend: BackendOption = None,
     out: OutOption = None,
-    workers: Annotated[int | None, typer.Option(help="worker processes [default: 2]")] = None,
+    workers: WorkersOption = None,
     container: ContainerOption = None,
     resolution: ResolutionOption = None,
 ) -> None:
     """Make the videos and wait for them. Without REDIS_URL, runs self-contained."""
-    from producer.enqueue import enqueue_specs, new_batch_id
-    from producer.progress import wait_for_jobs
-    from worker.app import connect
-    from worker.stages import job_store
-
-    settings = get_settings()
     specs = specs_or_exit(paths, option_overrides(backend, container, resolution))
-    location = output_location(out)
-    batch = new_batch_id()
-    log_file = Path(tempfile.gettempdir()) / f"photoreel-{batch}" / "worker.log"
-    needs_io = any(spec.options.backend == BackendName.NEMO for spec in specs)
+    run_batch(specs, out=output_location(out), workers=workers)
+
+
+@cli.command()
+def catalog(
+    feed: Annotated[Path, typer.Argument(help="product feed: .csv or .jsonl")],
+    prompt_template: Annotated[
+        str, typer.Option(help='prompt with product fields: "promo for {title}, {price}"')
+    ],
+    backend: BackendOption = None,
+    out: OutOption = None,
+    workers: WorkersOption = None,
+    container: ContainerOption = None,
+    resolution: ResolutionOption = None,
+) -> None:
+    """One video per product of a feed; a rerun makes only the changed products.
+
+    A product is skipped when its photos (their bytes) and prompt are those of its finished
+    report in the output folder. Without REDIS_URL, runs self-contained."""
+    from producer.catalog import CatalogError, catalog_specs, split_unchanged
+
+    overrides = option_overrides(backend, container, resolution)
     try:
-        with local_runtime(
-            settings, workers=workers, log_file=log_file, io_pool=needs_io
-        ) as runtime:
-            connect(runtime.redis_url)
-            store = job_store()
-            result = enqueue_specs(specs, store, out=location, batch=batch)
-            for job_id in result.conflicts:
-                console.print(f"[red]✗[/] {job_id}: another job with this id exists")
-            console.print(f"batch {batch}: {len(result.job_ids)} job(s), output {location}")
-            states = wait_for_jobs(store, result.job_ids, console, healthy=runtime.healthy)
-    except KeyboardInterrupt:
-        console.print("interrupted: running stages were allowed to finish; workers stopped")
-        raise typer.Exit(EXIT_INTERRUPTED) from None
-    code = print_summary(states, location)
-    if code != EXIT_OK or result.conflicts:
-        console.print(f"worker log: {log_file}")
-    raise typer.Exit(EXIT_JOB_FAILED if result.conflicts else code)
+        specs = catalog_specs(feed, prompt_template, overrides)
+    except CatalogError as problem:
+        console.print(f"[red]error:[/] {problem}")
+        raise typer.Exit(EXIT_USAGE) from None
+    location = output_location(out)
+    todo, unchanged = split_unchanged(specs, location)
+    skipped = [spec.id for spec in unchanged]
+    run_batch(todo, out=location, workers=workers, skipped=skipped, redo_finished=True)
 
 
 @cli.command()
@@ -169,20 +226,92 @@ def enqueue(
         raise typer.Exit(EXIT_USAGE)
     specs = specs_or_exit(paths, option_overrides(backend, container, resolution))
     result = enqueue_specs(specs, job_store(), out=output_location(out), batch=new_batch_id())
-    for job_id in result.conflicts:
-        console.print(f"[red]✗[/] {job_id}: another job with this id exists")
+    print_conflicts(result)
     console.print(f"enqueued {len(result.enqueued)} job(s)")
     typer.echo(result.batch)
     raise typer.Exit(EXIT_JOB_FAILED if result.conflicts else EXIT_OK)
 
 
 @cli.command()
-def status(batch: Annotated[str | None, typer.Argument(help="batch id [default: newest]")] = None):
+def watch(
+    inbox: Annotated[Path, typer.Argument(help="folder to watch for photo folders")],
+    backend: BackendOption = None,
+    out: OutOption = None,
+    polling: Annotated[
+        bool, typer.Option(help="poll instead of OS events (network drives)")
+    ] = False,
+    workers: WorkersOption = None,
+    container: ContainerOption = None,
+    resolution: ResolutionOption = None,
+) -> None:
+    """Turn each complete folder dropped into INBOX into a job, until Ctrl-C or SIGTERM.
+
+    Without REDIS_URL, runs self-contained and lets enqueued jobs finish on the first Ctrl-C.
+    With REDIS_URL it only enqueues; the deployment's workers make the videos."""
+    from producer.enqueue import new_batch_id
+    from producer.inbox import Inbox
+
+    if not inbox.is_dir():
+        console.print(f"[red]error:[/] {inbox}: not a folder")
+        raise typer.Exit(EXIT_USAGE)
+    settings = get_settings()
+    location = output_location(out)
+    batch = new_batch_id()
+    stop, abort = threading.Event(), threading.Event()
+
+    def on_signal(_number: int, _frame: object) -> None:
+        (abort if stop.is_set() else stop).set()
+
+    for number in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(number, on_signal)
+    runtime_context = local_runtime(
+        settings,
+        workers=workers,
+        log_file=worker_log(batch),
+        io_pool=True,  # a job.yaml may ask for the nemo backend
+        deployment_workers=True,
+    )
+    with runtime_context as runtime:
+        watcher = Inbox(
+            inbox,
+            runtime.store,
+            out=location,
+            batch=batch,
+            overrides=option_overrides(backend, container, resolution),
+            settle_seconds=settings.inbox_settle_seconds,
+            rescan_seconds=settings.inbox_rescan_seconds,
+            announce=console.print,
+        )
+        console.print(f"watching {watcher.root} (batch {batch}, output {location}); Ctrl-C stops")
+        watcher.run(stop, polling=polling)
+        if runtime.pools and watcher.jobs:
+            console.print(f"finishing {len(watcher.jobs)} job(s); Ctrl-C again to stop now")
+            watcher.drain(abort, healthy=runtime.healthy)
+    console.print("stopped")
+    raise typer.Exit(EXIT_OK)
+
+
+@cli.command()
+def status(
+    batch: Annotated[str | None, typer.Argument(help="batch id [default: newest]")] = None,
+    list_batches: Annotated[
+        bool, typer.Option("--list", help="list the recent batches instead")
+    ] = False,
+    limit: Annotated[int, typer.Option(help="how many batches --list shows")] = 20,
+) -> None:
     """Show the jobs of a batch: stages, durations and errors."""
-    from producer.progress import jobs_table
+    from producer.progress import batches_table, jobs_table
     from worker.stages import job_store
 
     store: JobStore = job_store()
+    if list_batches:
+        recent = store.recent_batches(limit)
+        rows = [
+            (batch_id, datetime.fromtimestamp(created, UTC), store.batch_jobs(batch_id))
+            for batch_id, created in recent
+        ]
+        Console().print(batches_table(rows))
+        raise typer.Exit(EXIT_OK)
     batch = batch or store.latest_batch()
     if batch is None:
         console.print("no batches yet")

@@ -20,7 +20,8 @@ from redis import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 
 from config.settings import Settings
-from worker.app import IO_QUEUE_SUFFIX
+from worker.app import IO_QUEUE_SUFFIX, connect
+from worker.jobs import JobStore
 
 STARTUP_SECONDS = 20.0
 SHUTDOWN_SECONDS = 60.0
@@ -166,30 +167,50 @@ class WorkerProcesses:
 class Runtime:
     redis_url: str
     pools: list[WorkerProcesses]
+    log_file: Path
 
     def healthy(self) -> bool:
+        """False once a worker process this command started has died."""
         return all(pool.alive() for pool in self.pools)
+
+    @property
+    def store(self) -> JobStore:
+        from worker.stages import job_store
+
+        return job_store()
 
 
 @contextmanager
 def local_runtime(
-    settings: Settings, *, workers: int | None, log_file: Path, io_pool: bool
+    settings: Settings,
+    *,
+    workers: int | None,
+    log_file: Path,
+    io_pool: bool,
+    deployment_workers: bool = False,
 ) -> Iterator[Runtime]:
-    """Redis (``REDIS_URL``, else an embedded server) and this machine's worker processes:
-    a prefork pool for local renders and, when cloud jobs are coming, a threads pool for them."""
+    """Redis (``REDIS_URL``, else an embedded server), this process connected to it, and this
+    machine's worker processes: a prefork pool for local renders and, when cloud jobs are
+    coming, a threads pool for them. ``run``, ``catalog`` and ``watch`` share it.
+
+    ``deployment_workers``: with ``REDIS_URL``, start no workers (the deployment's do the
+    work); without it, workers are started all the same."""
     embedded = EmbeddedRedis() if settings.redis_url is None else None
     try:
         redis_url = embedded.start().url if embedded else str(settings.redis_url)
-        pools = [
-            WorkerProcesses(
-                redis_url,
-                queue=settings.queue,
-                pool="prefork",
-                concurrency=workers or settings.workers,
-                log_file=log_file,
+        connect(redis_url)
+        pools: list[WorkerProcesses] = []
+        if embedded or not deployment_workers:
+            pools.append(
+                WorkerProcesses(
+                    redis_url,
+                    queue=settings.queue,
+                    pool="prefork",
+                    concurrency=workers or settings.workers,
+                    log_file=log_file,
+                )
             )
-        ]
-        if io_pool:
+        if pools and io_pool:
             pools.append(
                 WorkerProcesses(
                     redis_url,
@@ -202,7 +223,7 @@ def local_runtime(
         with ExitStack() as stack:
             for pool in pools:
                 stack.enter_context(pool)
-            yield Runtime(redis_url, pools)
+            yield Runtime(redis_url, pools, log_file)
     finally:
         if embedded:
             embedded.stop()

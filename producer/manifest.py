@@ -8,7 +8,9 @@ jobs:
     prompt: "…"                     # optional, else the default
     options: {title: "Spring"}      # merged over the defaults
 ```
-Photo paths may not leave the manifest's folder; symlinks that lead out are refused.
+Photo and music paths may not leave the manifest's folder or the folders listed in
+``PHOTOREEL_ALLOWED_ROOTS``; symlinks that lead out are refused. http(s) photo URLs are only for
+the nemo backend (the local one renders offline). A music file is relative to the manifest.
 """
 
 from __future__ import annotations
@@ -20,10 +22,14 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from producer.photosets import IMAGE_SUFFIXES, job_id_for
-from worker.spec import JobOptions, JobSource, JobSpec
+from config.settings import get_settings
+from producer.photosets import AUDIO_SUFFIXES, IMAGE_SUFFIXES, job_id_for
+from worker.spec import BackendName, JobOptions, JobSource, JobSpec
 
 URL_PREFIXES = ("http://", "https://")
+URL_NEEDS_NEMO = "is a URL: only the nemo backend fetches photos from the web"
+LEADS_OUT = "leads outside the manifest's folder and PHOTOREEL_ALLOWED_ROOTS"
+DEFAULT_MUSIC = ("defaults", "options", "music")
 
 
 class ManifestError(ValueError):
@@ -83,13 +89,17 @@ def _describe(lines: dict[tuple[str, ...], int], location: tuple[str, ...], mess
     return f"line {_locate(lines, location)}: {field}: {message}"
 
 
-def _resolve_photos(
-    patterns: list[str], root: Path, allowed_roots: list[Path]
+def resolve_photos(
+    patterns: list[str], root: Path, allowed_roots: list[Path], *, backend: BackendName
 ) -> tuple[list[str], list[tuple[int, str]]]:
+    """Globs relative to ``root`` → absolute photo paths (URLs kept for nemo), and the
+    problems found as (index of the pattern, message)."""
     photos: list[str] = []
     problems: list[tuple[int, str]] = []
     for index, pattern in enumerate(patterns):
         if pattern.startswith(URL_PREFIXES):
+            if backend != BackendName.NEMO:
+                problems.append((index, f"{pattern!r} {URL_NEEDS_NEMO}"))
             photos.append(pattern)
             continue
         matches = sorted(glob.glob(str(root / pattern), recursive=True))
@@ -98,15 +108,36 @@ def _resolve_photos(
             continue
         for match in matches:
             resolved = Path(match).resolve()
-            if not any(resolved.is_relative_to(allowed) for allowed in allowed_roots):
-                problems.append((index, f"{pattern!r} leads outside the manifest's folder"))
+            if not _inside(resolved, allowed_roots):
+                problems.append((index, f"{pattern!r} {LEADS_OUT}"))
                 break
             if resolved.is_file() and resolved.suffix.lower() in IMAGE_SUFFIXES:
                 photos.append(str(resolved))
     return photos, problems
 
 
-def load_manifest(path: Path, *, allowed_roots: list[Path] | None = None) -> list[JobSpec]:
+def _inside(path: Path, roots: list[Path]) -> bool:
+    return any(path.is_relative_to(root) for root in roots)
+
+
+def _resolve_music(music: str, root: Path, allowed_roots: list[Path]) -> tuple[str, str | None]:
+    """A music file relative to ``root`` → its absolute path; a mood or URL stays as it is.
+    Returns the value to use and a problem, if any."""
+    if music.startswith(URL_PREFIXES):
+        return music, None
+    candidate = root / music
+    if not candidate.exists():
+        if Path(music).suffix.lower() in AUDIO_SUFFIXES or "/" in music:
+            return music, f"{music!r} is not a file next to the manifest"
+        return music, None
+    resolved = candidate.resolve()
+    if not _inside(resolved, allowed_roots):
+        return music, f"{music!r} {LEADS_OUT}"
+    return str(resolved), None
+
+
+def _parse_yaml(path: Path, shape: str) -> tuple[Any, dict[tuple[str, ...], int]]:
+    """The file's data and the line of each key path; a ManifestError unless it is a mapping."""
     text = path.read_text(encoding="utf-8")
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
@@ -114,8 +145,41 @@ def load_manifest(path: Path, *, allowed_roots: list[Path] | None = None) -> lis
     except yaml.YAMLError as error:
         raise ManifestError(path, [f"not valid YAML: {error}"]) from None
     if node is None or not isinstance(data, dict):
-        raise ManifestError(path, ["line 1: a manifest is a mapping with `defaults` and `jobs`"])
-    lines = _node_lines(node)
+        raise ManifestError(path, [f"line 1: {shape}"])
+    return data, _node_lines(node)
+
+
+def load_options_file(path: Path, base: dict[str, Any]) -> JobOptions:
+    """A YAML mapping of job options (a photo folder's ``job.yaml``) merged over ``base``.
+
+    A music file is relative to the file's folder. Every error at once, with line and field."""
+    data, lines = _parse_yaml(path, "job options are a mapping: `duration: 8`, `aspect: 9:16` …")
+    try:
+        options = JobOptions.model_validate({**base, **data})
+    except ValidationError as error:
+        problems = [
+            _describe(lines, tuple(str(part) for part in item["loc"]), item["msg"])
+            for item in error.errors()
+        ]
+        raise ManifestError(path, problems) from None
+    if options.music:
+        folder = path.parent.resolve()
+        music, problem = _resolve_music(options.music, folder, [folder])
+        if problem:
+            raise ManifestError(path, [_describe(lines, ("music",), problem)])
+        options = options.model_copy(update={"music": music})
+    return options
+
+
+def load_manifest(
+    path: Path,
+    *,
+    overrides: dict[str, Any] | None = None,
+    allowed_roots: list[Path] | None = None,
+) -> list[JobSpec]:
+    """The manifest's jobs; ``overrides`` (from the command line) win over its options.
+    ``allowed_roots`` defaults to ``PHOTOREEL_ALLOWED_ROOTS``."""
+    data, lines = _parse_yaml(path, "a manifest is a mapping with `defaults` and `jobs`")
     try:
         manifest = Manifest.model_validate(data)
     except ValidationError as error:
@@ -124,27 +188,33 @@ def load_manifest(path: Path, *, allowed_roots: list[Path] | None = None) -> lis
             for item in error.errors()
         ]
         raise ManifestError(path, problems) from None
+    if allowed_roots is None:
+        allowed_roots = get_settings().allowed_roots
 
     root = path.parent.resolve()
-    roots = [root, *(allowed.resolve() for allowed in allowed_roots or [])]
+    roots = [root, *(allowed.resolve() for allowed in allowed_roots)]
     problems: list[str] = []
     specs: list[JobSpec] = []
     for index, job in enumerate(manifest.jobs):
         where = ("jobs", str(index))
+        merged = {**manifest.defaults.options, **job.options, **(overrides or {})}
         try:
-            options = JobOptions.model_validate({**manifest.defaults.options, **job.options})
+            options = JobOptions.model_validate(merged)
         except ValidationError as error:
             for item in error.errors():
                 location = (*where, "options", *(str(part) for part in item["loc"]))
                 problems.append(_describe(lines, location, item["msg"]))
             continue
-        photos, photo_problems = _resolve_photos(job.photos, root, roots)
+        photos, photo_problems = resolve_photos(job.photos, root, roots, backend=options.backend)
         for photo_index, message in photo_problems:
             problems.append(_describe(lines, (*where, "photos", str(photo_index)), message))
-        if options.music and not options.music.startswith(URL_PREFIXES):
-            music = (root / options.music).resolve()
-            if music.exists():
-                options = options.model_copy(update={"music": str(music)})
+        if options.music:
+            music, problem = _resolve_music(options.music, root, roots)
+            if problem:
+                in_job = "music" in job.options
+                location = (*where, "options", "music") if in_job else DEFAULT_MUSIC
+                problems.append(_describe(lines, location, problem))
+            options = options.model_copy(update={"music": music})
         if photo_problems:
             continue
         if not photos:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Callable
+from datetime import datetime
 
 from rich import box
 from rich.console import Console
@@ -51,6 +53,18 @@ def jobs_table(states: list[JobState]) -> Table:
         style = STATUS_STYLE[state.status]
         cells = [_stage_cell(state, stage) for stage in Stage]
         table.add_row(state.spec.id, *cells, f"[{style}]{state.status.value}[/]")
+    return table
+
+
+def batches_table(batches: list[tuple[str, datetime, list[JobState]]]) -> Table:
+    """One row per (batch id, creation time, its jobs): how many jobs stand where."""
+    table = Table(expand=False)
+    for column in ("batch", "created", "jobs", *(status.value for status in JobStatus)):
+        table.add_column(column)
+    for batch, created, states in batches:
+        counts = Counter(state.status for state in states)
+        cells = [str(counts[status]) if counts[status] else "" for status in JobStatus]
+        table.add_row(batch, f"{created:%Y-%m-%d %H:%M:%S}", str(len(states)), *cells)
     return table
 
 

@@ -52,12 +52,13 @@ def queue_for(backend: BackendName) -> str:
 
 
 def connect(redis_url: str) -> None:
-    """Point this process's producer side (enqueueing, job state) at another Redis."""
+    """Point this process's producer side (enqueueing, job state) at another Redis.
+
+    Celery keeps the broker connections it made; they are dropped (as Celery itself does
+    after a fork), so messages sent from now on go to the new Redis too."""
     if app.conf.broker_url == redis_url:
         return
     app.conf.broker_url = redis_url
-    # Celery keeps its connection and producer pools for the process's life; drop them so
-    # that nothing is sent to the previous broker.
     app._pool = None
     app.amqp._producer_pool = None
 

@@ -288,6 +288,37 @@ class JobStore:
         newest = self.redis.zrevrange(keys.BATCHES, 0, 0)
         return newest[0].decode() if newest else None
 
+    def recent_batches(self, limit: int) -> list[tuple[str, float]]:
+        """(batch id, creation time), newest first."""
+        newest = self.redis.zrevrange(keys.BATCHES, 0, limit - 1, withscores=True)
+        return [(batch.decode(), float(created)) for batch, created in newest]
+
+    def erase_finished(self, job_id: str) -> bool:
+        """Delete a finished job's records, so that its id and its content can be made again
+        (a producer that knows the inputs changed, or wants a failed job redone).
+
+        True when the id is free now; False when the job is still queued, running or parked."""
+        state = self.get(job_id)
+        if state is None:
+            return True
+        if not state.status.finished:
+            return False
+        content = keys.job_content(state.spec.content_hash())
+        pipe = self.redis.pipeline()
+        pipe.delete(
+            keys.job(job_id),
+            keys.job_timings(job_id),
+            keys.job_checkpoint(job_id),
+            keys.job_lease(job_id),
+        )
+        pipe.zrem(keys.batch(state.batch), job_id)
+        pipe.srem(keys.ACTIVE_JOBS, job_id)
+        pipe.srem(keys.PARKED_JOBS, job_id)
+        pipe.execute()
+        if self.redis.get(content) == job_id.encode():
+            self.redis.delete(content)
+        return True
+
     def active_jobs(self) -> list[str]:
         return sorted(member.decode() for member in self.redis.smembers(keys.ACTIVE_JOBS))
 

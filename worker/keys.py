@@ -30,6 +30,13 @@ def batch(batch_id: str) -> str:
     return f"{PREFIX}:batch:{batch_id}"
 
 
+def inbox_claim(folder_digest: str) -> str:
+    """String: the job id an inbox folder (path + files' names, sizes, mtimes) was given.
+
+    Set with NX, so each folder becomes one job whatever the events and restarts."""
+    return f"{PREFIX}:inbox:claim:{folder_digest}"
+
+
 BATCHES = f"{PREFIX}:batches"
 """Sorted set of batch ids, scored by creation time."""
 

@@ -65,6 +65,11 @@ class JobSource(BaseModel):
     kind: str = Field(description="folder, manifest, inbox, catalog or cli")
     path: str = ""
     batch: str | None = None
+    digest: str | None = Field(
+        default=None,
+        description="the inputs' contents as the producer saw them (catalog: photo bytes and"
+        " prompt; inbox: the folder's file names, sizes, mtimes); part of the content hash",
+    )
 
 
 class JobSpec(BaseModel):
@@ -85,9 +90,12 @@ class JobSpec(BaseModel):
         return photos
 
     def content_hash(self) -> str:
-        """Hash of what makes the video: photo names, prompt and options (not the id)."""
+        """Hash of what makes the video: photo names, prompt and options (not the id), and
+        the digest of the inputs' contents when the producer took one (``source.digest``)."""
         options = self.options.model_dump(mode="json")
         payload = {"photos": self.photos, "prompt": self.prompt, "options": options}
+        if self.source.digest is not None:
+            payload["digest"] = self.source.digest
         return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
 

@@ -2,7 +2,8 @@ from pathlib import Path
 
 import pytest
 
-from producer.manifest import ManifestError, load_manifest
+from config.settings import get_settings
+from producer.manifest import ManifestError, load_manifest, load_options_file
 from tests.conftest import make_photo
 
 
@@ -94,3 +95,89 @@ def test_symlink_leading_out_is_refused(campaign: Path, tmp_path_factory) -> Non
 def test_not_yaml(campaign: Path) -> None:
     with pytest.raises(ManifestError, match="not valid YAML"):
         load_manifest(write(campaign, "jobs: [unclosed\n"))
+
+
+def test_photo_urls_only_for_the_nemo_backend(campaign: Path) -> None:
+    text = """jobs:
+  - id: web
+    photos: ["photos/a1.jpg", "https://example.com/b.jpg"]
+"""
+    with pytest.raises(ManifestError) as raised:
+        load_manifest(write(campaign, text))
+    [problem] = raised.value.problems
+    assert problem.startswith("line 3: jobs.0.photos.1:") and "only the nemo backend" in problem
+    [spec] = load_manifest(write(campaign, text), overrides={"backend": "nemo"})
+    assert spec.photos[1] == "https://example.com/b.jpg"
+    assert spec.options.backend == "nemo"
+
+
+def test_allowed_roots_admit_photos_from_other_folders(
+    campaign: Path, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shared = tmp_path_factory.mktemp("shared")
+    make_photo(shared / "logo.jpg")
+    manifest = write(campaign, f"jobs:\n  - photos: ['{shared}/*.jpg', 'photos/a1.jpg']\n")
+    with pytest.raises(ManifestError, match="leads outside the manifest's folder"):
+        load_manifest(manifest, allowed_roots=[])
+    monkeypatch.setenv("PHOTOREEL_ALLOWED_ROOTS", f"/nonexistent:{shared}")
+    get_settings.cache_clear()
+    try:
+        [spec] = load_manifest(manifest)
+    finally:
+        get_settings.cache_clear()
+    assert spec.photos[0] == str((shared / "logo.jpg").resolve())
+
+
+def test_music_is_relative_to_the_manifest_and_must_exist(campaign: Path) -> None:
+    (campaign / "audio").mkdir()
+    (campaign / "audio" / "theme.mp3").write_bytes(b"ID3")
+    manifest = write(
+        campaign,
+        """defaults:
+  options: {music: audio/theme.mp3}
+jobs:
+  - id: file
+    photos: ["photos/a1.jpg"]
+  - id: mood
+    photos: ["photos/a1.jpg"]
+    options: {music: upbeat}
+""",
+    )
+    with_file, with_mood = load_manifest(manifest)
+    assert with_file.options.music == str((campaign / "audio" / "theme.mp3").resolve())
+    assert with_mood.options.music == "upbeat"
+
+
+def test_new_rules_report_all_errors_at_once(campaign: Path) -> None:
+    manifest = write(
+        campaign,
+        """defaults:
+  options: {music: missing.mp3}
+jobs:
+  - id: web
+    photos: ["http://example.com/a.jpg"]
+  - id: song
+    photos: ["photos/a1.jpg"]
+    options:
+      music: ../../outside.wav
+""",
+    )
+    (campaign.parent / "outside.wav").write_bytes(b"RIFF")
+    with pytest.raises(ManifestError) as raised:
+        load_manifest(manifest)
+    problems = raised.value.problems
+    assert len(problems) == 3, problems
+    assert problems[0].startswith("line 5: jobs.0.photos.0:") and "nemo" in problems[0]
+    assert problems[1].startswith("line 2: defaults.options.music:") and "not a file" in problems[1]
+    assert problems[2].startswith("line 9: jobs.1.options.music:") and "outside" in problems[2]
+
+
+def test_options_file_errors_have_lines(tmp_path: Path) -> None:
+    options_file = tmp_path / "job.yaml"
+    options_file.write_text("title: Summer\nfps: 500\naspect: '4:3'\n")
+    with pytest.raises(ManifestError) as raised:
+        load_options_file(options_file, {})
+    lines = sorted(problem.split(":")[0] for problem in raised.value.problems)
+    assert lines == ["line 2", "line 3"]
+    options_file.write_text("title: Summer\n")
+    assert load_options_file(options_file, {"backend": "nemo"}).backend == "nemo"

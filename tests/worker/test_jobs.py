@@ -140,3 +140,24 @@ def test_latest_batch_and_keys(fake_redis: Redis) -> None:
     store.create(JobSpec(id="b", photos=["/b.jpg"]), out="/o", batch="second")
     assert store.latest_batch() == "second"
     assert fake_redis.exists(keys.job("a"))
+
+
+def test_erase_finished_frees_id_and_content_of_a_finished_job_only(store: JobStore) -> None:
+    outcome, publish = claim(store, Stage.PUBLISH)
+    assert outcome == ClaimOutcome.CLAIMED and publish is not None
+    publish.record("video_file", "video.mp4")
+    assert not store.erase_finished("j1")
+    publish.fail("cannot decode image", file="1.jpg")
+    assert store.erase_finished("j1")
+    assert store.get("j1") is None and store.checkpoint("j1") == {}
+    assert store.batch_jobs("b1") == [] and store.active_jobs() == []
+    assert store.create(spec(), out="/out", batch="b2") is None
+    assert store.erase_finished("never-made")
+
+
+def test_recent_batches_newest_first(fake_redis: Redis) -> None:
+    job_store = JobStore(fake_redis)
+    job_store.create(spec("a"), out="/out", batch="old")
+    job_store.create(JobSpec(id="b", photos=["/p/2.jpg"]), out="/out", batch="new")
+    assert [batch for batch, _created in job_store.recent_batches(5)] == ["new", "old"]
+    assert [batch for batch, _created in job_store.recent_batches(1)] == ["new"]

@@ -1,6 +1,6 @@
 import pytest
 
-from worker.spec import Aspect, JobSpec, SpecError, parse_spec
+from worker.spec import Aspect, JobSource, JobSpec, SpecError, parse_spec
 
 
 def test_valid_spec_gets_defaults() -> None:
@@ -40,3 +40,10 @@ def test_content_hash_ignores_id_but_not_prompt() -> None:
 
 def test_aspect_ratio() -> None:
     assert Aspect("9:16").ratio == (9, 16)
+
+
+def test_content_hash_includes_the_producers_digest_of_the_inputs() -> None:
+    plain = JobSpec(id="a", photos=["/p/1.jpg"], prompt="fast")
+    seen = plain.model_copy(update={"source": JobSource(kind="catalog", digest="abc")})
+    changed = plain.model_copy(update={"source": JobSource(kind="catalog", digest="def")})
+    assert len({plain.content_hash(), seen.content_hash(), changed.content_hash()}) == 3

@@ -1,0 +1,161 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from producer.catalog import CatalogError, catalog_specs, split_unchanged, template_fields
+from producer.enqueue import enqueue_specs
+from tests.conftest import make_photo
+from tests.producer.conftest import end_job, queued_messages
+from worker.bucket import open_bucket
+from worker.jobs import JobStore
+from worker.report import build_report, render_report
+
+TEMPLATE = "15-second promo for {title}, {price}"
+
+
+@pytest.fixture
+def shop(tmp_path: Path) -> Path:
+    for index, name in enumerate(("mug-1", "mug-2", "tee-1", "cap-1", "cap-2")):
+        make_photo(tmp_path / "img" / f"{name}.jpg", size=(64, 48), seed=index)
+    return tmp_path
+
+
+def write_csv(folder: Path, rows: list[str]) -> Path:
+    feed = folder / "feed.csv"
+    feed.write_text("\n".join(["id,title,photos,price", *rows]) + "\n")
+    return feed
+
+
+SHOP_ROWS = [
+    "mug,Blue Mug,img/mug-1.jpg|img/mug-2.jpg,$12",
+    'tee,"Tee, white",img/tee-1.jpg,$20',
+    "cap,Cap,img/cap-1.jpg; img/cap-2.jpg,$9",
+]
+
+
+def test_csv_products_become_jobs(shop: Path) -> None:
+    mug, tee, cap = catalog_specs(write_csv(shop, SHOP_ROWS), TEMPLATE, {}, allowed_roots=[])
+    assert (mug.id, tee.id, cap.id) == ("mug", "tee", "cap")
+    assert mug.prompt == "15-second promo for Blue Mug, $12"
+    assert tee.prompt == "15-second promo for Tee, white, $20"
+    assert [Path(photo).name for photo in cap.photos] == ["cap-1.jpg", "cap-2.jpg"]
+    assert mug.source.kind == "catalog" and mug.source.digest is not None
+
+
+def test_jsonl_products_with_lists_and_numbers(shop: Path) -> None:
+    feed = shop / "feed.jsonl"
+    lines = [
+        {"id": 101, "title": "Mug", "photos": ["img/mug-1.jpg"], "price": 12.5},
+        {"id": "u", "title": "Web", "photos": ["https://example.com/u.jpg"], "price": 1},
+    ]
+    feed.write_text("\n".join(json.dumps(line) for line in lines) + "\n\n")
+    mug, web = catalog_specs(feed, "{title} for {price:.2f}", {"backend": "nemo"})
+    assert (mug.id, mug.prompt) == ("101", "Mug for 12.50")
+    assert web.photos == ["https://example.com/u.jpg"]
+
+
+def test_template_fields() -> None:
+    assert template_fields("{title} at {price:.2f} {meta[color]} {{literal}}") == {
+        "title", "price", "meta"
+    }  # fmt: skip
+
+
+def test_missing_columns_are_reported_with_row_1(shop: Path) -> None:
+    feed = write_csv(shop, SHOP_ROWS)
+    with pytest.raises(CatalogError) as raised:
+        catalog_specs(feed, "{title} in {colour}", {})
+    assert raised.value.problems == ["row 1: missing column(s): colour"]
+
+
+def test_every_bad_row_is_reported_with_its_number(shop: Path) -> None:
+    rows = [
+        *SHOP_ROWS,
+        "short,row",
+        "gone,Gone,img/nothing.jpg,$1",
+        "web,Web,https://example.com/a.jpg,$2",
+        "mug,Again,img/mug-1.jpg,$3",
+        "none,None,,$4",
+    ]
+    with pytest.raises(CatalogError) as raised:
+        catalog_specs(write_csv(shop, rows), TEMPLATE, {})
+    problems = raised.value.problems
+    assert [problem.split(":")[0] for problem in problems] == [
+        "row 5", "row 6", "row 7", "row 8", "row 9"
+    ]  # fmt: skip
+    assert "2 fields, the header has 4" in problems[0]
+    assert "matches no file" in problems[1]
+    assert "only the nemo backend" in problems[2]
+    assert "used by an earlier product" in problems[3]
+    assert "no photos found" in problems[4]
+
+
+def test_unreadable_jsonl_lines_are_reported(shop: Path) -> None:
+    feed = shop / "feed.jsonl"
+    feed.write_text(
+        '{"id": "a", "title": "A"}\nnot json\n[1]\n{"id": "b", "title": "B", "photos": "x"}\n'
+    )
+    with pytest.raises(CatalogError) as raised:
+        catalog_specs(feed, "{title}", {})
+    assert [problem.split(":")[0] for problem in raised.value.problems] == [
+        "line 1", "line 2", "line 3", "line 4"
+    ]  # fmt: skip
+
+
+def test_feed_that_is_neither_csv_nor_jsonl(shop: Path) -> None:
+    (shop / "feed.xml").write_text("<feed/>")
+    with pytest.raises(CatalogError, match=r"not a \.csv or \.jsonl feed"):
+        catalog_specs(shop / "feed.xml", TEMPLATE, {})
+
+
+def publish_reports(store: JobStore, job_ids: list[str], out: Path, *, failed: set[str]) -> None:
+    """What the workers do when jobs end: record the outcome and write the report."""
+    for job_id in job_ids:
+        end_job(store, job_id, error="cannot decode image" if job_id in failed else None)
+        state = store.get(job_id)
+        assert state is not None
+        open_bucket(str(out)).put_bytes(
+            f"{job_id}/report.json", render_report(build_report(state, {}))
+        )
+
+
+def test_rerun_redoes_only_changed_and_failed_products(shop: Path, queue_store: JobStore) -> None:
+    out = shop / "out"
+    feed = write_csv(shop, SHOP_ROWS)
+    first = catalog_specs(feed, TEMPLATE, {}, allowed_roots=[])
+    todo, unchanged = split_unchanged(first, str(out))
+    assert (len(todo), unchanged) == (3, [])
+    result = enqueue_specs(todo, queue_store, out=str(out), batch="first")
+    publish_reports(queue_store, result.enqueued, out, failed=set())
+    assert queued_messages(queue_store) == 3
+
+    make_photo(shop / "img" / "mug-2.jpg", size=(64, 48), seed=99)  # same name, new bytes
+    second = catalog_specs(feed, TEMPLATE, {}, allowed_roots=[])
+    todo, unchanged = split_unchanged(second, str(out))
+    assert [spec.id for spec in todo] == ["mug"]
+    assert [spec.id for spec in unchanged] == ["tee", "cap"]
+    result = enqueue_specs(todo, queue_store, out=str(out), batch="second", redo_finished=True)
+    assert result.enqueued == ["mug"]
+    assert queued_messages(queue_store) == 4
+    state = queue_store.get("mug")
+    assert state is not None and state.batch == "second"
+    assert state.spec.source.digest == todo[0].source.digest != first[0].source.digest
+    publish_reports(queue_store, ["mug"], out, failed={"mug"})
+
+    repriced = [row.replace("$20", "$18") for row in SHOP_ROWS]
+    third = catalog_specs(write_csv(shop, repriced), TEMPLATE, {}, allowed_roots=[])
+    todo, unchanged = split_unchanged(third, str(out))
+    assert sorted(spec.id for spec in todo) == ["mug", "tee"]  # failed before; new prompt
+    assert [spec.id for spec in unchanged] == ["cap"]
+    result = enqueue_specs(todo, queue_store, out=str(out), batch="third", redo_finished=True)
+    assert sorted(result.enqueued) == ["mug", "tee"]
+    assert queued_messages(queue_store) == 6
+
+
+def test_example_feed_reads() -> None:
+    feed = Path(__file__).resolve().parents[2] / "examples" / "products.csv"
+    specs = catalog_specs(feed, "6-second square promo for {title}, {price}", {})
+    assert [spec.id for spec in specs] == ["fresh-roast", "space-week"]
+    assert all(len(spec.photos) == 2 for spec in specs)

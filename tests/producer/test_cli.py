@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from producer.catalog import catalog_specs
+from producer.cli import EXIT_OK, EXIT_USAGE, cli
+from tests.conftest import make_photo
+from tests.producer.conftest import end_job
+from worker.jobs import JobStore
+from worker.spec import JobSpec
+
+runner = CliRunner()
+
+
+def test_catalog_with_a_bad_row_exits_2_naming_the_row(tmp_path: Path) -> None:
+    make_photo(tmp_path / "a.jpg", size=(32, 24))
+    feed = tmp_path / "feed.csv"
+    feed.write_text("id,title,photos\nok,OK,a.jpg\nbad,Bad\n")
+    result = runner.invoke(cli, ["catalog", str(feed), "--prompt-template", "{title}"])
+    assert result.exit_code == EXIT_USAGE
+    assert "row 3: 2 fields, the header has 3" in result.output
+
+
+def test_catalog_of_unchanged_products_starts_nothing(tmp_path: Path) -> None:
+    make_photo(tmp_path / "a.jpg", size=(32, 24))
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text('{"id": "a", "title": "A", "photos": ["a.jpg"]}\n')
+    out = tmp_path / "out"
+    [spec] = catalog_specs(feed, "promo for {title}", {"backend": "local"})
+    write_succeeded_report(out, spec)
+    result = runner.invoke(
+        cli, ["catalog", str(feed), "--prompt-template", "promo for {title}", "--out", str(out)]
+    )
+    assert result.exit_code == EXIT_OK, result.output
+    assert "a: unchanged, skipped" in result.output
+    assert "1 unchanged and skipped" in result.output
+
+
+def write_succeeded_report(out: Path, spec: JobSpec) -> None:
+    report = {"status": "succeeded", "spec": spec.model_dump(mode="json")}
+    (out / spec.id).mkdir(parents=True)
+    (out / spec.id / "report.json").write_text(json.dumps(report))
+
+
+def test_watch_needs_a_folder(tmp_path: Path) -> None:
+    result = runner.invoke(cli, ["watch", str(tmp_path / "missing")])
+    assert result.exit_code == EXIT_USAGE
+    assert "not a folder" in result.output
+
+
+def test_status_lists_recent_batches(queue_store: JobStore) -> None:
+    for batch, job_id in (("b-old", "one"), ("b-new", "two")):
+        spec = JobSpec(id=job_id, photos=[f"/{job_id}.jpg"])
+        queue_store.create(spec, out="/out", batch=batch)
+    end_job(queue_store, "two")
+    result = runner.invoke(cli, ["status", "--list"])
+    assert result.exit_code == EXIT_OK, result.output
+    assert result.output.index("b-new") < result.output.index("b-old")
