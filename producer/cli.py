@@ -10,7 +10,7 @@ import os
 import sys
 import tempfile
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -22,6 +22,9 @@ from producer.manifest import ManifestError, load_manifest
 from producer.photosets import PhotoSetError, specs_from_folder
 from worker.jobs import JobState, JobStatus, JobStore
 from worker.spec import BackendName, Container, JobOptions, JobSpec, Resolution
+
+if TYPE_CHECKING:
+    from producer.enqueue import EnqueueResult
 
 EXIT_OK, EXIT_JOB_FAILED, EXIT_USAGE = 0, 1, 2
 MANIFEST_SUFFIXES = (".yaml", ".yml")
@@ -40,7 +43,12 @@ PathsArgument = Annotated[
 BackendOption = Annotated[
     BackendName | None, typer.Option(help="local (default, offline) or nemo (cloud)")
 ]
-OutOption = Annotated[str | None, typer.Option(help="output folder [default: ./out]")]
+OutOption = Annotated[
+    str | None, typer.Option(help="output folder or s3://bucket/prefix [default: ./out]")
+]
+OverwriteOption = Annotated[
+    bool, typer.Option(help="make jobs again whose outputs are already in the bucket")
+]
 ContainerOption = Annotated[Container | None, typer.Option(help="mp4, mov, webm or mkv")]
 ResolutionOption = Annotated[Resolution | None, typer.Option(help="1080p or 720p")]
 
@@ -103,6 +111,16 @@ def print_summary(states: list[JobState], out: str) -> int:
     return EXIT_JOB_FAILED if failed else EXIT_OK
 
 
+def print_enqueued(result: EnqueueResult, out: str) -> None:
+    for job_id in result.skipped:
+        console.print(
+            f"[yellow]↷[/] {job_id}: already made in {out}/{job_id}/, skipped "
+            "(--overwrite makes it again)"
+        )
+    for job_id in result.conflicts:
+        console.print(f"[red]✗[/] {job_id}: another job with this id exists")
+
+
 def specs_or_exit(paths: list[Path], overrides: dict[str, object]) -> list[JobSpec]:
     try:
         return collect_specs(paths, overrides)
@@ -119,12 +137,15 @@ def run(
     workers: Annotated[int | None, typer.Option(help="worker processes [default: 2]")] = None,
     container: ContainerOption = None,
     resolution: ResolutionOption = None,
+    overwrite: OverwriteOption = False,
 ) -> None:
     """Make the videos and wait for them. Without REDIS_URL, runs self-contained."""
     from producer.enqueue import enqueue_specs, new_batch_id
     from producer.progress import wait_for_jobs
     from worker.app import connect
+    from worker.bucket import open_bucket
     from worker.stages import job_store
+    from worker.summary import PAGE_NAME, write_batch_summary
 
     settings = get_settings()
     specs = specs_or_exit(paths, option_overrides(backend, container, resolution))
@@ -138,14 +159,17 @@ def run(
         concurrency = workers or settings.workers
         with WorkerProcesses(redis_url, concurrency=concurrency, log_file=log_file) as pool:
             store = job_store()
-            result = enqueue_specs(specs, store, out=location, batch=batch)
-            for job_id in result.conflicts:
-                console.print(f"[red]✗[/] {job_id}: another job with this id exists")
+            result = enqueue_specs(specs, store, out=location, batch=batch, overwrite=overwrite)
+            print_enqueued(result, location)
             console.print(f"batch {batch}: {len(result.job_ids)} job(s), output {location}")
             states = wait_for_jobs(store, result.job_ids, console, healthy=pool.alive)
     finally:
         if embedded:
             embedded.stop()
+    if result.job_ids:
+        bucket = open_bucket(location)
+        write_batch_summary(bucket, batch, result.job_ids, require_every_report=False)
+        console.print(f"batch summary: {bucket.address(PAGE_NAME)}")
     code = print_summary(states, location)
     if code != EXIT_OK or result.conflicts:
         console.print(f"worker log: {log_file}")
@@ -159,6 +183,7 @@ def enqueue(
     out: OutOption = None,
     container: ContainerOption = None,
     resolution: ResolutionOption = None,
+    overwrite: OverwriteOption = False,
 ) -> None:
     """Put jobs on the queue of a running deployment (REDIS_URL) and print the batch id."""
     from producer.enqueue import enqueue_specs, new_batch_id
@@ -168,9 +193,11 @@ def enqueue(
         console.print("[red]error:[/] enqueue needs REDIS_URL (or use `photoreel run`)")
         raise typer.Exit(EXIT_USAGE)
     specs = specs_or_exit(paths, option_overrides(backend, container, resolution))
-    result = enqueue_specs(specs, job_store(), out=output_location(out), batch=new_batch_id())
-    for job_id in result.conflicts:
-        console.print(f"[red]✗[/] {job_id}: another job with this id exists")
+    location = output_location(out)
+    result = enqueue_specs(
+        specs, job_store(), out=location, batch=new_batch_id(), overwrite=overwrite
+    )
+    print_enqueued(result, location)
     console.print(f"enqueued {len(result.enqueued)} job(s)")
     typer.echo(result.batch)
     raise typer.Exit(EXIT_JOB_FAILED if result.conflicts else EXIT_OK)

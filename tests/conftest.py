@@ -90,13 +90,12 @@ def s3_out(s3_endpoint: str) -> str:
 def make_video(path: Path, *, seconds: float = 1.0, size: str = "320x240", fps: int = 25) -> Path:
     """A small H.264 + AAC test video."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    run_ffmpeg(
-        [
-            "-y",
-            "-f", "lavfi", "-i", f"testsrc=size={size}:rate={fps}:duration={seconds}",
-            "-f", "lavfi", "-i", f"sine=frequency=440:duration={seconds}",
-            "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p",
-            "-c:a", "aac", "-shortest", path,
-        ]  # fmt: skip
-    )
+    arguments: list[str | Path] = [
+        "-y",
+        "-f", "lavfi", "-i", f"testsrc=size={size}:rate={fps}:duration={seconds}",
+        "-f", "lavfi", "-i", f"sine=frequency=440:duration={seconds}",
+        "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p",
+        "-c:a", "aac", "-shortest", path,
+    ]  # fmt: skip
+    run_ffmpeg(arguments)
     return path

@@ -17,6 +17,9 @@ from redis import Redis
 from worker import keys
 from worker.spec import JobSpec
 
+ATTEMPTS_FIELD = "attempts:"
+"""Prefix of the job hash fields counting the starts of each stage (``attempts:upload``)."""
+
 
 class Stage(StrEnum):
     SESSION = "session"
@@ -59,6 +62,8 @@ class JobState:
     created_at: float
     updated_at: float
     timings: dict[str, float] = field(default_factory=dict)
+    stage_attempts: dict[str, int] = field(default_factory=dict)
+    """Stage name → how many times it was started (more than once: it was retried)."""
 
 
 class JobStore:
@@ -87,6 +92,10 @@ class JobStore:
         self.redis.zadd(keys.BATCHES, {batch: now}, nx=True)
         return True
 
+    def forget(self, job_id: str) -> None:
+        """Drop a finished job's state, so that it can be made again under the same id."""
+        self.redis.delete(keys.job(job_id), keys.job_timings(job_id), keys.job_checkpoint(job_id))
+
     def get(self, job_id: str) -> JobState | None:
         raw = self.redis.hgetall(keys.job(job_id))
         if not raw:
@@ -108,6 +117,11 @@ class JobStore:
             created_at=float(fields.get("created_at", 0)),
             updated_at=float(fields.get("updated_at", 0)),
             timings=timings,
+            stage_attempts={
+                key.removeprefix(ATTEMPTS_FIELD): int(value)
+                for key, value in fields.items()
+                if key.startswith(ATTEMPTS_FIELD)
+            },
         )
 
     def batch_jobs(self, batch: str) -> list[JobState]:
@@ -125,7 +139,7 @@ class JobStore:
             keys.job(job_id),
             mapping={"status": JobStatus.RUNNING, "stage": stage, "updated_at": time.time()},
         )
-        pipe.hincrby(keys.job(job_id), f"attempts:{stage}", 1)
+        pipe.hincrby(keys.job(job_id), f"{ATTEMPTS_FIELD}{stage}", 1)
         return int(pipe.execute()[1])
 
     def finish_stage(self, job_id: str, stage: Stage, seconds: float) -> None:

@@ -21,11 +21,13 @@ from config.settings import get_settings
 from worker.app import app
 from worker.backends import get_backend
 from worker.backends.base import Backend, StageContext
-from worker.bucket import open_bucket
+from worker.bucket import Bucket, open_bucket
 from worker.errors import JobFailed, TransientError
+from worker.inputs import WEB_SCHEMES, describe_inputs, local_input, local_spec
 from worker.jobs import JobState, JobStore, Stage
-from worker.probe import extract_poster, probe_video
-from worker.report import build_report, render_report
+from worker.probe import VideoProbe, extract_poster, probe_video
+from worker.report import build_report, render_report, report_key
+from worker.summary import write_batch_summary
 
 log = get_logger(__name__)
 POSTER_AT = 0.3
@@ -49,11 +51,17 @@ def job_workdir(job_id: str) -> Path:
 
 
 def stage_context(state: JobState, store: JobStore) -> StageContext:
+    """The job as this machine sees it: inputs staged in the bucket are fetched to scratch."""
     job_id = state.spec.id
+    workdir = job_workdir(job_id)
     return StageContext(
-        spec=state.spec,
-        workdir=job_workdir(job_id),
-        photos=[Path(photo) for photo in state.spec.photos if "://" not in photo],
+        spec=local_spec(state.spec, workdir),
+        workdir=workdir,
+        photos=[
+            local_input(photo, workdir)
+            for photo in state.spec.photos
+            if not photo.startswith(WEB_SCHEMES)
+        ],
         checkpoint=store.checkpoint(job_id),
         record=lambda key, value: store.record(job_id, key, value),
         settings=get_settings(),
@@ -76,37 +84,58 @@ def run_backend_stage(backend: Backend, stage: Stage, ctx: StageContext) -> None
         ctx.record("video_file", video.name)
 
 
-def publish(state: JobState, ctx: StageContext, store: JobStore) -> None:
-    """Write video and poster, then the report last: its presence marks the job finished."""
+def publish(state: JobState, ctx: StageContext, store: JobStore, *, started: float) -> None:
+    """Write video and poster, then the report last: its presence marks the job finished.
+    The stage's time is recorded before the report, so that the report holds it."""
     video = ctx.workdir / ctx.checkpoint["video_file"]
     probe = probe_video(video)
     poster = ctx.workdir / "poster.jpg"
     extract_poster(video, poster, at_seconds=probe.duration * POSTER_AT)
     bucket = open_bucket(state.out)
     job_id = state.spec.id
-    outputs = {
-        "video": bucket.put_file(f"{job_id}/video{video.suffix}", video),
-        "poster": bucket.put_file(f"{job_id}/poster.jpg", poster),
-    }
+    outputs = {"video": f"{job_id}/video{video.suffix}", "poster": f"{job_id}/poster.jpg"}
+    bucket.put_file(outputs["video"], video)
+    bucket.put_file(outputs["poster"], poster)
+    store.finish_stage(job_id, Stage.PUBLISH, time.monotonic() - started)
     store.finish(job_id)
-    finished = store.get(job_id)
-    assert finished is not None
-    report = build_report(finished, store.checkpoint(job_id), outputs=outputs, probe=probe)
-    bucket.put_bytes(f"{job_id}/report.json", render_report(report))
+    write_report(job_id, store, bucket, ctx.workdir, outputs=outputs, probe=probe)
 
 
-def write_failure_report(job_id: str, store: JobStore) -> None:
+def write_report(
+    job_id: str,
+    store: JobStore,
+    bucket: Bucket,
+    workdir: Path,
+    *,
+    outputs: dict[str, str] | None = None,
+    probe: VideoProbe | None = None,
+) -> None:
+    """The job's report.json, then the batch's summary if this job was its last."""
     state = store.get(job_id)
     if state is None:
         return
-    report = build_report(state, store.checkpoint(job_id))
-    open_bucket(state.out).put_bytes(f"{job_id}/report.json", render_report(report))
+    report = build_report(
+        state,
+        store.checkpoint(job_id),
+        inputs=describe_inputs(state.spec, workdir),
+        bucket=bucket.url,
+        outputs=outputs,
+        probe=probe,
+    )
+    bucket.put_bytes(report_key(job_id), render_report(report))
+    batch = store.batch_jobs(state.batch)
+    if all(job.status.finished for job in batch):
+        job_ids = [job.spec.id for job in batch]
+        if write_batch_summary(bucket, state.batch, job_ids, require_every_report=True):
+            log.info("batch summary written", batch=state.batch)
 
 
 def fail_job(job_id: str, store: JobStore, message: str, *, file: str | None = None) -> None:
     store.fail(job_id, message, file=file)
     log.error("job failed", error=message, file=file)
-    write_failure_report(job_id, store)
+    state = store.get(job_id)
+    if state is not None:
+        write_report(job_id, store, open_bucket(state.out), job_workdir(job_id))
     shutil.rmtree(job_workdir(job_id), ignore_errors=True)
 
 
@@ -123,13 +152,14 @@ def advance(job_id: str, stage: Stage) -> None:
         return  # a duplicate delivery of a stage this job has already passed
     attempt = store.start_stage(job_id, stage)
     started = time.monotonic()
-    ctx = stage_context(state, store)
     log.info("stage started", attempt=attempt)
     try:
+        ctx = stage_context(state, store)
         if stage == Stage.PUBLISH:
-            publish(state, ctx, store)
+            publish(state, ctx, store, started=started)
         else:
             run_backend_stage(get_backend(state.spec.options.backend), stage, ctx)
+            store.finish_stage(job_id, stage, time.monotonic() - started)
     except JobFailed as failure:
         fail_job(job_id, store, failure.message, file=failure.file)
         return
@@ -144,7 +174,6 @@ def advance(job_id: str, stage: Stage) -> None:
         log.exception("stage crashed")
         fail_job(job_id, store, f"{type(error).__name__}: {error}")
         return
-    store.finish_stage(job_id, stage, time.monotonic() - started)
     log.info("stage finished", seconds=round(time.monotonic() - started, 3))
     if stage.next is None:
         shutil.rmtree(ctx.workdir, ignore_errors=True)

@@ -46,7 +46,8 @@ def test_s3_objects_land_whole_under_their_keys(s3_out: str, tmp_path: Path) -> 
     fs = fsspec.filesystem("s3", skip_instance_cache=True)
     assert fs.info(f"{s3_out}/job/video.mp4")["ContentType"] == "video/mp4"
     prefix = s3_out.removeprefix("s3://")
-    assert sorted(fs.ls(f"{prefix}/job")) == [f"{prefix}/job/report.json", f"{prefix}/job/video.mp4"]
+    listed = sorted(fs.ls(f"{prefix}/job"))
+    assert listed == [f"{prefix}/job/report.json", f"{prefix}/job/video.mp4"]
 
 
 def test_failed_s3_upload_leaves_nothing(s3_out: str, tmp_path: Path) -> None:

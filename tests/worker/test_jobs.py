@@ -33,6 +33,7 @@ def test_stage_progress_timings_and_failure(fake_redis: Redis) -> None:
     assert state.status == JobStatus.FAILED and state.status.finished
     assert state.stage == Stage.UPLOAD
     assert state.timings == {"session": 0.5}
+    assert state.stage_attempts == {"session": 1, "upload": 2}
     assert (state.error, state.error_file) == ("cannot decode image", "1.jpg")
 
 
@@ -56,3 +57,16 @@ def test_latest_batch(fake_redis: Redis) -> None:
     store.create(spec("a"), out="/o", batch="first")
     store.create(spec("b"), out="/o", batch="second")
     assert store.latest_batch() == "second"
+
+
+def test_forget_lets_a_finished_job_be_made_again(fake_redis: Redis) -> None:
+    store = JobStore(fake_redis)
+    store.create(spec(), out="/out", batch="b1")
+    store.record("j1", "session_id", "s-1")
+    store.finish_stage("j1", Stage.SESSION, 0.5)
+    store.finish("j1")
+    store.forget("j1")
+    assert store.get("j1") is None and store.checkpoint("j1") == {}
+    assert store.create(spec(), out="/out", batch="b2")
+    again = store.get("j1")
+    assert again is not None and again.timings == {} and again.batch == "b2"
