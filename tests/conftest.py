@@ -3,21 +3,25 @@ a real S3 server (moto, on loopback) for the bucket."""
 
 from __future__ import annotations
 
+import json
 import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import fakeredis
 import fsspec
 import numpy as np
 import pytest
+from jsonschema import Draft202012Validator
 from moto.server import ThreadedMotoServer
 from PIL import Image
 from redis import Redis
 
 from producer.embedded import EmbeddedRedis
 from worker.ffmpeg import run_ffmpeg
+from worker.report import SCHEMA_FILE
 
 
 @pytest.fixture
@@ -99,3 +103,11 @@ def make_video(path: Path, *, seconds: float = 1.0, size: str = "320x240", fps: 
     ]  # fmt: skip
     run_ffmpeg(arguments)
     return path
+
+
+def assert_valid_report(report: dict[str, Any]) -> None:
+    """The report matches the JSON Schema committed beside the code."""
+    schema = json.loads(SCHEMA_FILE.read_text())
+    validator = Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+    problems = [f"{list(error.path)}: {error.message}" for error in validator.iter_errors(report)]
+    assert not problems, problems

@@ -1,0 +1,65 @@
+import json
+from pathlib import Path
+
+import pytest
+from redis import Redis
+
+from producer import enqueue
+from producer.enqueue import enqueue_specs
+from tests.conftest import make_photo
+from worker.jobs import JobStore
+from worker.spec import JobSource, JobSpec
+
+
+@pytest.fixture
+def submitted(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    calls: list[str] = []
+    monkeypatch.setattr(enqueue, "submit", calls.append)
+    return calls
+
+
+def spec_in(folder: Path, job_id: str = "trip") -> JobSpec:
+    photo = make_photo(folder / "1.jpg", size=(32, 32))
+    source = JobSource(kind="folder", path=str(folder))
+    return JobSpec(id=job_id, photos=[str(photo)], prompt="calm", source=source)
+
+
+def test_a_job_already_made_is_skipped_unless_overwrite(
+    fake_redis: Redis, tmp_path: Path, submitted: list[str]
+) -> None:
+    out = tmp_path / "out"
+    (out / "trip").mkdir(parents=True)
+    (out / "trip" / "report.json").write_text(json.dumps({"status": "succeeded"}))
+    store = JobStore(fake_redis)
+    spec = spec_in(tmp_path / "in")
+
+    skipped = enqueue_specs([spec], store, out=str(out), batch="b1")
+    assert (skipped.skipped, skipped.job_ids, submitted) == (["trip"], [], [])
+
+    again = enqueue_specs([spec], store, out=str(out), batch="b2", overwrite=True)
+    assert again.enqueued == ["trip"] and submitted == ["trip"]
+
+
+def test_a_failed_or_vanished_job_is_made_again(
+    fake_redis: Redis, tmp_path: Path, submitted: list[str]
+) -> None:
+    store = JobStore(fake_redis)
+    spec = spec_in(tmp_path / "in")
+    out = str(tmp_path / "out")
+    assert enqueue_specs([spec], store, out=out, batch="b1").enqueued == ["trip"]
+    assert enqueue_specs([spec], store, out=out, batch="b1").already_known == ["trip"]
+    store.fail("trip", "cannot decode", file="1.jpg")
+    assert enqueue_specs([spec], store, out=out, batch="b2").enqueued == ["trip"]
+    assert submitted == ["trip", "trip"]
+
+
+def test_jobs_for_an_s3_bucket_are_staged(
+    s3_out: str, fake_redis: Redis, tmp_path: Path, submitted: list[str]
+) -> None:
+    store = JobStore(fake_redis)
+    result = enqueue_specs([spec_in(tmp_path / "in")], store, out=s3_out, batch="b1")
+    assert result.enqueued == ["trip"]
+    state = store.get("trip")
+    assert state is not None
+    assert state.spec.photos[0].startswith(f"{s3_out}/.inputs/sha256/")
+    assert str(tmp_path) not in state.spec.model_dump_json()
