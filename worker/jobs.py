@@ -92,6 +92,11 @@ class JobStore:
         self.redis.zadd(keys.BATCHES, {batch: now}, nx=True)
         return True
 
+    def job_ids(self) -> list[str]:
+        """Every job Redis holds, whatever its batch."""
+        found = (key.decode() for key in self.redis.scan_iter(match=keys.job("*"), count=500))
+        return sorted(keys.job_id_of(key) for key in found if keys.is_job_key(key))
+
     def forget(self, job_id: str) -> None:
         """Drop a finished job's state, so that it can be made again under the same id."""
         self.redis.delete(keys.job(job_id), keys.job_timings(job_id), keys.job_checkpoint(job_id))
