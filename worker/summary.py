@@ -63,7 +63,7 @@ def build_summary(batch: str, reports: dict[str, dict[str, Any] | None]) -> dict
     return {
         "schema": SUMMARY_SCHEMA,
         "batch": batch,
-        "generated_at": datetime.now(UTC).isoformat(),
+        "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "counts": counts,
         "jobs": jobs,
     }
@@ -87,10 +87,10 @@ def _job_card(job: dict[str, Any], root: str) -> str:
     if "video" in files and "poster" in files:
         video, poster = _link(root, files["video"]), _link(root, files["poster"])
         media = (
-            f'<a href="{video}"><img class="poster" src="{poster}" alt="poster of '
-            f'{html.escape(job["job_id"])}"></a>\n'
+            f'<div class="media"><a href="{video}"><img class="poster" src="{poster}" '
+            f'alt="poster of {html.escape(job["job_id"])}"></a>\n'
             f'<video controls preload="metadata" playsinline poster="{poster}" src="{video}">'
-            f'<a href="{video}">video</a></video>'
+            f'<a href="{video}">video</a></video></div>'
         )
     error = ""
     if job.get("error"):
@@ -126,7 +126,8 @@ main { display: grid; grid-template-columns: repeat(auto-fill, minmax(320px, 1fr
 .job h2 { font-size: 1.1rem; margin: 0 0 .5rem; }
 .status { font-size: .8rem; padding: .1rem .4rem; border-radius: 4px; background: #eee; }
 .succeeded .status { background: #d4f5d4; } .failed .status { background: #f8d0d0; }
-.poster { width: 96px; float: right; margin-left: .5rem; border-radius: 4px; }
+.media { display: grid; grid-template-columns: 96px 1fr; gap: .5rem; align-items: start; }
+.poster { width: 96px; border-radius: 4px; }
 video { width: 100%; max-height: 420px; background: #000; border-radius: 4px; }
 .error { color: #a00; } .timings, .shape { color: #666; font-size: .85rem; }
 """
