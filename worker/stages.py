@@ -10,6 +10,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 import time
+from dataclasses import replace
 from functools import cache
 from pathlib import Path
 
@@ -24,7 +25,7 @@ from worker.backends.base import Backend, StageContext
 from worker.bucket import Bucket, open_bucket
 from worker.errors import JobFailed, TransientError
 from worker.inputs import WEB_SCHEMES, describe_inputs, local_input, local_spec
-from worker.jobs import JobState, JobStore, Stage
+from worker.jobs import JobState, JobStatus, JobStore, Stage
 from worker.probe import VideoProbe, extract_poster, probe_video
 from worker.report import build_report, render_report, report_key
 from worker.summary import write_batch_summary
@@ -97,12 +98,16 @@ def publish(state: JobState, ctx: StageContext, store: JobStore, *, started: flo
     bucket.put_file(outputs["video"], video)
     bucket.put_file(outputs["poster"], poster)
     store.finish_stage(job_id, Stage.PUBLISH, time.monotonic() - started)
+    published = store.get(job_id)
+    assert published is not None
+    succeeded = replace(published, status=JobStatus.SUCCEEDED)
+    write_report(succeeded, store, bucket, ctx.workdir, outputs=outputs, probe=probe)
     store.finish(job_id)
-    write_report(job_id, store, bucket, ctx.workdir, outputs=outputs, probe=probe)
+    summarize_batch_if_done(succeeded, store, bucket)
 
 
 def write_report(
-    job_id: str,
+    state: JobState,
     store: JobStore,
     bucket: Bucket,
     workdir: Path,
@@ -110,33 +115,42 @@ def write_report(
     outputs: dict[str, str] | None = None,
     probe: VideoProbe | None = None,
 ) -> None:
-    """The job's report.json, then the batch's summary if this job was its last."""
-    state = store.get(job_id)
-    if state is None:
-        return
+    """The job's report.json, written before Redis says the job is finished: whoever sees it
+    finished (``run``, the worker closing the batch) finds its report."""
     report = build_report(
         state,
-        store.checkpoint(job_id),
+        store.checkpoint(state.spec.id),
         inputs=describe_inputs(state.spec, workdir),
         bucket=bucket.url,
         outputs=outputs,
         probe=probe,
     )
-    bucket.put_bytes(report_key(job_id), render_report(report))
+    bucket.put_bytes(report_key(state.spec.id), render_report(report))
+
+
+def summarize_batch_if_done(state: JobState, store: JobStore, bucket: Bucket) -> None:
     batch = store.batch_jobs(state.batch)
-    if all(job.status.finished for job in batch):
-        job_ids = [job.spec.id for job in batch]
-        if write_batch_summary(bucket, state.batch, job_ids, require_every_report=True):
-            log.info("batch summary written", batch=state.batch)
+    if not all(job.status.finished for job in batch):
+        return
+    job_ids = [job.spec.id for job in batch]
+    if write_batch_summary(bucket, state.batch, job_ids, require_every_report=True):
+        log.info("batch summary written", batch=state.batch)
 
 
 def fail_job(job_id: str, store: JobStore, message: str, *, file: str | None = None) -> None:
-    store.fail(job_id, message, file=file)
     log.error("job failed", error=message, file=file)
     state = store.get(job_id)
-    if state is not None:
-        write_report(job_id, store, open_bucket(state.out), job_workdir(job_id))
-    shutil.rmtree(job_workdir(job_id), ignore_errors=True)
+    if state is None:
+        store.fail(job_id, message, file=file)
+        return
+    failed = replace(state, status=JobStatus.FAILED, error=message, error_file=file)
+    bucket = open_bucket(state.out)
+    try:
+        write_report(failed, store, bucket, job_workdir(job_id))
+    finally:
+        store.fail(job_id, message, file=file)
+        shutil.rmtree(job_workdir(job_id), ignore_errors=True)
+    summarize_batch_if_done(failed, store, bucket)
 
 
 def enqueue_stage(job_id: str, stage: Stage, *, countdown: float = 0) -> None:
