@@ -50,6 +50,9 @@ class Settings(BaseSettings):
     out: str = Field(default="out", description="output bucket: a folder or s3://bucket/prefix")
     backend: str = Field(default="local", description="default backend: local or nemo")
     workers: int = Field(default=2, ge=1, le=64, description="worker processes `run` starts")
+    io_concurrency: int = Field(
+        default=16, ge=1, le=256, description="threads serving cloud (I/O-bound) stages"
+    )
     queue: str = Field(default="photoreel", description="Celery queue name")
     scratch_dir: Path | None = Field(
         default=None, description="per-job scratch folders; unset: the system temp folder"
@@ -71,8 +74,39 @@ class Settings(BaseSettings):
     metrics_port: int = Field(
         default=0, ge=0, le=65535, description="port of the worker's Prometheus /metrics; 0: off"
     )
+    lease_seconds: float = Field(
+        default=30.0, gt=0, description="a running stage's lease; its worker renews it"
+    )
+    reconcile_seconds: float = Field(
+        default=10.0, gt=0, description="how often workers look for jobs whose owner died"
+    )
     nemo_poll_seconds: float = Field(
         default=10.0, gt=0, description="NemoVideo state and render polling interval, seconds"
+    )
+    nemo_settle_seconds: float = Field(
+        default=120.0,
+        gt=0,
+        description="NemoVideo: a draft unchanged this long counts as finished without stage 2",
+    )
+    nemo_completion_timeout: float = Field(
+        default=1200.0, gt=0, description="NemoVideo: longest wait for a generated draft, seconds"
+    )
+    nemo_stream_cap_seconds: float = Field(
+        default=900.0, gt=0, description="NemoVideo: longest a message stream is read, seconds"
+    )
+    nemo_heartbeat_timeout: float = Field(
+        default=600.0,
+        gt=0,
+        description="NemoVideo: only heartbeats this long ends the stream read, seconds",
+    )
+    nemo_render_polls: int = Field(
+        default=20, ge=1, description="NemoVideo: render status polls before a render is given up"
+    )
+    nemo_request_timeout: float = Field(
+        default=30.0, gt=0, description="NemoVideo: timeout of one API call, seconds"
+    )
+    nemo_rate_limit_wait: float = Field(
+        default=30.0, ge=0, description="NemoVideo: wait on HTTP 429 without Retry-After, seconds"
     )
     nemo: NemoSettings = Field(default_factory=NemoSettings, exclude=True)
 

@@ -17,7 +17,7 @@ from rich.console import Console
 
 from config.logging import configure_logging
 from config.settings import get_settings
-from producer.embedded import EmbeddedRedis, WorkerProcesses
+from producer.embedded import local_runtime, worker_command
 from producer.manifest import ManifestError, load_manifest
 from producer.photosets import PhotoSetError, specs_from_folder
 from worker.jobs import JobState, JobStatus, JobStore
@@ -26,7 +26,7 @@ from worker.spec import BackendName, Container, JobOptions, JobSpec, Resolution
 if TYPE_CHECKING:
     from producer.enqueue import EnqueueResult
 
-EXIT_OK, EXIT_JOB_FAILED, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_JOB_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 MANIFEST_SUFFIXES = (".yaml", ".yml")
 
 cli = typer.Typer(
@@ -105,8 +105,8 @@ def print_summary(states: list[JobState], out: str) -> int:
             console.print(f"[green]✓[/] {state.spec.id} → {out}/{state.spec.id}/")
         else:
             where = f"{state.error_file}: " if state.error_file else ""
-            reason = state.error or f"did not finish ({state.status})"
-            console.print(f"[red]✗[/] {state.spec.id}: {where}{reason}")
+            reason = state.error or state.parked_reason or f"did not finish ({state.status})"
+            console.print(f"[red]✗[/] {state.spec.id}: {state.status}: {where}{reason}")
     console.print(f"{len(states) - len(failed)} of {len(states)} jobs succeeded; reports in {out}")
     return EXIT_JOB_FAILED if failed else EXIT_OK
 
@@ -145,31 +145,30 @@ def run(
     from worker.app import connect
     from worker.bucket import open_bucket
     from worker.stages import job_store
-    from worker.summary import PAGE_NAME, write_batch_summary
+    from worker.summary import write_summary_when_reported
 
     settings = get_settings()
     specs = specs_or_exit(paths, option_overrides(backend, container, resolution))
     location = output_location(out)
     batch = new_batch_id()
     log_file = Path(tempfile.gettempdir()) / f"photoreel-{batch}" / "worker.log"
-    embedded = EmbeddedRedis() if settings.redis_url is None else None
+    needs_io = any(spec.options.backend == BackendName.NEMO for spec in specs)
     try:
-        redis_url = embedded.start().url if embedded else str(settings.redis_url)
-        connect(redis_url)
-        concurrency = workers or settings.workers
-        with WorkerProcesses(redis_url, concurrency=concurrency, log_file=log_file) as pool:
+        with local_runtime(
+            settings, workers=workers, log_file=log_file, io_pool=needs_io
+        ) as runtime:
+            connect(runtime.redis_url)
             store = job_store()
             result = enqueue_specs(specs, store, out=location, batch=batch, overwrite=overwrite)
             print_enqueued(result, location)
             console.print(f"batch {batch}: {len(result.job_ids)} job(s), output {location}")
-            states = wait_for_jobs(store, result.job_ids, console, healthy=pool.alive)
-    finally:
-        if embedded:
-            embedded.stop()
+            states = wait_for_jobs(store, result.job_ids, console, healthy=runtime.healthy)
+    except KeyboardInterrupt:
+        console.print("interrupted: running stages were allowed to finish; workers stopped")
+        raise typer.Exit(EXIT_INTERRUPTED) from None
     if result.job_ids:
-        bucket = open_bucket(location)
-        write_batch_summary(bucket, batch, result.job_ids, require_every_report=False)
-        console.print(f"batch summary: {bucket.address(PAGE_NAME)}")
+        page = write_summary_when_reported(open_bucket(location), batch, states)
+        console.print(f"batch summary: {page}")
     code = print_summary(states, location)
     if code != EXIT_OK or result.conflicts:
         console.print(f"worker log: {log_file}")
@@ -225,17 +224,35 @@ def status(batch: Annotated[str | None, typer.Argument(help="batch id [default: 
 
 
 @cli.command()
+def resume() -> None:
+    """After a credit top-up: close the credit breaker and requeue every parked job."""
+    from worker.limits import CreditBreaker
+    from worker.stages import CREDITS_BREAKER, enqueue_stage, job_store
+
+    store = job_store()
+    CreditBreaker(store.redis, CREDITS_BREAKER).reset()
+    unparked = store.unpark_all()
+    for state in unparked:
+        assert state.stage is not None
+        enqueue_stage(state.spec, state.stage)
+    console.print(f"resumed {len(unparked)} parked job(s)")
+
+
+@cli.command()
 def worker(
-    concurrency: Annotated[int | None, typer.Option(help="pool processes [default: 2]")] = None,
+    concurrency: Annotated[int | None, typer.Option(help="pool size [default: 2, io: 16]")] = None,
+    io: Annotated[bool, typer.Option("--io", help="serve cloud stages with threads")] = False,
 ) -> None:
     """Run a worker for a long-running deployment (REDIS_URL)."""
+    from worker.app import IO_QUEUE_SUFFIX
+
     settings = get_settings()
-    command = [
-        sys.executable, "-m", "celery", "-A", "worker.app", "worker",
-        "--loglevel", settings.log_level,
-        "--concurrency", str(concurrency or settings.workers),
-        "--queues", settings.queue,
-    ]  # fmt: skip
+    command = worker_command(
+        queue=f"{settings.queue}{IO_QUEUE_SUFFIX}" if io else settings.queue,
+        pool="threads" if io else "prefork",
+        concurrency=concurrency or (settings.io_concurrency if io else settings.workers),
+        log_level=settings.log_level,
+    )
     os.execv(sys.executable, command)
 
 

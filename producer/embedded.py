@@ -11,11 +11,16 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
 from pathlib import Path
-from types import TracebackType
 
 from redis import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
+
+from config.settings import Settings
+from worker.app import IO_QUEUE_SUFFIX
 
 STARTUP_SECONDS = 20.0
 SHUTDOWN_SECONDS = 60.0
@@ -71,7 +76,8 @@ class EmbeddedRedis:
             "--appendonly", "yes" if self.append_only else "no",
             "--logfile", str(self.directory / "redis.log"),
         ]  # fmt: skip
-        self.process = subprocess.Popen(command, stdin=subprocess.DEVNULL)
+        # Its own session: a Ctrl-C meant for `run` must not stop Redis under the workers.
+        self.process = subprocess.Popen(command, stdin=subprocess.DEVNULL, start_new_session=True)
         client = Redis.from_url(self.url)
         deadline = time.monotonic() + STARTUP_SECONDS
         while True:
@@ -96,28 +102,42 @@ class EmbeddedRedis:
         self.stop()
 
 
-class WorkerProcesses:
-    """One ``celery worker`` process with N pool processes, logging to a file."""
+def worker_command(*, queue: str, pool: str, concurrency: int, log_level: str) -> list[str]:
+    """The ``celery worker`` command line for one queue."""
+    return [
+        sys.executable, "-m", "celery", "-A", "worker.app", "worker",
+        "--queues", queue,
+        "--pool", pool,
+        "--concurrency", str(concurrency),
+        "--loglevel", log_level,
+        "--hostname", f"{queue}-{os.getpid()}-%i@%h",
+    ]  # fmt: skip
 
-    def __init__(self, redis_url: str, *, concurrency: int, log_file: Path) -> None:
+
+class WorkerProcesses:
+    """A ``celery worker`` process (and its pool) serving one queue, logging to a file."""
+
+    def __init__(
+        self, redis_url: str, *, queue: str, pool: str, concurrency: int, log_file: Path
+    ) -> None:
         self.redis_url = redis_url
-        self.concurrency = concurrency
+        self.command = worker_command(
+            queue=queue, pool=pool, concurrency=concurrency, log_level="WARNING"
+        )
         self.log_file = log_file
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> WorkerProcesses:
         env = {**os.environ, "REDIS_URL": self.redis_url, "PHOTOREEL_LOG_FORMAT": "json"}
-        command = [
-            sys.executable, "-m", "celery", "-A", "worker.app", "worker",
-            "--loglevel", "WARNING",
-            "--concurrency", str(self.concurrency),
-            "--hostname", f"photoreel-{os.getpid()}@%h",
-            "--without-gossip", "--without-mingle",
-        ]  # fmt: skip
         self.log_file.parent.mkdir(parents=True, exist_ok=True)
         with open(self.log_file, "ab") as log:
             self.process = subprocess.Popen(
-                command, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT
+                self.command,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,  # Ctrl-C reaches `run`, which stops workers warmly
             )
         return self
 
@@ -132,10 +152,51 @@ class WorkerProcesses:
     def __enter__(self) -> WorkerProcesses:
         return self.start()
 
-    def __exit__(
-        self,
-        _type: type[BaseException] | None,
-        _value: BaseException | None,
-        _traceback: TracebackType | None,
-    ) -> None:
+    def __exit__(self, *_: object) -> None:
         self.stop()
+
+
+@dataclass
+class Runtime:
+    redis_url: str
+    pools: list[WorkerProcesses]
+
+    def healthy(self) -> bool:
+        return all(pool.alive() for pool in self.pools)
+
+
+@contextmanager
+def local_runtime(
+    settings: Settings, *, workers: int | None, log_file: Path, io_pool: bool
+) -> Iterator[Runtime]:
+    """Redis (``REDIS_URL``, else an embedded server) and this machine's worker processes:
+    a prefork pool for local renders and, when cloud jobs are coming, a threads pool for them."""
+    embedded = EmbeddedRedis() if settings.redis_url is None else None
+    try:
+        redis_url = embedded.start().url if embedded else str(settings.redis_url)
+        pools = [
+            WorkerProcesses(
+                redis_url,
+                queue=settings.queue,
+                pool="prefork",
+                concurrency=workers or settings.workers,
+                log_file=log_file,
+            )
+        ]
+        if io_pool:
+            pools.append(
+                WorkerProcesses(
+                    redis_url,
+                    queue=f"{settings.queue}{IO_QUEUE_SUFFIX}",
+                    pool="threads",
+                    concurrency=settings.io_concurrency,
+                    log_file=log_file,
+                )
+            )
+        with ExitStack() as stack:
+            for pool in pools:
+                stack.enter_context(pool)
+            yield Runtime(redis_url, pools)
+    finally:
+        if embedded:
+            embedded.stop()

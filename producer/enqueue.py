@@ -41,6 +41,7 @@ class EnqueueResult:
 def enqueue_specs(
     specs: list[JobSpec], store: JobStore, *, out: str, batch: str, overwrite: bool = False
 ) -> EnqueueResult:
+    """Enqueue each spec once: a job id or a content already known is not run again."""
     result = EnqueueResult(batch=batch)
     bucket = open_bucket(out)
     for spec in specs:
@@ -49,16 +50,18 @@ def enqueue_specs(
             continue
         if bucket.remote:
             spec = stage_inputs(spec, bucket)
-        known = store.get(spec.id)
-        if known is not None and known.status.finished:
-            store.forget(spec.id)  # failed, or its outputs are gone or to be replaced
-        if store.create(spec, out=out, batch=batch):
-            submit(spec.id)
+        existing = store.create(spec, out=out, batch=batch)
+        known = store.get(existing) if existing else None
+        if known is not None and known.spec.id == spec.id and known.status.finished:
+            store.forget(known)  # it failed, or its outputs are gone or to be replaced
+            existing = store.create(spec, out=out, batch=batch)
+            known = store.get(existing) if existing else None
+        if existing is None:
+            submit(spec)
             result.enqueued.append(spec.id)
             continue
-        existing = store.get(spec.id)
-        if existing is not None and existing.spec.content_hash() == spec.content_hash():
-            result.already_known.append(spec.id)
+        if known is not None and known.spec.content_hash() == spec.content_hash():
+            result.already_known.append(existing)
         else:
             result.conflicts.append(spec.id)
     return result

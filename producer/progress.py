@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+from rich import box
 from rich.console import Console
 from rich.live import Live
 from rich.table import Table
@@ -20,20 +21,32 @@ STATUS_STYLE = {
 }
 
 
+STAGE_HEADERS = {
+    Stage.SESSION: "sess",
+    Stage.UPLOAD: "upl",
+    Stage.GENERATE: "gen",
+    Stage.COMPLETE: "done",
+    Stage.EXPORT: "export",
+    Stage.DOWNLOAD: "dl",
+    Stage.PUBLISH: "pub",
+}
+"""Short column names, so that the table fits an 80-column terminal."""
+
+
 def _stage_cell(state: JobState, stage: Stage) -> str:
     if stage in state.timings:
-        return f"[green]✓[/] {state.timings[stage]:.1f}s"
+        return f"[green]{state.timings[stage]:.1f}s[/]"
     if state.stage == stage:
         return "[red]✗[/]" if state.status == JobStatus.FAILED else "[cyan]…[/]"
     return "[dim]·[/]"
 
 
 def jobs_table(states: list[JobState]) -> Table:
-    table = Table(expand=False)
-    table.add_column("job")
+    table = Table(expand=False, box=box.SIMPLE_HEAD, pad_edge=False)
+    table.add_column("job", overflow="fold")
     for stage in Stage:
-        table.add_column(stage.value, justify="center")
-    table.add_column("status")
+        table.add_column(STAGE_HEADERS[stage], justify="right", no_wrap=True)
+    table.add_column("status", no_wrap=True)
     for state in states:
         style = STATUS_STYLE[state.status]
         cells = [_stage_cell(state, stage) for stage in Stage]
@@ -49,15 +62,16 @@ def wait_for_jobs(
     healthy: Callable[[], bool] = lambda: True,
     poll_seconds: float = 0.25,
 ) -> list[JobState]:
-    """Show progress until every job has finished (or the workers died); return final states."""
+    """Show progress until every job has finished or is parked (or the workers died)."""
 
     def snapshot() -> list[JobState]:
         return [state for job_id in job_ids if (state := store.get(job_id)) is not None]
 
     states = snapshot()
     with Live(jobs_table(states), console=console, refresh_per_second=4, transient=False) as live:
-        while not all(state.status.finished for state in states) and healthy():
+        while not all(state.status.settled for state in states) and healthy():
             time.sleep(poll_seconds)
             states = snapshot()
             live.update(jobs_table(states))
+    console.line()
     return states

@@ -21,6 +21,7 @@ from redis import Redis
 
 from producer.embedded import EmbeddedRedis
 from worker.ffmpeg import run_ffmpeg
+from worker.jobs import Claim, JobStore, Stage
 from worker.report import SCHEMA_FILE
 
 
@@ -111,3 +112,16 @@ def assert_valid_report(report: dict[str, Any]) -> None:
     validator = Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
     problems = [f"{list(error.path)}: {error.message}" for error in validator.iter_errors(report)]
     assert not problems, problems
+
+
+def claim_stage(store: JobStore, job_id: str, stage: Stage) -> Claim:
+    """Claim one stage of a job as a worker would."""
+    outcome, claim = store.claim(job_id, stage, owner="test", lease_seconds=30, max_attempts=5)
+    assert claim is not None, outcome
+    return claim
+
+
+def run_stages(store: JobStore, job_id: str, stages: list[Stage], seconds: float = 0.1) -> None:
+    """Take a job through ``stages`` as if a backend had done them, each in ``seconds``."""
+    for stage in stages:
+        claim_stage(store, job_id, stage).finish_stage(seconds)

@@ -7,8 +7,10 @@ from celery.signals import worker_init, worker_process_init, worker_ready
 
 from config.logging import configure_logging, get_logger
 from config.settings import Settings, get_settings
+from worker.spec import BackendName
 
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
+IO_QUEUE_SUFFIX = ".io"
 
 
 def create_app(settings: Settings) -> Celery:
@@ -40,6 +42,13 @@ def create_app(settings: Settings) -> Celery:
 
 
 app = create_app(get_settings())
+
+
+def queue_for(backend: BackendName) -> str:
+    """Local renders are CPU-bound and go to the prefork pool; cloud stages mostly wait on
+    the network and go to the I/O queue, served by a pool of threads."""
+    queue = get_settings().queue
+    return f"{queue}{IO_QUEUE_SUFFIX}" if backend == BackendName.NEMO else queue
 
 
 def connect(redis_url: str) -> None:

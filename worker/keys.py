@@ -29,6 +29,11 @@ def job_checkpoint(job_id: str) -> str:
     return f"{PREFIX}:job:{job_id}:checkpoint"
 
 
+def job_content(content_hash: str) -> str:
+    """String: the id of the job that renders this content (photos, prompt and options)."""
+    return f"{PREFIX}:content:{content_hash}"
+
+
 def batch(batch_id: str) -> str:
     """Sorted set of the batch's job ids, scored by enqueue time."""
     return f"{PREFIX}:batch:{batch_id}"
@@ -36,3 +41,39 @@ def batch(batch_id: str) -> str:
 
 BATCHES = f"{PREFIX}:batches"
 """Sorted set of batch ids, scored by creation time."""
+
+
+def job_lease(job_id: str) -> str:
+    """String holding the owning claim's epoch; expires unless its worker keeps renewing it."""
+    return f"{PREFIX}:job:{job_id}:lease"
+
+
+ACTIVE_JOBS = f"{PREFIX}:jobs:active"
+"""Set of the ids of jobs not yet finished: what the reconciler looks at."""
+
+RECONCILER_LOCK = f"{PREFIX}:reconciler:lock"
+"""Held briefly by the one worker reconciling at a time."""
+
+
+def semaphore(name: str) -> str:
+    """Sorted set: holder → lease expiry (ms since the epoch)."""
+    return f"{PREFIX}:limits:semaphore:{name}"
+
+
+def rate_limit(name: str) -> str:
+    """Sorted set of the calls made in the current window, scored by time (ms)."""
+    return f"{PREFIX}:limits:rate:{name}"
+
+
+def pause(name: str) -> str:
+    """Exists (with a TTL) while every worker must hold its calls."""
+    return f"{PREFIX}:limits:pause:{name}"
+
+
+def breaker(name: str) -> str:
+    """Holds the reason while the breaker is open."""
+    return f"{PREFIX}:limits:breaker:{name}"
+
+
+PARKED_JOBS = f"{PREFIX}:jobs:parked"
+"""Set of the ids of jobs parked until a condition clears (credits topped up)."""

@@ -43,7 +43,7 @@ class JobMetricsCollector:
             for stage, seconds in state.timings.items():
                 stage_seconds[stage] += seconds
                 stage_runs[stage] += 1
-            for stage, attempts in state.stage_attempts.items():
+            for stage, attempts in state.attempts.items():
                 retries[stage] += max(attempts - 1, 0)
             credits = self.store.checkpoint(job_id).get("credits") or {}
             credits_spent += float(credits.get("spent", 0))

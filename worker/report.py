@@ -88,8 +88,8 @@ def build_report(
         "credits": checkpoint.get("credits"),
         "stages": {
             "seconds": state.timings,
-            "attempts": state.stage_attempts,
-            "retries": sum(max(count - 1, 0) for count in state.stage_attempts.values()),
+            "attempts": state.attempts,
+            "retries": sum(max(count - 1, 0) for count in state.attempts.values()),
             "last": state.stage,
         },
         "output": {

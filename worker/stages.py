@@ -1,38 +1,53 @@
-"""One Celery task per stage. Each runs its stage of one job, records how it went, and hands
-the job to the next stage. A job that fails says why and which file; the others go on.
+"""One Celery task per stage. Each claims its job, runs its stage, records how it went, and
+hands the job to the next stage. A job that fails says why and which file; the others go on.
 
 A job, top-down: ``session`` → ``upload`` → ``generate`` → ``complete`` → ``export`` →
 ``download`` (all done by the job's backend) → ``publish`` (video, poster, report to the bucket).
+
+Delivery is at least once, so every task may run twice: the claim (``worker.jobs``) drops
+duplicates, fences out stale workers and bounds the attempts; stages resume from checkpoints.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
+import socket
 import tempfile
+import threading
 import time
-from dataclasses import replace
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 from celery import Task
+from celery.signals import worker_process_init, worker_ready
 from redis import Redis
+from redis.exceptions import RedisError
 
 from config.logging import bind_job, get_logger
 from config.settings import get_settings
-from worker.app import app
+from worker import keys
+from worker.app import app, queue_for
 from worker.backends import get_backend
 from worker.backends.base import Backend, StageContext
 from worker.bucket import Bucket, open_bucket
-from worker.errors import JobFailed, TransientError
+from worker.errors import JobFailed, JobParked, NotReady, TransientError
 from worker.inputs import WEB_SCHEMES, describe_inputs, local_input, local_spec
-from worker.jobs import JobState, JobStatus, JobStore, Stage
+from worker.jobs import Claim, ClaimOutcome, JobState, JobStatus, JobStore, Stage, StaleClaim
 from worker.probe import VideoProbe, extract_poster, probe_video
 from worker.report import build_report, render_report, report_key
+from worker.spec import BackendName, JobSpec
 from worker.summary import write_batch_summary
 
 log = get_logger(__name__)
 POSTER_AT = 0.3
 """Where in the video the poster frame is taken, as a fraction of its duration."""
+WORKER_ID = f"{socket.gethostname()}:{os.getpid()}"
+CREDITS_BREAKER = "credits"
+"""Name of the breaker that stops every worker from starting paid generations."""
 
 
 def job_store() -> JobStore:
@@ -41,7 +56,7 @@ def job_store() -> JobStore:
 
 @cache
 def _job_store(redis_url: str) -> JobStore:
-    return JobStore(Redis.from_url(redis_url))
+    return JobStore(Redis.from_url(redis_url, health_check_interval=10, retry_on_timeout=True))
 
 
 def job_workdir(job_id: str) -> Path:
@@ -51,7 +66,7 @@ def job_workdir(job_id: str) -> Path:
     return workdir
 
 
-def stage_context(state: JobState, store: JobStore) -> StageContext:
+def stage_context(state: JobState, claim: Claim, store: JobStore) -> StageContext:
     """The job as this machine sees it: inputs staged in the bucket are fetched to scratch."""
     job_id = state.spec.id
     workdir = job_workdir(job_id)
@@ -64,7 +79,7 @@ def stage_context(state: JobState, store: JobStore) -> StageContext:
             if not photo.startswith(WEB_SCHEMES)
         ],
         checkpoint=store.checkpoint(job_id),
-        record=lambda key, value: store.record(job_id, key, value),
+        record=claim.record,
         settings=get_settings(),
     )
 
@@ -85,9 +100,15 @@ def run_backend_stage(backend: Backend, stage: Stage, ctx: StageContext) -> None
         ctx.record("video_file", video.name)
 
 
-def publish(state: JobState, ctx: StageContext, store: JobStore, *, started: float) -> None:
-    """Write video and poster, then the report last: its presence marks the job finished.
-    The stage's time is recorded before the report, so that the report holds it."""
+@dataclass
+class Published:
+    outputs: dict[str, str]
+    """Each output's role (video, poster) → its key in the bucket."""
+    probe: VideoProbe
+
+
+def publish(state: JobState, ctx: StageContext) -> Published:
+    """Write video and poster; return what the report needs about them."""
     video = ctx.workdir / ctx.checkpoint["video_file"]
     probe = probe_video(video)
     poster = ctx.workdir / "poster.jpg"
@@ -97,38 +118,34 @@ def publish(state: JobState, ctx: StageContext, store: JobStore, *, started: flo
     outputs = {"video": f"{job_id}/video{video.suffix}", "poster": f"{job_id}/poster.jpg"}
     bucket.put_file(outputs["video"], video)
     bucket.put_file(outputs["poster"], poster)
-    store.finish_stage(job_id, Stage.PUBLISH, time.monotonic() - started)
-    published = store.get(job_id)
-    assert published is not None
-    succeeded = replace(published, status=JobStatus.SUCCEEDED)
-    write_report(succeeded, store, bucket, ctx.workdir, outputs=outputs, probe=probe)
-    store.finish(job_id)
-    summarize_batch_if_done(succeeded, store, bucket)
+    return Published(outputs=outputs, probe=probe)
 
 
-def write_report(
-    state: JobState,
-    store: JobStore,
-    bucket: Bucket,
-    workdir: Path,
-    *,
-    outputs: dict[str, str] | None = None,
-    probe: VideoProbe | None = None,
-) -> None:
-    """The job's report.json, written before Redis says the job is finished: whoever sees it
-    finished (``run``, the worker closing the batch) finds its report."""
+def write_report(job_id: str, store: JobStore, published: Published | None = None) -> None:
+    """The report goes last: its presence in the bucket says the job is finished. Then the
+    batch's summary, if this was the batch's last report."""
+    state = store.get(job_id)
+    if state is None:
+        return
+    workdir = job_workdir(job_id)
+    bucket = open_bucket(state.out)
     report = build_report(
         state,
-        store.checkpoint(state.spec.id),
+        store.checkpoint(job_id),
         inputs=describe_inputs(state.spec, workdir),
         bucket=bucket.url,
-        outputs=outputs,
-        probe=probe,
+        outputs=published.outputs if published else None,
+        probe=published.probe if published else None,
     )
-    bucket.put_bytes(report_key(state.spec.id), render_report(report))
+    bucket.put_bytes(report_key(job_id), render_report(report))
+    store.forget_finished(job_id)
+    shutil.rmtree(workdir, ignore_errors=True)
+    summarize_batch_if_done(state, store, bucket)
 
 
 def summarize_batch_if_done(state: JobState, store: JobStore, bucket: Bucket) -> None:
+    """Every job writes its report after Redis says it finished, so the job whose report is
+    the batch's last finds them all (two finding them at once write the same summary)."""
     batch = store.batch_jobs(state.batch)
     if not all(job.status.finished for job in batch):
         return
@@ -137,63 +154,144 @@ def summarize_batch_if_done(state: JobState, store: JobStore, bucket: Bucket) ->
         log.info("batch summary written", batch=state.batch)
 
 
-def fail_job(job_id: str, store: JobStore, message: str, *, file: str | None = None) -> None:
-    log.error("job failed", error=message, file=file)
-    state = store.get(job_id)
-    if state is None:
-        store.fail(job_id, message, file=file)
-        return
-    failed = replace(state, status=JobStatus.FAILED, error=message, error_file=file)
-    bucket = open_bucket(state.out)
+def enqueue_stage(spec: JobSpec, stage: Stage, *, countdown: float = 0) -> None:
+    queue = queue_for(spec.options.backend)
+    STAGE_TASKS[stage].apply_async(args=[spec.id], countdown=countdown, queue=queue)
+
+
+@contextmanager
+def lease_kept_alive(claim: Claim, lease_seconds: float) -> Iterator[None]:
+    """Renew the claim's lease in the background while the stage works."""
+    stop = threading.Event()
+
+    def renew() -> None:
+        while not stop.wait(lease_seconds / 3):
+            if not claim.renew(lease_seconds):
+                log.warning("lease lost to another worker")
+                return
+
+    keeper = threading.Thread(target=renew, name=f"lease-{claim.job_id}", daemon=True)
+    keeper.start()
     try:
-        write_report(failed, store, bucket, job_workdir(job_id))
+        yield
     finally:
-        store.fail(job_id, message, file=file)
-        shutil.rmtree(job_workdir(job_id), ignore_errors=True)
-    summarize_batch_if_done(failed, store, bucket)
-
-
-def enqueue_stage(job_id: str, stage: Stage, *, countdown: float = 0) -> None:
-    STAGE_TASKS[stage].apply_async(args=[job_id], countdown=countdown)
+        stop.set()
+        keeper.join()
 
 
 def advance(job_id: str, stage: Stage) -> None:
+    settings = get_settings()
     store = job_store()
+    outcome, claim = store.claim(
+        job_id,
+        stage,
+        owner=WORKER_ID,
+        lease_seconds=settings.lease_seconds,
+        max_attempts=settings.max_attempts,
+    )
+    if claim is None:
+        handle_unclaimed(job_id, stage, outcome, store)
+        return
     state = store.get(job_id)
-    if state is None or state.status.finished:
-        return
-    if state.stage is not None and list(Stage).index(state.stage) > list(Stage).index(stage):
-        return  # a duplicate delivery of a stage this job has already passed
-    attempt = store.start_stage(job_id, stage)
+    assert state is not None
+    published: Published | None = None
     started = time.monotonic()
-    log.info("stage started", attempt=attempt)
+    log.info("stage started", attempt=claim.attempt, epoch=claim.epoch)
     try:
-        ctx = stage_context(state, store)
-        if stage == Stage.PUBLISH:
-            publish(state, ctx, store, started=started)
-        else:
-            run_backend_stage(get_backend(state.spec.options.backend), stage, ctx)
-            store.finish_stage(job_id, stage, time.monotonic() - started)
-    except JobFailed as failure:
-        fail_job(job_id, store, failure.message, file=failure.file)
-        return
+        with lease_kept_alive(claim, settings.lease_seconds):
+            ctx = stage_context(state, claim, store)
+            if stage == Stage.PUBLISH:
+                published = publish(state, ctx)
+            else:
+                run_backend_stage(get_backend(state.spec.options.backend), stage, ctx)
+    except StaleClaim:
+        log.warning("stage superseded by another worker; dropping this run")
+    except NotReady as waiting:
+        claim.retry_later(str(waiting), counts_as_attempt=False)
+        enqueue_stage(state.spec, stage, countdown=waiting.retry_in)
+    except JobParked as parked:
+        claim.park(str(parked))
+        log.warning("job parked", reason=str(parked))
     except TransientError as error:
-        if attempt >= get_settings().max_attempts:
-            fail_job(job_id, store, f"gave up after {attempt} attempts: {error}")
-            return
-        log.warning("stage will be retried", error=str(error), attempt=attempt)
-        enqueue_stage(job_id, stage, countdown=error.retry_after or 2.0**attempt)
-        return
+        claim.retry_later(str(error))
+        log.warning("stage will be retried", error=str(error), attempt=claim.attempt)
+        enqueue_stage(state.spec, stage, countdown=error.retry_after or 2.0**claim.attempt)
+    except JobFailed as failure:
+        claim.fail(failure.message, file=failure.file)
+        log.error("job failed", error=failure.message, file=failure.file)
+        write_report(job_id, store)
     except Exception as error:
         log.exception("stage crashed")
-        fail_job(job_id, store, f"{type(error).__name__}: {error}")
-        return
-    log.info("stage finished", seconds=round(time.monotonic() - started, 3))
-    if stage.next is None:
-        shutil.rmtree(ctx.workdir, ignore_errors=True)
-        log.info("job succeeded")
+        claim.fail(f"{type(error).__name__}: {error}")
+        write_report(job_id, store)
     else:
-        enqueue_stage(job_id, stage.next)
+        seconds = time.monotonic() - started
+        claim.finish_stage(seconds)
+        log.info("stage finished", seconds=round(seconds, 3))
+        if stage.next is None:
+            write_report(job_id, store, published)
+            log.info("job succeeded")
+        else:
+            enqueue_stage(state.spec, stage.next)
+
+
+def handle_unclaimed(job_id: str, stage: Stage, outcome: ClaimOutcome, store: JobStore) -> None:
+    """A delivery that found nothing to do; make sure the job is not left without a task."""
+    if outcome == ClaimOutcome.DEAD:
+        log.error("job gave up", stage=str(stage))
+        write_report(job_id, store)
+        return
+    if outcome == ClaimOutcome.PASSED:
+        state = store.get(job_id)
+        # The job moved on but is waiting: this may be the only message left for it (its
+        # handoff was lost with a worker). A duplicate of the next stage is harmless.
+        if state and state.status == JobStatus.QUEUED and state.stage is not None:
+            enqueue_stage(state.spec, state.stage)
+    log.info("delivery dropped", outcome=str(outcome))
+
+
+def reconcile(store: JobStore, *, lease_seconds: float) -> list[str]:
+    """Resume jobs whose running stage lost its owner (lease expired); return their ids."""
+    resumed: list[str] = []
+    now = time.time()
+    for job_id in store.active_jobs():
+        state = store.get(job_id)
+        if state is None or state.status.finished:
+            store.forget_finished(job_id)
+            continue
+        stale = now - state.updated_at > lease_seconds
+        if state.status == JobStatus.RUNNING and stale and not store.has_live_lease(job_id):
+            assert state.stage is not None
+            log.warning("resuming orphaned job", job_id=job_id, stage=str(state.stage))
+            enqueue_stage(state.spec, state.stage)
+            resumed.append(job_id)
+    return resumed
+
+
+def run_reconciler(stop: threading.Event) -> None:
+    """Every few seconds one worker (whoever takes the lock) resumes orphaned jobs."""
+    settings = get_settings()
+    interval = settings.reconcile_seconds
+    while not stop.wait(interval):
+        store = job_store()
+        try:
+            if store.redis.set(keys.RECONCILER_LOCK, WORKER_ID, nx=True, px=int(interval * 1000)):
+                reconcile(store, lease_seconds=settings.lease_seconds)
+        except RedisError as error:
+            log.warning("reconciler could not reach redis", error=str(error))
+
+
+@worker_process_init.connect
+def _warm_up_backends(**_: object) -> None:
+    """Import the renderer (numpy, OpenCV …) before the first job, not during it."""
+    get_backend(BackendName.LOCAL)
+
+
+@worker_ready.connect
+def _start_reconciler(**_: object) -> None:
+    threading.Thread(
+        target=run_reconciler, args=(threading.Event(),), name="reconciler", daemon=True
+    ).start()
 
 
 def _stage_task(stage: Stage) -> Task:
@@ -208,6 +306,6 @@ def _stage_task(stage: Stage) -> Task:
 STAGE_TASKS: dict[Stage, Task] = {stage: _stage_task(stage) for stage in Stage}
 
 
-def submit(job_id: str) -> None:
+def submit(spec: JobSpec) -> None:
     """Start a recorded job at its first stage."""
-    enqueue_stage(job_id, Stage.SESSION)
+    enqueue_stage(spec, Stage.SESSION)

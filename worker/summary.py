@@ -18,17 +18,20 @@ from __future__ import annotations
 
 import html
 import json
+import time
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 
 from worker.bucket import Bucket
-from worker.report import read_report
+from worker.jobs import JobState
+from worker.report import read_report, report_key
 
 SUMMARY_SCHEMA = "photoreel.summary/1"
 BATCHES_PREFIX = "batches"
 PAGE_NAME = "index.html"
 SUMMARY_NAME = "summary.json"
+REPORT_WAIT_SECONDS = 30.0
 MISSING = "missing"
 """Status of a job that has no report (yet): its worker died, or it is still running."""
 
@@ -175,3 +178,20 @@ def write_batch_summary(
     bucket.put_bytes(f"{prefix}/{PAGE_NAME}", render_page(summary, root="../../").encode())
     bucket.put_bytes(PAGE_NAME, render_page(summary, root="").encode())
     return True
+
+
+def write_summary_when_reported(
+    bucket: Bucket, batch: str, states: list[JobState], *, wait_seconds: float = REPORT_WAIT_SECONDS
+) -> str:
+    """For ``run``: the batch's summary, once every finished job's report is in the bucket (a
+    worker writes it just after Redis says the job finished), waiting ``wait_seconds`` at most;
+    a job still without one is listed as missing. Returns the address of the batch's page."""
+    finished = [state.spec.id for state in states if state.status.finished]
+    deadline = time.monotonic() + wait_seconds
+    while time.monotonic() < deadline and not all(
+        bucket.exists(report_key(job_id)) for job_id in finished
+    ):
+        time.sleep(0.2)
+    job_ids = [state.spec.id for state in states]
+    write_batch_summary(bucket, batch, job_ids, require_every_report=False)
+    return bucket.address(f"{batch_prefix(batch)}/{PAGE_NAME}")

@@ -7,15 +7,33 @@ from redis import Redis
 from producer import enqueue
 from producer.enqueue import enqueue_specs
 from tests.conftest import make_photo
-from worker.jobs import JobStore
+from worker.jobs import JobStore, Stage
 from worker.spec import JobSource, JobSpec
 
 
 @pytest.fixture
 def submitted(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     calls: list[str] = []
-    monkeypatch.setattr(enqueue, "submit", calls.append)
+    monkeypatch.setattr(enqueue, "submit", lambda spec: calls.append(spec.id))
     return calls
+
+
+def test_enqueued_twice_runs_once(fake_redis: Redis, submitted: list[str]) -> None:
+    store = JobStore(fake_redis)
+    specs = [JobSpec(id="a", photos=["/1.jpg"]), JobSpec(id="b", photos=["/2.jpg"])]
+    first = enqueue_specs(specs, store, out="/out", batch="b1")
+    again = enqueue_specs(specs, store, out="/out", batch="b2")
+    renamed = enqueue_specs([JobSpec(id="c", photos=["/1.jpg"])], store, out="/out", batch="b3")
+    assert first.enqueued == ["a", "b"] and submitted == ["a", "b"]
+    assert again.enqueued == [] and again.already_known == ["a", "b"]
+    assert renamed.already_known == ["a"] and renamed.job_ids == ["a"]
+
+
+def test_same_id_other_content_is_a_conflict(fake_redis: Redis, submitted: list[str]) -> None:
+    store = JobStore(fake_redis)
+    enqueue_specs([JobSpec(id="a", photos=["/1.jpg"])], store, out="/out", batch="b1")
+    result = enqueue_specs([JobSpec(id="a", photos=["/9.jpg"])], store, out="/out", batch="b2")
+    assert result.conflicts == ["a"] and submitted == ["a"]
 
 
 def spec_in(folder: Path, job_id: str = "trip") -> JobSpec:
@@ -48,7 +66,9 @@ def test_a_failed_or_vanished_job_is_made_again(
     out = str(tmp_path / "out")
     assert enqueue_specs([spec], store, out=out, batch="b1").enqueued == ["trip"]
     assert enqueue_specs([spec], store, out=out, batch="b1").already_known == ["trip"]
-    store.fail("trip", "cannot decode", file="1.jpg")
+    _, claim = store.claim("trip", Stage.SESSION, owner="w", lease_seconds=30, max_attempts=3)
+    assert claim is not None
+    claim.fail("cannot decode", file="1.jpg")
     assert enqueue_specs([spec], store, out=out, batch="b2").enqueued == ["trip"]
     assert submitted == ["trip", "trip"]
 

@@ -1,7 +1,10 @@
+import time
+
+import pytest
 from redis import Redis
 
 from worker import keys
-from worker.jobs import JobStatus, JobStore, Stage
+from worker.jobs import ClaimOutcome, JobStatus, JobStore, Stage, StaleClaim
 from worker.spec import JobSpec
 
 
@@ -9,40 +12,119 @@ def spec(job_id: str = "j1") -> JobSpec:
     return JobSpec(id=job_id, photos=["/p/1.jpg"], prompt="fast")
 
 
+@pytest.fixture
+def store(fake_redis: Redis) -> JobStore:
+    job_store = JobStore(fake_redis)
+    job_store.create(spec(), out="/out", batch="b1")
+    return job_store
+
+
+def claim(store: JobStore, stage: Stage, *, lease: float = 30, max_attempts: int = 3):
+    return store.claim("j1", stage, owner="w", lease_seconds=lease, max_attempts=max_attempts)
+
+
 def test_create_is_idempotent(fake_redis: Redis) -> None:
     store = JobStore(fake_redis)
-    assert store.create(spec(), out="/out", batch="b1")
-    assert not store.create(spec(), out="/elsewhere", batch="b2")
+    assert store.create(spec(), out="/out", batch="b1") is None
+    assert store.create(spec(), out="/elsewhere", batch="b2") == "j1"
     state = store.get("j1")
     assert state is not None
     assert state.status == JobStatus.QUEUED and state.out == "/out" and state.batch == "b1"
+    assert state.stage == Stage.SESSION
     assert [job.spec.id for job in store.batch_jobs("b1")] == ["j1"]
     assert store.batch_jobs("b2") == []
+    assert store.active_jobs() == ["j1"]
 
 
-def test_stage_progress_timings_and_failure(fake_redis: Redis) -> None:
-    store = JobStore(fake_redis)
-    store.create(spec(), out="/out", batch="b1")
-    assert store.start_stage("j1", Stage.SESSION) == 1
-    store.finish_stage("j1", Stage.SESSION, 0.5)
-    assert store.start_stage("j1", Stage.UPLOAD) == 1
-    assert store.start_stage("j1", Stage.UPLOAD) == 2
-    store.fail("j1", "cannot decode image", file="1.jpg")
+def test_same_content_under_another_id_is_the_same_job(store: JobStore) -> None:
+    assert store.create(spec("other-name"), out="/out", batch="b2") == "j1"
+    assert store.get("other-name") is None
+    different = JobSpec(id="other-name", photos=["/p/1.jpg"], prompt="slow")
+    assert store.create(different, out="/out", batch="b2") is None
+
+
+def test_stages_move_forward_with_timings(store: JobStore) -> None:
+    outcome, session = claim(store, Stage.SESSION)
+    assert outcome == ClaimOutcome.CLAIMED and session is not None
+    session.record("session_id", "s-1")
+    session.finish_stage(0.5)
     state = store.get("j1")
     assert state is not None
-    assert state.status == JobStatus.FAILED and state.status.finished
-    assert state.stage == Stage.UPLOAD
-    assert state.timings == {"session": 0.5}
-    assert state.stage_attempts == {"session": 1, "upload": 2}
+    assert (state.status, state.stage, state.timings) == (
+        JobStatus.QUEUED,
+        Stage.UPLOAD,
+        {"session": 0.5},
+    )
+    assert claim(store, Stage.SESSION)[0] == ClaimOutcome.PASSED
+    assert store.checkpoint("j1") == {"session_id": "s-1"}
+
+
+def test_a_live_lease_keeps_others_out(store: JobStore) -> None:
+    assert claim(store, Stage.SESSION)[0] == ClaimOutcome.CLAIMED
+    assert claim(store, Stage.SESSION)[0] == ClaimOutcome.BUSY
+    assert store.has_live_lease("j1")
+
+
+def test_a_stale_worker_is_fenced_out(store: JobStore) -> None:
+    _, first = claim(store, Stage.SESSION, lease=0.05)
+    assert first is not None
+    time.sleep(0.1)  # the first worker stalls; its lease runs out
+    _, second = claim(store, Stage.SESSION)
+    assert second is not None and second.epoch == first.epoch + 1
+    with pytest.raises(StaleClaim):
+        first.record("session_id", "from-the-stale-worker")
+    with pytest.raises(StaleClaim):
+        first.finish_stage(1.0)
+    assert not first.renew(30)
+    second.record("session_id", "s-2")
+    assert store.checkpoint("j1") == {"session_id": "s-2"}
+
+
+def test_attempts_are_bounded_then_dead_letter(store: JobStore) -> None:
+    for attempt in (1, 2):
+        _, run = claim(store, Stage.SESSION, max_attempts=2)
+        assert run is not None and run.attempt == attempt
+        run.retry_later("server error")
+    outcome, run = claim(store, Stage.SESSION, max_attempts=2)
+    assert outcome == ClaimOutcome.DEAD and run is None
+    state = store.get("j1")
+    assert state is not None and state.status == JobStatus.DEAD and state.status.finished
+    assert state.error == "gave up after 2 attempts of the session stage"
+
+
+def test_polling_and_parking_do_not_use_up_attempts(store: JobStore) -> None:
+    for _ in range(5):
+        _, run = claim(store, Stage.SESSION, max_attempts=2)
+        assert run is not None
+        run.retry_later("still generating", counts_as_attempt=False)
+    _, run = claim(store, Stage.SESSION, max_attempts=2)
+    assert run is not None
+    run.park("no credits")
+    state = store.get("j1")
+    assert state is not None and state.status == JobStatus.PARKED
+    assert state.status.settled and not state.status.finished
+    assert state.parked_reason == "no credits"
+    assert state.attempts == {"session": 0}
+    [unparked] = store.unpark_all()
+    assert unparked.spec.id == "j1" and unparked.stage == Stage.SESSION
+    resumed = store.get("j1")
+    assert resumed is not None and resumed.status == JobStatus.QUEUED
+    assert store.unpark_all() == []
+
+
+def test_failure_names_the_file(store: JobStore) -> None:
+    _, run = claim(store, Stage.SESSION)
+    assert run is not None
+    run.finish_stage(0.1)
+    _, upload = claim(store, Stage.UPLOAD)
+    assert upload is not None
+    upload.fail("cannot decode image", file="1.jpg")
+    state = store.get("j1")
+    assert state is not None
+    assert (state.status, state.stage) == (JobStatus.FAILED, Stage.UPLOAD)
     assert (state.error, state.error_file) == ("cannot decode image", "1.jpg")
-
-
-def test_checkpoint_round_trips_json(fake_redis: Redis) -> None:
-    store = JobStore(fake_redis)
-    store.record("j1", "session_id", "s-1")
-    store.record("j1", "files", [{"id": "f", "size": 3}])
-    assert store.checkpoint("j1") == {"session_id": "s-1", "files": [{"id": "f", "size": 3}]}
-    assert fake_redis.exists(keys.job_checkpoint("j1"))
+    assert claim(store, Stage.UPLOAD)[0] == ClaimOutcome.FINISHED
+    assert not store.has_live_lease("j1")
 
 
 def test_stage_order() -> None:
@@ -51,22 +133,26 @@ def test_stage_order() -> None:
     assert Stage.PUBLISH.next is None
 
 
-def test_latest_batch(fake_redis: Redis) -> None:
+def test_latest_batch_and_keys(fake_redis: Redis) -> None:
     store = JobStore(fake_redis)
     assert store.latest_batch() is None
-    store.create(spec("a"), out="/o", batch="first")
-    store.create(spec("b"), out="/o", batch="second")
+    store.create(JobSpec(id="a", photos=["/a.jpg"]), out="/o", batch="first")
+    store.create(JobSpec(id="b", photos=["/b.jpg"]), out="/o", batch="second")
     assert store.latest_batch() == "second"
+    assert fake_redis.exists(keys.job("a"))
 
 
-def test_forget_lets_a_finished_job_be_made_again(fake_redis: Redis) -> None:
-    store = JobStore(fake_redis)
-    store.create(spec(), out="/out", batch="b1")
-    store.record("j1", "session_id", "s-1")
-    store.finish_stage("j1", Stage.SESSION, 0.5)
-    store.finish("j1")
-    store.forget("j1")
+def test_forget_lets_a_finished_job_be_made_again(store: JobStore) -> None:
+    _, session = claim(store, Stage.SESSION)
+    assert session is not None
+    session.record("session_id", "s-1")
+    session.fail("cannot decode", file="1.jpg")
+    state = store.get("j1")
+    assert state is not None and state.status.finished
+    store.forget(state)
     assert store.get("j1") is None and store.checkpoint("j1") == {}
-    assert store.create(spec(), out="/out", batch="b2")
+    assert store.active_jobs() == [] and store.job_ids() == []
+    assert store.create(spec(), out="/out", batch="b2") is None
     again = store.get("j1")
     assert again is not None and again.timings == {} and again.batch == "b2"
+    assert store.job_ids() == ["j1"]

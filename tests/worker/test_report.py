@@ -6,7 +6,7 @@ import pytest
 from redis import Redis
 
 from config.settings import get_settings
-from tests.conftest import assert_valid_report, make_video
+from tests.conftest import assert_valid_report, claim_stage, make_video, run_stages
 from worker.bucket import open_bucket
 from worker.jobs import JobStore, Stage
 from worker.probe import probe_video
@@ -37,25 +37,30 @@ def token_in_environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     get_settings.cache_clear()
 
 
-def job_store(fake_redis: Redis) -> JobStore:
+def job_store(fake_redis: Redis, *, succeed: bool) -> JobStore:
+    """A job with one retried upload and backend facts; succeeded, or failing at upload."""
     store = JobStore(fake_redis)
     spec = JobSpec(id="promo", photos=["/photos/1.jpg"], prompt="2 seconds, title 'Hi'")
     store.create(spec, out="/out", batch="b1")
-    for stage in Stage:
-        store.start_stage("promo", stage)
-        store.finish_stage("promo", stage, 0.25)
-    store.start_stage("promo", Stage.UPLOAD)
-    store.record("promo", "session_id", "sess-1")
-    store.record("promo", "token", TOKEN)
-    store.record("promo", "draft", DRAFT)
-    store.record("promo", "plan", {"duration_s": 2.0, "aspect": "16:9"})
-    store.record("promo", "credits", {"spent": 100, "charges": 1})
+    session = claim_stage(store, "promo", Stage.SESSION)
+    session.record("session_id", "sess-1")
+    session.record("token", TOKEN)
+    session.finish_stage(0.25)
+    claim_stage(store, "promo", Stage.UPLOAD).retry_later("timeout")
+    upload = claim_stage(store, "promo", Stage.UPLOAD)
+    if not succeed:
+        upload.fail(f"upload refused for Bearer {TOKEN}", file="1.jpg")
+        return store
+    upload.record("draft", DRAFT)
+    upload.record("plan", {"duration_s": 2.0, "aspect": "16:9"})
+    upload.record("credits", {"spent": 100, "charges": 1})
+    upload.finish_stage(0.25)
+    run_stages(store, "promo", list(Stage)[2:], seconds=0.25)
     return store
 
 
 def test_succeeded_report_matches_the_schema(fake_redis: Redis, tmp_path: Path) -> None:
-    store = job_store(fake_redis)
-    store.finish("promo")
+    store = job_store(fake_redis, succeed=True)
     state = store.get("promo")
     assert state is not None
     probe = probe_video(make_video(tmp_path / "video.mp4"))
@@ -94,8 +99,7 @@ def test_succeeded_report_matches_the_schema(fake_redis: Redis, tmp_path: Path) 
 
 
 def test_failed_report_names_the_file_and_never_holds_a_token(fake_redis: Redis) -> None:
-    store = job_store(fake_redis)
-    store.fail("promo", f"upload refused for Bearer {TOKEN}", file="1.jpg")
+    store = job_store(fake_redis, succeed=False)
     state = store.get("promo")
     assert state is not None
     rendered = render_report(

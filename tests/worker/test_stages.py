@@ -1,10 +1,9 @@
-"""The worker's side of a job's outputs: fetching staged inputs, publishing to the bucket,
-failure reports and the batch summary. The backend stages are left out: a generated video
-stands in for a rendered one."""
+"""The worker's side of a job's outputs, through ``advance`` as a Celery task runs it:
+fetching staged inputs, publishing to the bucket, failure reports and the batch summary.
+The backend stages are left out: a generated video stands in for a rendered one."""
 
 import json
 import shutil
-import time
 import uuid
 from pathlib import Path
 
@@ -12,45 +11,43 @@ import fsspec
 import pytest
 from redis import Redis
 
-from tests.conftest import assert_valid_report, make_photo, make_video
+from tests.conftest import assert_valid_report, make_photo, make_video, run_stages
+from worker import stages
 from worker.bucket import open_bucket
 from worker.inputs import stage_inputs
 from worker.jobs import JobStatus, JobStore, Stage
 from worker.spec import JobSpec
-from worker.stages import fail_job, publish, stage_context
 
 
-def staged_job(store: JobStore, out: str, folder: Path, *, batch: str, job_id: str) -> JobSpec:
-    photos = [make_photo(folder / f"{index}.jpg", size=(64, 48), seed=index) for index in range(2)]
-    spec = JobSpec(id=job_id, photos=[str(photo) for photo in photos], prompt="calm, 1 second")
-    staged = stage_inputs(spec, open_bucket(out))
-    store.create(staged, out=out, batch=batch)
-    shutil.rmtree(folder)  # the worker never sees the producer's files
-    return staged
+@pytest.fixture
+def store(fake_redis: Redis, monkeypatch: pytest.MonkeyPatch) -> JobStore:
+    job_store = JobStore(fake_redis)
+    monkeypatch.setattr(stages, "job_store", lambda: job_store)
+    return job_store
+
+
+def new_id(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:8]}"
 
 
 def test_publish_to_s3_writes_video_poster_report_and_summary(
-    s3_out: str, fake_redis: Redis, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    s3_out: str, store: JobStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    store = JobStore(fake_redis)
-    batch = f"b-{uuid.uuid4().hex[:6]}"
-    job_id = f"reel-{uuid.uuid4().hex[:6]}"
-    staged_job(store, s3_out, tmp_path / "producer", batch=batch, job_id=job_id)
+    job_id, batch = new_id("reel"), new_id("batch")
+    producer = tmp_path / "producer"
+    photos = [make_photo(producer / f"{index}.jpg", size=(64, 48), seed=index) for index in (0, 1)]
+    spec = JobSpec(id=job_id, photos=[str(photo) for photo in photos], prompt="calm, 1 second")
+    store.create(stage_inputs(spec, open_bucket(s3_out)), out=s3_out, batch=batch)
+    shutil.rmtree(producer)  # the worker never sees the producer's files
     monkeypatch.chdir(tmp_path)
+    run_stages(store, job_id, list(Stage)[:-1])
+    make_video(stages.job_workdir(job_id) / "render.mp4")
+    store.redis.hset(f"photoreel:job:{job_id}:checkpoint", "video_file", '"render.mp4"')
+
+    stages.advance(job_id, Stage.PUBLISH)
+
     state = store.get(job_id)
-    assert state is not None
-    ctx = stage_context(state, store)
-    assert [photo.name for photo in ctx.photos] == ["0.jpg", "1.jpg"]
-    assert all(photo.is_file() and photo.is_relative_to(ctx.workdir) for photo in ctx.photos)
-    make_video(ctx.workdir / "render.mp4")
-    store.record(job_id, "video_file", "render.mp4")
-    for stage in list(Stage)[:-1]:
-        store.start_stage(job_id, stage)
-        store.finish_stage(job_id, stage, 0.1)
-    store.start_stage(job_id, Stage.PUBLISH)
-
-    publish(state, stage_context(state, store), store, started=time.monotonic())
-
+    assert state is not None and state.status == JobStatus.SUCCEEDED, state
     fs = fsspec.filesystem("s3", skip_instance_cache=True)
     root = s3_out.removeprefix("s3://")
     assert sorted(path.rsplit("/", 1)[1] for path in fs.ls(f"{root}/{job_id}")) == [
@@ -64,6 +61,7 @@ def test_publish_to_s3_writes_video_poster_report_and_summary(
     assert set(report["stages"]["seconds"]) == {stage.value for stage in Stage}
     assert [item["name"] for item in report["inputs"]] == ["0.jpg", "1.jpg"]
     assert all(len(item["sha256"]) == 64 for item in report["inputs"])
+    assert report["output"] == {**report["output"], "bucket": s3_out}
     assert report["output"]["files"]["video"] == f"{job_id}/video.mp4"
     assert report["output"]["probe"]["width"] == 320
     assert str(tmp_path) not in json.dumps(report)
@@ -71,23 +69,24 @@ def test_publish_to_s3_writes_video_poster_report_and_summary(
     assert [job["job_id"] for job in summary["jobs"]] == [job_id]
     assert fs.info(f"{root}/batches/{batch}/index.html")["ContentType"] == "text/html"
     assert fs.exists(f"{root}/index.html")
+    assert not stages.job_workdir(job_id).joinpath("render.mp4").exists()
 
 
-def test_failed_job_gets_a_report_and_closes_its_batch(fake_redis: Redis, tmp_path: Path) -> None:
-    store = JobStore(fake_redis)
-    out = tmp_path / "out"
-    photo = make_photo(tmp_path / "in" / "broken.jpg", size=(32, 32))
-    spec = JobSpec(id=f"bad-{uuid.uuid4().hex[:6]}", photos=[str(photo)], prompt="")
-    store.create(spec, out=str(out), batch="b-fail")
-    store.start_stage(spec.id, Stage.UPLOAD)
+def test_a_missing_staged_input_fails_the_job_naming_it(s3_out: str, store: JobStore) -> None:
+    job_id, batch = new_id("lost"), new_id("batch")
+    gone = f"{s3_out}/.inputs/sha256/{'0' * 64}/beach.jpg"
+    store.create(JobSpec(id=job_id, photos=[gone], prompt=""), out=s3_out, batch=batch)
 
-    fail_job(spec.id, store, "cannot decode", file="broken.jpg")
+    stages.advance(job_id, Stage.SESSION)
 
-    state = store.get(spec.id)
+    state = store.get(job_id)
     assert state is not None and state.status == JobStatus.FAILED
-    report = json.loads((out / spec.id / "report.json").read_text())
+    bucket = open_bucket(s3_out)
+    report = json.loads(bucket.read_bytes(f"{job_id}/report.json") or b"")
     assert_valid_report(report)
-    assert report["error"] == {"message": "cannot decode", "file": "broken.jpg", "stage": "upload"}
-    assert report["inputs"][0]["sha256"] is not None
-    summary = json.loads((out / "batches" / "b-fail" / "summary.json").read_text())
+    assert report["error"]["file"] == "beach.jpg" and report["error"]["stage"] == "session"
+    assert report["inputs"] == [
+        {"role": "photo", "name": "beach.jpg", "location": gone, "sha256": None, "size": None}
+    ]
+    summary = json.loads(bucket.read_bytes(f"batches/{batch}/summary.json") or b"")
     assert summary["counts"] == {"failed": 1}

@@ -1,0 +1,203 @@
+from __future__ import annotations
+
+import pytest
+
+from config.settings import Settings
+from worker.backends.local.plan import (
+    Mood,
+    MotionStyle,
+    Pace,
+    TransitionStyle,
+    make_plan,
+    parse_aspect,
+    parse_duration,
+    parse_motion,
+    parse_title,
+    parse_transition,
+)
+from worker.spec import Aspect, JobOptions, Resolution
+
+
+def plan_for(prompt: str, **options: object):
+    return make_plan(prompt, JobOptions(**options), Settings())
+
+
+@pytest.mark.parametrize(
+    ("prompt", "seconds"),
+    [
+        ("15-second promo", 15.0),
+        ("make it 30 seconds long", 30.0),
+        ("an 8s teaser", 8.0),
+        ("a 1-minute recap", 60.0),
+        ("1 minute 30 seconds", 90.0),
+        ("half a minute of memories", 30.0),
+        ("半分钟的旅行视频", 30.0),
+        ("15秒短视频", 15.0),
+        ("做一个十五秒的视频", 15.0),
+        ("二十秒", 20.0),
+        ("1分钟", 60.0),
+        ("9:16 at 1080p, 30 fps", None),
+        ("", None),
+    ],
+)
+def test_duration_phrases(prompt: str, seconds: float | None) -> None:
+    assert parse_duration(prompt) == seconds
+
+
+@pytest.mark.parametrize(
+    ("prompt", "aspect"),
+    [
+        ("9:16 for Reels", Aspect.VERTICAL),
+        ("for TikTok", Aspect.VERTICAL),
+        ("YouTube Shorts", Aspect.VERTICAL),
+        ("Instagram Stories", Aspect.VERTICAL),
+        ("vertical video", Aspect.VERTICAL),
+        ("竖屏视频", Aspect.VERTICAL),
+        ("landscape slideshow", Aspect.LANDSCAPE),
+        ("for YouTube", Aspect.LANDSCAPE),
+        ("for our presentation", Aspect.LANDSCAPE),
+        ("横屏", Aspect.LANDSCAPE),
+        ("16:9", Aspect.LANDSCAPE),
+        ("square post for the feed", Aspect.SQUARE),
+        ("方形视频", Aspect.SQUARE),
+        ("1:1", Aspect.SQUARE),
+        ("nice video", None),
+        ("a calm highlight reel, 16:9 for YouTube", Aspect.LANDSCAPE),
+        ("for Instagram Reels but 1:1 please", Aspect.SQUARE),
+        ("a 30-second highlight reel", None),
+    ],
+)
+def test_aspect_phrases(prompt: str, aspect: Aspect | None) -> None:
+    assert parse_aspect(prompt) == aspect
+
+
+@pytest.mark.parametrize(
+    ("prompt", "style"),
+    [
+        ("smooth zoom transitions", TransitionStyle.ZOOM),
+        ("cross-dissolve between photos", TransitionStyle.DISSOLVE),
+        ("crossfade", TransitionStyle.DISSOLVE),
+        ("fade through black between shots", TransitionStyle.BLACK),
+        ("slide transitions", TransitionStyle.SLIDE),
+        ("wipe between photos", TransitionStyle.WIPE),
+        ("叠化转场", TransitionStyle.DISSOLVE),
+        ("黑场过渡", TransitionStyle.BLACK),
+        ("slow zoom in", None),
+    ],
+)
+def test_transition_phrases(prompt: str, style: TransitionStyle | None) -> None:
+    assert parse_transition(prompt) == style
+
+
+@pytest.mark.parametrize(
+    ("prompt", "motion"),
+    [
+        ("Ken Burns effect", MotionStyle.KEN_BURNS),
+        ("slow zoom in on each photo", MotionStyle.ZOOM_IN),
+        ("gentle zoom out", MotionStyle.ZOOM_OUT),
+        ("drift across the photos", MotionStyle.PAN),
+        ("static photos, no motion", MotionStyle.STATIC),
+        ("smooth zoom transitions", None),
+        ("缓慢推近", MotionStyle.ZOOM_IN),
+        ("平移镜头", MotionStyle.PAN),
+    ],
+)
+def test_motion_phrases(prompt: str, motion: MotionStyle | None) -> None:
+    assert parse_motion(prompt) == motion
+
+
+@pytest.mark.parametrize(
+    ("prompt", "title"),
+    [
+        ("15-second promo, title 'Summer Sale'", "Summer Sale"),
+        ('titled "Grand Opening"', "Grand Opening"),
+        ("title: Weekend Trip, fast pace", "Weekend Trip"),
+        ("标题：夏日促销，快节奏", "夏日促销"),
+        ("标题为“新品上市”", "新品上市"),
+        ("it's a promo for 'Café Luna'", "Café Luna"),
+        ("don't add anything, it's fine", None),
+    ],
+)
+def test_title_phrases(prompt: str, title: str | None) -> None:
+    assert parse_title(prompt) == title
+
+
+def test_reels_promo_prompt() -> None:
+    plan = plan_for(
+        "15-second promo, smooth zoom transitions, fast pace, 9:16 for Reels, title 'Summer Sale'"
+    )
+    assert plan.duration_s == 15.0
+    assert plan.aspect == Aspect.VERTICAL
+    assert plan.size == (1080, 1920)
+    assert plan.frame_count == 450
+    assert plan.pace == Pace.FAST
+    assert plan.transition == TransitionStyle.ZOOM
+    assert plan.title == "Summer Sale"
+    assert plan.music == Mood.UPBEAT
+
+
+def test_chinese_prompt() -> None:
+    plan = plan_for("做一个半分钟的竖屏视频，舒缓的音乐，淡入淡出，标题“周末旅行”")
+    assert (plan.duration_s, plan.aspect, plan.title) == (30.0, Aspect.VERTICAL, "周末旅行")
+    assert plan.music == Mood.CALM
+    assert plan.fade_in and plan.fade_out
+
+
+def test_defaults_when_nothing_is_said() -> None:
+    plan = plan_for("")
+    assert plan.duration_s == 15.0
+    assert plan.aspect == Aspect.LANDSCAPE
+    assert plan.resolution == Resolution.FULL_HD
+    assert plan.size == (1920, 1080)
+    assert plan.fps == 30
+    assert plan.title is None
+    assert plan.music is not None
+
+
+def test_unknown_words_are_ignored() -> None:
+    assert plan_for("flibbertigibbet quux 🎉 zzz").duration_s == 15.0
+
+
+def test_explicit_options_win_over_the_prompt() -> None:
+    plan = plan_for(
+        "30 seconds, 9:16, 60fps, 720p, title 'From Prompt', lo-fi music",
+        duration=6,
+        aspect=Aspect.SQUARE,
+        fps=24,
+        resolution=Resolution.FULL_HD,
+        title="From Options",
+        music="calm",
+    )
+    assert (plan.duration_s, plan.aspect, plan.fps) == (6, Aspect.SQUARE, 24)
+    assert plan.resolution == Resolution.FULL_HD
+    assert (plan.title, plan.music) == ("From Options", "calm")
+
+
+def test_prompt_beats_option_defaults_but_settings_are_the_fallback() -> None:
+    assert plan_for("720p, 60 fps").resolution == Resolution.HD
+    assert plan_for("720p, 60 fps").fps == 60
+    assert make_plan("", JobOptions(), Settings(duration=9, fps=25)).duration_s == 9
+    assert make_plan("", JobOptions(), Settings(duration=9, fps=25)).fps == 25
+
+
+@pytest.mark.parametrize(
+    ("aspect", "resolution", "size"),
+    [
+        (Aspect.VERTICAL, Resolution.FULL_HD, (1080, 1920)),
+        (Aspect.LANDSCAPE, Resolution.FULL_HD, (1920, 1080)),
+        (Aspect.SQUARE, Resolution.FULL_HD, (1080, 1080)),
+        (Aspect.VERTICAL, Resolution.HD, (720, 1280)),
+        (Aspect.LANDSCAPE, Resolution.HD, (1280, 720)),
+        (Aspect.SQUARE, Resolution.HD, (720, 720)),
+    ],
+)
+def test_output_size_per_aspect(
+    aspect: Aspect, resolution: Resolution, size: tuple[int, int]
+) -> None:
+    assert plan_for("", aspect=aspect, resolution=resolution).size == size
+
+
+def test_music_can_be_silenced_or_a_file() -> None:
+    assert plan_for("no music please").music is None
+    assert plan_for("", music="song.mp3").music == "song.mp3"
+    assert plan_for("quiet background music").music_volume < 1.0

@@ -1,0 +1,159 @@
+"""Music for a video: the user's track or a mood loop, fitted to length and loudness.
+
+Audio is handled as 48 kHz float stereo in chunks, so a long track never sits in memory.
+Loudness is measured the ITU-R BS.1770-4 way (K-weighting, 400 ms blocks, absolute and
+relative gates) and the track is scaled to the target, softly limited below full scale and
+faded out at the end. The result is a 16-bit WAV the encoder muxes.
+"""
+
+from __future__ import annotations
+
+import math
+import subprocess
+import wave
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import imageio_ffmpeg
+import numpy as np
+from scipy.signal import lfilter, lfilter_zi
+
+from worker.backends.local.plan import Mood
+from worker.backends.local.synth import SAMPLE_RATE, mood_loop
+from worker.errors import JobFailed
+
+TARGET_LUFS = -14.0
+CEILING = 0.89
+"""About -1 dBFS: peaks above are softly limited."""
+FADE_IN_S = 0.02
+CHUNK = SAMPLE_RATE
+AUDIO_SUFFIXES = (".mp3", ".wav", ".m4a", ".aac", ".flac", ".ogg", ".opus")
+
+# K-weighting at 48 kHz (BS.1770-4, table 1 and 2): a high shelf, then a high-pass.
+SHELF = (
+    np.array([1.53512485958697, -2.69169618940638, 1.19839281085285]),
+    np.array([1.0, -1.69065929318241, 0.73248077421585]),
+)
+HIGH_PASS = (np.array([1.0, -2.0, 1.0]), np.array([1.0, -1.99004745483398, 0.99007225036621]))
+
+ChunkSource = Callable[[], Iterator[np.ndarray]]
+"""Yields float32 stereo chunks (n, 2) of the whole track, every time it is called."""
+
+
+def is_audio_file(music: str) -> bool:
+    return Path(music).suffix.lower() in AUDIO_SUFFIXES
+
+
+def integrated_loudness(chunks: Iterator[np.ndarray]) -> float:
+    """Integrated loudness in LUFS of a stereo stream; -inf for silence."""
+    states = [[lfilter_zi(*SHELF) * 0.0, lfilter_zi(*HIGH_PASS) * 0.0] for _ in range(2)]
+    step = SAMPLE_RATE // 10
+    pending = np.zeros((0, 2), dtype=np.float64)
+    powers: list[float] = []
+    for chunk in chunks:
+        weighted = np.empty(chunk.shape, dtype=np.float64)
+        for channel in range(2):
+            shelf_state, pass_state = states[channel]
+            shelved, states[channel][0] = lfilter(*SHELF, chunk[:, channel], zi=shelf_state)
+            weighted[:, channel], states[channel][1] = lfilter(*HIGH_PASS, shelved, zi=pass_state)
+        pending = np.concatenate([pending, weighted])
+        whole = len(pending) // step * step
+        quarter_blocks = pending[:whole].reshape(-1, step, 2)
+        powers.extend(np.mean(quarter_blocks**2, axis=1).sum(axis=1))
+        pending = pending[whole:]
+    quarters = np.asarray(powers)
+    if len(quarters) < 4:
+        return -math.inf
+    blocks = np.convolve(quarters, np.ones(4) / 4, mode="valid")
+    loud = blocks[-0.691 + 10 * np.log10(np.maximum(blocks, 1e-20)) > -70.0]
+    if not len(loud):
+        return -math.inf
+    relative_gate = -0.691 + 10 * np.log10(loud.mean()) - 10.0
+    gated = loud[-0.691 + 10 * np.log10(loud) > relative_gate]
+    return float(-0.691 + 10 * np.log10(gated.mean()))
+
+
+def mood_source(mood: Mood, seconds: float) -> ChunkSource:
+    loop = mood_loop(mood)
+
+    def chunks() -> Iterator[np.ndarray]:
+        total = round(seconds * SAMPLE_RATE)
+        for start in range(0, total, CHUNK):
+            positions = np.arange(start, min(start + CHUNK, total)) % len(loop)
+            yield loop[positions]
+
+    return chunks
+
+
+def file_source(path: Path, seconds: float) -> ChunkSource:
+    """The file decoded by ffmpeg, looped when shorter than ``seconds``, cut to ``seconds``."""
+    command = [
+        imageio_ffmpeg.get_ffmpeg_exe(), "-nostdin", "-v", "error",
+        "-stream_loop", "-1", "-i", str(path),
+        "-t", f"{seconds:.6f}", "-vn", "-f", "f32le", "-ac", "2", "-ar", str(SAMPLE_RATE), "-",
+    ]  # fmt: skip
+
+    def chunks() -> Iterator[np.ndarray]:
+        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        assert process.stdout is not None
+        produced = 0
+        while block := process.stdout.read(CHUNK * 8):
+            usable = len(block) // 8 * 8
+            samples = np.frombuffer(block[:usable], dtype=np.float32).reshape(-1, 2)
+            produced += len(samples)
+            yield samples
+        error = process.stderr.read().decode(errors="replace").strip() if process.stderr else ""
+        if process.wait() != 0 or produced == 0:
+            reason = error.splitlines()[-1] if error else "no audio stream"
+            raise JobFailed(f"cannot decode music: {reason}", file=path.name)
+
+    return chunks
+
+
+def _soft_limit(samples: np.ndarray) -> np.ndarray:
+    """Identity below the ceiling's knee, a smooth tanh knee above it, never past the ceiling."""
+    knee = CEILING * 0.8
+    magnitude = np.abs(samples)
+    over = magnitude > knee
+    squashed = knee + (CEILING - knee) * np.tanh((magnitude[over] - knee) / (CEILING - knee))
+    samples[over] = np.sign(samples[over]) * squashed
+    return samples
+
+
+def write_music(
+    source: ChunkSource, seconds: float, volume: float, fade_out_s: float, target: Path
+) -> dict[str, float]:
+    """Normalise ``source`` to ``TARGET_LUFS`` (scaled by ``volume``) into a WAV at ``target``."""
+    measured = integrated_loudness(source())
+    gain = 10 ** ((TARGET_LUFS - measured) / 20) * volume if math.isfinite(measured) else 0.0
+    total = round(seconds * SAMPLE_RATE)
+    fade_in = round(FADE_IN_S * SAMPLE_RATE)
+    fade_out = round(min(fade_out_s, seconds / 3) * SAMPLE_RATE)
+    written = 0
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with wave.open(str(target), "wb") as output:
+        output.setnchannels(2)
+        output.setsampwidth(2)
+        output.setframerate(SAMPLE_RATE)
+        for chunk in source():
+            chunk = chunk[: total - written].astype(np.float32) * gain
+            index = np.arange(written, written + len(chunk))
+            envelope = np.minimum(
+                np.minimum(1.0, (index + 1) / max(fade_in, 1)), (total - index) / max(fade_out, 1)
+            )
+            chunk *= np.clip(envelope, 0.0, 1.0)[:, None].astype(np.float32)
+            output.writeframes((_soft_limit(chunk) * 32767).astype("<i2").tobytes())
+            written += len(chunk)
+        if written < total:
+            output.writeframes(bytes(4 * (total - written)))
+    return {
+        "measured_lufs": round(measured, 2),
+        "gain_db": round(20 * math.log10(gain), 2) if gain > 0 else -math.inf,
+    }
+
+
+def read_wav(path: Path) -> np.ndarray:
+    """A 16-bit stereo WAV as float32 (n, 2)."""
+    with wave.open(str(path), "rb") as source:
+        frames = source.readframes(source.getnframes())
+    return np.frombuffer(frames, dtype="<i2").reshape(-1, 2).astype(np.float32) / 32767

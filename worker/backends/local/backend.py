@@ -1,0 +1,202 @@
+"""The embedded renderer behind the ``Backend`` protocol: no network, one ffmpeg per video.
+
+Stages mirror the cloud's: a workspace id, decoded photos, a stage-1 draft (the clip), a
+stage-2 draft (music and title added), one render pass, the file. Each stage skips work its
+records show as done, so a stage run again after a crash resumes.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+from worker.backends.base import StageContext
+from worker.backends.local import audio
+from worker.backends.local.compose import frames
+from worker.backends.local.encode import EncodeSettings, FrameEncoder
+from worker.backends.local.framing import choose_framing
+from worker.backends.local.media import (
+    file_sha256,
+    load_working_image,
+    prepare_photo,
+    working_short_side_limit,
+)
+from worker.backends.local.plan import DEFAULT_MOOD_FOR_PACE, Mood, Pace, make_plan
+from worker.backends.local.timeline import (
+    PhotoForDraft,
+    audio_track,
+    ms_to_frames,
+    title_track,
+    video_draft,
+    with_stage2,
+)
+from worker.draft import Draft, TrackType, timeline_summary
+from worker.errors import JobFailed
+from worker.spec import Aspect, Container
+
+PHOTO_FOLDER = "photos"
+MUSIC_FILE = "music.wav"
+MUSIC_FADE_OUT_S = 2.0
+
+
+def _long_side(resolution_short_side: int) -> int:
+    ratio_w, ratio_h = Aspect.VERTICAL.ratio
+    return round(resolution_short_side * ratio_h / ratio_w)
+
+
+class LocalBackend:
+    name = "local"
+
+    def open_session(self, ctx: StageContext) -> None:
+        if "session_id" not in ctx.checkpoint:
+            ctx.record("session_id", f"local-{uuid.uuid4()}")
+
+    def upload(self, ctx: StageContext) -> None:
+        recorded = ctx.checkpoint.get("files")
+        if recorded and all((ctx.workdir / item["file"]).is_file() for item in recorded):
+            return
+        limit = working_short_side_limit(_long_side(ctx.spec.options.resolution.short_side))
+        folder = ctx.workdir / PHOTO_FOLDER
+        decoded = [prepare_photo(path, folder, limit) for path in ctx.photos]
+        ctx.record("files", [photo.to_record(ctx.workdir) for photo in decoded])
+
+    def generate(self, ctx: StageContext) -> None:
+        if "stage1" in ctx.checkpoint:
+            return
+        plan = make_plan(ctx.spec.prompt, ctx.spec.options, ctx.settings)
+        width, height = plan.size
+        framings: dict[str, Any] = {}
+        photos = []
+        for item in ctx.checkpoint["files"]:
+            if item["id"] not in framings:
+                rgb = load_working_image(ctx.workdir / item["file"])
+                framings[item["id"]] = choose_framing(rgb, width / height)
+            photos.append(PhotoForDraft(item["id"], item["name"], framings[item["id"]]))
+        draft = video_draft(plan, photos)
+        ctx.record("plan", plan.to_record())
+        ctx.record("draft", draft.model_dump())
+        ctx.record(
+            "stage1",
+            {
+                "shots": len(draft.t[0].sg),
+                "frames": plan.frame_count,
+                "summary": timeline_summary(draft),
+            },
+        )
+
+    def await_completion(self, ctx: StageContext) -> None:
+        if "stage2" in ctx.checkpoint:
+            return
+        plan = ctx.checkpoint["plan"]
+        draft = Draft.model_validate(ctx.checkpoint["draft"])
+        tracks = []
+        music_facts: dict[str, Any] = {}
+        if plan["music"] is not None:
+            track, music_facts = self._music_track(ctx, draft, plan)
+            tracks.append(track)
+        if plan["title"]:
+            tracks.append(title_track(plan["title"], plan["aspect"], draft.duration_ms))
+        final = with_stage2(draft, tracks)
+        ctx.record("draft", final.model_dump())
+        ctx.record(
+            "stage2",
+            {"music": music_facts, "title": plan["title"], "summary": timeline_summary(final)},
+        )
+
+    def _music_track(
+        self, ctx: StageContext, draft: Draft, plan: dict[str, Any]
+    ) -> tuple[Any, dict[str, Any]]:
+        fps = int(draft.m["fps"])
+        seconds = ms_to_frames(draft.duration_ms, fps) / fps
+        music = str(plan["music"])
+        target = ctx.workdir / MUSIC_FILE
+        if audio.is_audio_file(music):
+            path = self._find_music(ctx, music)
+            facts = audio.write_music(
+                audio.file_source(path, seconds),
+                seconds,
+                plan["music_volume"],
+                MUSIC_FADE_OUT_S,
+                target,
+            )
+            src, name, mood = file_sha256(path), path.name, None
+        else:
+            mood = Mood(music) if music in set(Mood) else DEFAULT_MOOD_FOR_PACE[Pace(plan["pace"])]
+            facts = audio.write_music(
+                audio.mood_source(mood, seconds),
+                seconds,
+                plan["music_volume"],
+                MUSIC_FADE_OUT_S,
+                target,
+            )
+            src, name = f"synth:{mood}", f"{mood} (built-in)"
+        track = audio_track(
+            draft.duration_ms,
+            src,
+            name,
+            str(mood) if mood else None,
+            plan["music_volume"],
+            MUSIC_FILE,
+        )
+        return track, {**facts, "src": src, "name": name}
+
+    @staticmethod
+    def _find_music(ctx: StageContext, music: str) -> Path:
+        path = Path(music).expanduser()
+        candidates = (
+            [path]
+            if path.is_absolute()
+            else [path, *(photo.parent / path for photo in ctx.photos[:1])]
+        )
+        for candidate in candidates:
+            if candidate.is_file():
+                return candidate
+        raise JobFailed("music file not found", file=path.name)
+
+    def export(self, ctx: StageContext) -> None:
+        rendered = ctx.checkpoint.get("render")
+        if rendered and (ctx.workdir / rendered["file"]).is_file():
+            return
+        draft = Draft.model_validate(ctx.checkpoint["draft"])
+        container = ctx.spec.options.container
+        output = ctx.workdir / f"video.{container}"
+        partial = ctx.workdir / f"video.partial.{container}"
+        photo_files = {item["id"]: ctx.workdir / item["file"] for item in ctx.checkpoint["files"]}
+        music = [s.m["file"] for t in draft.tracks_of(TrackType.AUDIO) for s in t.sg]
+        settings = EncodeSettings(
+            width=int(draft.m["width"]),
+            height=int(draft.m["height"]),
+            fps=int(draft.m["fps"]),
+            container=Container(container),
+            x264_preset=ctx.settings.x264_preset,
+            crf=ctx.settings.crf,
+        )
+        started = time.monotonic()
+        with FrameEncoder(settings, partial, ctx.workdir / music[0] if music else None) as encoder:
+            for frame in frames(draft, photo_files):
+                encoder.write(frame)
+        partial.replace(output)
+        elapsed = time.monotonic() - started
+        ctx.record(
+            "render",
+            {
+                "file": output.name,
+                "bytes": output.stat().st_size,
+                "frames": encoder.frames_written,
+                "width": settings.width,
+                "height": settings.height,
+                "fps": settings.fps,
+                "seconds": round(elapsed, 2),
+            },
+        )
+
+    def download(self, ctx: StageContext) -> Path:
+        rendered = ctx.checkpoint.get("render")
+        if not rendered:
+            raise JobFailed("nothing was rendered")
+        path = ctx.workdir / rendered["file"]
+        if not path.is_file() or path.stat().st_size == 0:
+            raise JobFailed("rendered video is missing or empty", file=path.name)
+        return path

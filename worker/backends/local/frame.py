@@ -1,0 +1,116 @@
+"""Frames as the encoder takes them: 8-bit YUV 4:2:0, BT.709, limited range, in one buffer.
+
+A frame is a contiguous array of shape (height * 3 / 2, width): the Y plane, then the U and
+V planes at half resolution, exactly the ``yuv420p`` layout ffmpeg reads from a pipe. Working
+in this layout halves the samples to warp and spares the encoder a colour conversion.
+Chroma samples are treated as centred on each 2x2 block of luma samples.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+KR, KB = 0.2126, 0.0722
+KG = 1.0 - KR - KB
+BLACK = (16, 128, 128)
+
+# Rows: Y, U (Cb), V (Cr); columns: R, G, B, offset. Inputs 0..255, outputs limited range.
+RGB_TO_YUV = np.array(
+    [
+        [219 / 255 * KR, 219 / 255 * KG, 219 / 255 * KB, 16.0],
+        [-112 / 255 * KR / (1 - KB), -112 / 255 * KG / (1 - KB), 112 / 255, 128.0],
+        [112 / 255, -112 / 255 * KG / (1 - KR), -112 / 255 * KB / (1 - KR), 128.0],
+    ],
+    dtype=np.float32,
+)
+_LINEAR = RGB_TO_YUV[:, :3].astype(np.float64)
+YUV_TO_RGB = np.hstack(
+    [np.linalg.inv(_LINEAR), -np.linalg.inv(_LINEAR) @ RGB_TO_YUV[:, 3:].astype(np.float64)]
+).astype(np.float32)
+
+
+@dataclass(frozen=True)
+class Planes:
+    """A picture split into a full-resolution Y plane and half-resolution U and V planes.
+
+    A picture of odd width or height keeps its size; its planes carry one more, repeated,
+    column or row, so that every chroma sample covers a whole 2x2 block.
+    """
+
+    y: np.ndarray
+    u: np.ndarray
+    v: np.ndarray
+    width: int
+    height: int
+
+    @property
+    def size(self) -> tuple[int, int]:
+        return self.width, self.height
+
+    @property
+    def each(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The planes themselves (views stay views)."""
+        return self.y, self.u, self.v
+
+
+def rgb_to_planes(rgb: np.ndarray) -> Planes:
+    """``rgb`` (height, width, 3) uint8 as planes."""
+    height, width = rgb.shape[:2]
+    padded = cv2.copyMakeBorder(rgb, 0, height % 2, 0, width % 2, cv2.BORDER_REPLICATE)
+    yuv = cv2.transform(padded, RGB_TO_YUV)
+    chroma_size = (padded.shape[1] // 2, padded.shape[0] // 2)
+    chroma = cv2.resize(yuv[..., 1:], chroma_size, interpolation=cv2.INTER_AREA)
+    return Planes(
+        np.ascontiguousarray(yuv[..., 0]),
+        np.ascontiguousarray(chroma[..., 0]),
+        np.ascontiguousarray(chroma[..., 1]),
+        width,
+        height,
+    )
+
+
+def new_frame(width: int, height: int) -> np.ndarray:
+    return np.empty((height * 3 // 2, width), dtype=np.uint8)
+
+
+def frame_planes(frame: np.ndarray) -> Planes:
+    """Views of the three planes of ``frame`` (writing to them writes the frame)."""
+    width = frame.shape[1]
+    height = frame.shape[0] * 2 // 3
+    flat = frame.reshape(-1)
+    luma, quarter = width * height, width * height // 4
+    u = flat[luma : luma + quarter].reshape(height // 2, width // 2)
+    v = flat[luma + quarter :].reshape(height // 2, width // 2)
+    return Planes(frame[:height], u, v, width, height)
+
+
+def frame_to_rgb(frame: np.ndarray) -> np.ndarray:
+    planes = frame_planes(frame)
+    width, height = planes.size
+    chroma = cv2.resize(
+        np.dstack([planes.u, planes.v]), (width, height), interpolation=cv2.INTER_LINEAR
+    )
+    return cv2.transform(np.dstack([planes.y, chroma]), YUV_TO_RGB)
+
+
+def rgb_to_frame(rgb: np.ndarray) -> np.ndarray:
+    planes = rgb_to_planes(rgb)
+    width, height = planes.size
+    frame = new_frame(width, height)
+    target = frame_planes(frame)
+    target.y[...] = planes.y
+    target.u[...] = planes.u
+    target.v[...] = planes.v
+    return frame
+
+
+def towards_black(frame: np.ndarray, factor: float) -> np.ndarray:
+    """``frame`` faded towards black: ``factor`` 1 leaves it, 0 makes it black."""
+    height = frame.shape[0] * 2 // 3
+    out = np.empty_like(frame)
+    cv2.convertScaleAbs(frame[:height], out[:height], alpha=factor, beta=BLACK[0] * (1.0 - factor))
+    cv2.convertScaleAbs(frame[height:], out[height:], alpha=factor, beta=BLACK[1] * (1.0 - factor))
+    return out

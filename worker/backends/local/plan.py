@@ -1,0 +1,349 @@
+"""Prompt to plan: what the video should look like, read from plain English or Chinese.
+
+Explicit ``JobOptions`` win over the prompt; the prompt wins over ``Settings``. Words the
+planner does not know are ignored: a prompt never makes a job fail.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass
+from enum import StrEnum
+from typing import Any
+
+from config.settings import Settings
+from worker.spec import Aspect, JobOptions, Resolution
+
+MAX_DURATION_S = 600.0
+
+
+class Pace(StrEnum):
+    FAST = "fast"
+    MEDIUM = "medium"
+    SLOW = "slow"
+
+
+class TransitionStyle(StrEnum):
+    DISSOLVE = "dissolve"
+    BLACK = "black"
+    ZOOM = "zoom"
+    SLIDE = "slide"
+    WIPE = "wipe"
+
+
+class MotionStyle(StrEnum):
+    KEN_BURNS = "kenburns"
+    ZOOM_IN = "zoom_in"
+    ZOOM_OUT = "zoom_out"
+    PAN = "pan"
+    STATIC = "static"
+
+
+class Mood(StrEnum):
+    CALM = "calm"
+    UPBEAT = "upbeat"
+    LOFI = "lo-fi"
+    CINEMATIC = "cinematic"
+
+
+@dataclass(frozen=True)
+class PaceTiming:
+    shot_s: float
+    """Preferred time on screen per shot, transitions included."""
+    transition_s: float
+
+
+PACE_TIMING = {
+    Pace.FAST: PaceTiming(shot_s=1.8, transition_s=0.35),
+    Pace.MEDIUM: PaceTiming(shot_s=3.0, transition_s=0.7),
+    Pace.SLOW: PaceTiming(shot_s=4.5, transition_s=1.2),
+}
+
+DEFAULT_MOOD_FOR_PACE = {Pace.FAST: Mood.UPBEAT, Pace.MEDIUM: Mood.LOFI, Pace.SLOW: Mood.CALM}
+
+
+@dataclass(frozen=True)
+class Plan:
+    duration_s: float
+    aspect: Aspect
+    resolution: Resolution
+    fps: int
+    pace: Pace
+    transition: TransitionStyle
+    motion: MotionStyle
+    fade_in: bool
+    fade_out: bool
+    title: str | None
+    music: str | None
+    """A mood word (see ``Mood``), an audio file path, or None for a silent video."""
+    music_volume: float
+
+    @property
+    def frame_count(self) -> int:
+        return round(self.duration_s * self.fps)
+
+    @property
+    def size(self) -> tuple[int, int]:
+        """(width, height) of the output; the short side is the resolution's."""
+        short = self.resolution.short_side
+        ratio_w, ratio_h = self.aspect.ratio
+        if ratio_w >= ratio_h:
+            return _even(short * ratio_w / ratio_h), short
+        return short, _even(short * ratio_h / ratio_w)
+
+    def to_record(self) -> dict[str, Any]:
+        record = asdict(self)
+        record.update(width=self.size[0], height=self.size[1], frames=self.frame_count)
+        return {
+            key: str(value) if isinstance(value, StrEnum) else value
+            for key, value in record.items()
+        }
+
+
+def _even(value: float) -> int:
+    return round(value / 2) * 2
+
+
+_CN_DIGITS = {
+    "零": 0,
+    "〇": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
+_CN_NUMBER = "[零〇一二两三四五六七八九十百]+"
+
+
+def _cn_to_number(text: str) -> int:
+    """Chinese numerals up to the hundreds: 十五 → 15, 二十 → 20, 一百二十 → 120."""
+    total, current = 0, 0
+    for char in text:
+        if char in _CN_DIGITS:
+            current = _CN_DIGITS[char]
+        elif char == "十":
+            total += (current or 1) * 10
+            current = 0
+        elif char == "百":
+            total += (current or 1) * 100
+            current = 0
+    return total + current
+
+
+def _number(text: str) -> float:
+    return float(text) if re.fullmatch(r"\d+(?:\.\d+)?", text) else float(_cn_to_number(text))
+
+
+_NUM = rf"(\d+(?:\.\d+)?|{_CN_NUMBER})"
+
+
+def parse_duration(prompt: str) -> float | None:
+    text = prompt.lower()
+    if re.search(r"half\s+(?:a\s+)?minute|半分钟", text):
+        return 30.0
+    minutes = re.search(rf"{_NUM}\s*(?:-\s*)?(?:minutes?|mins?\b|分钟)", text)
+    seconds = re.search(rf"(?<![\d:.]){_NUM}\s*(?:-\s*)?(?:seconds?\b|secs?\b|s\b|秒)", text)
+    if minutes is None and seconds is None:
+        return None
+    total = (_number(minutes.group(1)) * 60 if minutes else 0.0) + (
+        _number(seconds.group(1)) if seconds else 0.0
+    )
+    return min(total, MAX_DURATION_S) if total > 0 else None
+
+
+_ASPECT_RATIOS: list[tuple[Aspect, str]] = [
+    (Aspect.VERTICAL, r"9\s*[:x/]\s*16"),
+    (Aspect.LANDSCAPE, r"16\s*[:x/]\s*9"),
+    (Aspect.SQUARE, r"\b1\s*[:x/]\s*1\b"),
+]
+_ASPECT_WORDS: list[tuple[Aspect, str]] = [
+    (
+        Aspect.VERTICAL,
+        r"reels\b|instagram reel|tiktok|shorts\b|stories\b|story\b|vertical|portrait"
+        r"|竖屏|竖版|抖音",
+    ),
+    (
+        Aspect.LANDSCAPE,
+        r"landscape|youtube(?!\s*shorts)|presentation|widescreen|horizontal|横屏|横版",
+    ),
+    (Aspect.SQUARE, r"square|\bfeed\b|instagram post|方形|正方形"),
+]
+
+
+def _first_mentioned(text: str, patterns: list[tuple[Aspect, str]]) -> Aspect | None:
+    hits = [
+        (match.start(), aspect)
+        for aspect, pattern in patterns
+        if (match := re.search(pattern, text))
+    ]
+    return min(hits)[1] if hits else None
+
+
+def parse_aspect(prompt: str) -> Aspect | None:
+    """A ratio written out ("16:9") wins over a platform or shape word ("for Reels")."""
+    text = prompt.lower()
+    return _first_mentioned(text, _ASPECT_RATIOS) or _first_mentioned(text, _ASPECT_WORDS)
+
+
+def parse_pace(prompt: str) -> Pace | None:
+    text = prompt.lower()
+    if re.search(
+        r"\bfast|quick|rhythmic|energetic|dynamic|snappy|punchy|快节奏|快速|节奏感|动感|快", text
+    ):
+        return Pace.FAST
+    if re.search(
+        r"slow|calm|cinematic|relax|gentle|leisurely|dreamy|舒缓|慢|电影感|平静|悠闲", text
+    ):
+        return Pace.SLOW
+    if re.search(r"medium|moderate|steady|normal pace|中速|适中", text):
+        return Pace.MEDIUM
+    return None
+
+
+_TRANSITION_WORDS: list[tuple[TransitionStyle, str]] = [
+    (TransitionStyle.BLACK, r"(?:fade|dip)s?\s+(?:through|to|via)\s+black|黑场"),
+    (
+        TransitionStyle.ZOOM,
+        r"zoom\w*\s+(?:transitions?|cuts?)|transitions?\s*[:：]?\s*zoom|缩放转场|变焦转场",
+    ),
+    (TransitionStyle.SLIDE, r"slid\w*|push transitions?|滑动|推移|滑入"),
+    (TransitionStyle.WIPE, r"wipes?\b|擦除|划像"),
+    (
+        TransitionStyle.DISSOLVE,
+        r"dissolve|cross-?\s?fade|fade transitions?|叠化|溶解|交叉淡化|淡化转场",
+    ),
+]
+
+
+def parse_transition(prompt: str) -> TransitionStyle | None:
+    text = prompt.lower()
+    for style, words in _TRANSITION_WORDS:
+        if re.search(words, text):
+            return style
+    return None
+
+
+def parse_motion(prompt: str) -> MotionStyle | None:
+    text = prompt.lower()
+    if re.search(r"static|no motion|no movement|still images|静止|静态|不动", text):
+        return MotionStyle.STATIC
+    if re.search(r"ken\s*-?\s*burns|肯伯恩斯", text):
+        return MotionStyle.KEN_BURNS
+    # "zoom transitions" name a transition, not the motion inside a shot.
+    text = re.sub(r"zoom\w*\s+(?:transitions?|cuts?)", "", text)
+    if re.search(r"zoom(?:ing)?\s*-?\s*out|pull(?:ing)?\s+(?:back|out)|拉远|缩小", text):
+        return MotionStyle.ZOOM_OUT
+    if re.search(r"zoom(?:ing)?\s*-?\s*in|push(?:ing)?\s+in|\bzoom\b|推近|放大|推进", text):
+        return MotionStyle.ZOOM_IN
+    if re.search(r"\bpan\w*|drift\w*|平移|摇镜", text):
+        return MotionStyle.PAN
+    return None
+
+
+def parse_fades(prompt: str) -> tuple[bool | None, bool | None]:
+    text = prompt.lower()
+    both = re.search(r"fade\s*-?\s*in\s*(?:/|and|&|,)\s*(?:fade\s*-?\s*)?out|淡入淡出", text)
+    fade_in = bool(both or re.search(r"fade\s*-?\s*in|fade up from black|淡入", text))
+    fade_out = bool(both or re.search(r"fade\s*-?\s*out|fade to black at the end|淡出", text))
+    return (True if fade_in else None), (True if fade_out else None)
+
+
+_QUOTED = r"[\"“”「『《‘](.+?)[\"“”」』》’]|(?:^|(?<=[\s(:：,]))'(.+?)'(?=$|[\s,.!?;:)])"
+
+
+def parse_title(prompt: str) -> str | None:
+    labelled = re.search(
+        rf"(?:title[d]?|heading|caption|标题|标题为|题为)\s*(?:is|of)?\s*[:：=]?\s*(?:{_QUOTED})",
+        prompt,
+        re.IGNORECASE,
+    )
+    if labelled:
+        return _clean_title(labelled.group(1) or labelled.group(2))
+    bare = re.search(r"(?:title[d]?|标题)\s*[:：]\s*([^,，。;；\n]+)", prompt, re.IGNORECASE)
+    if bare:
+        return _clean_title(bare.group(1))
+    quoted = [match.group(1) or match.group(2) for match in re.finditer(_QUOTED, prompt)]
+    return _clean_title(quoted[0]) if len(quoted) == 1 else None
+
+
+def _clean_title(text: str) -> str | None:
+    text = text.strip().strip("\"'“”‘’")
+    return text[:200] or None
+
+
+_MOOD_WORDS: list[tuple[Mood, str]] = [
+    (Mood.LOFI, r"lo-?\s?fi|chill\s*hop|低保真"),
+    (Mood.CINEMATIC, r"cinematic|epic|dramatic|orchestral|史诗|电影|大气"),
+    (Mood.UPBEAT, r"upbeat|energetic|happy|cheerful|fun\b|party|pop\b|欢快|动感|活力|轻快"),
+    (Mood.CALM, r"calm|relax|peaceful|soft|ambient|gentle|舒缓|安静|平静|轻柔"),
+]
+
+
+def parse_mood(prompt: str) -> Mood | None:
+    text = prompt.lower()
+    for mood, words in _MOOD_WORDS:
+        if re.search(words, text):
+            return mood
+    return None
+
+
+def wants_silence(prompt: str) -> bool:
+    return bool(
+        re.search(r"no music|without music|silent|no audio|无音乐|不要音乐|静音", prompt.lower())
+    )
+
+
+def parse_music_volume(prompt: str) -> float:
+    """1.0 puts the music at the loudness target; quieter wishes halve it."""
+    quiet = r"(?:quiet|soft|low|subtle)\s+(?:background\s+)?music|music\s+(?:quiet|low|soft)|小声"
+    return 0.5 if re.search(quiet, prompt.lower()) else 1.0
+
+
+def parse_fps(prompt: str) -> int | None:
+    match = re.search(r"(\d{2})\s*(?:fps|帧)", prompt.lower())
+    return min(max(int(match.group(1)), 12), 60) if match else None
+
+
+def parse_resolution(prompt: str) -> Resolution | None:
+    text = prompt.lower()
+    if re.search(r"1080p?|full\s*hd|fhd", text):
+        return Resolution.FULL_HD
+    if re.search(r"720p?|\bhd\b", text):
+        return Resolution.HD
+    return None
+
+
+def make_plan(prompt: str, options: JobOptions, settings: Settings) -> Plan:
+    explicit = options.model_fields_set
+    pace = parse_pace(prompt) or Pace.MEDIUM
+    fade_in, fade_out = parse_fades(prompt)
+    gentle = pace == Pace.SLOW
+    if options.music is not None:
+        music: str | None = options.music
+    elif wants_silence(prompt):
+        music = None
+    else:
+        music = str(parse_mood(prompt) or DEFAULT_MOOD_FOR_PACE[pace])
+    return Plan(
+        duration_s=options.duration or parse_duration(prompt) or settings.duration,
+        aspect=options.aspect or parse_aspect(prompt) or Aspect.LANDSCAPE,
+        resolution=options.resolution
+        if "resolution" in explicit
+        else parse_resolution(prompt) or options.resolution,
+        fps=options.fps if "fps" in explicit else parse_fps(prompt) or settings.fps,
+        pace=pace,
+        transition=parse_transition(prompt)
+        or (TransitionStyle.ZOOM if pace == Pace.FAST else TransitionStyle.DISSOLVE),
+        motion=parse_motion(prompt) or MotionStyle.KEN_BURNS,
+        fade_in=fade_in if fade_in is not None else gentle,
+        fade_out=fade_out if fade_out is not None else gentle,
+        title=options.title or parse_title(prompt),
+        music=music,
+        music_volume=parse_music_volume(prompt),
+    )

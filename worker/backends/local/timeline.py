@@ -1,0 +1,117 @@
+"""Plan to draft: the stage-1 draft (video track) and the stage-2 additions (music, title).
+
+Shots are laid out on frame boundaries so the rendered video has exactly
+``round(duration * fps)`` frames: cut points are spread evenly, and each transition overlaps
+the two shots around its cut. Times in the draft are milliseconds, as the format wants; the
+renderer maps them back to the same frames.
+
+Besides the keys ``worker.draft`` documents, the local backend writes (and reads):
+- draft ``m``: ``aspect``, ``fade_in_ms``, ``fade_out_ms``.
+- video segment ``m``: ``name`` (photo file name), ``framing`` (see ``Framing.to_record``).
+- audio segment ``m``: ``file`` (the prepared WAV, relative to the job's workdir).
+- text segment ``m``: ``style`` holds ``aspect`` and ``fade_ms``.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from worker.backends.local.framing import Framing
+from worker.backends.local.motion import design_motion
+from worker.backends.local.plan import PACE_TIMING, Plan
+from worker.draft import Draft, Segment, Track, TrackType
+
+MIN_TRANSITION_SHARE = 0.4
+"""A transition takes at most this share of a shot."""
+FADE_MS = 600
+TITLE_START_MS = 250
+TITLE_MAX_MS = 3500
+TITLE_FADE_MS = 400
+
+
+@dataclass(frozen=True)
+class PhotoForDraft:
+    file_id: str
+    name: str
+    framing: Framing
+
+
+def frames_to_ms(frame: int, fps: int) -> int:
+    return round(frame * 1000 / fps)
+
+
+def ms_to_frames(ms: float, fps: int) -> int:
+    return round(ms * fps / 1000)
+
+
+def shot_count(plan: Plan, photo_count: int) -> int:
+    """Every photo once; more shots (photos again) when the pace wants shorter shots."""
+    return max(photo_count, round(plan.duration_s / PACE_TIMING[plan.pace].shot_s))
+
+
+def video_draft(plan: Plan, photos: Sequence[PhotoForDraft]) -> Draft:
+    fps = plan.fps
+    total = plan.frame_count
+    count = min(shot_count(plan, len(photos)), total)
+    cuts = [round(index * total / count) for index in range(count + 1)]
+    shortest = min(end - start for start, end in itertools.pairwise(cuts))
+    transition = min(
+        round(PACE_TIMING[plan.pace].transition_s * fps), int(shortest * MIN_TRANSITION_SHARE)
+    )
+    before, after = transition // 2, transition - transition // 2
+    shot_seconds = plan.duration_s / count
+    segments = []
+    for index in range(count):
+        photo = photos[index % len(photos)]
+        start = cuts[index] - before if index else 0
+        end = cuts[index + 1] + after if index < count - 1 else total
+        start_ms, end_ms = frames_to_ms(start, fps), frames_to_ms(end, fps)
+        transition_in = (
+            {"style": str(plan.transition), "d": frames_to_ms(start + transition, fps) - start_ms}
+            if index and transition
+            else None
+        )
+        meta = {
+            "start": start_ms,
+            "src": photo.file_id,
+            "name": photo.name,
+            "framing": photo.framing.to_record(),
+            "motion": design_motion(plan.motion, index, photo.framing.subject, shot_seconds),
+            "transition_in": transition_in,
+        }
+        segments.append(Segment(d=end_ms - start_ms, m=meta))
+    width, height = plan.size
+    return Draft(
+        t=[Track(tt=TrackType.VIDEO, sg=segments)],
+        m={
+            "width": width,
+            "height": height,
+            "fps": fps,
+            "duration_ms": round(plan.duration_s * 1000),
+            "aspect": str(plan.aspect),
+            "fade_in_ms": FADE_MS if plan.fade_in else 0,
+            "fade_out_ms": FADE_MS if plan.fade_out else 0,
+        },
+    )
+
+
+def audio_track(
+    duration_ms: int, src: str, name: str, mood: str | None, volume: float, file: str
+) -> Track:
+    meta = {"start": 0, "src": src, "name": name, "mood": mood, "volume": volume, "file": file}
+    return Track(tt=TrackType.AUDIO, sg=[Segment(d=duration_ms, m=meta)])
+
+
+def title_track(text: str, aspect: str, duration_ms: int) -> Track:
+    start = min(TITLE_START_MS, duration_ms // 10)
+    shown = min(TITLE_MAX_MS, round(duration_ms * 0.45))
+    meta = {"start": start, "text": text, "style": {"aspect": aspect, "fade_ms": TITLE_FADE_MS}}
+    return Track(tt=TrackType.TEXT, sg=[Segment(d=shown, m=meta)])
+
+
+def with_stage2(draft: Draft, extra: Sequence[Track]) -> Draft:
+    """The draft with ``extra`` tracks replacing any earlier audio or text tracks."""
+    kept = [track for track in draft.t if track.tt == TrackType.VIDEO]
+    return draft.model_copy(update={"t": [*kept, *extra]})

@@ -1,0 +1,327 @@
+"""The ``nemo`` backend: photoreel's stages spoken to the NemoVideo agent API.
+
+``ctx.checkpoint`` is what earlier stages (and earlier runs of this one) recorded; a stage never
+reads back what it records itself, it keeps that in hand.
+
+The paid step is the one message of ``generate``. It is recorded as ``message_sent`` before it
+goes out; from then on every path (a retry, a redelivered task, a restarted worker, a dropped
+stream, a lost session) finds the result by polling the session state and never sends again.
+Only an answer that proves the message started nothing (refused before any stream, or no
+connection at all) clears the record.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, NoReturn
+from urllib.parse import urlencode
+
+from config.settings import Settings
+from worker.backends.base import StageContext
+from worker.backends.nemo.client import (
+    SKILL_SOURCE,
+    MessageRefused,
+    NemoClient,
+    NemoError,
+    NotDelivered,
+    RenderStatus,
+    skill_version,
+)
+from worker.backends.nemo.completion import wait_for_draft
+from worker.backends.nemo.photos import MAX_FILE_BYTES, Photo, human_size, job_photos, ready_file
+from worker.draft import Draft, timeline_summary
+from worker.errors import JobFailed, JobParked, TransientError
+
+log = logging.getLogger(__name__)
+
+GENERATION_COST = 100
+RENDER_ATTEMPTS = 2
+RENDER_DONE = {"completed", "failed", "cancelled", "error", "missing"}
+SESSION_LOST = 1002
+NO_CREDITS = 2001
+UNSUPPORTED_FILE = 4001
+FILE_TOO_LARGE = 4002
+SUPPORTED = "mp4 mov avi webm mkv jpg png gif webp mp3 wav m4a aac"
+
+
+def generation_message(ctx: StageContext) -> str:
+    spec, options = ctx.spec, ctx.spec.options
+    lines = [spec.prompt.strip() or "Turn these photos into a short video."]
+    details = [f"Use the {len(spec.photos)} uploaded photos, in upload order."]
+    if options.duration:
+        details.append(f"Length: {options.duration:g} seconds.")
+    if options.aspect:
+        details.append(f"Aspect ratio: {options.aspect.value}.")
+    details.append(f"Output: {options.resolution.value}, {options.fps} fps.")
+    if options.title:
+        details.append(f'Title: "{options.title}".')
+    if options.music:
+        details.append(f"Background music: {options.music}.")
+    lines.append(" ".join(details))
+    return "\n\n".join(lines)
+
+
+def new_render_id() -> str:
+    return f"render_{int(time.time() * 1000)}_{uuid.uuid4().hex[:8]}"
+
+
+class NemoBackend:
+    name = "nemo"
+
+    def __init__(self) -> None:
+        self._client: NemoClient | None = None
+        self._owner: tuple[int, str] | None = None
+        self._lock = threading.Lock()
+        self._sent: set[str] = set()
+        """Sessions this process sent a message to: a guard even against a stale checkpoint."""
+
+    def client(self, settings: Settings) -> NemoClient:
+        """One client (one connection pool, one token) per process and API."""
+        owner = (os.getpid(), settings.nemo.nemo_api_url)
+        with self._lock:
+            if self._client is None or self._owner != owner:
+                self._client = NemoClient(settings)
+                self._owner = owner
+            return self._client
+
+    def close(self) -> None:
+        with self._lock:
+            if self._client is not None:
+                self._client.close()
+            self._client = None
+
+    # -- session and upload -------------------------------------------------------------------
+
+    def open_session(self, ctx: StageContext) -> None:
+        if ctx.checkpoint.get("session_id"):
+            return
+        self._new_session(ctx)
+
+    def _new_session(self, ctx: StageContext) -> str:
+        nemo = ctx.settings.nemo
+        data = self.client(ctx.settings).create_session(ctx.spec.id)
+        task_id, session_id = str(data["task_id"]), str(data["session_id"])
+        query = urlencode(
+            {
+                "task": task_id,
+                "session": session_id,
+                "skill_name": SKILL_SOURCE,
+                "skill_version": skill_version(),
+                "skill_source": nemo.skill_source,
+            }
+        )
+        ctx.record("task_id", task_id)
+        ctx.record("user_id", data.get("user_id"))
+        ctx.record("task_link", f"{nemo.nemo_web_url.rstrip('/')}/workspace/claim?{query}")
+        ctx.record("session_id", session_id)
+        log.info("NemoVideo session %s opened (task %s)", session_id, task_id)
+        return session_id
+
+    def upload(self, ctx: StageContext) -> None:
+        session_id = ctx.checkpoint["session_id"]
+        uploads = ctx.checkpoint.get("uploads") or {}
+        if uploads.get("session_id") != session_id:
+            uploads = {}
+        try:
+            self._upload_all(ctx, session_id, uploads)
+        except NemoError as error:
+            if error.code != SESSION_LOST:
+                raise
+            log.info("NemoVideo session lost before generation (1002); opening a new one")
+            self._upload_all(ctx, self._new_session(ctx), {})
+
+    def _upload_all(self, ctx: StageContext, session_id: str, done: dict[str, Any]) -> None:
+        """Upload every photo not in ``done`` (the ``uploads`` record of this session)."""
+        client = self.client(ctx.settings)
+        files = dict(done.get("files") or {})
+        for photo in job_photos(ctx.spec, ctx.photos):
+            if photo.key in files:
+                continue
+            try:
+                answer = self._upload_one(client, session_id, photo, ctx.workdir)
+            except NemoError as error:
+                self._raise_upload_error(error, photo)
+            first = answer[0] if answer else {}
+            files[photo.key] = {"name": photo.name, "hash": first.get("hash")}
+            ctx.record("uploads", {"session_id": session_id, "files": dict(files)})
+
+    @staticmethod
+    def _upload_one(
+        client: NemoClient, session_id: str, photo: Photo, workdir: Path
+    ) -> list[dict[str, Any]]:
+        if photo.path is None:
+            return client.upload_urls(session_id, [str(photo.url)])
+        path = ready_file(photo.path, workdir)
+        return client.upload_file(session_id, path, path.name)
+
+    @staticmethod
+    def _raise_upload_error(error: NemoError, photo: Photo) -> NoReturn:
+        if error.code == UNSUPPORTED_FILE:
+            raise JobFailed(
+                f"NemoVideo does not accept this file (supported: {SUPPORTED})", file=photo.name
+            )
+        if error.code == FILE_TOO_LARGE:
+            size = photo.path.stat().st_size if photo.path else error.data.get("size")
+            shown = human_size(int(size)) if size is not None else "size unknown"
+            raise JobFailed(
+                f"file too large for NemoVideo ({shown}, max {human_size(MAX_FILE_BYTES)})",
+                file=photo.name,
+            )
+        if error.code != SESSION_LOST:
+            error.file = photo.name
+        raise error
+
+    # -- the paid message -----------------------------------------------------------------
+
+    def generate(self, ctx: StageContext) -> None:
+        session_id = ctx.checkpoint["session_id"]
+        if ctx.checkpoint.get("message_sent") or session_id in self._sent:
+            log.info("generation already sent for job %s: polling state, not sending", ctx.spec.id)
+            return
+        client = self.client(ctx.settings)
+        for attempt in range(2):
+            self._check_credits(ctx, client)
+            sent_at = datetime.now(UTC).isoformat(timespec="seconds")
+            ctx.record("message_sent", {"session_id": session_id, "at": sent_at})
+            self._sent.add(session_id)
+            try:
+                outcome = client.send_message(session_id, generation_message(ctx))
+            except MessageRefused as refusal:
+                self._unsent(ctx, session_id)
+                if refusal.code == SESSION_LOST and attempt == 0:
+                    log.info("session lost before the message was accepted; opening a new one")
+                    session_id = self._new_session(ctx)
+                    self._upload_all(ctx, session_id, {})
+                    continue
+                if refusal.code == NO_CREDITS:
+                    why = "the service refused: no credits (2001)"
+                    raise JobParked(self._no_credits(ctx, why)) from None
+                raise refusal.cause from None
+            except NotDelivered:
+                self._unsent(ctx, session_id)
+                raise
+            except TransientError as error:
+                log.warning("message outcome unknown (%s): will poll state, not resend", error)
+                ctx.record("stream_end", "unknown")
+                return
+            ctx.record("stream_end", outcome.end.value)
+            log.info("message stream ended: %s after %d events", outcome.end, outcome.events)
+            return
+
+    def _unsent(self, ctx: StageContext, session_id: str) -> None:
+        """The message certainly started nothing: it may be sent again."""
+        ctx.record("message_sent", None)
+        self._sent.discard(session_id)
+
+    def _check_credits(self, ctx: StageContext, client: NemoClient) -> None:
+        available = int(client.credits().get("available", 0))
+        ctx.record("credits_before", available)
+        if available < GENERATION_COST:
+            raise JobParked(self._no_credits(ctx, f"{available} credits left"))
+
+    @staticmethod
+    def _no_credits(ctx: StageContext, why: str) -> str:
+        web = ctx.settings.nemo.nemo_web_url.rstrip("/")
+        bind = ctx.checkpoint.get("user_id") or "unknown"
+        return (
+            f"NemoVideo: {why}; a generation needs about {GENERATION_COST}. "
+            f"Register or top up to go on: {web}/?bind={bind}"
+        )
+
+    # -- waiting for both stages -----------------------------------------------------------
+
+    def await_completion(self, ctx: StageContext) -> None:
+        sent = ctx.checkpoint.get("message_sent")
+        if not sent:
+            raise JobFailed("no generation was sent for this job")
+        settings = ctx.settings
+        client = self.client(settings)
+        try:
+            completion = wait_for_draft(
+                lambda: client.state(sent["session_id"]),
+                poll=settings.nemo_poll_seconds,
+                settle=settings.nemo_settle_seconds,
+                timeout=settings.nemo_completion_timeout,
+            )
+        except NemoError as error:
+            if error.code == SESSION_LOST:
+                self._lost_after_send(ctx)
+            raise
+        if completion is None:
+            raise JobFailed(
+                f"no finished video after {settings.nemo_completion_timeout:g} s; the generation"
+                f" is not sent again (check {ctx.checkpoint.get('task_link')})"
+            )
+        ctx.record("draft", completion.draft)
+        ctx.record("completion", {"how": completion.how, "waited_s": round(completion.waited, 1)})
+        ctx.record("timeline", timeline_summary(Draft.model_validate(completion.draft)))
+        ctx.record("credits_after", int(client.credits().get("available", 0)))
+
+    @staticmethod
+    def _lost_after_send(ctx: StageContext) -> NoReturn:
+        raise JobFailed(
+            "NemoVideo lost the session after the paid generation was sent (1002); it is not"
+            f" sent again (check {ctx.checkpoint.get('task_link')})"
+        )
+
+    # -- export and download ----------------------------------------------------------------
+
+    def export(self, ctx: StageContext) -> None:
+        client = self.client(ctx.settings)
+        session_id = ctx.checkpoint["message_sent"]["session_id"]
+        renders = list(ctx.checkpoint.get("renders") or [])
+        if renders and self._poll_render(ctx, client, renders[-1]).status == "completed":
+            return
+        while len(renders) < RENDER_ATTEMPTS:
+            render_id = new_render_id()
+            renders.append(render_id)
+            ctx.record("renders", list(renders))
+            ctx.record("render_id", render_id)
+            try:
+                client.start_render(render_id, session_id, ctx.checkpoint["draft"])
+            except NemoError as error:
+                if error.code == SESSION_LOST:
+                    self._lost_after_send(ctx)
+                log.warning("render %s refused: %s", render_id, error)
+                continue
+            status = self._poll_render(ctx, client, render_id)
+            if status.status == "completed":
+                return
+            log.warning("render %s ended %s", render_id, status.status)
+        raise JobFailed(f"NemoVideo render failed {RENDER_ATTEMPTS} times ({', '.join(renders)})")
+
+    @staticmethod
+    def _poll_render(ctx: StageContext, client: NemoClient, render_id: str) -> RenderStatus:
+        settings = ctx.settings
+        for _ in range(settings.nemo_render_polls):
+            time.sleep(settings.nemo_poll_seconds)
+            try:
+                status = client.render_status(render_id)
+            except NemoError:
+                return RenderStatus("missing", None)
+            if status.status in RENDER_DONE:
+                return status
+        try:
+            client.cancel_render(render_id)
+        except NemoError as error:
+            log.info("cancelling render %s failed: %s", render_id, error)
+        return RenderStatus("timed_out", None)
+
+    def download(self, ctx: StageContext) -> Path:
+        client = self.client(ctx.settings)
+        render_id = ctx.checkpoint["render_id"]
+        target = ctx.workdir / f"{ctx.spec.id}.mp4"
+        status = client.render_status(render_id)
+        if status.url and client.fetch_output(status.url, target):
+            source = "output_url"
+        else:
+            client.fetch_fallback(render_id, target)
+            source = "download_fallback"
+        ctx.record("download", {"source": source, "bytes": target.stat().st_size})
+        return target

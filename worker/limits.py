@@ -1,0 +1,127 @@
+"""Limits shared by every worker on every machine, kept in Redis.
+
+- ``Semaphore``: at most N holders at once (NemoVideo sessions generating); each hold is a
+  lease that expires if its holder dies, so a crashed worker cannot leak a slot.
+- ``RateLimit``: at most N calls in any sliding window.
+- ``Pause``: one 429 ``Retry-After`` pauses every worker's calls, not just the one that got it.
+- ``CreditBreaker``: once open (no credits), no worker starts a generation until it is reset.
+"""
+
+from __future__ import annotations
+
+import time
+
+from redis import Redis
+
+from worker import keys
+
+_ACQUIRE = """
+local now, lease_ms, limit = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+if redis.call('ZSCORE', KEYS[1], ARGV[1]) or redis.call('ZCARD', KEYS[1]) < limit then
+  redis.call('ZADD', KEYS[1], now + lease_ms, ARGV[1])
+  return 1
+end
+return 0
+"""
+
+_RATE = """
+local now, window_ms, limit = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window_ms)
+if redis.call('ZCARD', KEYS[1]) < limit then
+  redis.call('ZADD', KEYS[1], now, ARGV[4])
+  redis.call('PEXPIRE', KEYS[1], window_ms)
+  return 0
+end
+local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+return math.max(1, tonumber(oldest[2]) + window_ms - now)
+"""
+
+_PAUSE = """
+local remaining = redis.call('PTTL', KEYS[1])
+if remaining < tonumber(ARGV[1]) then redis.call('SET', KEYS[1], '1', 'PX', ARGV[1]) end
+return 1
+"""
+
+
+def _now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+class Semaphore:
+    def __init__(self, redis: Redis, name: str, limit: int) -> None:
+        self.redis = redis
+        self.key = keys.semaphore(name)
+        self.limit = limit
+        self._acquire = redis.register_script(_ACQUIRE)
+
+    def try_acquire(self, holder: str, lease_seconds: float) -> bool:
+        """Take (or renew) a slot for ``holder``; False when all slots are taken."""
+        args = [holder, _now_ms(), int(lease_seconds * 1000), self.limit]
+        return bool(self._acquire(keys=[self.key], args=args))
+
+    def acquire(self, holder: str, lease_seconds: float, *, poll_seconds: float = 0.05) -> None:
+        while not self.try_acquire(holder, lease_seconds):
+            time.sleep(poll_seconds)
+
+    def release(self, holder: str) -> None:
+        self.redis.zrem(self.key, holder)
+
+    def holders(self) -> list[str]:
+        live = self.redis.zrangebyscore(self.key, _now_ms(), "+inf")
+        return [holder.decode() for holder in live]
+
+
+class RateLimit:
+    def __init__(self, redis: Redis, name: str, calls: int, per_seconds: float) -> None:
+        self.key = keys.rate_limit(name)
+        self.calls = calls
+        self.window_ms = int(per_seconds * 1000)
+        self._take = redis.register_script(_RATE)
+        self._counter = 0
+
+    def try_take(self) -> float:
+        """Take one call; return 0, or the seconds to wait before trying again."""
+        self._counter += 1
+        token = f"{time.time_ns()}:{id(self)}:{self._counter}"
+        wait_ms = self._take(keys=[self.key], args=[_now_ms(), self.window_ms, self.calls, token])
+        return int(wait_ms) / 1000
+
+    def take(self) -> None:
+        while (wait := self.try_take()) > 0:
+            time.sleep(wait)
+
+
+class Pause:
+    def __init__(self, redis: Redis, name: str) -> None:
+        self.redis = redis
+        self.key = keys.pause(name)
+        self._pause = redis.register_script(_PAUSE)
+
+    def pause(self, seconds: float) -> None:
+        """Pause every worker for at least ``seconds`` (a longer pause already set stands)."""
+        self._pause(keys=[self.key], args=[max(1, int(seconds * 1000))])
+
+    def remaining(self) -> float:
+        milliseconds = self.redis.pttl(self.key)
+        return max(0, int(milliseconds)) / 1000
+
+    def wait(self) -> None:
+        while (remaining := self.remaining()) > 0:
+            time.sleep(remaining)
+
+
+class CreditBreaker:
+    def __init__(self, redis: Redis, name: str) -> None:
+        self.redis = redis
+        self.key = keys.breaker(name)
+
+    def trip(self, reason: str) -> None:
+        self.redis.set(self.key, reason)
+
+    def reason(self) -> str | None:
+        value = self.redis.get(self.key)
+        return value.decode() if value is not None else None
+
+    def reset(self) -> None:
+        self.redis.delete(self.key)
