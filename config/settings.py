@@ -83,6 +83,12 @@ class Settings(BaseSettings):
     nemo_poll_seconds: float = Field(
         default=10.0, gt=0, description="NemoVideo state and render polling interval, seconds"
     )
+    nemo_max_sessions: int = Field(
+        default=8, ge=1, description="NemoVideo sessions generating at once, across all workers"
+    )
+    nemo_calls_per_second: float = Field(
+        default=10.0, gt=0, description="NemoVideo API calls per second, across all workers"
+    )
     nemo_settle_seconds: float = Field(
         default=120.0,
         gt=0,

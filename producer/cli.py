@@ -226,16 +226,22 @@ def status(batch: Annotated[str | None, typer.Argument(help="batch id [default: 
 @cli.command()
 def resume() -> None:
     """After a credit top-up: close the credit breaker and requeue every parked job."""
-    from worker.limits import CreditBreaker
-    from worker.stages import CREDITS_BREAKER, enqueue_stage, job_store
+    from worker.stages import job_store, resume_parked
 
-    store = job_store()
-    CreditBreaker(store.redis, CREDITS_BREAKER).reset()
-    unparked = store.unpark_all()
-    for state in unparked:
-        assert state.stage is not None
-        enqueue_stage(state.spec, state.stage)
-    console.print(f"resumed {len(unparked)} parked job(s)")
+    console.print(f"resumed {resume_parked(job_store())} parked job(s)")
+
+
+@cli.command("fake-nemo")
+def fake_nemo(
+    port: Annotated[int, typer.Option(help="port on 127.0.0.1")] = 8765,
+    credits: Annotated[int, typer.Option(help="credits of each new account")] = 1000,
+) -> None:
+    """Serve a NemoVideo-compatible stub for dry runs without credits
+    (then: NEMO_API_URL=http://127.0.0.1:PORT photoreel run … --backend nemo)."""
+    from tests.fakenemo import FakeConfig, serve
+
+    console.print(f"fake NemoVideo on http://127.0.0.1:{port} (Ctrl-C stops it)")
+    serve("127.0.0.1", port, FakeConfig(initial_credits=credits))
 
 
 @cli.command()

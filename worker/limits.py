@@ -125,3 +125,22 @@ class CreditBreaker:
 
     def reset(self) -> None:
         self.redis.delete(self.key)
+
+
+class SharedLimits:
+    """The limits every worker's NemoVideo calls obey, on one Redis."""
+
+    def __init__(self, redis: Redis, *, max_sessions: int, calls_per_second: float) -> None:
+        self.sessions = Semaphore(redis, "nemo-sessions", max_sessions)
+        self.calls = RateLimit(redis, "nemo-calls", max(1, round(calls_per_second)), 1.0)
+        self.pause = Pause(redis, "nemo")
+        self.credits = CreditBreaker(redis, "credits")
+
+    def before_call(self) -> None:
+        """Hold the call while every worker is paused (a 429), then take a slot in the rate."""
+        self.pause.wait()
+        self.calls.take()
+
+    def rate_limited(self, seconds: float) -> None:
+        """A 429 told one worker to wait: make every worker wait."""
+        self.pause.pause(seconds)

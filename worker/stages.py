@@ -37,6 +37,7 @@ from worker.bucket import Bucket, open_bucket
 from worker.errors import JobFailed, JobParked, NotReady, TransientError
 from worker.inputs import WEB_SCHEMES, describe_inputs, local_input, local_spec
 from worker.jobs import Claim, ClaimOutcome, JobState, JobStatus, JobStore, Stage, StaleClaim
+from worker.limits import SharedLimits
 from worker.probe import VideoProbe, extract_poster, probe_video
 from worker.report import build_report, render_report, report_key
 from worker.spec import BackendName, JobSpec
@@ -46,8 +47,6 @@ log = get_logger(__name__)
 POSTER_AT = 0.3
 """Where in the video the poster frame is taken, as a fraction of its duration."""
 WORKER_ID = f"{socket.gethostname()}:{os.getpid()}"
-CREDITS_BREAKER = "credits"
-"""Name of the breaker that stops every worker from starting paid generations."""
 
 
 def job_store() -> JobStore:
@@ -57,6 +56,20 @@ def job_store() -> JobStore:
 @cache
 def _job_store(redis_url: str) -> JobStore:
     return JobStore(Redis.from_url(redis_url, health_check_interval=10, retry_on_timeout=True))
+
+
+def shared_limits() -> SharedLimits:
+    return _shared_limits(app.conf.broker_url)
+
+
+@cache
+def _shared_limits(redis_url: str) -> SharedLimits:
+    settings = get_settings()
+    return SharedLimits(
+        _job_store(redis_url).redis,
+        max_sessions=settings.nemo_max_sessions,
+        calls_per_second=settings.nemo_calls_per_second,
+    )
 
 
 def job_workdir(job_id: str) -> Path:
@@ -81,6 +94,7 @@ def stage_context(state: JobState, claim: Claim, store: JobStore) -> StageContex
         checkpoint=store.checkpoint(job_id),
         record=claim.record,
         settings=get_settings(),
+        limits=shared_limits(),
     )
 
 
@@ -268,6 +282,30 @@ def reconcile(store: JobStore, *, lease_seconds: float) -> list[str]:
     return resumed
 
 
+def resume_parked(store: JobStore) -> int:
+    """Close the credit breaker and put every parked job back on the queue."""
+    shared_limits().credits.reset()
+    unparked = store.unpark_all()
+    for state in unparked:
+        assert state.stage is not None
+        enqueue_stage(state.spec, state.stage)
+    return len(unparked)
+
+
+def resume_after_top_up(store: JobStore) -> None:
+    """While the credit breaker is open, look at the balance; resume once it covers a job."""
+    if shared_limits().credits.reason() is None:
+        return
+    from worker.backends.nemo.backend import GENERATION_COST, NemoBackend
+
+    nemo = get_backend(BackendName.NEMO)
+    assert isinstance(nemo, NemoBackend)
+    available = nemo.available_credits(get_settings(), shared_limits())
+    if available >= GENERATION_COST:
+        log.info("credits topped up; resuming parked jobs", available=available)
+        resume_parked(store)
+
+
 def run_reconciler(stop: threading.Event) -> None:
     """Every few seconds one worker (whoever takes the lock) resumes orphaned jobs."""
     settings = get_settings()
@@ -277,8 +315,11 @@ def run_reconciler(stop: threading.Event) -> None:
         try:
             if store.redis.set(keys.RECONCILER_LOCK, WORKER_ID, nx=True, px=int(interval * 1000)):
                 reconcile(store, lease_seconds=settings.lease_seconds)
+                resume_after_top_up(store)
         except RedisError as error:
             log.warning("reconciler could not reach redis", error=str(error))
+        except Exception as error:  # a failed balance check must not stop the reconciler
+            log.warning("reconciler pass failed", error=f"{type(error).__name__}: {error}")
 
 
 @worker_process_init.connect

@@ -145,6 +145,7 @@ async def upload(request: Request) -> Response:
     if isinstance(session, JSONResponse):
         return session
     session.uploads += 1
+    await asyncio.sleep(world.config.transfer_seconds)
     if session.faults.lose_session_on_upload and session.uploads == 1:
         session.lost = True
         return error(1002, f"session {session.session_id} not found")
@@ -349,6 +350,7 @@ async def download(request: Request) -> Response:
         return render
     if not world.render_completed(render):
         return JSONResponse({"success": False, "error": "render not completed"}, 409)
+    await asyncio.sleep(world.config.transfer_seconds)
     if world.sessions[render.session_id].faults.download_redirects:
         elsewhere = request.base_url.replace(hostname="localhost")
         return RedirectResponse(f"{elsewhere}cdn/renders/{render.render_id}.mp4", 302)
@@ -362,6 +364,7 @@ async def cdn_render(request: Request) -> Response:
         world.mistake("token_sent_to_cdn", "", request.url.path)
     if render_id not in world.renders:
         return Response(status_code=404)
+    await asyncio.sleep(world.config.transfer_seconds)
     return Response(sample_mp4(), media_type="video/mp4")
 
 

@@ -89,6 +89,8 @@ class FakeConfig:
     small_upload_limit_bytes: int = 1000
     tokens_per_ip: int = 10
     renders_complete_after_polls: int = 2
+    transfer_seconds: float = 0.0
+    """Added to every upload and video download, so a test can act in the middle of one."""
     faults: dict[str, Faults] = field(default_factory=dict)
     """Faults by a substring of the task name, for tests that run the stub in-process."""
     default_faults: Faults = field(default_factory=Faults)

@@ -23,6 +23,7 @@ from worker.spec import JobSpec
 def store(fake_redis: Redis, monkeypatch: pytest.MonkeyPatch) -> JobStore:
     job_store = JobStore(fake_redis)
     monkeypatch.setattr(stages, "job_store", lambda: job_store)
+    monkeypatch.setattr(stages, "shared_limits", lambda: None)
     return job_store
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from config.settings import Settings
+from worker.limits import SharedLimits
 from worker.spec import JobSpec
 
 
@@ -28,6 +29,8 @@ class StageContext:
     checkpoint: Mapping[str, Any]
     record: Callable[[str, Any], None]
     settings: Settings
+    limits: SharedLimits | None = None
+    """Limits shared with every other worker (sessions, call rate, 429 pauses, credits)."""
 
 
 class Backend(Protocol):

@@ -37,6 +37,7 @@ from worker.backends.nemo.completion import wait_for_draft
 from worker.backends.nemo.photos import MAX_FILE_BYTES, Photo, human_size, job_photos, ready_file
 from worker.draft import Draft, timeline_summary
 from worker.errors import JobFailed, JobParked, TransientError
+from worker.limits import SharedLimits
 
 log = logging.getLogger(__name__)
 
@@ -81,14 +82,17 @@ class NemoBackend:
         self._sent: set[str] = set()
         """Sessions this process sent a message to: a guard even against a stale checkpoint."""
 
-    def client(self, settings: Settings) -> NemoClient:
+    def client(self, settings: Settings, limits: SharedLimits | None = None) -> NemoClient:
         """One client (one connection pool, one token) per process and API."""
         owner = (os.getpid(), settings.nemo.nemo_api_url)
         with self._lock:
             if self._client is None or self._owner != owner:
-                self._client = NemoClient(settings)
+                self._client = NemoClient(settings, limits=limits)
                 self._owner = owner
             return self._client
+
+    def available_credits(self, settings: Settings, limits: SharedLimits | None = None) -> int:
+        return int(self.client(settings, limits).credits().get("available", 0))
 
     def close(self) -> None:
         with self._lock:
@@ -105,7 +109,7 @@ class NemoBackend:
 
     def _new_session(self, ctx: StageContext) -> str:
         nemo = ctx.settings.nemo
-        data = self.client(ctx.settings).create_session(ctx.spec.id)
+        data = self.client(ctx.settings, ctx.limits).create_session(ctx.spec.id)
         task_id, session_id = str(data["task_id"]), str(data["session_id"])
         query = urlencode(
             {
@@ -138,7 +142,7 @@ class NemoBackend:
 
     def _upload_all(self, ctx: StageContext, session_id: str, done: dict[str, Any]) -> None:
         """Upload every photo not in ``done`` (the ``uploads`` record of this session)."""
-        client = self.client(ctx.settings)
+        client = self.client(ctx.settings, ctx.limits)
         files = dict(done.get("files") or {})
         for photo in job_photos(ctx.spec, ctx.photos):
             if photo.key in files:
@@ -184,9 +188,32 @@ class NemoBackend:
         if ctx.checkpoint.get("message_sent") or session_id in self._sent:
             log.info("generation already sent for job %s: polling state, not sending", ctx.spec.id)
             return
-        client = self.client(ctx.settings)
+        limits = ctx.limits
+        if limits is None:
+            self._send_generation(ctx, session_id)
+            return
+        if reason := limits.credits.reason():
+            raise JobParked(reason)
+        limits.sessions.acquire(ctx.spec.id, lease_seconds=self._generation_lease(ctx))
+        try:
+            self._send_generation(ctx, session_id)
+        except JobParked as parked:
+            limits.credits.trip(str(parked))
+            self._release_session_slot(ctx)
+            raise
+        except BaseException:
+            self._release_session_slot(ctx)
+            raise
+
+    @staticmethod
+    def _generation_lease(ctx: StageContext) -> float:
+        """How long a session slot is held at most: the stream cap, then the completion wait."""
+        return ctx.settings.nemo_stream_cap_seconds + ctx.settings.nemo_completion_timeout
+
+    def _send_generation(self, ctx: StageContext, session_id: str) -> None:
+        client = self.client(ctx.settings, ctx.limits)
         for attempt in range(2):
-            self._check_credits(ctx, client)
+            self._check_credits(ctx)
             sent_at = datetime.now(UTC).isoformat(timespec="seconds")
             ctx.record("message_sent", {"session_id": session_id, "at": sent_at})
             self._sent.add(session_id)
@@ -219,8 +246,8 @@ class NemoBackend:
         ctx.record("message_sent", None)
         self._sent.discard(session_id)
 
-    def _check_credits(self, ctx: StageContext, client: NemoClient) -> None:
-        available = int(client.credits().get("available", 0))
+    def _check_credits(self, ctx: StageContext) -> None:
+        available = self.available_credits(ctx.settings, ctx.limits)
         ctx.record("credits_before", available)
         if available < GENERATION_COST:
             raise JobParked(self._no_credits(ctx, f"{available} credits left"))
@@ -240,11 +267,26 @@ class NemoBackend:
         sent = ctx.checkpoint.get("message_sent")
         if not sent:
             raise JobFailed("no generation was sent for this job")
+        try:
+            self._await_draft(ctx, sent["session_id"])
+        except TransientError:
+            raise  # the generation may still be running: its session slot stays taken
+        except BaseException:
+            self._release_session_slot(ctx)
+            raise
+        self._release_session_slot(ctx)
+
+    @staticmethod
+    def _release_session_slot(ctx: StageContext) -> None:
+        if ctx.limits is not None:
+            ctx.limits.sessions.release(ctx.spec.id)
+
+    def _await_draft(self, ctx: StageContext, session_id: str) -> None:
         settings = ctx.settings
-        client = self.client(settings)
+        client = self.client(ctx.settings, ctx.limits)
         try:
             completion = wait_for_draft(
-                lambda: client.state(sent["session_id"]),
+                lambda: client.state(session_id),
                 poll=settings.nemo_poll_seconds,
                 settle=settings.nemo_settle_seconds,
                 timeout=settings.nemo_completion_timeout,
@@ -273,7 +315,7 @@ class NemoBackend:
     # -- export and download ----------------------------------------------------------------
 
     def export(self, ctx: StageContext) -> None:
-        client = self.client(ctx.settings)
+        client = self.client(ctx.settings, ctx.limits)
         session_id = ctx.checkpoint["message_sent"]["session_id"]
         renders = list(ctx.checkpoint.get("renders") or [])
         if renders and self._poll_render(ctx, client, renders[-1]).status == "completed":
@@ -314,7 +356,7 @@ class NemoBackend:
         return RenderStatus("timed_out", None)
 
     def download(self, ctx: StageContext) -> Path:
-        client = self.client(ctx.settings)
+        client = self.client(ctx.settings, ctx.limits)
         render_id = ctx.checkpoint["render_id"]
         target = ctx.workdir / f"{ctx.spec.id}.mp4"
         status = client.render_status(render_id)

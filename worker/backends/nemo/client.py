@@ -25,6 +25,7 @@ from config.settings import Settings
 from worker.backends.nemo.auth import Credentials, load_client_id
 from worker.backends.nemo.sse import StreamLimits, StreamOutcome, read_stream
 from worker.errors import JobFailed, TransientError
+from worker.limits import SharedLimits
 
 log = logging.getLogger(__name__)
 
@@ -100,7 +101,12 @@ def is_mp4(path: Path) -> bool:
 
 
 class NemoClient:
-    def __init__(self, settings: Settings, sleep: Callable[[float], None] = time.sleep) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        sleep: Callable[[float], None] = time.sleep,
+        limits: SharedLimits | None = None,
+    ) -> None:
         nemo = settings.nemo
         self.timeout = settings.nemo_request_timeout
         self.rate_limit_wait = settings.nemo_rate_limit_wait
@@ -118,6 +124,7 @@ class NemoClient:
             nemo.nemo_token, lambda: load_client_id(nemo.nemo_client_id), self._anonymous_token
         )
         self._sleep = sleep
+        self.shared_limits = limits
 
     def close(self) -> None:
         self.http.close()
@@ -144,6 +151,8 @@ class NemoClient:
             if token is not None:
                 request_headers["Authorization"] = f"Bearer {token.get_secret_value()}"
             request = self.http.build_request(method, path, headers=request_headers, **kwargs)
+            if self.shared_limits is not None:
+                self.shared_limits.before_call()
             try:
                 response = self.http.send(request, stream=stream, follow_redirects=follow_redirects)
             except (httpx.ConnectError, httpx.ConnectTimeout) as error:
@@ -166,6 +175,8 @@ class NemoClient:
     def _wait(self, response: httpx.Response) -> None:
         wait = retry_after(response)
         wait = self.rate_limit_wait if wait is None else wait
+        if self.shared_limits is not None:
+            self.shared_limits.rate_limited(wait)
         if wait > LONGEST_INLINE_WAIT:
             raise TransientError("NemoVideo rate limit (HTTP 429)", retry_after=wait)
         log.info("NemoVideo rate limit (HTTP 429); retrying in %.1f s", wait)
