@@ -8,7 +8,8 @@ serves ``/metrics`` from an HTTP thread started when the worker is ready, and th
 below computes every value from Redis when scraped: nothing is counted twice or lost when a
 pool process is replaced, and no multiprocess files need cleaning up. The numbers describe
 the whole deployment (the jobs Redis holds), so every worker serves the same ones: scrape one,
-or aggregate with ``max``.
+or aggregate with ``max``. Credits spent add up each job's ``credits.spent``
+(``worker.report.credits_used``).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from prometheus_client.metrics_core import SummaryMetricFamily
 from redis import Redis
 
 from worker.jobs import JobStatus, JobStore, Stage
+from worker.report import credits_used
 
 
 class JobMetricsCollector:
@@ -45,9 +47,9 @@ class JobMetricsCollector:
                 stage_runs[stage] += 1
             for stage, attempts in state.attempts.items():
                 retries[stage] += max(attempts - 1, 0)
-            credits = self.store.checkpoint(job_id).get("credits") or {}
-            credits_spent += float(credits.get("spent", 0))
-            charges += int(credits.get("charges", 0))
+            credits = credits_used(self.store.checkpoint(job_id)) or {}
+            credits_spent += credits.get("spent") or 0
+            charges += credits.get("charges", 0)
 
         jobs = GaugeMetricFamily("photoreel_jobs", "Jobs by state", labels=["state"])
         for status in JobStatus:

@@ -3,9 +3,11 @@
 The report is the last object written for a job: its presence says the job is finished.
 Its shape is ``photoreel.report/1``, described by ``worker/schemas/report-1.schema.json``.
 
-Facts the backends record in the checkpoint go to ``backend``, except three that have their
-own sections: ``plan`` (what the prompt was read as), ``draft`` (the timeline) and
-``credits`` (what a paid backend spent: ``{"spent": …, "charges": …, …}``).
+Facts the backends record in the checkpoint go to ``backend``, except two that have their
+own sections: ``plan`` (what the prompt was read as) and ``draft`` (the timeline). ``credits``
+is read from the facts a paid backend records: the balance before its paid request
+(``credits_before``), after it (``credits_after``) and whether the request went out
+(``message_sent``).
 """
 
 from __future__ import annotations
@@ -26,7 +28,8 @@ from worker.probe import VideoProbe
 REPORT_SCHEMA = "photoreel.report/1"
 SCHEMA_FILE = Path(__file__).with_name("schemas") / "report-1.schema.json"
 REPORT_NAME = "report.json"
-SECTION_KEYS = ("plan", "draft", "credits")
+SECTION_KEYS = ("plan", "draft")
+CREDIT_KEYS = ("credits_before", "credits_after", "message_sent")
 REDACTED = "***"
 S3_SECRET_VARIABLE = "AWS_SECRET_ACCESS_KEY"
 
@@ -60,6 +63,22 @@ def _timeline(checkpoint: dict[str, Any]) -> dict[str, Any] | None:
     return {"summary": timeline_summary(draft), "draft": draft.model_dump()}
 
 
+def credits_used(checkpoint: dict[str, Any]) -> dict[str, Any] | None:
+    """Paid requests sent (``charges``) and the balance before and after; ``spent`` is how far
+    the balance moved meanwhile (other jobs of the same account spending at the same time move
+    it too). None for a backend that charges nothing."""
+    if not any(key in checkpoint for key in CREDIT_KEYS):
+        return None
+    before, after = checkpoint.get("credits_before"), checkpoint.get("credits_after")
+    spent = max(before - after, 0) if before is not None and after is not None else None
+    return {
+        "spent": spent,
+        "charges": 1 if checkpoint.get("message_sent") else 0,
+        "balance_before": before,
+        "balance_after": after,
+    }
+
+
 def build_report(
     state: JobState,
     checkpoint: dict[str, Any],
@@ -85,7 +104,7 @@ def build_report(
         "plan": checkpoint.get("plan"),
         "timeline": _timeline(checkpoint),
         "backend": {"name": state.spec.options.backend, **backend_facts},
-        "credits": checkpoint.get("credits"),
+        "credits": credits_used(checkpoint),
         "stages": {
             "seconds": state.timings,
             "attempts": state.attempts,

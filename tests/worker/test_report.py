@@ -13,6 +13,7 @@ from worker.probe import probe_video
 from worker.report import (
     REPORT_SCHEMA,
     build_report,
+    credits_used,
     has_succeeded,
     read_report,
     render_report,
@@ -53,7 +54,9 @@ def job_store(fake_redis: Redis, *, succeed: bool) -> JobStore:
         return store
     upload.record("draft", DRAFT)
     upload.record("plan", {"duration_s": 2.0, "aspect": "16:9"})
-    upload.record("credits", {"spent": 100, "charges": 1})
+    upload.record("credits_before", 500)
+    upload.record("message_sent", {"session_id": "sess-1", "at": "2026-01-01T00:00:00+00:00"})
+    upload.record("credits_after", 400)
     upload.finish_stage(0.25)
     run_stages(store, "promo", list(Stage)[2:], seconds=0.25)
     return store
@@ -89,7 +92,12 @@ def test_succeeded_report_matches_the_schema(fake_redis: Redis, tmp_path: Path) 
     assert_valid_report(report)
     assert report["schema"] == REPORT_SCHEMA
     assert report["backend"]["session_id"] == "sess-1"
-    assert report["credits"] == {"spent": 100, "charges": 1}
+    assert report["credits"] == {
+        "spent": 100,
+        "charges": 1,
+        "balance_before": 500,
+        "balance_after": 400,
+    }
     assert report["plan"]["aspect"] == "16:9"
     assert report["timeline"]["summary"].startswith("Timeline (2 tracks): 1. Video")
     assert report["stages"]["attempts"]["upload"] == 2 and report["stages"]["retries"] == 1
@@ -125,3 +133,9 @@ def test_finished_means_a_succeeded_report(tmp_path: Path) -> None:
     assert not has_succeeded(bucket, "job")
     bucket.put_bytes("job/report.json", b'{"status": "succeeded"}')
     assert has_succeeded(bucket, "job")
+
+
+def test_a_backend_that_charges_nothing_has_no_credits() -> None:
+    assert credits_used({"session_id": "local-1", "plan": {}}) is None
+    unsent = credits_used({"credits_before": 300, "message_sent": None})
+    assert unsent == {"spent": None, "charges": 0, "balance_before": 300, "balance_after": None}
