@@ -7,8 +7,6 @@ import json
 import os
 import re
 import shutil
-import subprocess
-import time
 import uuid
 from pathlib import Path
 
@@ -17,7 +15,9 @@ import pytest
 
 from producer.embedded import EmbeddedRedis
 from tests.conftest import assert_valid_report, make_photo
-from tests.integration.test_run import PHOTOREEL, photoreel
+from tests.integration.chaos import wait_until
+from tests.integration.deployment import photoreel_worker
+from tests.integration.test_run import photoreel
 
 pytestmark = pytest.mark.integration
 JOB_SECONDS = 180
@@ -83,45 +83,24 @@ def test_run_to_s3_writes_video_poster_report_and_summary(
 
 
 def test_a_worker_elsewhere_makes_a_job_whose_producer_files_are_gone(
-    short_reel: Path, s3_out: str, tmp_path: Path
+    short_reel: Path, s3_out: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     elsewhere = tmp_path / "worker-machine"
     elsewhere.mkdir()
+    monkeypatch.setenv("PHOTOREEL_QUEUE", f"outputs-{uuid.uuid4().hex[:8]}")
     with EmbeddedRedis() as redis:
-        env = {
-            **os.environ,
-            "REDIS_URL": redis.url,
-            "PHOTOREEL_QUEUE": f"outputs-{uuid.uuid4().hex[:8]}",
-        }
-        enqueued = subprocess.run(
-            [PHOTOREEL, "enqueue", str(short_reel), "--out", s3_out, "--resolution", "720p"],
-            capture_output=True,
-            text=True,
-            env=env,
-            timeout=120,
-            check=False,
-        )
+        enqueue = ["enqueue", str(short_reel), "--out", s3_out, "--resolution", "720p"]
+        enqueued = photoreel(*enqueue, redis_url=redis.url)
         assert enqueued.returncode == 0, enqueued.stdout + enqueued.stderr
         batch = enqueued.stdout.strip()
         shutil.rmtree(tmp_path / "producer")
-        with open(elsewhere / "worker.log", "wb") as log:
-            worker = subprocess.Popen(
-                [PHOTOREEL, "worker", "--concurrency", "1"],
-                cwd=elsewhere,
-                env=env,
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
-        try:
-            deadline = time.monotonic() + JOB_SECONDS
-            while "harbour/report.json" not in s3_files(s3_out, "harbour"):
-                assert worker.poll() is None, (elsewhere / "worker.log").read_text()[-3000:]
-                assert time.monotonic() < deadline, (elsewhere / "worker.log").read_text()[-3000:]
-                time.sleep(0.5)
-        finally:
-            worker.terminate()
-            worker.wait(timeout=60)
+        with photoreel_worker({**os.environ, "REDIS_URL": redis.url}, elsewhere) as worker:
+
+            def reported() -> bool:
+                worker.assert_alive()
+                return "harbour/report.json" in s3_files(s3_out, "harbour")
+
+            wait_until(reported, timeout=JOB_SECONDS, what="the job's report", poll=0.5)
 
     report = read_json(s3_out, "harbour/report.json")
     assert report["status"] == "succeeded", report["error"]

@@ -6,7 +6,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 import urllib.request
 import uuid
 from collections.abc import Iterator
@@ -15,14 +14,16 @@ from pathlib import Path
 import pytest
 
 from producer.embedded import free_port
+from tests.integration.chaos import wait_until
+from tests.integration.deployment import RunningWorker, photoreel_worker
 
 pytestmark = pytest.mark.integration
-PHOTOREEL = str(Path(sys.executable).parent / "photoreel")
 READY_SECONDS = 60
 
 
-def readiness(log_file: Path) -> dict[str, object] | None:
-    for line in log_file.read_text().splitlines():
+def readiness(worker: RunningWorker) -> dict[str, object] | None:
+    worker.assert_alive()
+    for line in worker.log().splitlines():
         if line.startswith("{") and (event := json.loads(line)).get("event") == "worker ready":
             return event
     return None
@@ -32,34 +33,18 @@ def readiness(log_file: Path) -> dict[str, object] | None:
 def running_worker(
     redis_url: str, tmp_path: Path
 ) -> Iterator[tuple[dict[str, str], dict[str, object]]]:
-    metrics_port = free_port()
     env = {
         **os.environ,
         "REDIS_URL": redis_url,
         "PHOTOREEL_QUEUE": f"test-{uuid.uuid4().hex[:8]}",
-        "PHOTOREEL_METRICS_PORT": str(metrics_port),
+        "PHOTOREEL_METRICS_PORT": str(free_port()),
         "PHOTOREEL_LOG_FORMAT": "json",
     }
-    log_file = tmp_path / "worker.log"
-    with open(log_file, "wb") as log:
-        worker = subprocess.Popen(
-            [PHOTOREEL, "worker", "--concurrency", "1"],
-            env=env,
-            cwd=tmp_path,
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        deadline = time.monotonic() + READY_SECONDS
-        while (ready := readiness(log_file)) is None:
-            assert worker.poll() is None, log_file.read_text()
-            assert time.monotonic() < deadline, f"no readiness line: {log_file.read_text()}"
-            time.sleep(0.2)
+    with photoreel_worker(env, tmp_path) as worker:
+        wait_until(lambda: readiness(worker) is not None, timeout=READY_SECONDS, what="readiness")
+        ready = readiness(worker)
+        assert ready is not None
         yield env, ready
-    finally:
-        worker.terminate()
-        worker.wait(timeout=60)
 
 
 def test_worker_logs_readiness_answers_ping_and_serves_metrics(
