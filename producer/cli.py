@@ -25,6 +25,7 @@ from worker.spec import BackendName, Container, JobOptions, JobSpec, Resolution
 
 if TYPE_CHECKING:
     from producer.enqueue import EnqueueResult
+    from worker.bucket import Bucket
 
 EXIT_OK, EXIT_JOB_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 MANIFEST_SUFFIXES = (".yaml", ".yml")
@@ -121,6 +122,19 @@ def print_enqueued(result: EnqueueResult, out: str) -> None:
         console.print(f"[red]✗[/] {job_id}: another job with this id exists")
 
 
+def bucket_or_exit(location: str) -> Bucket:
+    """The output bucket, checked before any job is queued: a bad one is a usage error."""
+    from worker.bucket import BucketError, open_bucket
+
+    try:
+        bucket = open_bucket(location)
+        bucket.check()
+    except (ValueError, BucketError) as problem:
+        console.print(f"[red]error:[/] output bucket: {problem}")
+        raise typer.Exit(EXIT_USAGE) from None
+    return bucket
+
+
 def specs_or_exit(paths: list[Path], overrides: dict[str, object]) -> list[JobSpec]:
     try:
         return collect_specs(paths, overrides)
@@ -143,13 +157,13 @@ def run(
     from producer.enqueue import enqueue_specs, new_batch_id
     from producer.progress import wait_for_jobs
     from worker.app import connect
-    from worker.bucket import open_bucket
     from worker.stages import job_store
     from worker.summary import write_summary_when_reported
 
     settings = get_settings()
     specs = specs_or_exit(paths, option_overrides(backend, container, resolution))
     location = output_location(out)
+    bucket = bucket_or_exit(location)
     batch = new_batch_id()
     log_file = Path(tempfile.gettempdir()) / f"photoreel-{batch}" / "worker.log"
     needs_io = any(spec.options.backend == BackendName.NEMO for spec in specs)
@@ -167,7 +181,7 @@ def run(
         console.print("interrupted: running stages were allowed to finish; workers stopped")
         raise typer.Exit(EXIT_INTERRUPTED) from None
     if result.job_ids:
-        page = write_summary_when_reported(open_bucket(location), batch, states)
+        page = write_summary_when_reported(bucket, batch, states)
         console.print(f"batch summary: {page}")
     code = print_summary(states, location)
     if code != EXIT_OK or result.conflicts:
@@ -193,6 +207,7 @@ def enqueue(
         raise typer.Exit(EXIT_USAGE)
     specs = specs_or_exit(paths, option_overrides(backend, container, resolution))
     location = output_location(out)
+    bucket_or_exit(location)
     result = enqueue_specs(
         specs, job_store(), out=location, batch=new_batch_id(), overwrite=overwrite
     )

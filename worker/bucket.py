@@ -20,8 +20,13 @@ from pathlib import Path
 from typing import Protocol
 
 import fsspec
+from botocore.exceptions import BotoCoreError
 
 S3_SCHEME = "s3://"
+
+
+class BucketError(OSError):
+    """The bucket cannot be written to: it does not exist, or no credentials reach it."""
 
 
 class Bucket(Protocol):
@@ -39,6 +44,9 @@ class Bucket(Protocol):
         """The object's content, or None when there is no object under ``key``."""
 
     def exists(self, key: str) -> bool: ...
+
+    def check(self) -> None:
+        """Raise BucketError, saying why, when outputs cannot be written here."""
 
     def address(self, key: str) -> str:
         """Where the object under ``key`` is: a path, or an ``s3://`` URI."""
@@ -95,6 +103,14 @@ class LocalBucket:
     def exists(self, key: str) -> bool:
         return (self.root / key).exists()
 
+    def check(self) -> None:
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise BucketError(f"{self.url}: cannot make the output folder: {error}") from None
+        if not os.access(self.root, os.W_OK):
+            raise BucketError(f"{self.url}: the output folder is not writable")
+
     def address(self, key: str) -> str:
         return str(self.root / key)
 
@@ -133,6 +149,15 @@ class S3Bucket:
 
     def exists(self, key: str) -> bool:
         return bool(self.fs.exists(self._path(key)))
+
+    def check(self) -> None:
+        bucket_name = self.root.split("/", 1)[0]
+        try:
+            self.fs.info(bucket_name)
+        except FileNotFoundError:
+            raise BucketError(f"{self.url}: there is no bucket {bucket_name!r}") from None
+        except (OSError, BotoCoreError) as error:
+            raise BucketError(f"{self.url}: {error}") from None
 
     def address(self, key: str) -> str:
         return f"{S3_SCHEME}{self._path(key)}"

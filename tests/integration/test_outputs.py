@@ -107,3 +107,15 @@ def test_a_worker_elsewhere_makes_a_job_whose_producer_files_are_gone(
     assert [item["name"] for item in report["inputs"]] == ["00.jpg", "01.jpg"]
     assert str(tmp_path) not in json.dumps(report["spec"])
     assert read_json(s3_out, f"batches/{batch}/summary.json")["counts"] == {"succeeded": 1}
+
+
+@pytest.mark.parametrize(
+    ("out", "message"),
+    [("s3://no-such-bucket/videos", "there is no bucket"), ("gs://bucket/videos", "unsupported")],
+)
+def test_an_unusable_bucket_is_a_usage_error(
+    short_reel: Path, s3_endpoint: str, out: str, message: str
+) -> None:
+    result = photoreel("run", str(short_reel), "--out", out)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert message in result.stderr and "Traceback" not in result.stderr

@@ -3,7 +3,7 @@ from pathlib import Path
 import fsspec
 import pytest
 
-from worker.bucket import LocalBucket, open_bucket
+from worker.bucket import BucketError, LocalBucket, open_bucket
 
 
 def test_writes_land_whole_and_leave_no_temporaries(tmp_path: Path) -> None:
@@ -75,3 +75,13 @@ def test_local_bucket_reads_back(tmp_path: Path) -> None:
     bucket.put_bytes("job/report.json", b"{}")
     assert bucket.read_bytes("job/report.json") == b"{}"
     assert bucket.address("job/report.json") == str(tmp_path / "job" / "report.json")
+
+
+def test_check_says_why_a_bucket_cannot_be_written(s3_out: str, tmp_path: Path) -> None:
+    open_bucket(s3_out).check()
+    open_bucket(str(tmp_path / "new" / "out")).check()
+    with pytest.raises(BucketError, match="there is no bucket 'no-such-bucket'"):
+        open_bucket("s3://no-such-bucket/videos").check()
+    (tmp_path / "a-file").write_text("")
+    with pytest.raises(BucketError, match="cannot make the output folder"):
+        open_bucket(str(tmp_path / "a-file" / "out")).check()
