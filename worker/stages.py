@@ -163,9 +163,9 @@ def summarize_batch_if_done(state: JobState, store: JobStore, bucket: Bucket) ->
     batch = store.batch_jobs(state.batch)
     if not all(job.status.finished for job in batch):
         return
-    job_ids = [job.spec.id for job in batch]
+    statuses = {job.spec.id: job.status for job in batch}
     try:
-        if write_batch_summary(bucket, state.batch, job_ids, require_every_report=True):
+        if write_batch_summary(bucket, state.batch, statuses, require_every_report=True):
             log.info("batch summary written", batch=state.batch)
     except OSError as error:  # the job is done all the same; the summary is rebuilt from reports
         log.warning("batch summary not written", batch=state.batch, error=str(error))

@@ -24,7 +24,7 @@ from typing import Any
 from urllib.parse import quote
 
 from worker.bucket import Bucket
-from worker.jobs import JobState
+from worker.jobs import JobState, JobStatus
 from worker.report import read_report, report_key
 
 SUMMARY_SCHEMA = "photoreel.summary/1"
@@ -33,16 +33,17 @@ PAGE_NAME = "index.html"
 SUMMARY_NAME = "summary.json"
 REPORT_WAIT_SECONDS = 30.0
 MISSING = "missing"
-"""Status of a job that has no report (yet): its worker died, or it is still running."""
+"""Status of a job that finished without a report in the bucket (its worker died writing it)."""
 
 
 def batch_prefix(batch: str) -> str:
     return f"{BATCHES_PREFIX}/{batch}"
 
 
-def _job_entry(job_id: str, report: dict[str, Any] | None) -> dict[str, Any]:
+def _job_entry(job_id: str, status: JobStatus, report: dict[str, Any] | None) -> dict[str, Any]:
     if report is None:
-        return {"job_id": job_id, "status": MISSING, "prompt": None, "files": {}, "seconds": {}}
+        shown = MISSING if status.finished else status.value
+        return {"job_id": job_id, "status": shown, "prompt": None, "files": {}, "seconds": {}}
     seconds = report["stages"]["seconds"]
     probe = report["output"]["probe"]
     return {
@@ -58,8 +59,10 @@ def _job_entry(job_id: str, report: dict[str, Any] | None) -> dict[str, Any]:
     }
 
 
-def build_summary(batch: str, reports: dict[str, dict[str, Any] | None]) -> dict[str, Any]:
-    jobs = [_job_entry(job_id, report) for job_id, report in reports.items()]
+def build_summary(
+    batch: str, statuses: dict[str, JobStatus], reports: dict[str, dict[str, Any] | None]
+) -> dict[str, Any]:
+    jobs = [_job_entry(job_id, statuses[job_id], report) for job_id, report in reports.items()]
     counts: dict[str, int] = {}
     for job in jobs:
         counts[job["status"]] = counts.get(job["status"], 0) + 1
@@ -165,14 +168,15 @@ def render_page(summary: dict[str, Any], *, root: str) -> str:
 
 
 def write_batch_summary(
-    bucket: Bucket, batch: str, job_ids: list[str], *, require_every_report: bool
+    bucket: Bucket, batch: str, statuses: dict[str, JobStatus], *, require_every_report: bool
 ) -> bool:
-    """Write the batch's summary.json and pages; with ``require_every_report``, only when every
-    job has its report (else False: the worker that writes the last report will do it)."""
-    reports = {job_id: read_report(bucket, job_id) for job_id in job_ids}
+    """Write the summary.json and pages of the batch whose jobs (id → status in Redis) are
+    ``statuses``; with ``require_every_report``, only when every job has its report (else
+    False: the worker that writes the last report will do it)."""
+    reports = {job_id: read_report(bucket, job_id) for job_id in statuses}
     if require_every_report and any(report is None for report in reports.values()):
         return False
-    summary = build_summary(batch, reports)
+    summary = build_summary(batch, statuses, reports)
     prefix = batch_prefix(batch)
     bucket.put_bytes(f"{prefix}/{SUMMARY_NAME}", json.dumps(summary, indent=2).encode() + b"\n")
     bucket.put_bytes(f"{prefix}/{PAGE_NAME}", render_page(summary, root="../../").encode())
@@ -185,13 +189,14 @@ def write_summary_when_reported(
 ) -> str:
     """For ``run``: the batch's summary, once every finished job's report is in the bucket (a
     worker writes it just after Redis says the job finished), waiting ``wait_seconds`` at most;
-    a job still without one is listed as missing. Returns the address of the batch's page."""
+    a finished job still without one is listed as missing, a job not finished (parked) with its
+    status. Returns the address of the batch's page."""
     finished = [state.spec.id for state in states if state.status.finished]
     deadline = time.monotonic() + wait_seconds
     while time.monotonic() < deadline and not all(
         bucket.exists(report_key(job_id)) for job_id in finished
     ):
         time.sleep(0.2)
-    job_ids = [state.spec.id for state in states]
-    write_batch_summary(bucket, batch, job_ids, require_every_report=False)
+    statuses = {state.spec.id: state.status for state in states}
+    write_batch_summary(bucket, batch, statuses, require_every_report=False)
     return bucket.address(f"{batch_prefix(batch)}/{PAGE_NAME}")

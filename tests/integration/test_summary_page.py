@@ -14,6 +14,7 @@ import pytest
 from tests.conftest import make_video
 from tests.worker.test_summary import report
 from worker.bucket import open_bucket
+from worker.jobs import JobStatus
 from worker.probe import extract_poster
 from worker.summary import write_batch_summary
 
@@ -55,7 +56,8 @@ def batch_folder(tmp_path: Path) -> Path:
         bucket.put_bytes(
             f"{job_id}/report.json", json.dumps(report(job_id, "succeeded", prompt)).encode()
         )
-    write_batch_summary(bucket, "b-page", list(prompts), require_every_report=True)
+    statuses = dict.fromkeys(prompts, JobStatus.SUCCEEDED)
+    write_batch_summary(bucket, "b-page", statuses, require_every_report=True)
     return out
 
 

@@ -2,6 +2,7 @@ import json
 from pathlib import Path
 
 from worker.bucket import open_bucket
+from worker.jobs import JobStatus
 from worker.summary import build_summary, render_page, write_batch_summary
 
 
@@ -36,10 +37,11 @@ def report(job_id: str, status: str, prompt: str) -> dict:
 def test_summary_is_written_once_every_report_is_there(tmp_path: Path) -> None:
     bucket = open_bucket(str(tmp_path))
     bucket.put_bytes("a/report.json", json.dumps(report("a", "succeeded", "calm")).encode())
-    assert not write_batch_summary(bucket, "b1", ["a", "b"], require_every_report=True)
+    statuses = {"a": JobStatus.SUCCEEDED, "b": JobStatus.FAILED}
+    assert not write_batch_summary(bucket, "b1", statuses, require_every_report=True)
     assert not (tmp_path / "batches").exists()
     bucket.put_bytes("b/report.json", json.dumps(report("b", "failed", "fast")).encode())
-    assert write_batch_summary(bucket, "b1", ["a", "b"], require_every_report=True)
+    assert write_batch_summary(bucket, "b1", statuses, require_every_report=True)
 
     summary = json.loads((tmp_path / "batches" / "b1" / "summary.json").read_text())
     assert summary["counts"] == {"succeeded": 1, "failed": 1}
@@ -55,12 +57,14 @@ def test_summary_is_written_once_every_report_is_there(tmp_path: Path) -> None:
 
 def test_run_writes_a_summary_even_when_a_report_is_missing(tmp_path: Path) -> None:
     bucket = open_bucket(str(tmp_path))
-    assert write_batch_summary(bucket, "b2", ["lost"], require_every_report=False)
+    statuses = {"lost": JobStatus.SUCCEEDED, "waiting": JobStatus.PARKED}
+    assert write_batch_summary(bucket, "b2", statuses, require_every_report=False)
     summary = json.loads((tmp_path / "batches" / "b2" / "summary.json").read_text())
-    assert summary["jobs"][0]["status"] == "missing"
+    assert [job["status"] for job in summary["jobs"]] == ["missing", "parked"]
 
 
 def test_page_escapes_what_users_wrote() -> None:
-    summary = build_summary("b3", {"x": report("x", "succeeded", "<script>alert(1)</script>")})
+    reports = {"x": report("x", "succeeded", "<script>alert(1)</script>")}
+    summary = build_summary("b3", {"x": JobStatus.SUCCEEDED}, reports)
     page = render_page(summary, root="")
     assert "<script>" not in page and "&lt;script&gt;" in page
