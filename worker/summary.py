@@ -9,9 +9,10 @@ Layout, relative to the bucket's root::
     index.html                        the page of the batch that finished last
 
 Every link is relative, so the pages open straight from the folder or the bucket, no server.
-Both are rebuilt from the jobs' report.json files alone, so writing them twice (``run`` and the
-worker that finished a batch's last job, or two workers finishing at once) gives the same
-pages; the worker writes them only once every job of the batch has its report.
+Both are rebuilt from the jobs' report.json files (a job without one is shown by its state),
+so writing them twice (``run`` and the worker that finished a batch's last job, or two workers
+finishing at once) gives the same pages; the worker writes them only once every job of the
+batch has its report.
 """
 
 from __future__ import annotations
