@@ -44,9 +44,10 @@ def read_json(s3_out: str, key: str) -> dict:
 
 
 def test_run_to_s3_writes_video_poster_report_and_summary(
-    short_reel: Path, s3_out: str, tmp_path: Path
+    short_reel: Path, s3_out: str, tmp_path: Path, redis_url: str
 ) -> None:
-    result = photoreel("run", str(short_reel), "--out", s3_out, "--resolution", "720p")
+    run = ["run", str(short_reel), "--out", s3_out, "--resolution", "720p"]
+    result = photoreel(*run, redis_url=redis_url)
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert s3_files(s3_out, "harbour") == [
@@ -75,11 +76,18 @@ def test_run_to_s3_writes_video_poster_report_and_summary(
     assert "index.html" in s3_files(s3_out, "")
     made_at = report["finished_at"]
 
-    again = photoreel("run", str(short_reel), "--out", s3_out)
+    again = photoreel(*run, redis_url=redis_url)
 
     assert again.returncode == 0, again.stdout + again.stderr
     assert "harbour: already made" in again.stderr and "--overwrite" in again.stderr
     assert read_json(s3_out, "harbour/report.json")["finished_at"] == made_at
+
+    overwritten = photoreel(*run, "--overwrite", redis_url=redis_url)
+
+    assert overwritten.returncode == 0, overwritten.stdout + overwritten.stderr
+    remade = read_json(s3_out, "harbour/report.json")
+    assert remade["status"] == "succeeded" and remade["finished_at"] > made_at
+    assert remade["batch"] != report["batch"]
 
 
 def test_a_worker_elsewhere_makes_a_job_whose_producer_files_are_gone(
