@@ -4,7 +4,7 @@ COPY pyproject.toml README.md ./
 COPY config ./config
 COPY producer ./producer
 COPY worker ./worker
-RUN pip install --no-cache-dir .
+RUN pip install --no-cache-dir '.[ops]'
 ENV PHOTOREEL_LOG_FORMAT=json
 ENTRYPOINT ["photoreel"]
 CMD ["worker"]

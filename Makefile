@@ -4,7 +4,9 @@ PYTHON := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 OUT ?= out
 
-.PHONY: setup run test lint bench clean
+CHROMIUM ?= /usr/bin/chromium
+
+.PHONY: setup system-deps run test lint bench clean
 
 $(INSTALLED): pyproject.toml
 	test -x $(PYTHON) || python3 -m venv $(VENV)
@@ -14,10 +16,19 @@ $(INSTALLED): pyproject.toml
 
 setup: $(INSTALLED)
 
+# Headless Chromium for the batch-page test: installed from Debian's packages when missing and
+# we are root; otherwise that test is skipped, saying why.
+system-deps:
+	@if [ -x $(CHROMIUM) ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else echo "system-deps: no $(CHROMIUM) and not root: the batch-page browser test will be skipped"; fi
+
 run: setup
 	$(VENV)/bin/photoreel run examples/ --out $(OUT)
 
-test: setup
+test: setup system-deps
 	$(PYTHON) -m pytest
 
 lint: setup

@@ -73,6 +73,9 @@ class Settings(BaseSettings):
     stage_time_limit: int = Field(
         default=1800, ge=10, description="hard time limit of one stage, seconds"
     )
+    metrics_port: int = Field(
+        default=0, ge=0, le=65535, description="port of the worker's Prometheus /metrics; 0: off"
+    )
     lease_seconds: float = Field(
         default=30.0, gt=0, description="a running stage's lease; its worker renews it"
     )

@@ -28,6 +28,7 @@ from worker.spec import BackendName, Container, JobOptions, JobSpec, Resolution
 
 if TYPE_CHECKING:
     from producer.enqueue import EnqueueResult
+    from worker.bucket import Bucket
 
 EXIT_OK, EXIT_JOB_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 MANIFEST_SUFFIXES = (".yaml", ".yml")
@@ -46,7 +47,12 @@ PathsArgument = Annotated[
 BackendOption = Annotated[
     BackendName | None, typer.Option(help="local (default, offline) or nemo (cloud)")
 ]
-OutOption = Annotated[str | None, typer.Option(help="output folder [default: ./out]")]
+OutOption = Annotated[
+    str | None, typer.Option(help="output folder or s3://bucket/prefix [default: ./out]")
+]
+OverwriteOption = Annotated[
+    bool, typer.Option(help="make jobs again whose outputs are already in the bucket")
+]
 ContainerOption = Annotated[Container | None, typer.Option(help="mp4, mov, webm or mkv")]
 ResolutionOption = Annotated[Resolution | None, typer.Option(help="1080p or 720p")]
 WorkersOption = Annotated[int | None, typer.Option(help="worker processes [default: 2]")]
@@ -110,7 +116,12 @@ def print_summary(states: list[JobState], out: str, *, skipped: list[str] | None
     return EXIT_JOB_FAILED if failed else EXIT_OK
 
 
-def print_conflicts(result: EnqueueResult) -> None:
+def print_enqueued(result: EnqueueResult, out: str) -> None:
+    for job_id in result.skipped:
+        console.print(
+            f"[yellow]↷[/] {job_id}: already made in {out}/{job_id}/, skipped "
+            "(--overwrite makes it again)"
+        )
     for job_id in result.conflicts:
         console.print(f"[red]✗[/] {job_id}: another job with this id exists")
 
@@ -125,13 +136,15 @@ def run_batch(
     out: str,
     workers: int | None,
     skipped: list[str] | None = None,
-    redo_finished: bool = False,
+    overwrite: bool = False,
 ) -> None:
     """Enqueue ``specs`` as one batch, show progress until they end, exit with the verdict.
     ``skipped``: ids left out as unchanged, named in the summary."""
     from producer.enqueue import EnqueueResult, enqueue_specs, new_batch_id
     from producer.progress import wait_for_jobs
+    from worker.summary import write_summary_when_reported
 
+    bucket = bucket_or_exit(out)
     batch = new_batch_id()
     result = EnqueueResult(batch=batch)
     states: list[JobState] = []
@@ -142,19 +155,33 @@ def run_batch(
                 get_settings(), workers=workers, log_file=worker_log(batch), io_pool=needs_io
             ) as runtime:
                 store = runtime.store
-                result = enqueue_specs(
-                    specs, store, out=out, batch=batch, redo_finished=redo_finished
-                )
-                print_conflicts(result)
+                result = enqueue_specs(specs, store, out=out, batch=batch, overwrite=overwrite)
+                print_enqueued(result, out)
                 console.print(f"batch {batch}: {len(result.job_ids)} job(s), output {out}")
                 states = wait_for_jobs(store, result.job_ids, console, healthy=runtime.healthy)
         except KeyboardInterrupt:
             console.print("interrupted: running stages were allowed to finish; workers stopped")
             raise typer.Exit(EXIT_INTERRUPTED) from None
+    if result.job_ids:
+        page = write_summary_when_reported(bucket, batch, states)
+        console.print(f"batch summary: {page}")
     code = print_summary(states, out, skipped=skipped)
     if specs and (code != EXIT_OK or result.conflicts):
         console.print(f"worker log: {worker_log(batch)}")
     raise typer.Exit(EXIT_JOB_FAILED if result.conflicts else code)
+
+
+def bucket_or_exit(location: str) -> Bucket:
+    """The output bucket, checked before any job is queued: a bad one is a usage error."""
+    from worker.bucket import BucketError, open_bucket
+
+    try:
+        bucket = open_bucket(location)
+        bucket.check()
+    except (ValueError, BucketError) as problem:
+        console.print(f"[red]error:[/] output bucket: {problem}")
+        raise typer.Exit(EXIT_USAGE) from None
+    return bucket
 
 
 def specs_or_exit(paths: list[Path], overrides: dict[str, object]) -> list[JobSpec]:
@@ -173,10 +200,11 @@ def run(
     workers: WorkersOption = None,
     container: ContainerOption = None,
     resolution: ResolutionOption = None,
+    overwrite: OverwriteOption = False,
 ) -> None:
     """Make the videos and wait for them. Without REDIS_URL, runs self-contained."""
     specs = specs_or_exit(paths, option_overrides(backend, container, resolution))
-    run_batch(specs, out=output_location(out), workers=workers)
+    run_batch(specs, out=output_location(out), workers=workers, overwrite=overwrite)
 
 
 @cli.command()
@@ -206,7 +234,7 @@ def catalog(
     location = output_location(out)
     todo, unchanged = split_unchanged(specs, location)
     skipped = [spec.id for spec in unchanged]
-    run_batch(todo, out=location, workers=workers, skipped=skipped, redo_finished=True)
+    run_batch(todo, out=location, workers=workers, skipped=skipped, overwrite=True)
 
 
 @cli.command()
@@ -216,6 +244,7 @@ def enqueue(
     out: OutOption = None,
     container: ContainerOption = None,
     resolution: ResolutionOption = None,
+    overwrite: OverwriteOption = False,
 ) -> None:
     """Put jobs on the queue of a running deployment (REDIS_URL) and print the batch id."""
     from producer.enqueue import enqueue_specs, new_batch_id
@@ -225,8 +254,12 @@ def enqueue(
         console.print("[red]error:[/] enqueue needs REDIS_URL (or use `photoreel run`)")
         raise typer.Exit(EXIT_USAGE)
     specs = specs_or_exit(paths, option_overrides(backend, container, resolution))
-    result = enqueue_specs(specs, job_store(), out=output_location(out), batch=new_batch_id())
-    print_conflicts(result)
+    location = output_location(out)
+    bucket_or_exit(location)
+    result = enqueue_specs(
+        specs, job_store(), out=location, batch=new_batch_id(), overwrite=overwrite
+    )
+    print_enqueued(result, location)
     console.print(f"enqueued {len(result.enqueued)} job(s)")
     typer.echo(result.batch)
     raise typer.Exit(EXIT_JOB_FAILED if result.conflicts else EXIT_OK)

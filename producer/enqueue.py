@@ -1,18 +1,23 @@
-"""Put job specs on the queue as one batch; the same job enqueued twice runs once."""
+"""Put job specs on the queue as one batch; the same job enqueued twice runs once.
+
+A job whose outputs are already in the bucket (its report says it succeeded) is skipped,
+unless ``overwrite`` is asked for; a job that failed is made again. When the bucket is
+remote, each job's input files are staged into it first, so that workers on other machines
+can read them.
+"""
 
 from __future__ import annotations
 
-import json
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 
-from worker.jobs import JobStore
+from worker.bucket import open_bucket
+from worker.inputs import stage_inputs
+from worker.jobs import JobStatus, JobStore
+from worker.report import has_succeeded, read_report
 from worker.spec import JobSpec
 from worker.stages import submit
-
-REPORT_FILE = "report.json"
 
 
 def new_batch_id() -> str:
@@ -25,6 +30,8 @@ class EnqueueResult:
     enqueued: list[str] = field(default_factory=list)
     already_known: list[str] = field(default_factory=list)
     conflicts: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    """Jobs already made in the bucket: not run again."""
 
     @property
     def job_ids(self) -> list[str]:
@@ -32,16 +39,19 @@ class EnqueueResult:
 
 
 def enqueue_specs(
-    specs: list[JobSpec], store: JobStore, *, out: str, batch: str, redo_finished: bool = False
+    specs: list[JobSpec], store: JobStore, *, out: str, batch: str, overwrite: bool = False
 ) -> EnqueueResult:
-    """Enqueue each spec once: a job id or a content already known is not run again.
-
-    ``redo_finished``: a finished job of the same id is erased and made again (for specs the
-    producer knows need redoing), instead of being counted as already known."""
+    """Enqueue each spec once: a job id or a content already known is not run again, and a
+    job already made in the bucket is skipped (``overwrite`` makes it again)."""
     result = EnqueueResult(batch=batch)
+    bucket = open_bucket(out)
     for spec in specs:
-        if redo_finished:
-            store.erase_finished(spec.id)
+        if not overwrite and has_succeeded(bucket, spec.id):
+            result.skipped.append(spec.id)
+            continue
+        if bucket.remote:
+            spec = stage_inputs(spec, bucket)
+        store.erase_finished(spec.id)  # it failed, or its outputs are gone or to be replaced
         existing = store.create(spec, out=out, batch=batch)
         if existing is None:
             submit(spec)
@@ -56,22 +66,15 @@ def enqueue_specs(
 
 
 def finished_digest(out: str, job_id: str) -> str | None:
-    """The inputs digest of the job's succeeded report in the output folder, if there is one.
+    """The inputs digest of the job's succeeded report in the output bucket, if there is one.
 
     Producers that skip work already done (catalog reruns, an inbox folder seen again after a
     restart) compare against the finished report rather than a Redis key: without REDIS_URL
-    the Redis server lives only as long as one command, so only the output folder remembers
-    earlier runs; and the report is written last, for a job that ended, so a crashed or
-    failed job is never taken for done. (An s3:// output is not read yet: nothing is
-    skipped there.)"""
-    if "://" in out:
-        return None
-    report_file = Path(out) / job_id / REPORT_FILE
-    try:
-        report = json.loads(report_file.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    if not isinstance(report, dict) or report.get("status") != "succeeded":
+    the Redis server lives only as long as one command, so only the bucket remembers earlier
+    runs; and the report is written last, for a job that ended, so a crashed or failed job is
+    never taken for done."""
+    report = read_report(open_bucket(out), job_id)
+    if report is None or report.get("status") != JobStatus.SUCCEEDED:
         return None
     digest = report.get("spec", {}).get("source", {}).get("digest")
     return digest if isinstance(digest, str) else None

@@ -1,18 +1,28 @@
-"""Shared fixtures: real Redis (embedded or REDIS_URL) for integration, fakeredis for units."""
+"""Shared fixtures: real Redis (embedded or REDIS_URL) for integration, fakeredis for units,
+a real S3 server (moto, on loopback) for the bucket."""
 
 from __future__ import annotations
 
+import json
 import os
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import fakeredis
+import fsspec
 import numpy as np
 import pytest
+from jsonschema import Draft202012Validator
+from moto.server import ThreadedMotoServer
 from PIL import Image
 from redis import Redis
 
 from producer.embedded import EmbeddedRedis
+from worker.ffmpeg import run_ffmpeg
+from worker.jobs import Claim, JobStore, Stage
+from worker.report import SCHEMA_FILE
 
 
 @pytest.fixture
@@ -55,3 +65,63 @@ def photo_set(tmp_path: Path) -> Path:
         make_photo(folder / f"{index:02d}.jpg", seed=index)
     (folder / "prompt.txt").write_text("A 4-second calm reel, 16:9, title 'Beach Day'\n")
     return folder
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint() -> Iterator[str]:
+    """An S3 server on loopback, named by the standard AWS variables for this process and the
+    worker processes it starts."""
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    endpoint = f"http://{host}:{port}"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("AWS_ENDPOINT_URL", endpoint)
+        patch.setenv("AWS_ACCESS_KEY_ID", "test-access-key")
+        patch.setenv("AWS_SECRET_ACCESS_KEY", "test-secret-key")
+        patch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+        yield endpoint
+    server.stop()
+
+
+@pytest.fixture
+def s3_out(s3_endpoint: str) -> str:
+    """A fresh, empty S3 bucket: its ``s3://bucket/prefix`` output URL."""
+    name = f"photoreel-{uuid.uuid4().hex[:12]}"
+    fsspec.filesystem("s3", skip_instance_cache=True).mkdir(name)
+    return f"s3://{name}/videos"
+
+
+def make_video(path: Path, *, seconds: float = 1.0, size: str = "320x240", fps: int = 25) -> Path:
+    """A small H.264 + AAC test video."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    arguments: list[str | Path] = [
+        "-y",
+        "-f", "lavfi", "-i", f"testsrc=size={size}:rate={fps}:duration={seconds}",
+        "-f", "lavfi", "-i", f"sine=frequency=440:duration={seconds}",
+        "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p",
+        "-c:a", "aac", "-shortest", path,
+    ]  # fmt: skip
+    run_ffmpeg(arguments)
+    return path
+
+
+def assert_valid_report(report: dict[str, Any]) -> None:
+    """The report matches the JSON Schema committed beside the code."""
+    schema = json.loads(SCHEMA_FILE.read_text())
+    validator = Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+    problems = [f"{list(error.path)}: {error.message}" for error in validator.iter_errors(report)]
+    assert not problems, problems
+
+
+def claim_stage(store: JobStore, job_id: str, stage: Stage) -> Claim:
+    """Claim one stage of a job as a worker would."""
+    outcome, claim = store.claim(job_id, stage, owner="test", lease_seconds=30, max_attempts=5)
+    assert claim is not None, outcome
+    return claim
+
+
+def run_stages(store: JobStore, job_id: str, stages: list[Stage], seconds: float = 0.1) -> None:
+    """Take a job through ``stages`` as if a backend had done them, each in ``seconds``."""
+    for stage in stages:
+        claim_stage(store, job_id, stage).finish_stage(seconds)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from celery import Celery
-from celery.signals import worker_init, worker_process_init
+from celery.signals import worker_init, worker_process_init, worker_ready
 
-from config.logging import configure_logging
+from config.logging import configure_logging, get_logger
 from config.settings import Settings, get_settings
 from worker.spec import BackendName
 
@@ -68,3 +68,25 @@ def connect(redis_url: str) -> None:
 def _configure_worker_logging(**_: object) -> None:
     settings = get_settings()
     configure_logging(settings.log_level, settings.log_format)
+
+
+@worker_ready.connect
+def _announce_ready(sender: object, **_: object) -> None:
+    """In the worker's main process, once it consumes: serve metrics, say it is ready."""
+    from worker.metrics import serve_metrics
+
+    settings = get_settings()
+    log = get_logger(__name__)
+    metrics_port = settings.metrics_port or None
+    if metrics_port:
+        try:
+            serve_metrics(metrics_port, app.conf.broker_url)
+        except OSError as error:
+            log.warning("metrics not served", port=metrics_port, error=str(error))
+            metrics_port = None
+    log.info(
+        "worker ready",
+        hostname=getattr(sender, "hostname", None),
+        queue=settings.queue,
+        metrics_port=metrics_port,
+    )

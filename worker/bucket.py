@@ -1,16 +1,38 @@
-"""Where finished jobs land. Nothing partial is ever visible under a final name."""
+"""Where finished jobs land. Nothing partial is ever visible under a final name.
+
+Two kinds of bucket, both addressed by keys like ``<job-id>/video.mp4``:
+
+- a local folder: each object is written under a temporary name beside it, then renamed;
+- ``s3://bucket/prefix`` through fsspec (s3fs): each object is sent in one request, or as a
+  multipart upload that S3 assembles only when it is complete (and aborts on failure), so an
+  object appears under its final key whole or not at all. The standard ``AWS_ACCESS_KEY_ID``,
+  ``AWS_SECRET_ACCESS_KEY``, ``AWS_ENDPOINT_URL`` and ``AWS_ENDPOINT_URL_S3`` variables are
+  honoured, so MinIO and other S3-compatible servers work too.
+"""
 
 from __future__ import annotations
 
+import mimetypes
 import os
 import shutil
 import uuid
 from pathlib import Path
 from typing import Protocol
 
+import fsspec
+from botocore.exceptions import BotoCoreError
+
+S3_SCHEME = "s3://"
+
+
+class BucketError(OSError):
+    """The bucket cannot be written to: it does not exist, or no credentials reach it."""
+
 
 class Bucket(Protocol):
     url: str
+    remote: bool
+    """True when workers on other machines can read it (inputs are staged there)."""
 
     def put_file(self, key: str, source: Path) -> str:
         """Copy ``source`` to ``key`` atomically; return the object's address."""
@@ -18,11 +40,22 @@ class Bucket(Protocol):
     def put_bytes(self, key: str, data: bytes) -> str:
         """Write ``data`` to ``key`` atomically; return the object's address."""
 
+    def read_bytes(self, key: str) -> bytes | None:
+        """The object's content, or None when there is no object under ``key``."""
+
     def exists(self, key: str) -> bool: ...
+
+    def check(self) -> None:
+        """Raise BucketError, saying why, when outputs cannot be written here."""
+
+    def address(self, key: str) -> str:
+        """Where the object under ``key`` is: a path, or an ``s3://`` URI."""
 
 
 class LocalBucket:
     """A folder. Each object is written to a temporary name beside it, then renamed."""
+
+    remote = False
 
     def __init__(self, root: Path) -> None:
         self.root = root
@@ -61,11 +94,84 @@ class LocalBucket:
             temporary.unlink(missing_ok=True)
         return str(target)
 
+    def read_bytes(self, key: str) -> bytes | None:
+        try:
+            return (self.root / key).read_bytes()
+        except FileNotFoundError:
+            return None
+
     def exists(self, key: str) -> bool:
         return (self.root / key).exists()
 
+    def check(self) -> None:
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise BucketError(f"{self.url}: cannot make the output folder: {error}") from None
+        if not os.access(self.root, os.W_OK):
+            raise BucketError(f"{self.url}: the output folder is not writable")
+
+    def address(self, key: str) -> str:
+        return str(self.root / key)
+
+
+class S3Bucket:
+    """``s3://bucket/prefix``: one whole upload per object, under its final key only."""
+
+    remote = True
+
+    def __init__(self, url: str) -> None:
+        self.root = url.removeprefix(S3_SCHEME).strip("/")
+        self.url = f"{S3_SCHEME}{self.root}"
+        if not self.root:
+            raise ValueError(f"output bucket {url!r} names no bucket")
+        # Listings are not cached: other workers write to the same bucket.
+        self.fs = fsspec.filesystem("s3", use_listings_cache=False, skip_instance_cache=True)
+
+    def _path(self, key: str) -> str:
+        if any(part in ("", ".", "..") for part in key.split("/")):
+            raise ValueError(f"key {key!r} is not a plain object key")
+        return f"{self.root}/{key}"
+
+    def put_file(self, key: str, source: Path) -> str:
+        self.fs.put_file(str(source), self._path(key), ContentType=content_type(key))
+        return self.address(key)
+
+    def put_bytes(self, key: str, data: bytes) -> str:
+        self.fs.pipe_file(self._path(key), data, ContentType=content_type(key))
+        return self.address(key)
+
+    def read_bytes(self, key: str) -> bytes | None:
+        try:
+            return bytes(self.fs.cat_file(self._path(key)))
+        except FileNotFoundError:
+            return None
+
+    def exists(self, key: str) -> bool:
+        return bool(self.fs.exists(self._path(key)))
+
+    def check(self) -> None:
+        bucket_name = self.root.split("/", 1)[0]
+        try:
+            self.fs.info(bucket_name)
+        except FileNotFoundError:
+            raise BucketError(f"{self.url}: there is no bucket {bucket_name!r}") from None
+        except (OSError, BotoCoreError) as error:
+            raise BucketError(f"{self.url}: {error}") from None
+
+    def address(self, key: str) -> str:
+        return f"{S3_SCHEME}{self._path(key)}"
+
+
+def content_type(key: str) -> str:
+    """What a browser opening the object straight from the bucket should take it for."""
+    guessed, _ = mimetypes.guess_type(key)
+    return guessed or "application/octet-stream"
+
 
 def open_bucket(url: str) -> Bucket:
+    if url.startswith(S3_SCHEME):
+        return S3Bucket(url)
     if "://" in url:
-        raise ValueError(f"unsupported output bucket {url!r}: give a folder")
+        raise ValueError(f"unsupported output bucket {url!r}: give a folder or s3://bucket/prefix")
     return LocalBucket(Path(url).expanduser())

@@ -250,6 +250,11 @@ class JobStore:
         existing = result.decode() if isinstance(result, bytes) else result
         return existing or None
 
+    def job_ids(self) -> list[str]:
+        """Every job Redis holds, finished or not, whatever its batch."""
+        found = (key.decode() for key in self.redis.scan_iter(match=keys.job("*"), count=500))
+        return sorted(keys.job_id_of(key) for key in found if keys.is_job_key(key))
+
     def get(self, job_id: str) -> JobState | None:
         raw = self.redis.hgetall(keys.job(job_id))
         if not raw:

@@ -10,6 +10,15 @@ def job(job_id: str) -> str:
     return f"{PREFIX}:job:{job_id}"
 
 
+def is_job_key(key: str) -> bool:
+    """The job hash itself, not one of its companions (timings, checkpoint)."""
+    return key.startswith(job("")) and ":" not in key.removeprefix(job(""))
+
+
+def job_id_of(key: str) -> str:
+    return key.removeprefix(job(""))
+
+
 def job_timings(job_id: str) -> str:
     """Hash: stage name → seconds it took."""
     return f"{PREFIX}:job:{job_id}:timings"

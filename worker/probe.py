@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from pydantic import BaseModel
+from pydantic import BaseModel, computed_field
 
 from worker.ffmpeg import run_ffmpeg
 
@@ -18,6 +18,7 @@ _FPS = re.compile(r"(\d+(?:\.\d+)?) fps")
 _PIX_FMT = re.compile(r"Video: \w+[^,]*, (\w+)")
 _AUDIO = re.compile(r"Stream #0:\d+.*?: Audio: (\w+)")
 _FRAMES = re.compile(r"frame=\s*(\d+)")
+_INTEGRATED_LOUDNESS = re.compile(r"Integrated loudness:\s*I:\s*(-?\d+(?:\.\d+)?) LUFS")
 
 
 class VideoProbe(BaseModel):
@@ -31,7 +32,14 @@ class VideoProbe(BaseModel):
     duration: float
     frames: int
     audio_codec: str | None
+    loudness_lufs: float | None
+    """Integrated loudness (EBU R128) of the first audio stream; None without audio."""
     size: int
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def audio_present(self) -> bool:
+        return self.audio_codec is not None
 
 
 class ProbeError(ValueError):
@@ -63,8 +71,18 @@ def probe_video(path: Path) -> VideoProbe:
         duration=int(hours) * 3600 + int(minutes) * 60 + float(seconds),
         frames=int(frames[-1]) if frames else 0,
         audio_codec=audio.group(1) if audio else None,
+        loudness_lufs=integrated_loudness(path) if audio else None,
         size=path.stat().st_size,
     )
+
+
+def integrated_loudness(path: Path) -> float:
+    """EBU R128 integrated loudness of the first audio stream, in LUFS (ffmpeg's ebur128)."""
+    report = run_ffmpeg(["-i", path, "-map", "0:a:0", "-af", "ebur128", "-f", "null", "-"])
+    measured = _INTEGRATED_LOUDNESS.findall(report)
+    if not measured:
+        raise ProbeError(f"{path.name}: the loudness of its audio could not be measured")
+    return float(measured[-1])
 
 
 def extract_poster(video: Path, poster: Path, *, at_seconds: float) -> None:

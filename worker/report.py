@@ -1,20 +1,59 @@
 """report.json: what was asked, what was made, how long it took and, if it failed, why.
 
 The report is the last object written for a job: its presence says the job is finished.
+Its shape is ``photoreel.report/1``, described by ``worker/schemas/report-1.schema.json``.
+
+Facts the backends record in the checkpoint go to ``backend``, except two that have their
+own sections: ``plan`` (what the prompt was read as) and ``draft`` (the timeline). ``credits``
+is read from the facts a paid backend records: the balance before its paid request
+(``credits_before``), after it (``credits_after``) and whether the request went out
+(``message_sent``).
 """
 
 from __future__ import annotations
 
 import json
+import os
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
+from config.logging import SECRET_KEYS
+from config.settings import get_settings
+from worker.bucket import Bucket
 from worker.draft import Draft, timeline_summary
-from worker.jobs import JobState
+from worker.jobs import JobState, JobStatus
 from worker.probe import VideoProbe
 
 REPORT_SCHEMA = "photoreel.report/1"
-TIMELINE_KEYS = ("draft",)
+SCHEMA_FILE = Path(__file__).with_name("schemas") / "report-1.schema.json"
+REPORT_NAME = "report.json"
+SECTION_KEYS = ("plan", "draft")
+CREDIT_KEYS = ("credits_before", "credits_after", "message_sent")
+REDACTED = "***"
+S3_SECRET_VARIABLE = "AWS_SECRET_ACCESS_KEY"
+
+
+def report_key(job_id: str) -> str:
+    return f"{job_id}/{REPORT_NAME}"
+
+
+def read_report(bucket: Bucket, job_id: str) -> dict[str, Any] | None:
+    """The job's report in ``bucket``; None when it has none (or none that can be read)."""
+    raw = bucket.read_bytes(report_key(job_id))
+    if raw is None:
+        return None
+    try:
+        report = json.loads(raw)
+    except ValueError:
+        return None
+    return report if isinstance(report, dict) else None
+
+
+def has_succeeded(bucket: Bucket, job_id: str) -> bool:
+    """A finished job: its outputs are in ``bucket`` and its report says it succeeded."""
+    report = read_report(bucket, job_id)
+    return report is not None and report.get("status") == JobStatus.SUCCEEDED
 
 
 def _timeline(checkpoint: dict[str, Any]) -> dict[str, Any] | None:
@@ -24,32 +63,87 @@ def _timeline(checkpoint: dict[str, Any]) -> dict[str, Any] | None:
     return {"summary": timeline_summary(draft), "draft": draft.model_dump()}
 
 
+def credits_used(checkpoint: dict[str, Any]) -> dict[str, Any] | None:
+    """Paid requests sent (``charges``) and the balance before and after; ``spent`` is how far
+    the balance moved meanwhile (other jobs of the same account spending at the same time move
+    it too). None for a backend that charges nothing."""
+    if not any(key in checkpoint for key in CREDIT_KEYS):
+        return None
+    before, after = checkpoint.get("credits_before"), checkpoint.get("credits_after")
+    spent = max(before - after, 0) if before is not None and after is not None else None
+    return {
+        "spent": spent,
+        "charges": 1 if checkpoint.get("message_sent") else 0,
+        "balance_before": before,
+        "balance_after": after,
+    }
+
+
 def build_report(
     state: JobState,
     checkpoint: dict[str, Any],
     *,
+    inputs: list[dict[str, Any]],
+    bucket: str,
     outputs: dict[str, str] | None = None,
     probe: VideoProbe | None = None,
 ) -> dict[str, Any]:
-    backend_facts = {key: value for key, value in checkpoint.items() if key not in TIMELINE_KEYS}
+    """``outputs`` maps each output's role (video, poster) to its key in ``bucket``."""
+    backend_facts = {key: value for key, value in checkpoint.items() if key not in SECTION_KEYS}
     error = None
     if state.error:
         error = {"message": state.error, "file": state.error_file, "stage": state.stage}
+    files = {**(outputs or {}), "report": report_key(state.spec.id)}
     return {
         "schema": REPORT_SCHEMA,
         "job_id": state.spec.id,
         "batch": state.batch,
         "status": state.status,
         "spec": state.spec.model_dump(mode="json"),
-        "backend": {"name": state.spec.options.backend, **backend_facts},
+        "inputs": inputs,
+        "plan": checkpoint.get("plan"),
         "timeline": _timeline(checkpoint),
-        "stages": {"seconds": state.timings, "last": state.stage},
-        "output": {"files": outputs or {}, "probe": probe.model_dump() if probe else None},
+        "backend": {"name": state.spec.options.backend, **backend_facts},
+        "credits": credits_used(checkpoint),
+        "stages": {
+            "seconds": state.timings,
+            "attempts": state.attempts,
+            "retries": sum(max(count - 1, 0) for count in state.attempts.values()),
+            "last": state.stage,
+        },
+        "output": {
+            "bucket": bucket,
+            "files": files,
+            "probe": probe.model_dump() if probe else None,
+        },
         "error": error,
         "created_at": datetime.fromtimestamp(state.created_at, UTC).isoformat(),
         "finished_at": datetime.now(UTC).isoformat(),
     }
 
 
+def redact(value: Any, secrets: list[str]) -> Any:
+    """``value`` with every secret-looking key's value and every known secret replaced."""
+    if isinstance(value, dict):
+        return {
+            key: REDACTED if key.lower() in SECRET_KEYS else redact(item, secrets)
+            for key, item in value.items()
+        }
+    if isinstance(value, list):
+        return [redact(item, secrets) for item in value]
+    if isinstance(value, str):
+        for secret in secrets:
+            value = value.replace(secret, REDACTED)
+    return value
+
+
+def known_secrets() -> list[str]:
+    """Values that must never appear in a report: the NemoVideo token, the S3 secret key."""
+    token = get_settings().nemo.nemo_token
+    candidates = [token.get_secret_value() if token else "", os.environ.get(S3_SECRET_VARIABLE)]
+    return [secret for secret in candidates if secret]
+
+
 def render_report(report: dict[str, Any]) -> bytes:
-    return json.dumps(report, indent=2, ensure_ascii=False, default=str).encode() + b"\n"
+    cleaned = redact(report, known_secrets())
+    return json.dumps(cleaned, indent=2, ensure_ascii=False, default=str).encode() + b"\n"

@@ -18,6 +18,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
@@ -32,13 +33,15 @@ from worker import keys
 from worker.app import app, queue_for
 from worker.backends import get_backend
 from worker.backends.base import Backend, StageContext
-from worker.bucket import open_bucket
+from worker.bucket import Bucket, open_bucket
 from worker.errors import JobFailed, JobParked, NotReady, TransientError
+from worker.inputs import WEB_SCHEMES, describe_inputs, local_input, local_spec
 from worker.jobs import Claim, ClaimOutcome, JobState, JobStatus, JobStore, Stage, StaleClaim
 from worker.limits import SharedLimits
-from worker.probe import extract_poster, probe_video
-from worker.report import build_report, render_report
+from worker.probe import VideoProbe, extract_poster, probe_video
+from worker.report import build_report, render_report, report_key
 from worker.spec import BackendName, JobSpec
+from worker.summary import write_batch_summary
 
 log = get_logger(__name__)
 POSTER_AT = 0.3
@@ -77,11 +80,17 @@ def job_workdir(job_id: str) -> Path:
 
 
 def stage_context(state: JobState, claim: Claim, store: JobStore) -> StageContext:
+    """The job as this machine sees it: inputs staged in the bucket are fetched to scratch."""
     job_id = state.spec.id
+    workdir = job_workdir(job_id)
     return StageContext(
-        spec=state.spec,
-        workdir=job_workdir(job_id),
-        photos=[Path(photo) for photo in state.spec.photos if "://" not in photo],
+        spec=local_spec(state.spec, workdir),
+        workdir=workdir,
+        photos=[
+            local_input(photo, workdir)
+            for photo in state.spec.photos
+            if not photo.startswith(WEB_SCHEMES)
+        ],
         checkpoint=store.checkpoint(job_id),
         record=claim.record,
         settings=get_settings(),
@@ -105,7 +114,14 @@ def run_backend_stage(backend: Backend, stage: Stage, ctx: StageContext) -> None
         ctx.record("video_file", video.name)
 
 
-def publish(state: JobState, ctx: StageContext) -> dict[str, object]:
+@dataclass
+class Published:
+    outputs: dict[str, str]
+    """Each output's role (video, poster) → its key in the bucket."""
+    probe: VideoProbe
+
+
+def publish(state: JobState, ctx: StageContext) -> Published:
     """Write video and poster; return what the report needs about them."""
     video = ctx.workdir / ctx.checkpoint["video_file"]
     probe = probe_video(video)
@@ -113,22 +129,46 @@ def publish(state: JobState, ctx: StageContext) -> dict[str, object]:
     extract_poster(video, poster, at_seconds=probe.duration * POSTER_AT)
     bucket = open_bucket(state.out)
     job_id = state.spec.id
-    outputs = {
-        "video": bucket.put_file(f"{job_id}/video{video.suffix}", video),
-        "poster": bucket.put_file(f"{job_id}/poster.jpg", poster),
-    }
-    return {"outputs": outputs, "probe": probe}
+    outputs = {"video": f"{job_id}/video{video.suffix}", "poster": f"{job_id}/poster.jpg"}
+    bucket.put_file(outputs["video"], video)
+    bucket.put_file(outputs["poster"], poster)
+    return Published(outputs=outputs, probe=probe)
 
 
-def write_report(job_id: str, store: JobStore, **published: object) -> None:
-    """The report goes last: its presence in the bucket says the job is finished."""
+def write_report(job_id: str, store: JobStore, published: Published | None = None) -> None:
+    """The report goes last: its presence in the bucket says the job is finished. Then the
+    batch's summary, if this was the batch's last report."""
     state = store.get(job_id)
     if state is None:
         return
-    report = build_report(state, store.checkpoint(job_id), **published)  # type: ignore[arg-type]
-    open_bucket(state.out).put_bytes(f"{job_id}/report.json", render_report(report))
+    workdir = job_workdir(job_id)
+    bucket = open_bucket(state.out)
+    report = build_report(
+        state,
+        store.checkpoint(job_id),
+        inputs=describe_inputs(state.spec, workdir),
+        bucket=bucket.url,
+        outputs=published.outputs if published else None,
+        probe=published.probe if published else None,
+    )
+    bucket.put_bytes(report_key(job_id), render_report(report))
     store.forget_finished(job_id)
-    shutil.rmtree(job_workdir(job_id), ignore_errors=True)
+    shutil.rmtree(workdir, ignore_errors=True)
+    summarize_batch_if_done(state, store, bucket)
+
+
+def summarize_batch_if_done(state: JobState, store: JobStore, bucket: Bucket) -> None:
+    """Every job writes its report after Redis says it finished, so the job whose report is
+    the batch's last finds them all (two finding them at once write the same summary)."""
+    batch = store.batch_jobs(state.batch)
+    if not all(job.status.finished for job in batch):
+        return
+    statuses = {job.spec.id: job.status for job in batch}
+    try:
+        if write_batch_summary(bucket, state.batch, statuses, require_every_report=True):
+            log.info("batch summary written", batch=state.batch)
+    except OSError as error:  # the job is done all the same; the summary is rebuilt from reports
+        log.warning("batch summary not written", batch=state.batch, error=str(error))
 
 
 def enqueue_stage(spec: JobSpec, stage: Stage, *, countdown: float = 0) -> None:
@@ -171,12 +211,12 @@ def advance(job_id: str, stage: Stage) -> None:
         return
     state = store.get(job_id)
     assert state is not None
-    ctx = stage_context(state, claim, store)
-    published: dict[str, object] = {}
+    published: Published | None = None
     started = time.monotonic()
     log.info("stage started", attempt=claim.attempt, epoch=claim.epoch)
     try:
         with lease_kept_alive(claim, settings.lease_seconds):
+            ctx = stage_context(state, claim, store)
             if stage == Stage.PUBLISH:
                 published = publish(state, ctx)
             else:
@@ -206,7 +246,7 @@ def advance(job_id: str, stage: Stage) -> None:
         claim.finish_stage(seconds)
         log.info("stage finished", seconds=round(seconds, 3))
         if stage.next is None:
-            write_report(job_id, store, **published)
+            write_report(job_id, store, published)
             log.info("job succeeded")
         else:
             enqueue_stage(state.spec, stage.next)

@@ -117,7 +117,8 @@ def publish_reports(store: JobStore, job_ids: list[str], out: Path, *, failed: s
         state = store.get(job_id)
         assert state is not None
         open_bucket(str(out)).put_bytes(
-            f"{job_id}/report.json", render_report(build_report(state, {}))
+            f"{job_id}/report.json",
+            render_report(build_report(state, {}, inputs=[], bucket=str(out))),
         )
 
 
@@ -136,7 +137,7 @@ def test_rerun_redoes_only_changed_and_failed_products(shop: Path, queue_store: 
     todo, unchanged = split_unchanged(second, str(out))
     assert [spec.id for spec in todo] == ["mug"]
     assert [spec.id for spec in unchanged] == ["tee", "cap"]
-    result = enqueue_specs(todo, queue_store, out=str(out), batch="second", redo_finished=True)
+    result = enqueue_specs(todo, queue_store, out=str(out), batch="second", overwrite=True)
     assert result.enqueued == ["mug"]
     assert queued_messages(queue_store) == 4
     state = queue_store.get("mug")
@@ -149,7 +150,7 @@ def test_rerun_redoes_only_changed_and_failed_products(shop: Path, queue_store: 
     todo, unchanged = split_unchanged(third, str(out))
     assert sorted(spec.id for spec in todo) == ["mug", "tee"]  # failed before; new prompt
     assert [spec.id for spec in unchanged] == ["cap"]
-    result = enqueue_specs(todo, queue_store, out=str(out), batch="third", redo_finished=True)
+    result = enqueue_specs(todo, queue_store, out=str(out), batch="third", overwrite=True)
     assert sorted(result.enqueued) == ["mug", "tee"]
     assert queued_messages(queue_store) == 6
 

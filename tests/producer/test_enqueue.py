@@ -6,9 +6,10 @@ from redis import Redis
 
 from producer import enqueue
 from producer.enqueue import enqueue_specs, finished_digest
+from tests.conftest import make_photo
 from tests.producer.conftest import end_job
-from worker.jobs import JobStore
-from worker.spec import JobSpec
+from worker.jobs import JobStore, Stage
+from worker.spec import JobSource, JobSpec
 
 
 @pytest.fixture
@@ -36,14 +37,14 @@ def test_same_id_other_content_is_a_conflict(fake_redis: Redis, submitted: list[
     assert result.conflicts == ["a"] and submitted == ["a"]
 
 
-def test_redo_finished_makes_a_finished_job_again_but_not_a_running_one(
+def test_a_failed_job_is_made_again_but_not_a_running_one(
     fake_redis: Redis, submitted: list[str]
 ) -> None:
     store = JobStore(fake_redis)
     specs = [JobSpec(id="a", photos=["/1.jpg"]), JobSpec(id="b", photos=["/2.jpg"])]
     enqueue_specs(specs, store, out="/out", batch="b1")
     end_job(store, "a", error="cannot decode image")
-    again = enqueue_specs(specs, store, out="/out", batch="b2", redo_finished=True)
+    again = enqueue_specs(specs, store, out="/out", batch="b2")
     assert again.enqueued == ["a"] and again.already_known == ["b"]
     assert submitted == ["a", "b", "a"]
     state = store.get("a")
@@ -61,4 +62,52 @@ def test_finished_digest_only_from_a_succeeded_report(tmp_path: Path) -> None:
     assert finished_digest(str(tmp_path), "broken") is None
     assert finished_digest(str(tmp_path), "garbled") is None
     assert finished_digest(str(tmp_path), "missing") is None
-    assert finished_digest("s3://bucket/prefix", "made") is None
+
+
+def spec_in(folder: Path, job_id: str = "trip") -> JobSpec:
+    photo = make_photo(folder / "1.jpg", size=(32, 32))
+    source = JobSource(kind="folder", path=str(folder))
+    return JobSpec(id=job_id, photos=[str(photo)], prompt="calm", source=source)
+
+
+def test_a_job_already_made_is_skipped_unless_overwrite(
+    fake_redis: Redis, tmp_path: Path, submitted: list[str]
+) -> None:
+    out = tmp_path / "out"
+    (out / "trip").mkdir(parents=True)
+    (out / "trip" / "report.json").write_text(json.dumps({"status": "succeeded"}))
+    store = JobStore(fake_redis)
+    spec = spec_in(tmp_path / "in")
+
+    skipped = enqueue_specs([spec], store, out=str(out), batch="b1")
+    assert (skipped.skipped, skipped.job_ids, submitted) == (["trip"], [], [])
+
+    again = enqueue_specs([spec], store, out=str(out), batch="b2", overwrite=True)
+    assert again.enqueued == ["trip"] and submitted == ["trip"]
+
+
+def test_a_failed_or_vanished_job_is_made_again(
+    fake_redis: Redis, tmp_path: Path, submitted: list[str]
+) -> None:
+    store = JobStore(fake_redis)
+    spec = spec_in(tmp_path / "in")
+    out = str(tmp_path / "out")
+    assert enqueue_specs([spec], store, out=out, batch="b1").enqueued == ["trip"]
+    assert enqueue_specs([spec], store, out=out, batch="b1").already_known == ["trip"]
+    _, claim = store.claim("trip", Stage.SESSION, owner="w", lease_seconds=30, max_attempts=3)
+    assert claim is not None
+    claim.fail("cannot decode", file="1.jpg")
+    assert enqueue_specs([spec], store, out=out, batch="b2").enqueued == ["trip"]
+    assert submitted == ["trip", "trip"]
+
+
+def test_jobs_for_an_s3_bucket_are_staged(
+    s3_out: str, fake_redis: Redis, tmp_path: Path, submitted: list[str]
+) -> None:
+    store = JobStore(fake_redis)
+    result = enqueue_specs([spec_in(tmp_path / "in")], store, out=s3_out, batch="b1")
+    assert result.enqueued == ["trip"]
+    state = store.get("trip")
+    assert state is not None
+    assert state.spec.photos[0].startswith(f"{s3_out}/.inputs/sha256/")
+    assert str(tmp_path) not in state.spec.model_dump_json()

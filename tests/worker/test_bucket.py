@@ -1,8 +1,9 @@
 from pathlib import Path
 
+import fsspec
 import pytest
 
-from worker.bucket import LocalBucket, open_bucket
+from worker.bucket import BucketError, LocalBucket, open_bucket
 
 
 def test_writes_land_whole_and_leave_no_temporaries(tmp_path: Path) -> None:
@@ -29,3 +30,58 @@ def test_failed_copy_leaves_nothing(tmp_path: Path) -> None:
 def test_keys_cannot_leave_the_bucket(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="leaves the bucket"):
         LocalBucket(tmp_path).put_bytes("../escape.json", b"{}")
+
+
+def test_s3_objects_land_whole_under_their_keys(s3_out: str, tmp_path: Path) -> None:
+    bucket = open_bucket(s3_out)
+    source = tmp_path / "video.mp4"
+    source.write_bytes(b"v" * 3000)
+    assert not bucket.exists("job/report.json")
+    assert bucket.read_bytes("job/report.json") is None
+    address = bucket.put_file("job/video.mp4", source)
+    bucket.put_bytes("job/report.json", b"{}")
+    assert address == f"{s3_out}/job/video.mp4"
+    assert bucket.read_bytes("job/video.mp4") == b"v" * 3000
+    assert bucket.exists("job/report.json")
+    fs = fsspec.filesystem("s3", skip_instance_cache=True)
+    assert fs.info(f"{s3_out}/job/video.mp4")["ContentType"] == "video/mp4"
+    prefix = s3_out.removeprefix("s3://")
+    listed = sorted(fs.ls(f"{prefix}/job"))
+    assert listed == [f"{prefix}/job/report.json", f"{prefix}/job/video.mp4"]
+
+
+def test_failed_s3_upload_leaves_nothing(s3_out: str, tmp_path: Path) -> None:
+    bucket = open_bucket(s3_out)
+    with pytest.raises(FileNotFoundError):
+        bucket.put_file("job/video.mp4", tmp_path / "missing.mp4")
+    assert not bucket.exists("job/video.mp4")
+
+
+@pytest.mark.parametrize("key", ["../escape.json", "job//report.json", "./report.json"])
+def test_s3_keys_are_plain(s3_out: str, key: str) -> None:
+    with pytest.raises(ValueError, match="not a plain object key"):
+        open_bucket(s3_out).put_bytes(key, b"{}")
+
+
+@pytest.mark.parametrize("url", ["gs://bucket", "s3://"])
+def test_unsupported_buckets_are_refused(url: str) -> None:
+    with pytest.raises(ValueError):
+        open_bucket(url)
+
+
+def test_local_bucket_reads_back(tmp_path: Path) -> None:
+    bucket = open_bucket(str(tmp_path))
+    assert bucket.read_bytes("job/report.json") is None
+    bucket.put_bytes("job/report.json", b"{}")
+    assert bucket.read_bytes("job/report.json") == b"{}"
+    assert bucket.address("job/report.json") == str(tmp_path / "job" / "report.json")
+
+
+def test_check_says_why_a_bucket_cannot_be_written(s3_out: str, tmp_path: Path) -> None:
+    open_bucket(s3_out).check()
+    open_bucket(str(tmp_path / "new" / "out")).check()
+    with pytest.raises(BucketError, match="there is no bucket 'no-such-bucket'"):
+        open_bucket("s3://no-such-bucket/videos").check()
+    (tmp_path / "a-file").write_text("")
+    with pytest.raises(BucketError, match="cannot make the output folder"):
+        open_bucket(str(tmp_path / "a-file" / "out")).check()
