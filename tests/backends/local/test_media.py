@@ -35,7 +35,7 @@ def test_exif_orientation_is_applied(tmp_path: Path) -> None:
     exif = Image.Exif()
     exif[0x0112] = 6  # stored sideways: display rotated 90° clockwise
     Image.fromarray(two_tone(120, 80)).save(path, exif=exif, quality=95)
-    upright = np.asarray(decode_photo(path, 1000))
+    upright = decode_photo(path, 1000)
     assert upright.shape == (120, 80, 3)
     assert close_to(upright[60, 70], RED)  # the stored top is now on the right
     assert close_to(upright[60, 10], BLUE)
@@ -44,7 +44,7 @@ def test_exif_orientation_is_applied(tmp_path: Path) -> None:
 def test_cmyk_comes_out_as_rgb(tmp_path: Path) -> None:
     path = tmp_path / "print.jpg"
     Image.new("CMYK", (64, 48), (0, 255, 255, 0)).save(path, quality=95)
-    decoded = np.asarray(decode_photo(path, 1000))
+    decoded = decode_photo(path, 1000)
     assert decoded.shape == (48, 64, 3)
     assert close_to(decoded[24, 32], (255, 0, 0))
 
@@ -54,7 +54,7 @@ def test_alpha_is_flattened_onto_white(tmp_path: Path) -> None:
     rgba = np.zeros((40, 40, 4), dtype=np.uint8)
     rgba[:, :20] = (*RED, 255)
     Image.fromarray(rgba, "RGBA").save(path)
-    decoded = np.asarray(decode_photo(path, 1000))
+    decoded = decode_photo(path, 1000)
     assert close_to(decoded[20, 5], RED, 2)
     assert close_to(decoded[20, 35], (255, 255, 255), 2)
 
@@ -66,7 +66,7 @@ def test_sixteen_bit_greyscale_is_scaled_not_clipped(tmp_path: Path) -> None:
     samples[:, 16:] = 32768
     cv2.imwrite(str(path), samples)
     assert Image.open(path).mode.startswith("I")
-    decoded = np.asarray(decode_photo(path, 1000))
+    decoded = decode_photo(path, 1000)
     assert decoded.shape == (32, 32, 3)
     assert decoded[5, 5].tolist() == [255, 255, 255]
     assert abs(int(decoded[5, 25, 0]) - 128) <= 1
@@ -75,7 +75,7 @@ def test_sixteen_bit_greyscale_is_scaled_not_clipped(tmp_path: Path) -> None:
 def test_sixteen_bit_colour(tmp_path: Path) -> None:
     path = tmp_path / "raw.png"
     cv2.imwrite(str(path), np.full((16, 16, 3), (10000, 40000, 60000), dtype=np.uint16))  # BGR
-    decoded = np.asarray(decode_photo(path, 1000))
+    decoded = decode_photo(path, 1000)
     assert decoded[0, 0].tolist() == pytest.approx([233, 156, 39], abs=1)
 
 
@@ -84,7 +84,7 @@ def test_palette_with_transparency(tmp_path: Path) -> None:
     image = Image.fromarray(two_tone(40, 40)).quantize(colors=4)
     image.info["transparency"] = image.getpixel((0, 39))  # the blue index
     image.save(path, transparency=image.getpixel((0, 39)))
-    decoded = np.asarray(decode_photo(path, 1000))
+    decoded = decode_photo(path, 1000)
     assert close_to(decoded[5, 5], RED)
     assert close_to(decoded[35, 5], (255, 255, 255), 2)
 
@@ -92,7 +92,7 @@ def test_palette_with_transparency(tmp_path: Path) -> None:
 def test_heic(tmp_path: Path) -> None:
     path = tmp_path / "phone.heic"
     Image.fromarray(two_tone(64, 64)).save(path)
-    decoded = np.asarray(decode_photo(path, 1000))
+    decoded = decode_photo(path, 1000)
     assert decoded.shape == (64, 64, 3)
     assert close_to(decoded[10, 32], RED, 40)
 
@@ -100,9 +100,7 @@ def test_heic(tmp_path: Path) -> None:
 def test_large_photos_are_prescaled(tmp_path: Path) -> None:
     path = tmp_path / "big.jpg"
     Image.fromarray(two_tone(3000, 2000)).save(path, quality=80)
-    decoded = decode_photo(path, 500)
-    assert min(decoded.size) == 500
-    assert decoded.size == (750, 500)
+    assert decode_photo(path, 500).shape == (500, 750, 3)
 
 
 def test_truncated_jpeg_names_the_file(tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +38,7 @@ from worker.errors import JobFailed
 from worker.spec import Aspect, Container
 
 PHOTO_FOLDER = "photos"
+DECODE_THREADS = 2
 MUSIC_FILE = "music.wav"
 MUSIC_FADE_OUT_S = 2.0
 
@@ -59,7 +61,8 @@ class LocalBackend:
             return
         limit = working_short_side_limit(_long_side(ctx.spec.options.resolution.short_side))
         folder = ctx.workdir / PHOTO_FOLDER
-        decoded = [prepare_photo(path, folder, limit) for path in ctx.photos]
+        with ThreadPoolExecutor(max_workers=DECODE_THREADS) as pool:
+            decoded = list(pool.map(lambda path: prepare_photo(path, folder, limit), ctx.photos))
         ctx.record("files", [photo.to_record(ctx.workdir) for photo in decoded])
 
     def generate(self, ctx: StageContext) -> None:

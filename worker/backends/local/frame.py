@@ -59,7 +59,9 @@ class Planes:
 def rgb_to_planes(rgb: np.ndarray) -> Planes:
     """``rgb`` (height, width, 3) uint8 as planes."""
     height, width = rgb.shape[:2]
-    padded = cv2.copyMakeBorder(rgb, 0, height % 2, 0, width % 2, cv2.BORDER_REPLICATE)
+    padded = rgb
+    if height % 2 or width % 2:
+        padded = cv2.copyMakeBorder(rgb, 0, height % 2, 0, width % 2, cv2.BORDER_REPLICATE)
     yuv = cv2.transform(padded, RGB_TO_YUV)
     chroma_size = (padded.shape[1] // 2, padded.shape[0] // 2)
     chroma = cv2.resize(yuv[..., 1:], chroma_size, interpolation=cv2.INTER_AREA)

@@ -19,6 +19,8 @@ KEEP_AREA_FOR_COVER = 0.7
 KEEP_SALIENCY_FOR_COVER = 0.8
 """…or at least this share of what is salient in it; otherwise contain."""
 CENTRE_BIAS = 0.15
+BACKGROUND_SHRINK = 16
+BACKGROUND_BRIGHTNESS = 0.55
 
 
 class FitMode(StrEnum):
@@ -150,25 +152,20 @@ def build_shot_source(
 
 
 def _contain_canvas(rgb: np.ndarray, canvas_w: int, canvas_h: int) -> np.ndarray:
+    """The photo fitted inside the canvas, on a blurred, darkened cover of itself."""
     height, width = rgb.shape[:2]
     cover_scale = max(canvas_w / width, canvas_h / height)
-    small = cv2.resize(
-        rgb,
-        (max(2, round(width * cover_scale / 16)), max(2, round(height * cover_scale / 16))),
-        interpolation=cv2.INTER_AREA,
-    )
-    small = cv2.GaussianBlur(small, (0, 0), sigmaX=3)
-    blurred = cv2.resize(
-        small,
-        (round(width * cover_scale), round(height * cover_scale)),
-        interpolation=cv2.INTER_LINEAR,
-    )
-    top = (blurred.shape[0] - canvas_h) // 2
-    left = (blurred.shape[1] - canvas_w) // 2
-    canvas = (blurred[top : top + canvas_h, left : left + canvas_w] * 0.55).astype(np.uint8)
+    crop_w, crop_h = canvas_w / cover_scale, canvas_h / cover_scale
+    left, top = round((width - crop_w) / 2), round((height - crop_h) / 2)
+    cover = rgb[top : top + round(crop_h), left : left + round(crop_w)]
+    small_size = (max(2, canvas_w // BACKGROUND_SHRINK), max(2, canvas_h // BACKGROUND_SHRINK))
+    small = cv2.GaussianBlur(cv2.resize(cover, small_size, interpolation=cv2.INTER_AREA), (0, 0), 3)
+    canvas = cv2.resize(small, (canvas_w, canvas_h), interpolation=cv2.INTER_LINEAR)
+    cv2.convertScaleAbs(canvas, canvas, alpha=BACKGROUND_BRIGHTNESS)
     fit_scale = min(canvas_w / width, canvas_h / height)
-    fit_w, fit_h = round(width * fit_scale), round(height * fit_scale)
-    fitted = cv2.resize(rgb, (fit_w, fit_h), interpolation=cv2.INTER_AREA)
+    fit_w, fit_h = min(canvas_w, round(width * fit_scale)), min(canvas_h, round(height * fit_scale))
     y0, x0 = (canvas_h - fit_h) // 2, (canvas_w - fit_w) // 2
-    canvas[y0 : y0 + fit_h, x0 : x0 + fit_w] = fitted
+    canvas[y0 : y0 + fit_h, x0 : x0 + fit_w] = cv2.resize(
+        rgb, (fit_w, fit_h), interpolation=cv2.INTER_AREA
+    )
     return canvas

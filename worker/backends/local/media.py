@@ -1,5 +1,8 @@
 """Decode photos once: upright, 8-bit RGB, no larger than the output can use.
 
+The working copy is saved uncompressed (``.npy``): it is read again for every shot, and
+loading it must cost next to nothing.
+
 Every input Pillow (or pillow-heif, for HEIC/HEIF) can read comes out the same way: EXIF
 orientation applied, CMYK through its ICC profile when it has one, transparency flattened
 onto white, 16-bit and float samples scaled (not clipped) to 8 bits, palettes expanded.
@@ -9,12 +12,13 @@ from __future__ import annotations
 
 import hashlib
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pillow_heif
-from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageCms, UnidentifiedImageError
 
 from worker.errors import JobFailed
 
@@ -100,27 +104,49 @@ def to_rgb(image: Image.Image) -> Image.Image:
     return image.convert("RGB") if image.mode != "RGB" else image
 
 
-def decode_photo(path: Path, short_side_limit: int) -> Image.Image:
-    """The photo upright, in 8-bit RGB, its short side at most ``short_side_limit``."""
+def _bounded(image: Image.Image, short_side_limit: int) -> Image.Image:
+    if min(image.size) <= short_side_limit:
+        return image
+    scale = short_side_limit / min(image.size)
+    size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
+    return image.resize(size, Image.Resampling.BICUBIC, reducing_gap=2.0)
+
+
+EXIF_ORIENTATION = 0x0112
+_UPRIGHT: dict[int, Callable[[np.ndarray], np.ndarray]] = {
+    2: lambda pixels: pixels[:, ::-1],
+    3: lambda pixels: pixels[::-1, ::-1],
+    4: lambda pixels: pixels[::-1],
+    5: lambda pixels: pixels.transpose(1, 0, 2),
+    6: lambda pixels: np.rot90(pixels, -1),
+    7: lambda pixels: pixels.transpose(1, 0, 2)[::-1, ::-1],
+    8: lambda pixels: np.rot90(pixels, 1),
+}
+"""How to turn stored pixels upright for each EXIF orientation (as ``ImageOps.exif_transpose``)."""
+
+
+def decode_photo(path: Path, short_side_limit: int) -> np.ndarray:
+    """The photo upright as RGB (height, width, 3), short side at most ``short_side_limit``.
+
+    The full-size decode is let go as soon as the bounded copy exists, so one decode needs
+    about the full-size image plus two bounded copies of memory.
+    """
     try:
         with Image.open(path) as image:
             if image.format == "JPEG":
                 scale = short_side_limit / min(image.size)
                 image.draft("RGB", (round(image.width * scale), round(image.height * scale)))
             image.load()
-            upright = ImageOps.exif_transpose(image)
-            rgb = to_rgb(upright)
+            orientation = image.getexif().get(EXIF_ORIENTATION, 1)
+            bounded = _bounded(to_rgb(image), short_side_limit)
+            pixels = np.asarray(bounded)
     except UnidentifiedImageError:
-        raise JobFailed(
-            "cannot decode image: unsupported or unrecognised format", file=path.name
-        ) from None
+        message = "cannot decode image: unsupported or unrecognised format"
+        raise JobFailed(message, file=path.name) from None
     except (OSError, SyntaxError, ValueError) as error:
         raise JobFailed(f"cannot decode image: {error}", file=path.name) from None
-    if min(rgb.size) > short_side_limit:
-        scale = short_side_limit / min(rgb.size)
-        size = (max(1, round(rgb.width * scale)), max(1, round(rgb.height * scale)))
-        rgb = rgb.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
-    return rgb
+    upright = _UPRIGHT.get(orientation)
+    return np.ascontiguousarray(upright(pixels)) if upright else pixels
 
 
 def prepare_photo(path: Path, folder: Path, short_side_limit: int) -> DecodedPhoto:
@@ -128,19 +154,18 @@ def prepare_photo(path: Path, folder: Path, short_side_limit: int) -> DecodedPho
     file_id = file_sha256(path)
     image = decode_photo(path, short_side_limit)
     folder.mkdir(parents=True, exist_ok=True)
-    working_path = folder / f"{file_id}.png"
-    image.save(working_path, compress_level=1)
+    working_path = folder / f"{file_id}.npy"
+    np.save(working_path, image)
     return DecodedPhoto(
         name=path.name,
         file_id=file_id,
         input_bytes=path.stat().st_size,
         working_path=working_path,
-        width=image.width,
-        height=image.height,
+        width=image.shape[1],
+        height=image.shape[0],
     )
 
 
 def load_working_image(path: Path) -> np.ndarray:
-    """An RGB uint8 array (height, width, 3) of a working copy written by ``prepare_photo``."""
-    with Image.open(path) as image:
-        return np.asarray(image.convert("RGB"))
+    """The RGB uint8 array (height, width, 3) ``prepare_photo`` saved."""
+    return np.load(path, allow_pickle=False)
