@@ -108,8 +108,15 @@ def x264_arguments(settings: Settings) -> list[str]:
 
 
 def floor_png(still: Path, output: Path, settings: Settings) -> float:
-    return timed([FFMPEG, "-y", "-v", "error", "-loop", "1", "-framerate", str(FPS), "-i", str(still),
-                  "-frames:v", str(FRAMES), *x264_arguments(settings), str(output)])  # fmt: skip
+    return timed([FFMPEG, "-y", "-v", "error", "-loop", "1", "-framerate", str(FPS),
+                  "-i", str(still), "-frames:v", str(FRAMES), *x264_arguments(settings),
+                  str(output)])  # fmt: skip
+
+
+def raw_encode_command(source: str, output: Path, settings: Settings) -> list[str]:
+    return [FFMPEG, "-y", "-v", "error", "-f", "rawvideo", "-pix_fmt", "yuv420p",
+            "-s", f"{WIDTH}x{HEIGHT}", "-framerate", str(FPS), "-i", source,
+            *x264_arguments(settings), str(output)]  # fmt: skip
 
 
 def floor_piped(still: Path, output: Path, settings: Settings) -> float:
@@ -118,9 +125,7 @@ def floor_piped(still: Path, output: Path, settings: Settings) -> float:
         [FFMPEG, "-v", "error", "-i", str(still), "-f", "rawvideo", "-pix_fmt", "yuv420p", "-"],
         check=True, capture_output=True,
     ).stdout  # fmt: skip
-    command = [FFMPEG, "-y", "-v", "error", "-f", "rawvideo", "-pix_fmt", "yuv420p",
-               "-s", f"{WIDTH}x{HEIGHT}", "-framerate", str(FPS), "-i", "pipe:0",
-               *x264_arguments(settings), str(output)]  # fmt: skip
+    command = raw_encode_command("pipe:0", output, settings)
     started = time.perf_counter()
     with subprocess.Popen(command, stdin=subprocess.PIPE, stderr=subprocess.DEVNULL) as process:
         assert process.stdin is not None
@@ -129,6 +134,17 @@ def floor_piped(still: Path, output: Path, settings: Settings) -> float:
         process.stdin.close()
         process.wait()
     return time.perf_counter() - started
+
+
+def encode_only(video: Path, scratch: Path, output: Path, settings: Settings) -> float:
+    """Our own frames, decoded to a raw file beforehand, encoded again: the content's cost."""
+    raw = scratch / "frames.yuv"
+    subprocess.run([FFMPEG, "-y", "-v", "error", "-i", str(video), "-f", "rawvideo",
+                    "-pix_fmt", "yuv420p", str(raw)], check=True)  # fmt: skip
+    try:
+        return timed(raw_encode_command(str(raw), output, settings))
+    finally:
+        raw.unlink()
 
 
 def naive_slideshow(photos: list[Path], music: Path, output: Path, settings: Settings) -> float:
@@ -197,37 +213,48 @@ def main() -> None:
         ours = json.loads(child.stdout.strip().splitlines()[-1])
         video = folder / "ours" / "video.mp4"
         still = folder / "still.png"
-        subprocess.run([FFMPEG, "-y", "-v", "error", "-ss", "7", "-i", str(video), "-frames:v", "1", str(still)],
-                       check=True)  # fmt: skip
-        print("encoding the floor …", flush=True)
+        subprocess.run([FFMPEG, "-y", "-v", "error", "-ss", "7", "-i", str(video),
+                        "-frames:v", "1", str(still)], check=True)  # fmt: skip
+        print("encoding the floors …", flush=True)
         png_floor = floor_png(still, folder / "floor-png.mp4", settings)
         piped_floor = floor_piped(still, folder / "floor-piped.mp4", settings)
+        content_floor = encode_only(video, folder, folder / "encode-only.mp4", settings)
         naive = None
         if not args.skip_naive:
             print("rendering the naive filtergraph …", flush=True)
-            naive = naive_slideshow(
-                photos, folder / "ours" / "music.wav", folder / "naive.mp4", settings
-            )
-    export, total = ours["export_s"], ours["total_s"]
-    print()
-    print(
-        f"{FRAMES} frames {WIDTH}x{HEIGHT} @ {FPS} fps, x264 {settings.x264_preset} crf {settings.crf}"
-    )
-    print(f"ours, render (export stage)     {export:7.2f} s")
-    print(f"ours, all stages                {total:7.2f} s  (decoding {ours['upload_s']:.2f} s)")
-    print(
-        f"floor, still PNG looped         {png_floor:7.2f} s   render/floor {export / png_floor:.2f}x"
-    )
-    print(
-        f"floor, still piped raw          {piped_floor:7.2f} s   render/floor {export / piped_floor:.2f}x"
-    )
+            music = folder / "ours" / "music.wav"
+            naive = naive_slideshow(photos, music, folder / "naive.mp4", settings)
+    report(ours, png_floor, piped_floor, content_floor, naive, settings)
+
+
+def report(
+    ours: dict[str, float],
+    png_floor: float,
+    piped_floor: float,
+    content_floor: float,
+    naive: float | None,
+    settings: Settings,
+) -> None:
+    export = ours["export_s"]
+    print(f"\n{FRAMES} frames {WIDTH}x{HEIGHT} @ {FPS} fps, x264 {settings.x264_preset}, "
+          f"crf {settings.crf}")  # fmt: skip
+    rows = [
+        ("ours: render (export stage)", export, ""),
+        ("ours: all stages", ours["total_s"], f"decoding {ours['upload_s']:.2f} s"),
+        ("floor: one still, PNG looped", png_floor, f"ours/floor {export / png_floor:.2f}x"),
+        ("floor: one still, piped raw", piped_floor, f"ours/floor {export / piped_floor:.2f}x"),
+        (
+            "floor: our frames, encode only",
+            content_floor,
+            f"ours/floor {export / content_floor:.2f}x",
+        ),
+    ]
     if naive is not None:
-        print(
-            f"naive zoompan+xfade filtergraph {naive:7.2f} s   naive/ours   {naive / export:.2f}x"
-        )
-    print(
-        f"peak RSS: python {ours['python_peak_rss_mb']:.0f} MB, ffmpeg {ours['ffmpeg_peak_rss_mb']:.0f} MB"
-    )
+        rows.append(("naive: zoompan + xfade graph", naive, f"naive/ours {naive / export:.2f}x"))
+    for label, seconds, note in rows:
+        print(f"{label:<32}{seconds:7.2f} s   {note}")
+    print(f"peak RSS: python {ours['python_peak_rss_mb']:.0f} MB, "
+          f"ffmpeg {ours['ffmpeg_peak_rss_mb']:.0f} MB")  # fmt: skip
 
 
 if __name__ == "__main__":
