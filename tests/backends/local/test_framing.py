@@ -109,7 +109,7 @@ def test_crop_keeps_the_face() -> None:
     assert faces[0].cx == pytest.approx(0.43, abs=0.06)
     assert faces[0].cy == pytest.approx(0.22, abs=0.06)
     framing = choose_framing(photo, 16 / 9)
-    x, y, w, h = framing.window
+    _, y, _, h = framing.window
     assert y <= 0.1 and y + h >= 0.35
 
 

@@ -26,6 +26,8 @@ TARGET_LUFS = -14.0
 CEILING = 0.89
 """About -1 dBFS: peaks above are softly limited."""
 FADE_IN_S = 0.02
+SEAM_FADE_S = 0.03
+"""When a track loops, its end fades out and its start fades in over this long."""
 CHUNK = SAMPLE_RATE
 AUDIO_SUFFIXES = (".mp3", ".wav", ".m4a", ".aac", ".flac", ".ogg", ".opus")
 
@@ -85,27 +87,44 @@ def mood_source(mood: Mood, seconds: float) -> ChunkSource:
     return chunks
 
 
-def file_source(path: Path, seconds: float) -> ChunkSource:
-    """The file decoded by ffmpeg, looped when shorter than ``seconds``, cut to ``seconds``."""
+def decode_track(path: Path, seconds: float, target: Path) -> int:
+    """Decode at most ``seconds`` of ``path`` to raw 48 kHz float stereo at ``target``.
+
+    Returns the number of samples; a file without decodable audio fails the job, naming it.
+    """
     command = [
-        imageio_ffmpeg.get_ffmpeg_exe(), "-nostdin", "-v", "error",
-        "-stream_loop", "-1", "-i", str(path),
-        "-t", f"{seconds:.6f}", "-vn", "-f", "f32le", "-ac", "2", "-ar", str(SAMPLE_RATE), "-",
+        imageio_ffmpeg.get_ffmpeg_exe(), "-nostdin", "-y", "-v", "error", "-i", str(path),
+        "-t", f"{seconds:.6f}", "-vn", "-f", "f32le", "-ac", "2", "-ar", str(SAMPLE_RATE),
+        str(target),
     ]  # fmt: skip
+    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    samples = target.stat().st_size // 8 if target.exists() else 0
+    if result.returncode != 0 or samples == 0:
+        lines = result.stderr.strip().splitlines()
+        reason = lines[-1] if lines else "no audio stream"
+        raise JobFailed(f"cannot decode music: {reason}", file=path.name)
+    return samples
+
+
+def file_source(path: Path, seconds: float, scratch: Path) -> ChunkSource:
+    """The track, cut to ``seconds`` or looped up to it (with a short fade at each seam)."""
+    raw = scratch / f"{path.stem}.f32"
+    length = decode_track(path, seconds, raw)
+    track = np.memmap(raw, dtype=np.float32, mode="r", shape=(length, 2))
+    total = round(seconds * SAMPLE_RATE)
+    seam = min(round(SEAM_FADE_S * SAMPLE_RATE), length // 4) if length < total else 0
+    seam_gain = np.ones(length, dtype=np.float32)
+    if seam:
+        ramp = np.linspace(0.0, 1.0, seam, dtype=np.float32)
+        seam_gain[:seam], seam_gain[-seam:] = ramp, ramp[::-1]
 
     def chunks() -> Iterator[np.ndarray]:
-        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        assert process.stdout is not None
-        produced = 0
-        while block := process.stdout.read(CHUNK * 8):
-            usable = len(block) // 8 * 8
-            samples = np.frombuffer(block[:usable], dtype=np.float32).reshape(-1, 2)
-            produced += len(samples)
-            yield samples
-        error = process.stderr.read().decode(errors="replace").strip() if process.stderr else ""
-        if process.wait() != 0 or produced == 0:
-            reason = error.splitlines()[-1] if error else "no audio stream"
-            raise JobFailed(f"cannot decode music: {reason}", file=path.name)
+        for start in range(0, total, CHUNK):
+            positions = np.arange(start, min(start + CHUNK, total)) % length
+            gain = seam_gain[positions]
+            if start < length:
+                gain = np.where(np.arange(start, start + len(positions)) < seam, 1.0, gain)
+            yield track[positions] * gain[:, None].astype(np.float32)
 
     return chunks
 

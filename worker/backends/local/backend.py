@@ -118,7 +118,7 @@ class LocalBackend:
         if audio.is_audio_file(music):
             path = self._find_music(ctx, music)
             facts = audio.write_music(
-                audio.file_source(path, seconds),
+                audio.file_source(path, seconds, ctx.workdir),
                 seconds,
                 plan["music_volume"],
                 MUSIC_FADE_OUT_S,

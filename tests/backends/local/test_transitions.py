@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from worker.backends.local.frame import BLACK, frame_planes, frame_to_rgb, rgb_to_frame
+from worker.backends.local.motion import ease
+from worker.backends.local.plan import TransitionStyle
+from worker.backends.local.transitions import ShotRenderer, blend_transition
+
+WIDTH, HEIGHT = 64, 36
+RED, BLUE = (220, 20, 20), (20, 20, 220)
+
+
+def solid(colour: tuple[int, int, int]) -> ShotRenderer:
+    """A shot of one colour; shifted renders leave zeros where nothing maps, like the real one."""
+
+    def render(extra_zoom: float, shift_x: float) -> np.ndarray:
+        frame = rgb_to_frame(np.full((HEIGHT, WIDTH, 3), colour, dtype=np.uint8))
+        shift = round(shift_x)
+        if shift:
+            for plane in frame_planes(frame).each:
+                columns = plane.shape[1]
+                step = shift * columns // WIDTH
+                if step > 0:
+                    plane[:, :step] = 0
+                else:
+                    plane[:, columns + step :] = 0
+        return frame
+
+    return render
+
+
+def blend(style: TransitionStyle, progress: float) -> np.ndarray:
+    return frame_to_rgb(blend_transition(style, solid(RED), solid(BLUE), progress, WIDTH))
+
+
+def close(pixel: np.ndarray, colour: tuple[int, int, int], tolerance: int = 6) -> bool:
+    return bool(np.all(np.abs(pixel.astype(int) - colour) <= tolerance))
+
+
+@pytest.mark.parametrize("style", list(TransitionStyle))
+def test_starts_on_the_outgoing_and_ends_on_the_incoming_shot(style: TransitionStyle) -> None:
+    assert close(blend(style, 0.0)[18, 32], RED)
+    assert close(blend(style, 1.0)[18, 32], BLUE)
+
+
+def test_dissolve_is_halfway_at_half() -> None:
+    assert close(blend(TransitionStyle.DISSOLVE, 0.5)[18, 32], (120, 20, 120))
+
+
+def test_fade_through_black_is_black_in_the_middle() -> None:
+    middle = blend_transition(TransitionStyle.BLACK, solid(RED), solid(BLUE), 0.5, WIDTH)
+    planes = frame_planes(middle)
+    assert np.all(planes.y == BLACK[0])
+    assert np.all(planes.u == BLACK[1]) and np.all(planes.v == BLACK[2])
+    assert close(blend(TransitionStyle.BLACK, 0.25)[18, 32], (110, 10, 10), 8)
+
+
+def test_slide_pushes_the_incoming_shot_in_from_the_right() -> None:
+    frame = blend(TransitionStyle.SLIDE, 0.5)
+    edge = round(WIDTH * (1 - ease(0.5)))
+    assert close(frame[18, edge - 4], RED)
+    assert close(frame[18, edge + 4], BLUE)
+
+
+def test_wipe_reveals_left_to_right() -> None:
+    frame = blend(TransitionStyle.WIPE, 0.5)
+    assert close(frame[18, 4], BLUE)
+    assert close(frame[18, WIDTH - 4], RED)
+
+
+def test_zoom_mixes_both_shots_midway() -> None:
+    pixel = blend(TransitionStyle.ZOOM, 0.5)[18, 32].astype(int)
+    assert 60 < pixel[0] < 180 and 60 < pixel[2] < 180
