@@ -13,20 +13,8 @@ RED, BLUE = (220, 20, 20), (20, 20, 220)
 
 
 def solid(colour: tuple[int, int, int]) -> ShotRenderer:
-    """A shot of one colour; shifted renders leave zeros where nothing maps, like the real one."""
-
     def render(extra_zoom: float, shift_x: float) -> np.ndarray:
-        frame = rgb_to_frame(np.full((HEIGHT, WIDTH, 3), colour, dtype=np.uint8))
-        shift = round(shift_x)
-        if shift:
-            for plane in frame_planes(frame).each:
-                columns = plane.shape[1]
-                step = shift * columns // WIDTH
-                if step > 0:
-                    plane[:, :step] = 0
-                else:
-                    plane[:, columns + step :] = 0
-        return frame
+        return rgb_to_frame(np.full((HEIGHT, WIDTH, 3), colour, dtype=np.uint8))
 
     return render
 

@@ -132,8 +132,7 @@ def _warp_plane(
         (out_w, out_h),
         dst=target,
         flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
-        borderMode=cv2.BORDER_CONSTANT if shift_x else cv2.BORDER_REPLICATE,
-        borderValue=0,
+        borderMode=cv2.BORDER_REPLICATE,
     )
 
 
@@ -143,10 +142,7 @@ def warp_window(
     frame: np.ndarray,
     shift_x: float = 0.0,
 ) -> np.ndarray:
-    """Fill ``frame`` with ``window`` (luma pixels) of ``source``, shifted by ``shift_x``.
-
-    A shifted frame is zero where nothing maps, so two shifted frames can be added.
-    """
+    """Fill ``frame`` with ``window`` (luma pixels) of ``source``, shifted by ``shift_x``."""
     target = frame_planes(frame)
     x, y, w, h = window
     half = (x / 2, y / 2, w / 2, h / 2)

@@ -39,11 +39,26 @@ def blend_transition(
         weight = p * p * (3.0 - 2.0 * p)
         return cv2.addWeighted(a, 1.0 - weight, b, weight, 0.0)
     if style == TransitionStyle.SLIDE:
-        e = ease(p)
-        return cv2.add(outgoing(1.0, -e * width), incoming(1.0, (1.0 - e) * width))
+        seam = (1.0 - ease(p)) * width
+        return _slide(outgoing(1.0, seam - width), incoming(1.0, seam), seam / width)
     if style == TransitionStyle.WIPE:
         return _wipe(outgoing(1.0, 0.0), incoming(1.0, 0.0), ease(p))
     return cv2.addWeighted(outgoing(1.0, 0.0), 1.0 - p, incoming(1.0, 0.0), p, 0.0)
+
+
+def _slide(a: np.ndarray, b: np.ndarray, seam_share: float) -> np.ndarray:
+    """``a`` left of the seam, ``b`` right of it; the column the seam cuts is mixed."""
+    result = b.copy()
+    planes = zip(frame_planes(a).each, frame_planes(result).each, strict=True)
+    for plane_a, plane_out in planes:
+        seam = seam_share * plane_a.shape[1]
+        whole = int(seam)
+        plane_out[:, :whole] = plane_a[:, :whole]
+        if whole < plane_a.shape[1] and seam > whole:
+            share = seam - whole
+            mixed = plane_a[:, whole] * share + plane_out[:, whole] * (1.0 - share)
+            plane_out[:, whole] = (mixed + 0.5).astype(np.uint8)
+    return result
 
 
 def _wipe(a: np.ndarray, b: np.ndarray, progress: float) -> np.ndarray:
