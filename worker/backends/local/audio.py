@@ -43,7 +43,8 @@ ChunkSource = Callable[[], Iterator[np.ndarray]]
 
 
 def is_audio_file(music: str) -> bool:
-    return Path(music).suffix.lower() in AUDIO_SUFFIXES
+    """Whether ``music`` names a file (a known audio suffix, or an existing file) not a mood."""
+    return Path(music).suffix.lower() in AUDIO_SUFFIXES or Path(music).expanduser().is_file()
 
 
 def integrated_loudness(chunks: Iterator[np.ndarray]) -> float:
