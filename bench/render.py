@@ -40,23 +40,22 @@ FRAMES = round(SECONDS * FPS)
 
 
 def make_photo(path: Path, width: int, height: int, seed: int) -> None:
-    """A photo-like test picture: soft gradients, shapes, fine texture and sensor noise."""
+    """A photo-like test picture: a soft colour field, objects with some texture, sensor noise."""
     rng = np.random.default_rng(seed)
-    small = rng.random((height // 64 + 2, width // 64 + 2, 3)).astype(np.float32)
-    base = np.asarray(
-        Image.fromarray((small * 255).astype(np.uint8)).resize((width, height), Image.BICUBIC)
-    )
-    image = base.astype(np.float32) * 0.7
-    ys, xs = np.ogrid[0:height, 0:width]
-    for _ in range(6):
-        cx, cy, r = (
-            rng.uniform(0, width),
-            rng.uniform(0, height),
-            rng.uniform(0.05, 0.2) * min(width, height),
-        )
-        image[(xs - cx) ** 2 + (ys - cy) ** 2 < r * r] = rng.uniform(40, 250, 3)
-    image += rng.normal(0, 5, (height, width, 1))
-    Image.fromarray(np.clip(image, 0, 255).astype(np.uint8)).save(path, quality=90)
+    field = rng.uniform(30, 220, (4, 3, 3)).astype(np.uint8)
+    image = np.asarray(Image.fromarray(field).resize((width, height), Image.BICUBIC)).copy()
+    for _ in range(8):
+        radius = int(rng.uniform(0.04, 0.16) * min(width, height))
+        cx, cy = int(rng.uniform(radius, width - radius)), int(rng.uniform(radius, height - radius))
+        ys, xs = np.ogrid[-radius:radius, -radius:radius]
+        inside = xs**2 + ys**2 < radius**2
+        stripes = 1.0 + 0.15 * np.sin((xs + ys) / rng.uniform(4, 12))
+        patch = image[cy - radius : cy + radius, cx - radius : cx + radius]
+        colour = rng.uniform(40, 220, 3)
+        patch[inside] = np.clip(colour[None, :] * stripes[inside][:, None], 0, 255).astype(np.uint8)
+    noise = rng.normal(0, 3, (height, width, 1)).astype(np.float32)
+    noisy = np.clip(image + noise, 0, 255).astype(np.uint8)
+    Image.fromarray(noisy).save(path, quality=90)
 
 
 def make_photos(folder: Path) -> list[Path]:
