@@ -99,3 +99,13 @@ def test_title_fades_in_and_out() -> None:
     assert opacities[15:35] == [1.0] * 20
     assert all(0 < value < 1 for value in opacities[10:15])
     assert opacities[10:16] == sorted(opacities[10:16])
+
+
+def test_mixed_text_keeps_words_whole_and_spaces() -> None:
+    font = load_font("夏日", 40)
+    lines = wrap_text("夏日促销 Summer Sale 全场五折", font, 10_000)
+    assert lines == ["夏日促销 Summer Sale 全场五折"]
+    narrow = wrap_text("夏日促销 Summer Sale 全场五折", font, 170)
+    assert "Summer" in " ".join(narrow).split() and all(
+        "Summ" not in line or "Summer" in line for line in narrow
+    )
