@@ -37,6 +37,8 @@ def plan_for(prompt: str, **options: object):
         ("二十秒", 20.0),
         ("1分钟", 60.0),
         ("9:16 at 1080p, 30 fps", None),
+        ("'80s style with 80s music", None),
+        ("20s clip with 80s music", 20.0),
         ("", None),
     ],
 )

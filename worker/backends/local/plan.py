@@ -148,7 +148,8 @@ def parse_duration(prompt: str) -> float | None:
     if re.search(r"half\s+(?:a\s+)?minute|半分钟", text):
         return 30.0
     minutes = re.search(rf"{_NUM}\s*(?:-\s*)?(?:minutes?|mins?\b|分钟)", text)
-    seconds = re.search(rf"(?<![\d:.]){_NUM}\s*(?:-\s*)?(?:seconds?\b|secs?\b|s\b|秒)", text)
+    decade = r"s\b(?!\s*(?:music|songs?|style|vibes?|hits|retro|disco))"  # "80s music"
+    seconds = re.search(rf"(?<![\d:.'’]){_NUM}\s*(?:-\s*)?(?:seconds?\b|secs?\b|{decade}|秒)", text)
     if minutes is None and seconds is None:
         return None
     total = (_number(minutes.group(1)) * 60 if minutes else 0.0) + (
