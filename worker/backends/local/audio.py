@@ -142,7 +142,7 @@ def _soft_limit(samples: np.ndarray) -> np.ndarray:
 
 def write_music(
     source: ChunkSource, seconds: float, volume: float, fade_out_s: float, target: Path
-) -> dict[str, float]:
+) -> dict[str, float | None]:
     """Normalise ``source`` to ``TARGET_LUFS`` (scaled by ``volume``) into a WAV at ``target``."""
     measured = integrated_loudness(source())
     gain = 10 ** ((TARGET_LUFS - measured) / 20) * volume if math.isfinite(measured) else 0.0
@@ -166,9 +166,10 @@ def write_music(
             written += len(chunk)
         if written < total:
             output.writeframes(bytes(4 * (total - written)))
+    silent = not math.isfinite(measured)
     return {
-        "measured_lufs": round(measured, 2),
-        "gain_db": round(20 * math.log10(gain), 2) if gain > 0 else -math.inf,
+        "measured_lufs": None if silent else round(measured, 2),
+        "gain_db": None if silent else round(20 * math.log10(gain), 2),
     }
 
 

@@ -33,7 +33,7 @@ from worker.backends.local.timeline import (
     video_draft,
     with_stage2,
 )
-from worker.draft import Draft, TrackType, timeline_summary
+from worker.draft import Draft, Track, TrackType, timeline_summary
 from worker.errors import JobFailed
 from worker.spec import Aspect, Container
 
@@ -110,39 +110,24 @@ class LocalBackend:
 
     def _music_track(
         self, ctx: StageContext, draft: Draft, plan: dict[str, Any]
-    ) -> tuple[Any, dict[str, Any]]:
+    ) -> tuple[Track, dict[str, Any]]:
         fps = int(draft.m["fps"])
         seconds = ms_to_frames(draft.duration_ms, fps) / fps
         music = str(plan["music"])
-        target = ctx.workdir / MUSIC_FILE
+        mood: Mood | None = None
         if audio.is_audio_file(music):
             path = self._find_music(ctx, music)
-            facts = audio.write_music(
-                audio.file_source(path, seconds, ctx.workdir),
-                seconds,
-                plan["music_volume"],
-                MUSIC_FADE_OUT_S,
-                target,
-            )
-            src, name, mood = file_sha256(path), path.name, None
+            source = audio.file_source(path, seconds, ctx.workdir)
+            src, name = file_sha256(path), path.name
         else:
             mood = Mood(music) if music in set(Mood) else DEFAULT_MOOD_FOR_PACE[Pace(plan["pace"])]
-            facts = audio.write_music(
-                audio.mood_source(mood, seconds),
-                seconds,
-                plan["music_volume"],
-                MUSIC_FADE_OUT_S,
-                target,
-            )
+            source = audio.mood_source(mood, seconds)
             src, name = f"synth:{mood}", f"{mood} (built-in)"
-        track = audio_track(
-            draft.duration_ms,
-            src,
-            name,
-            str(mood) if mood else None,
-            plan["music_volume"],
-            MUSIC_FILE,
-        )
+        volume = float(plan["music_volume"])
+        target = ctx.workdir / MUSIC_FILE
+        facts = audio.write_music(source, seconds, volume, MUSIC_FADE_OUT_S, target)
+        mood_name = str(mood) if mood else None
+        track = audio_track(draft.duration_ms, src, name, mood_name, volume, MUSIC_FILE)
         return track, {**facts, "src": src, "name": name}
 
     @staticmethod
