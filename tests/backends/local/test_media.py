@@ -139,3 +139,19 @@ def test_prepare_leaves_the_input_alone(tmp_path: Path) -> None:
     assert photo.file_id == hashlib.sha256(before[0]).hexdigest()
     assert photo.input_bytes == len(before[0])
     assert load_working_image(photo.working_path).shape == (60, 90, 3)
+
+
+def test_missing_file_names_the_file(tmp_path: Path) -> None:
+    with pytest.raises(JobFailed) as failure:
+        prepare_photo(tmp_path / "gone.jpg", tmp_path / "work", 1000)
+    assert failure.value.file == "gone.jpg"
+    assert failure.value.message.startswith("cannot read image")
+
+
+def test_decompression_bomb_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "huge.png"
+    Image.fromarray(two_tone(200, 100)).save(path)
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 5000)
+    with pytest.raises(JobFailed) as failure:
+        decode_photo(path, 1000)
+    assert (failure.value.file, "too large" in failure.value.message) == ("huge.png", True)

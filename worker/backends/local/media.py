@@ -143,6 +143,8 @@ def decode_photo(path: Path, short_side_limit: int) -> np.ndarray:
     except UnidentifiedImageError:
         message = "cannot decode image: unsupported or unrecognised format"
         raise JobFailed(message, file=path.name) from None
+    except Image.DecompressionBombError as error:
+        raise JobFailed(f"cannot decode image: too large ({error})", file=path.name) from None
     except (OSError, SyntaxError, ValueError) as error:
         raise JobFailed(f"cannot decode image: {error}", file=path.name) from None
     upright = _UPRIGHT.get(orientation)
@@ -151,7 +153,10 @@ def decode_photo(path: Path, short_side_limit: int) -> np.ndarray:
 
 def prepare_photo(path: Path, folder: Path, short_side_limit: int) -> DecodedPhoto:
     """Decode ``path`` and save the working copy in ``folder``; the input is only read."""
-    file_id = file_sha256(path)
+    try:
+        file_id = file_sha256(path)
+    except OSError as error:
+        raise JobFailed(f"cannot read image: {error.strerror or error}", file=path.name) from None
     image = decode_photo(path, short_side_limit)
     folder.mkdir(parents=True, exist_ok=True)
     working_path = folder / f"{file_id}.npy"
