@@ -64,6 +64,9 @@ def test_duration_phrases(prompt: str, seconds: float | None) -> None:
         ("方形视频", Aspect.SQUARE),
         ("1:1", Aspect.SQUARE),
         ("nice video", None),
+        ("a calm highlight reel, 16:9 for YouTube", Aspect.LANDSCAPE),
+        ("for Instagram Reels but 1:1 please", Aspect.SQUARE),
+        ("a 30-second highlight reel", None),
     ],
 )
 def test_aspect_phrases(prompt: str, aspect: Aspect | None) -> None:

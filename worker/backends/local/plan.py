@@ -158,27 +158,38 @@ def parse_duration(prompt: str) -> float | None:
     return min(total, MAX_DURATION_S) if total > 0 else None
 
 
+_ASPECT_RATIOS: list[tuple[Aspect, str]] = [
+    (Aspect.VERTICAL, r"9\s*[:x/]\s*16"),
+    (Aspect.LANDSCAPE, r"16\s*[:x/]\s*9"),
+    (Aspect.SQUARE, r"\b1\s*[:x/]\s*1\b"),
+]
 _ASPECT_WORDS: list[tuple[Aspect, str]] = [
     (
         Aspect.VERTICAL,
-        r"9\s*[:x/]\s*16|reels?\b|tiktok|shorts\b|stories\b|story\b|vertical|portrait|竖屏|竖版|抖音",
+        r"reels\b|instagram reel|tiktok|shorts\b|stories\b|story\b|vertical|portrait"
+        r"|竖屏|竖版|抖音",
     ),
     (
         Aspect.LANDSCAPE,
-        r"16\s*[:x/]\s*9|landscape|youtube(?!\s*shorts)|presentation|widescreen|horizontal|横屏|横版",
+        r"landscape|youtube(?!\s*shorts)|presentation|widescreen|horizontal|横屏|横版",
     ),
-    (Aspect.SQUARE, r"1\s*[:x/]\s*1\b|square|\bfeed\b|instagram post|方形|正方形"),
+    (Aspect.SQUARE, r"square|\bfeed\b|instagram post|方形|正方形"),
 ]
 
 
-def parse_aspect(prompt: str) -> Aspect | None:
-    text = prompt.lower()
+def _first_mentioned(text: str, patterns: list[tuple[Aspect, str]]) -> Aspect | None:
     hits = [
         (match.start(), aspect)
-        for aspect, words in _ASPECT_WORDS
-        if (match := re.search(words, text))
+        for aspect, pattern in patterns
+        if (match := re.search(pattern, text))
     ]
     return min(hits)[1] if hits else None
+
+
+def parse_aspect(prompt: str) -> Aspect | None:
+    """A ratio written out ("16:9") wins over a platform or shape word ("for Reels")."""
+    text = prompt.lower()
+    return _first_mentioned(text, _ASPECT_RATIOS) or _first_mentioned(text, _ASPECT_WORDS)
 
 
 def parse_pace(prompt: str) -> Pace | None:
