@@ -12,11 +12,11 @@ import math
 import subprocess
 import wave
 from collections.abc import Callable, Iterator
+from functools import lru_cache
 from pathlib import Path
 
 import imageio_ffmpeg
 import numpy as np
-from scipy.signal import lfilter, lfilter_zi
 
 from worker.backends.local.plan import Mood
 from worker.backends.local.synth import SAMPLE_RATE, mood_loop
@@ -31,6 +31,7 @@ SEAM_FADE_S = 0.03
 CHUNK = SAMPLE_RATE
 AUDIO_SUFFIXES = (".mp3", ".wav", ".m4a", ".aac", ".flac", ".ogg", ".opus")
 
+K_WEIGHTING_TAPS = 8192
 # K-weighting at 48 kHz (BS.1770-4, table 1 and 2): a high shelf, then a high-pass.
 SHELF = (
     np.array([1.53512485958697, -2.69169618940638, 1.19839281085285]),
@@ -47,19 +48,50 @@ def is_audio_file(music: str) -> bool:
     return Path(music).suffix.lower() in AUDIO_SUFFIXES or Path(music).expanduser().is_file()
 
 
+def _biquad(signal: np.ndarray, b: np.ndarray, a: np.ndarray) -> np.ndarray:
+    """Direct-form filtering, sample by sample: only ever run on the short impulse below."""
+    out = np.zeros_like(signal)
+    x1 = x2 = y1 = y2 = 0.0
+    for index, x0 in enumerate(signal.tolist()):
+        y0 = b[0] * x0 + b[1] * x1 + b[2] * x2 - a[1] * y1 - a[2] * y2
+        out[index] = y0
+        x1, x2, y1, y2 = x0, x1, y0, y1
+    return out
+
+
+@lru_cache(maxsize=1)
+def k_weighting_response() -> np.ndarray:
+    """The K-weighting filter's impulse response, long enough that its tail is below 1e-15."""
+    impulse = np.zeros(K_WEIGHTING_TAPS)
+    impulse[0] = 1.0
+    return _biquad(_biquad(impulse, *SHELF), *HIGH_PASS)
+
+
+class _KWeighting:
+    """K-weighting of a stream of stereo chunks, by FFT convolution with overlap-add."""
+
+    def __init__(self) -> None:
+        self.tail = np.zeros((K_WEIGHTING_TAPS - 1, 2))
+
+    def __call__(self, chunk: np.ndarray) -> np.ndarray:
+        length = len(chunk) + K_WEIGHTING_TAPS - 1
+        size = 1 << (length - 1).bit_length()
+        response = np.fft.rfft(k_weighting_response(), size)
+        full = np.fft.irfft(np.fft.rfft(chunk, size, axis=0) * response[:, None], size, axis=0)
+        full = full[:length]
+        full[: len(self.tail)] += self.tail
+        self.tail = full[len(chunk) :].copy()
+        return full[: len(chunk)]
+
+
 def integrated_loudness(chunks: Iterator[np.ndarray]) -> float:
     """Integrated loudness in LUFS of a stereo stream; -inf for silence."""
-    states = [[lfilter_zi(*SHELF) * 0.0, lfilter_zi(*HIGH_PASS) * 0.0] for _ in range(2)]
+    weigh = _KWeighting()
     step = SAMPLE_RATE // 10
     pending = np.zeros((0, 2), dtype=np.float64)
     powers: list[float] = []
     for chunk in chunks:
-        weighted = np.empty(chunk.shape, dtype=np.float64)
-        for channel in range(2):
-            shelf_state, pass_state = states[channel]
-            shelved, states[channel][0] = lfilter(*SHELF, chunk[:, channel], zi=shelf_state)
-            weighted[:, channel], states[channel][1] = lfilter(*HIGH_PASS, shelved, zi=pass_state)
-        pending = np.concatenate([pending, weighted])
+        pending = np.concatenate([pending, weigh(chunk.astype(np.float64))])
         whole = len(pending) // step * step
         quarter_blocks = pending[:whole].reshape(-1, step, 2)
         powers.extend(np.mean(quarter_blocks**2, axis=1).sum(axis=1))
