@@ -82,6 +82,7 @@ def test_renders_exact_frames_size_and_streams(tmp_path: Path, photos: list[Path
     assert video == tmp_path / "job" / "video.mp4"
     info = video_info(video)
     assert (info.video_codec, info.pixel_format, info.audio_codec) == ("h264", "yuv420p", "aac")
+    assert "tv" in info.colour and "bt709" in info.colour
     assert (info.width, info.height) == (720, 1280)
     decoded = decode_frames(video, (36, 64))
     assert len(decoded) == 60
