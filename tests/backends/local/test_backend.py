@@ -202,3 +202,17 @@ def test_download_refuses_a_missing_render(tmp_path: Path, photos: list[Path]) -
     video.unlink()
     with pytest.raises(JobFailed):
         job.backend.download(job.ctx)
+
+
+def test_colours_survive_and_the_index_comes_first(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    photo = folder / "brick.png"
+    Image.fromarray(np.full((360, 640, 3), (200, 60, 30), dtype=np.uint8)).save(photo)
+    video = Job(
+        tmp_path / "job", [photo], "static, no music", duration=0.5, resolution="720p"
+    ).run()
+    pixel = decode_frames(video, (64, 36))[5, 18, 32].astype(int)
+    assert np.abs(pixel - (200, 60, 30)).max() <= 6  # BT.709 in, BT.709 tagged, BT.709 out
+    data = video.read_bytes()
+    assert data.find(b"moov") < data.find(b"mdat")  # +faststart: playable while downloading
