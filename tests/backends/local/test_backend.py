@@ -216,3 +216,23 @@ def test_colours_survive_and_the_index_comes_first(tmp_path: Path) -> None:
     assert np.abs(pixel - (200, 60, 30)).max() <= 6  # BT.709 in, BT.709 tagged, BT.709 out
     data = video.read_bytes()
     assert data.find(b"moov") < data.find(b"mdat")  # +faststart: playable while downloading
+
+
+def test_export_rebuilds_working_files_a_fresh_workdir_lacks(
+    tmp_path: Path, photos: list[Path]
+) -> None:
+    """A job resumed where its scratch files are gone still renders from its records."""
+    job = Job(
+        tmp_path / "job", photos[:2], "title 'Again', upbeat", duration=1.0, resolution="720p"
+    )
+    first = job.run()
+    frames_before = decode_frames(first, (32, 18))
+    for leftover in (tmp_path / "job").rglob("*"):
+        if leftover.is_file():
+            leftover.unlink()
+    del job.records["render"]
+    job.backend.export(job.ctx)  # the earlier stages are done and are not run again
+    again = job.backend.download(job.ctx)
+    assert again.is_file()
+    assert len(decode_frames(again, (32, 18))) == len(frames_before) == 30
+    assert (tmp_path / "job" / "music.wav").is_file()

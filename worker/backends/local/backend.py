@@ -19,6 +19,7 @@ from worker.backends.local.compose import frames
 from worker.backends.local.encode import EncodeSettings, FrameEncoder
 from worker.backends.local.framing import choose_framing
 from worker.backends.local.media import (
+    DecodedPhoto,
     file_sha256,
     load_working_image,
     prepare_photo,
@@ -59,11 +60,24 @@ class LocalBackend:
         recorded = ctx.checkpoint.get("files")
         if recorded and all((ctx.workdir / item["file"]).is_file() for item in recorded):
             return
+        decoded = self._decode(ctx, ctx.photos)
+        ctx.record("files", [photo.to_record(ctx.workdir) for photo in decoded])
+
+    @staticmethod
+    def _decode(ctx: StageContext, paths: list[Path]) -> list[DecodedPhoto]:
         limit = working_short_side_limit(_long_side(ctx.spec.options.resolution.short_side))
         folder = ctx.workdir / PHOTO_FOLDER
         with ThreadPoolExecutor(max_workers=DECODE_THREADS) as pool:
-            decoded = list(pool.map(lambda path: prepare_photo(path, folder, limit), ctx.photos))
-        ctx.record("files", [photo.to_record(ctx.workdir) for photo in decoded])
+            return list(pool.map(lambda path: prepare_photo(path, folder, limit), paths))
+
+    def _photo_files(self, ctx: StageContext) -> dict[str, Path]:
+        """File id to working copy, decoding again the copies this workdir has lost."""
+        files = ctx.checkpoint["files"]
+        pairs = zip(files, ctx.photos, strict=True)
+        lost = [path for item, path in pairs if not (ctx.workdir / item["file"]).is_file()]
+        if lost:
+            self._decode(ctx, lost)
+        return {item["id"]: ctx.workdir / item["file"] for item in files}
 
     def generate(self, ctx: StageContext) -> None:
         if "stage1" in ctx.checkpoint:
@@ -72,9 +86,10 @@ class LocalBackend:
         width, height = plan.size
         framings: dict[str, Any] = {}
         photos = []
+        photo_files = self._photo_files(ctx)
         for item in ctx.checkpoint["files"]:
             if item["id"] not in framings:
-                rgb = load_working_image(ctx.workdir / item["file"])
+                rgb = load_working_image(photo_files[item["id"]])
                 framings[item["id"]] = choose_framing(rgb, width / height)
             photos.append(PhotoForDraft(item["id"], item["name"], framings[item["id"]]))
         draft = video_draft(plan, photos)
@@ -111,6 +126,15 @@ class LocalBackend:
     def _music_track(
         self, ctx: StageContext, draft: Draft, plan: dict[str, Any]
     ) -> tuple[Track, dict[str, Any]]:
+        src, name, mood, facts = self._write_music(ctx, draft, plan)
+        volume = float(plan["music_volume"])
+        track = audio_track(draft.duration_ms, src, name, mood, volume, MUSIC_FILE)
+        return track, {**facts, "src": src, "name": name}
+
+    def _write_music(
+        self, ctx: StageContext, draft: Draft, plan: dict[str, Any]
+    ) -> tuple[str, str, str | None, dict[str, float | None]]:
+        """Prepare the music into the workdir: (source id, name, mood, loudness facts)."""
         fps = int(draft.m["fps"])
         seconds = ms_to_frames(draft.duration_ms, fps) / fps
         music = str(plan["music"])
@@ -123,12 +147,11 @@ class LocalBackend:
             mood = Mood(music) if music in set(Mood) else DEFAULT_MOOD_FOR_PACE[Pace(plan["pace"])]
             source = audio.mood_source(mood, seconds)
             src, name = f"synth:{mood}", f"{mood} (built-in)"
-        volume = float(plan["music_volume"])
         target = ctx.workdir / MUSIC_FILE
-        facts = audio.write_music(source, seconds, volume, MUSIC_FADE_OUT_S, target)
-        mood_name = str(mood) if mood else None
-        track = audio_track(draft.duration_ms, src, name, mood_name, volume, MUSIC_FILE)
-        return track, {**facts, "src": src, "name": name}
+        facts = audio.write_music(
+            source, seconds, float(plan["music_volume"]), MUSIC_FADE_OUT_S, target
+        )
+        return src, name, str(mood) if mood else None, facts
 
     @staticmethod
     def _find_music(ctx: StageContext, music: str) -> Path:
@@ -151,8 +174,10 @@ class LocalBackend:
         container = ctx.spec.options.container
         output = ctx.workdir / f"video.{container}"
         partial = ctx.workdir / f"video.partial.{container}"
-        photo_files = {item["id"]: ctx.workdir / item["file"] for item in ctx.checkpoint["files"]}
+        photo_files = self._photo_files(ctx)
         music = [s.m["file"] for t in draft.tracks_of(TrackType.AUDIO) for s in t.sg]
+        if music and not (ctx.workdir / music[0]).is_file():
+            self._write_music(ctx, draft, ctx.checkpoint["plan"])
         settings = EncodeSettings(
             width=int(draft.m["width"]),
             height=int(draft.m["height"]),
