@@ -301,9 +301,16 @@ def wants_silence(prompt: str) -> bool:
 
 
 def parse_music_volume(prompt: str) -> float:
-    """1.0 puts the music at the loudness target; quieter wishes halve it."""
+    """1.0 puts the music at the loudness target; "music at 40%" or quieter wishes lower it."""
+    text = prompt.lower()
+    percent = re.search(
+        r"(?:music|bgm|音乐|配乐)\s*(?:volume|level|音量)?\s*(?:at|to|=|:|：)?\s*(\d{1,3})\s*%",
+        text,
+    )
+    if percent:
+        return min(max(int(percent.group(1)) / 100, 0.0), 1.0)
     quiet = r"(?:quiet|soft|low|subtle)\s+(?:background\s+)?music|music\s+(?:quiet|low|soft)|小声"
-    return 0.5 if re.search(quiet, prompt.lower()) else 1.0
+    return 0.5 if re.search(quiet, text) else 1.0
 
 
 def parse_fps(prompt: str) -> int | None:
