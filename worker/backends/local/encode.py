@@ -6,6 +6,7 @@ overlaps with ffmpeg reading and encoding the previous ones; the queue bounds me
 
 from __future__ import annotations
 
+import contextlib
 import queue
 import subprocess
 import threading
@@ -97,7 +98,8 @@ class FrameEncoder:
             while self._frames.get() is not None:
                 pass
         finally:
-            self._process.stdin.close()
+            with contextlib.suppress(OSError):  # ffmpeg is gone; its exit status says why
+                self._process.stdin.close()
 
     def write(self, frame: np.ndarray) -> None:
         expected = (self.settings.height * 3 // 2, self.settings.width)
