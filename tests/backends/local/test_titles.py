@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 from PIL import ImageFont
 
+from worker.backends.local import titles
 from worker.backends.local.frame import frame_planes, frame_to_rgb, rgb_to_frame
 from worker.backends.local.titles import (
     SAFE_ZONES,
@@ -109,3 +110,10 @@ def test_mixed_text_keeps_words_whole_and_spaces() -> None:
     assert "Summer" in " ".join(narrow).split() and all(
         "Summ" not in line or "Summer" in line for line in narrow
     )
+
+
+def test_without_a_cjk_font_titles_still_render(monkeypatch: pytest.MonkeyPatch) -> None:
+    latin = find_font(cjk=False)
+    monkeypatch.setattr(titles, "find_font", lambda cjk: None if cjk else latin)
+    patch = render_title("夏日 Sale", Aspect.SQUARE, background(90, (400, 400)))
+    assert patch.coverage.max() > 0.5
