@@ -15,7 +15,6 @@ from worker.backends.local.audio import (
     file_source,
     integrated_loudness,
     mood_source,
-    read_wav,
     write_music,
 )
 from worker.backends.local.plan import Mood
@@ -33,6 +32,13 @@ def sine(
     t = np.arange(round(seconds * rate)) / rate
     tone = (amplitude * np.sin(2 * np.pi * frequency * t)).astype(np.float32)
     return np.stack([tone, np.zeros_like(tone) if left_only else tone], axis=1)
+
+
+def read_wav(path: Path) -> np.ndarray:
+    """A 16-bit stereo WAV as float32 (n, 2)."""
+    with wave.open(str(path), "rb") as source:
+        frames = source.readframes(source.getnframes())
+    return np.frombuffer(frames, dtype="<i2").reshape(-1, 2).astype(np.float32) / 32767
 
 
 def write_wav(path: Path, samples: np.ndarray, rate: int = SAMPLE_RATE) -> None:

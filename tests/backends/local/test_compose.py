@@ -8,8 +8,9 @@ import numpy as np
 import pytest
 
 from config.settings import Settings
+from tests.backends.local.yuv import frame_to_rgb
 from worker.backends.local.compose import frames
-from worker.backends.local.frame import frame_planes, frame_to_rgb
+from worker.backends.local.frame import frame_planes
 from worker.backends.local.framing import FitMode, Framing
 from worker.backends.local.plan import make_plan
 from worker.backends.local.timeline import PhotoForDraft, title_track, video_draft, with_stage2

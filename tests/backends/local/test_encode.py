@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 
 from tests.backends.local.probe import decode_frames, video_info
+from tests.backends.local.yuv import rgb_to_frame
 from worker.backends.local.encode import EncodeError, EncodeSettings, FrameEncoder
-from worker.backends.local.frame import new_frame, rgb_to_frame
+from worker.backends.local.frame import new_frame
 from worker.spec import Container
 
 

@@ -4,8 +4,9 @@ import numpy as np
 import pytest
 from PIL import ImageFont
 
+from tests.backends.local.yuv import frame_to_rgb, rgb_to_frame
 from worker.backends.local import titles
-from worker.backends.local.frame import frame_planes, frame_to_rgb, rgb_to_frame
+from worker.backends.local.frame import frame_planes
 from worker.backends.local.titles import (
     SAFE_ZONES,
     find_font,

@@ -3,7 +3,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from worker.backends.local.frame import BLACK, frame_planes, frame_to_rgb, rgb_to_frame
+from tests.backends.local.yuv import frame_to_rgb, rgb_to_frame
+from worker.backends.local.frame import BLACK, frame_planes
 from worker.backends.local.motion import ease
 from worker.backends.local.plan import TransitionStyle
 from worker.backends.local.transitions import ShotRenderer, blend_transition

@@ -203,10 +203,3 @@ def write_music(
         "measured_lufs": None if silent else round(measured, 2),
         "gain_db": None if silent else round(20 * math.log10(gain), 2),
     }
-
-
-def read_wav(path: Path) -> np.ndarray:
-    """A 16-bit stereo WAV as float32 (n, 2)."""
-    with wave.open(str(path), "rb") as source:
-        frames = source.readframes(source.getnframes())
-    return np.frombuffer(frames, dtype="<i2").reshape(-1, 2).astype(np.float32) / 32767
