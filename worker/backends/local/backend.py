@@ -23,7 +23,6 @@ from worker.backends.local.media import (
     file_sha256,
     load_working_image,
     prepare_photo,
-    working_short_side_limit,
 )
 from worker.backends.local.plan import DEFAULT_MOOD_FOR_PACE, Mood, Pace, make_plan
 from worker.backends.local.timeline import (
@@ -36,17 +35,12 @@ from worker.backends.local.timeline import (
 )
 from worker.draft import Draft, Track, TrackType, timeline_summary
 from worker.errors import JobFailed
-from worker.spec import Aspect, Container
+from worker.spec import Container
 
 PHOTO_FOLDER = "photos"
 DECODE_THREADS = 2
 MUSIC_FILE = "music.wav"
 MUSIC_FADE_OUT_S = 2.0
-
-
-def _long_side(resolution_short_side: int) -> int:
-    ratio_w, ratio_h = Aspect.VERTICAL.ratio
-    return round(resolution_short_side * ratio_h / ratio_w)
 
 
 class LocalBackend:
@@ -65,10 +59,10 @@ class LocalBackend:
 
     @staticmethod
     def _decode(ctx: StageContext, paths: list[Path]) -> list[DecodedPhoto]:
-        limit = working_short_side_limit(_long_side(ctx.spec.options.resolution.short_side))
+        size = make_plan(ctx.spec.prompt, ctx.spec.options, ctx.settings).size
         folder = ctx.workdir / PHOTO_FOLDER
         with ThreadPoolExecutor(max_workers=DECODE_THREADS) as pool:
-            return list(pool.map(lambda path: prepare_photo(path, folder, limit), paths))
+            return list(pool.map(lambda path: prepare_photo(path, folder, size), paths))
 
     def _photo_files(self, ctx: StageContext) -> dict[str, Path]:
         """File id to working copy, decoding again the copies this workdir has lost."""
