@@ -38,6 +38,7 @@ def test_shots_cover_every_frame_exactly(prompt: str, seconds: float, fps: int, 
     shots = shots_of(draft, fps)
     assert shots[0].start == 0 and shots[-1].end == total
     assert len({shot.src for shot in shots}) == min(count, len(shots))
+    assert all(a.src != b.src for a, b in itertools.pairwise(shots)), "no photo twice in a row"
     coverage = [0] * total
     for shot in shots:
         assert shot.end - shot.start >= 2
@@ -45,7 +46,7 @@ def test_shots_cover_every_frame_exactly(prompt: str, seconds: float, fps: int, 
             coverage[frame] += 1
     assert all(1 <= covered <= 2 for covered in coverage)
     overlaps = [previous.end - shot.start for previous, shot in itertools.pairwise(shots)]
-    assert len(set(overlaps)) == 1, "every transition lasts the same"
+    assert len(set(overlaps)) <= 1, "every transition lasts the same"
     assert all(shot.transition is not None for shot in shots[1:])
 
 
@@ -66,3 +67,9 @@ def test_stage_two_adds_title_and_replaces_earlier_extras() -> None:
     (title,) = titles_of(twice, 30)
     assert title.text == "Two"
     assert 0 < title.start < title.end <= 180
+
+
+def test_a_single_photo_is_one_shot() -> None:
+    draft = video_draft(make_plan("fast pace", JobOptions(duration=12), Settings()), photos(1))
+    (segment,) = draft.t[0].sg
+    assert segment.d == 12_000 and segment.m["transition_in"] is None
