@@ -236,3 +236,10 @@ def test_export_rebuilds_working_files_a_fresh_workdir_lacks(
     assert again.is_file()
     assert len(decode_frames(again, (32, 18))) == len(frames_before) == 30
     assert (tmp_path / "job" / "music.wav").is_file()
+
+
+def test_no_photos_fails_the_job(tmp_path: Path, photos: list[Path]) -> None:
+    job = Job(tmp_path / "job", photos[:1], "")
+    job.ctx.photos = []
+    with pytest.raises(JobFailed, match="no photos"):
+        job.backend.upload(job.ctx)

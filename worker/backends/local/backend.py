@@ -54,6 +54,8 @@ class LocalBackend:
         recorded = ctx.checkpoint.get("files")
         if recorded and all((ctx.workdir / item["file"]).is_file() for item in recorded):
             return
+        if not ctx.photos:
+            raise JobFailed("no photos to render")
         decoded = self._decode(ctx, ctx.photos)
         ctx.record("files", [photo.to_record(ctx.workdir) for photo in decoded])
 
