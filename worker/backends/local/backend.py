@@ -17,7 +17,7 @@ from worker.backends.base import StageContext
 from worker.backends.local import audio
 from worker.backends.local.compose import frames
 from worker.backends.local.encode import EncodeSettings, FrameEncoder
-from worker.backends.local.framing import choose_framing
+from worker.backends.local.framing import Framing, choose_framing
 from worker.backends.local.media import (
     DecodedPhoto,
     file_sha256,
@@ -61,6 +61,7 @@ class LocalBackend:
 
     @staticmethod
     def _decode(ctx: StageContext, paths: list[Path]) -> list[DecodedPhoto]:
+        """Working copies sized for the planned output (the plan is cheap and deterministic)."""
         size = make_plan(ctx.spec.prompt, ctx.spec.options, ctx.settings).size
         folder = ctx.workdir / PHOTO_FOLDER
         with ThreadPoolExecutor(max_workers=DECODE_THREADS) as pool:
@@ -80,7 +81,7 @@ class LocalBackend:
             return
         plan = make_plan(ctx.spec.prompt, ctx.spec.options, ctx.settings)
         width, height = plan.size
-        framings: dict[str, Any] = {}
+        framings: dict[str, Framing] = {}
         photos = []
         photo_files = self._photo_files(ctx)
         for item in ctx.checkpoint["files"]:
