@@ -14,14 +14,14 @@ RED, BLUE = (220, 20, 20), (20, 20, 220)
 
 
 def solid(colour: tuple[int, int, int]) -> ShotRenderer:
-    def render(extra_zoom: float, shift_x: float) -> np.ndarray:
+    def render(extra_zoom: float, shift_x: float, shift_y: float) -> np.ndarray:
         return rgb_to_frame(np.full((HEIGHT, WIDTH, 3), colour, dtype=np.uint8))
 
     return render
 
 
 def blend(style: TransitionStyle, progress: float) -> np.ndarray:
-    return frame_to_rgb(blend_transition(style, solid(RED), solid(BLUE), progress, WIDTH))
+    return frame_to_rgb(blend_transition(style, solid(RED), solid(BLUE), progress, (WIDTH, HEIGHT)))
 
 
 def close(pixel: np.ndarray, colour: tuple[int, int, int], tolerance: int = 6) -> bool:
@@ -39,7 +39,7 @@ def test_dissolve_is_halfway_at_half() -> None:
 
 
 def test_fade_through_black_is_black_in_the_middle() -> None:
-    middle = blend_transition(TransitionStyle.BLACK, solid(RED), solid(BLUE), 0.5, WIDTH)
+    middle = blend_transition(TransitionStyle.BLACK, solid(RED), solid(BLUE), 0.5, (WIDTH, HEIGHT))
     planes = frame_planes(middle)
     assert np.all(planes.y == BLACK[0])
     assert np.all(planes.u == BLACK[1]) and np.all(planes.v == BLACK[2])
@@ -62,3 +62,19 @@ def test_wipe_reveals_left_to_right() -> None:
 def test_zoom_mixes_both_shots_midway() -> None:
     pixel = blend(TransitionStyle.ZOOM, 0.5)[18, 32].astype(int)
     assert 60 < pixel[0] < 180 and 60 < pixel[2] < 180
+
+
+def test_vertical_frames_slide_in_from_below() -> None:
+    def solid_tall(colour: tuple[int, int, int]) -> ShotRenderer:
+        def render(extra_zoom: float, shift_x: float, shift_y: float) -> np.ndarray:
+            return rgb_to_frame(np.full((WIDTH, HEIGHT, 3), colour, dtype=np.uint8))
+
+        return render
+
+    tall = (HEIGHT, WIDTH)
+    frame = frame_to_rgb(
+        blend_transition(TransitionStyle.SLIDE, solid_tall(RED), solid_tall(BLUE), 0.5, tall)
+    )
+    edge = round(WIDTH * (1 - ease(0.5)))
+    assert close(frame[edge - 4, 18], RED)
+    assert close(frame[edge + 4, 18], BLUE)
