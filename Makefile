@@ -4,7 +4,7 @@ PYTHON := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 OUT ?= out
 
-CHROMIUM ?= /usr/bin/chromium
+SYSTEM_PACKAGES ?= chromium fonts-wqy-zenhei
 
 .PHONY: setup system-deps run test lint bench clean
 
@@ -16,14 +16,16 @@ $(INSTALLED): pyproject.toml
 
 setup: $(INSTALLED)
 
-# Headless Chromium for the batch-page test: installed from Debian's packages when missing and
-# we are root; otherwise that test is skipped, saying why.
+# Debian packages some tests need: headless Chromium (the batch page) and a CJK font (Chinese
+# and Japanese titles). Installed when missing and we are root; otherwise those tests skip.
 system-deps:
-	@if [ -x $(CHROMIUM) ]; then :; \
+	@missing=""; for package in $(SYSTEM_PACKAGES); do \
+		dpkg -s $$package >/dev/null 2>&1 || missing="$$missing $$package"; done; \
+	if [ -z "$$missing" ]; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 		DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
-	else echo "system-deps: no $(CHROMIUM) and not root: the batch-page browser test will be skipped"; fi
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	else echo "system-deps: missing$$missing and not root: the tests that need them skip"; fi
 
 run: setup
 	$(VENV)/bin/photoreel run examples/ --out $(OUT)

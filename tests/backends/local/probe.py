@@ -19,6 +19,8 @@ class VideoInfo:
     width: int
     height: int
     pixel_format: str
+    colour: str
+    """What ffmpeg prints in brackets after the pixel format: range, matrix, scan."""
     audio_codec: str | None
     duration_s: float
 
@@ -27,7 +29,7 @@ def video_info(path: Path) -> VideoInfo:
     banner = subprocess.run(
         [FFMPEG, "-hide_banner", "-i", str(path)], capture_output=True, text=True
     ).stderr
-    video = re.search(r"Video: (\w+).*?, (\w+)(?:\(.*?\))?, (\d+)x(\d+)", banner)
+    video = re.search(r"Video: (\w+).*?, (\w+)(?:\((.*?)\))?, (\d+)x(\d+)", banner)
     audio = re.search(r"Audio: (\w+)", banner)
     duration = re.search(r"Duration: (\d+):(\d+):(\d+\.\d+)", banner)
     assert video and duration, banner
@@ -35,8 +37,9 @@ def video_info(path: Path) -> VideoInfo:
     return VideoInfo(
         video_codec=video.group(1),
         pixel_format=video.group(2),
-        width=int(video.group(3)),
-        height=int(video.group(4)),
+        colour=video.group(3) or "",
+        width=int(video.group(4)),
+        height=int(video.group(5)),
         audio_codec=audio.group(1) if audio else None,
         duration_s=int(hours) * 3600 + int(minutes) * 60 + float(seconds),
     )

@@ -82,6 +82,7 @@ def test_renders_exact_frames_size_and_streams(tmp_path: Path, photos: list[Path
     assert video == tmp_path / "job" / "video.mp4"
     info = video_info(video)
     assert (info.video_codec, info.pixel_format, info.audio_codec) == ("h264", "yuv420p", "aac")
+    assert "tv" in info.colour and "bt709" in info.colour
     assert (info.width, info.height) == (720, 1280)
     decoded = decode_frames(video, (36, 64))
     assert len(decoded) == 60
@@ -201,3 +202,44 @@ def test_download_refuses_a_missing_render(tmp_path: Path, photos: list[Path]) -
     video.unlink()
     with pytest.raises(JobFailed):
         job.backend.download(job.ctx)
+
+
+def test_colours_survive_and_the_index_comes_first(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    photo = folder / "brick.png"
+    Image.fromarray(np.full((360, 640, 3), (200, 60, 30), dtype=np.uint8)).save(photo)
+    video = Job(
+        tmp_path / "job", [photo], "static, no music", duration=0.5, resolution="720p"
+    ).run()
+    pixel = decode_frames(video, (64, 36))[5, 18, 32].astype(int)
+    assert np.abs(pixel - (200, 60, 30)).max() <= 6  # BT.709 in, BT.709 tagged, BT.709 out
+    data = video.read_bytes()
+    assert data.find(b"moov") < data.find(b"mdat")  # +faststart: playable while downloading
+
+
+def test_export_rebuilds_working_files_a_fresh_workdir_lacks(
+    tmp_path: Path, photos: list[Path]
+) -> None:
+    """A job resumed where its scratch files are gone still renders from its records."""
+    job = Job(
+        tmp_path / "job", photos[:2], "title 'Again', upbeat", duration=1.0, resolution="720p"
+    )
+    first = job.run()
+    frames_before = decode_frames(first, (32, 18))
+    for leftover in (tmp_path / "job").rglob("*"):
+        if leftover.is_file():
+            leftover.unlink()
+    del job.records["render"]
+    job.backend.export(job.ctx)  # the earlier stages are done and are not run again
+    again = job.backend.download(job.ctx)
+    assert again.is_file()
+    assert len(decode_frames(again, (32, 18))) == len(frames_before) == 30
+    assert (tmp_path / "job" / "music.wav").is_file()
+
+
+def test_no_photos_fails_the_job(tmp_path: Path, photos: list[Path]) -> None:
+    job = Job(tmp_path / "job", photos[:1], "")
+    job.ctx.photos = []
+    with pytest.raises(JobFailed, match="no photos"):
+        job.backend.upload(job.ctx)

@@ -35,7 +35,7 @@ def test_exif_orientation_is_applied(tmp_path: Path) -> None:
     exif = Image.Exif()
     exif[0x0112] = 6  # stored sideways: display rotated 90° clockwise
     Image.fromarray(two_tone(120, 80)).save(path, exif=exif, quality=95)
-    upright = np.asarray(decode_photo(path, 1000))
+    upright = decode_photo(path, (1000, 1000))
     assert upright.shape == (120, 80, 3)
     assert close_to(upright[60, 70], RED)  # the stored top is now on the right
     assert close_to(upright[60, 10], BLUE)
@@ -44,7 +44,7 @@ def test_exif_orientation_is_applied(tmp_path: Path) -> None:
 def test_cmyk_comes_out_as_rgb(tmp_path: Path) -> None:
     path = tmp_path / "print.jpg"
     Image.new("CMYK", (64, 48), (0, 255, 255, 0)).save(path, quality=95)
-    decoded = np.asarray(decode_photo(path, 1000))
+    decoded = decode_photo(path, (1000, 1000))
     assert decoded.shape == (48, 64, 3)
     assert close_to(decoded[24, 32], (255, 0, 0))
 
@@ -54,7 +54,7 @@ def test_alpha_is_flattened_onto_white(tmp_path: Path) -> None:
     rgba = np.zeros((40, 40, 4), dtype=np.uint8)
     rgba[:, :20] = (*RED, 255)
     Image.fromarray(rgba, "RGBA").save(path)
-    decoded = np.asarray(decode_photo(path, 1000))
+    decoded = decode_photo(path, (1000, 1000))
     assert close_to(decoded[20, 5], RED, 2)
     assert close_to(decoded[20, 35], (255, 255, 255), 2)
 
@@ -66,7 +66,7 @@ def test_sixteen_bit_greyscale_is_scaled_not_clipped(tmp_path: Path) -> None:
     samples[:, 16:] = 32768
     cv2.imwrite(str(path), samples)
     assert Image.open(path).mode.startswith("I")
-    decoded = np.asarray(decode_photo(path, 1000))
+    decoded = decode_photo(path, (1000, 1000))
     assert decoded.shape == (32, 32, 3)
     assert decoded[5, 5].tolist() == [255, 255, 255]
     assert abs(int(decoded[5, 25, 0]) - 128) <= 1
@@ -75,7 +75,7 @@ def test_sixteen_bit_greyscale_is_scaled_not_clipped(tmp_path: Path) -> None:
 def test_sixteen_bit_colour(tmp_path: Path) -> None:
     path = tmp_path / "raw.png"
     cv2.imwrite(str(path), np.full((16, 16, 3), (10000, 40000, 60000), dtype=np.uint16))  # BGR
-    decoded = np.asarray(decode_photo(path, 1000))
+    decoded = decode_photo(path, (1000, 1000))
     assert decoded[0, 0].tolist() == pytest.approx([233, 156, 39], abs=1)
 
 
@@ -84,7 +84,7 @@ def test_palette_with_transparency(tmp_path: Path) -> None:
     image = Image.fromarray(two_tone(40, 40)).quantize(colors=4)
     image.info["transparency"] = image.getpixel((0, 39))  # the blue index
     image.save(path, transparency=image.getpixel((0, 39)))
-    decoded = np.asarray(decode_photo(path, 1000))
+    decoded = decode_photo(path, (1000, 1000))
     assert close_to(decoded[5, 5], RED)
     assert close_to(decoded[35, 5], (255, 255, 255), 2)
 
@@ -92,17 +92,26 @@ def test_palette_with_transparency(tmp_path: Path) -> None:
 def test_heic(tmp_path: Path) -> None:
     path = tmp_path / "phone.heic"
     Image.fromarray(two_tone(64, 64)).save(path)
-    decoded = np.asarray(decode_photo(path, 1000))
+    decoded = decode_photo(path, (1000, 1000))
     assert decoded.shape == (64, 64, 3)
     assert close_to(decoded[10, 32], RED, 40)
 
 
-def test_large_photos_are_prescaled(tmp_path: Path) -> None:
+def test_large_photos_shrink_to_what_covers_the_output(tmp_path: Path) -> None:
     path = tmp_path / "big.jpg"
     Image.fromarray(two_tone(3000, 2000)).save(path, quality=80)
-    decoded = decode_photo(path, 500)
-    assert min(decoded.size) == 500
-    assert decoded.size == (750, 500)
+    # Covering 640x360 needs 640 of the 3000 columns; with 1.25x headroom, 800.
+    assert decode_photo(path, (640, 360)).shape == (533, 800, 3)
+    # A vertical output needs the 2000 rows to cover 360x640: 800 rows.
+    assert decode_photo(path, (360, 640)).shape == (800, 1200, 3)
+
+
+def test_shrinking_accounts_for_the_exif_rotation(tmp_path: Path) -> None:
+    path = tmp_path / "sideways.jpg"
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    Image.fromarray(two_tone(3000, 2000)).save(path, exif=exif, quality=80)
+    assert decode_photo(path, (360, 640)).shape == (800, 533, 3)
 
 
 def test_truncated_jpeg_names_the_file(tmp_path: Path) -> None:
@@ -111,7 +120,7 @@ def test_truncated_jpeg_names_the_file(tmp_path: Path) -> None:
     broken = tmp_path / "IMG_0042.jpg"
     broken.write_bytes(good.read_bytes()[:400])
     with pytest.raises(JobFailed) as failure:
-        decode_photo(broken, 1000)
+        decode_photo(broken, (1000, 1000))
     assert failure.value.file == "IMG_0042.jpg"
     assert failure.value.message.startswith("cannot decode image:")
 
@@ -127,7 +136,7 @@ def test_unsupported_file_names_the_file(tmp_path: Path, name: str, content: byt
     path = tmp_path / name
     path.write_bytes(content)
     with pytest.raises(JobFailed) as failure:
-        decode_photo(path, 1000)
+        decode_photo(path, (1000, 1000))
     assert failure.value.file == name
     assert "unsupported" in failure.value.message
 
@@ -136,8 +145,24 @@ def test_prepare_leaves_the_input_alone(tmp_path: Path) -> None:
     path = tmp_path / "in.png"
     Image.fromarray(two_tone(90, 60)).save(path)
     before = (path.read_bytes(), path.stat().st_mtime_ns)
-    photo = prepare_photo(path, tmp_path / "work", 1000)
+    photo = prepare_photo(path, tmp_path / "work", (1000, 1000))
     assert (path.read_bytes(), path.stat().st_mtime_ns) == before
     assert photo.file_id == hashlib.sha256(before[0]).hexdigest()
     assert photo.input_bytes == len(before[0])
     assert load_working_image(photo.working_path).shape == (60, 90, 3)
+
+
+def test_missing_file_names_the_file(tmp_path: Path) -> None:
+    with pytest.raises(JobFailed) as failure:
+        prepare_photo(tmp_path / "gone.jpg", tmp_path / "work", (1000, 1000))
+    assert failure.value.file == "gone.jpg"
+    assert failure.value.message.startswith("cannot read image")
+
+
+def test_decompression_bomb_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "huge.png"
+    Image.fromarray(two_tone(200, 100)).save(path)
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 5000)
+    with pytest.raises(JobFailed) as failure:
+        decode_photo(path, (1000, 1000))
+    assert (failure.value.file, "too large" in failure.value.message) == ("huge.png", True)

@@ -7,7 +7,6 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
-from PIL import Image
 
 from worker.backends.local.compose import frames
 from worker.backends.local.frame import frame_planes
@@ -31,8 +30,8 @@ def blob_image(width: int, height: int, centres: list[tuple[float, float]]) -> n
 def render_shot(
     tmp_path: Path, image: np.ndarray, motion: dict, frame_count: int
 ) -> list[np.ndarray]:
-    path = tmp_path / "photo.png"
-    Image.fromarray(image).save(path)
+    path = tmp_path / "photo.npy"
+    np.save(path, image)
     aspect = OUTPUT[0] / OUTPUT[1]
     height, width = image.shape[:2]
     assert abs(width / height - aspect) < 0.01

@@ -37,6 +37,8 @@ def plan_for(prompt: str, **options: object):
         ("二十秒", 20.0),
         ("1分钟", 60.0),
         ("9:16 at 1080p, 30 fps", None),
+        ("'80s style with 80s music", None),
+        ("20s clip with 80s music", 20.0),
         ("", None),
     ],
 )
@@ -201,3 +203,6 @@ def test_music_can_be_silenced_or_a_file() -> None:
     assert plan_for("no music please").music is None
     assert plan_for("", music="song.mp3").music == "song.mp3"
     assert plan_for("quiet background music").music_volume < 1.0
+    assert plan_for("upbeat, music at 40%").music_volume == pytest.approx(0.4)
+    assert plan_for("背景音乐音量30%").music_volume == pytest.approx(0.3)
+    assert plan_for("").music_volume == 1.0

@@ -12,11 +12,11 @@ import math
 import subprocess
 import wave
 from collections.abc import Callable, Iterator
+from functools import lru_cache
 from pathlib import Path
 
 import imageio_ffmpeg
 import numpy as np
-from scipy.signal import lfilter, lfilter_zi
 
 from worker.backends.local.plan import Mood
 from worker.backends.local.synth import SAMPLE_RATE, mood_loop
@@ -26,9 +26,12 @@ TARGET_LUFS = -14.0
 CEILING = 0.89
 """About -1 dBFS: peaks above are softly limited."""
 FADE_IN_S = 0.02
+SEAM_FADE_S = 0.03
+"""When a track loops, its end fades out and its start fades in over this long."""
 CHUNK = SAMPLE_RATE
 AUDIO_SUFFIXES = (".mp3", ".wav", ".m4a", ".aac", ".flac", ".ogg", ".opus")
 
+K_WEIGHTING_TAPS = 8192
 # K-weighting at 48 kHz (BS.1770-4, table 1 and 2): a high shelf, then a high-pass.
 SHELF = (
     np.array([1.53512485958697, -2.69169618940638, 1.19839281085285]),
@@ -41,22 +44,54 @@ ChunkSource = Callable[[], Iterator[np.ndarray]]
 
 
 def is_audio_file(music: str) -> bool:
-    return Path(music).suffix.lower() in AUDIO_SUFFIXES
+    """Whether ``music`` names a file (a known audio suffix, or an existing file) not a mood."""
+    return Path(music).suffix.lower() in AUDIO_SUFFIXES or Path(music).expanduser().is_file()
+
+
+def _biquad(signal: np.ndarray, b: np.ndarray, a: np.ndarray) -> np.ndarray:
+    """Direct-form filtering, sample by sample: only ever run on the short impulse below."""
+    out = np.zeros_like(signal)
+    x1 = x2 = y1 = y2 = 0.0
+    for index, x0 in enumerate(signal.tolist()):
+        y0 = b[0] * x0 + b[1] * x1 + b[2] * x2 - a[1] * y1 - a[2] * y2
+        out[index] = y0
+        x1, x2, y1, y2 = x0, x1, y0, y1
+    return out
+
+
+@lru_cache(maxsize=1)
+def k_weighting_response() -> np.ndarray:
+    """The K-weighting filter's impulse response, long enough that its tail is below 1e-15."""
+    impulse = np.zeros(K_WEIGHTING_TAPS)
+    impulse[0] = 1.0
+    return _biquad(_biquad(impulse, *SHELF), *HIGH_PASS)
+
+
+class _KWeighting:
+    """K-weighting of a stream of stereo chunks, by FFT convolution with overlap-add."""
+
+    def __init__(self) -> None:
+        self.tail = np.zeros((K_WEIGHTING_TAPS - 1, 2))
+
+    def __call__(self, chunk: np.ndarray) -> np.ndarray:
+        length = len(chunk) + K_WEIGHTING_TAPS - 1
+        size = 1 << (length - 1).bit_length()
+        response = np.fft.rfft(k_weighting_response(), size)
+        full = np.fft.irfft(np.fft.rfft(chunk, size, axis=0) * response[:, None], size, axis=0)
+        full = full[:length]
+        full[: len(self.tail)] += self.tail
+        self.tail = full[len(chunk) :].copy()
+        return full[: len(chunk)]
 
 
 def integrated_loudness(chunks: Iterator[np.ndarray]) -> float:
     """Integrated loudness in LUFS of a stereo stream; -inf for silence."""
-    states = [[lfilter_zi(*SHELF) * 0.0, lfilter_zi(*HIGH_PASS) * 0.0] for _ in range(2)]
+    weigh = _KWeighting()
     step = SAMPLE_RATE // 10
     pending = np.zeros((0, 2), dtype=np.float64)
     powers: list[float] = []
     for chunk in chunks:
-        weighted = np.empty(chunk.shape, dtype=np.float64)
-        for channel in range(2):
-            shelf_state, pass_state = states[channel]
-            shelved, states[channel][0] = lfilter(*SHELF, chunk[:, channel], zi=shelf_state)
-            weighted[:, channel], states[channel][1] = lfilter(*HIGH_PASS, shelved, zi=pass_state)
-        pending = np.concatenate([pending, weighted])
+        pending = np.concatenate([pending, weigh(chunk.astype(np.float64))])
         whole = len(pending) // step * step
         quarter_blocks = pending[:whole].reshape(-1, step, 2)
         powers.extend(np.mean(quarter_blocks**2, axis=1).sum(axis=1))
@@ -85,27 +120,44 @@ def mood_source(mood: Mood, seconds: float) -> ChunkSource:
     return chunks
 
 
-def file_source(path: Path, seconds: float) -> ChunkSource:
-    """The file decoded by ffmpeg, looped when shorter than ``seconds``, cut to ``seconds``."""
+def decode_track(path: Path, seconds: float, target: Path) -> int:
+    """Decode at most ``seconds`` of ``path`` to raw 48 kHz float stereo at ``target``.
+
+    Returns the number of samples; a file without decodable audio fails the job, naming it.
+    """
     command = [
-        imageio_ffmpeg.get_ffmpeg_exe(), "-nostdin", "-v", "error",
-        "-stream_loop", "-1", "-i", str(path),
-        "-t", f"{seconds:.6f}", "-vn", "-f", "f32le", "-ac", "2", "-ar", str(SAMPLE_RATE), "-",
+        imageio_ffmpeg.get_ffmpeg_exe(), "-nostdin", "-y", "-v", "error", "-i", str(path),
+        "-t", f"{seconds:.6f}", "-vn", "-f", "f32le", "-ac", "2", "-ar", str(SAMPLE_RATE),
+        str(target),
     ]  # fmt: skip
+    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    samples = target.stat().st_size // 8 if target.exists() else 0
+    if result.returncode != 0 or samples == 0:
+        lines = result.stderr.strip().splitlines()
+        reason = lines[-1] if lines else "no audio stream"
+        raise JobFailed(f"cannot decode music: {reason}", file=path.name)
+    return samples
+
+
+def file_source(path: Path, seconds: float, scratch: Path) -> ChunkSource:
+    """The track, cut to ``seconds`` or looped up to it (with a short fade at each seam)."""
+    raw = scratch / f"{path.stem}.f32"
+    length = decode_track(path, seconds, raw)
+    track = np.memmap(raw, dtype=np.float32, mode="r", shape=(length, 2))
+    total = round(seconds * SAMPLE_RATE)
+    seam = min(round(SEAM_FADE_S * SAMPLE_RATE), length // 4) if length < total else 0
+    seam_gain = np.ones(length, dtype=np.float32)
+    if seam:
+        ramp = np.linspace(0.0, 1.0, seam, dtype=np.float32)
+        seam_gain[:seam], seam_gain[-seam:] = ramp, ramp[::-1]
 
     def chunks() -> Iterator[np.ndarray]:
-        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        assert process.stdout is not None
-        produced = 0
-        while block := process.stdout.read(CHUNK * 8):
-            usable = len(block) // 8 * 8
-            samples = np.frombuffer(block[:usable], dtype=np.float32).reshape(-1, 2)
-            produced += len(samples)
-            yield samples
-        error = process.stderr.read().decode(errors="replace").strip() if process.stderr else ""
-        if process.wait() != 0 or produced == 0:
-            reason = error.splitlines()[-1] if error else "no audio stream"
-            raise JobFailed(f"cannot decode music: {reason}", file=path.name)
+        for start in range(0, total, CHUNK):
+            positions = np.arange(start, min(start + CHUNK, total)) % length
+            gain = seam_gain[positions]
+            if start < length:
+                gain = np.where(np.arange(start, start + len(positions)) < seam, 1.0, gain)
+            yield track[positions] * gain[:, None].astype(np.float32)
 
     return chunks
 
@@ -122,7 +174,7 @@ def _soft_limit(samples: np.ndarray) -> np.ndarray:
 
 def write_music(
     source: ChunkSource, seconds: float, volume: float, fade_out_s: float, target: Path
-) -> dict[str, float]:
+) -> dict[str, float | None]:
     """Normalise ``source`` to ``TARGET_LUFS`` (scaled by ``volume``) into a WAV at ``target``."""
     measured = integrated_loudness(source())
     gain = 10 ** ((TARGET_LUFS - measured) / 20) * volume if math.isfinite(measured) else 0.0
@@ -146,14 +198,8 @@ def write_music(
             written += len(chunk)
         if written < total:
             output.writeframes(bytes(4 * (total - written)))
+    silent = not math.isfinite(measured)
     return {
-        "measured_lufs": round(measured, 2),
-        "gain_db": round(20 * math.log10(gain), 2) if gain > 0 else -math.inf,
+        "measured_lufs": None if silent else round(measured, 2),
+        "gain_db": None if silent else round(20 * math.log10(gain), 2),
     }
-
-
-def read_wav(path: Path) -> np.ndarray:
-    """A 16-bit stereo WAV as float32 (n, 2)."""
-    with wave.open(str(path), "rb") as source:
-        frames = source.readframes(source.getnframes())
-    return np.frombuffer(frames, dtype="<i2").reshape(-1, 2).astype(np.float32) / 32767

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -16,12 +17,12 @@ from worker.backends.base import StageContext
 from worker.backends.local import audio
 from worker.backends.local.compose import frames
 from worker.backends.local.encode import EncodeSettings, FrameEncoder
-from worker.backends.local.framing import choose_framing
+from worker.backends.local.framing import Framing, choose_framing
 from worker.backends.local.media import (
+    DecodedPhoto,
     file_sha256,
     load_working_image,
     prepare_photo,
-    working_short_side_limit,
 )
 from worker.backends.local.plan import DEFAULT_MOOD_FOR_PACE, Mood, Pace, make_plan
 from worker.backends.local.timeline import (
@@ -32,18 +33,14 @@ from worker.backends.local.timeline import (
     video_draft,
     with_stage2,
 )
-from worker.draft import Draft, TrackType, timeline_summary
+from worker.draft import Draft, Track, TrackType, timeline_summary
 from worker.errors import JobFailed
-from worker.spec import Aspect, Container
+from worker.spec import Container
 
 PHOTO_FOLDER = "photos"
+DECODE_THREADS = 2
 MUSIC_FILE = "music.wav"
 MUSIC_FADE_OUT_S = 2.0
-
-
-def _long_side(resolution_short_side: int) -> int:
-    ratio_w, ratio_h = Aspect.VERTICAL.ratio
-    return round(resolution_short_side * ratio_h / ratio_w)
 
 
 class LocalBackend:
@@ -57,21 +54,39 @@ class LocalBackend:
         recorded = ctx.checkpoint.get("files")
         if recorded and all((ctx.workdir / item["file"]).is_file() for item in recorded):
             return
-        limit = working_short_side_limit(_long_side(ctx.spec.options.resolution.short_side))
-        folder = ctx.workdir / PHOTO_FOLDER
-        decoded = [prepare_photo(path, folder, limit) for path in ctx.photos]
+        if not ctx.photos:
+            raise JobFailed("no photos to render")
+        decoded = self._decode(ctx, ctx.photos)
         ctx.record("files", [photo.to_record(ctx.workdir) for photo in decoded])
+
+    @staticmethod
+    def _decode(ctx: StageContext, paths: list[Path]) -> list[DecodedPhoto]:
+        """Working copies sized for the planned output (the plan is cheap and deterministic)."""
+        size = make_plan(ctx.spec.prompt, ctx.spec.options, ctx.settings).size
+        folder = ctx.workdir / PHOTO_FOLDER
+        with ThreadPoolExecutor(max_workers=DECODE_THREADS) as pool:
+            return list(pool.map(lambda path: prepare_photo(path, folder, size), paths))
+
+    def _photo_files(self, ctx: StageContext) -> dict[str, Path]:
+        """File id to working copy, decoding again the copies this workdir has lost."""
+        files = ctx.checkpoint["files"]
+        pairs = zip(files, ctx.photos, strict=True)
+        lost = [path for item, path in pairs if not (ctx.workdir / item["file"]).is_file()]
+        if lost:
+            self._decode(ctx, lost)
+        return {item["id"]: ctx.workdir / item["file"] for item in files}
 
     def generate(self, ctx: StageContext) -> None:
         if "stage1" in ctx.checkpoint:
             return
         plan = make_plan(ctx.spec.prompt, ctx.spec.options, ctx.settings)
         width, height = plan.size
-        framings: dict[str, Any] = {}
+        framings: dict[str, Framing] = {}
         photos = []
+        photo_files = self._photo_files(ctx)
         for item in ctx.checkpoint["files"]:
             if item["id"] not in framings:
-                rgb = load_working_image(ctx.workdir / item["file"])
+                rgb = load_working_image(photo_files[item["id"]])
                 framings[item["id"]] = choose_framing(rgb, width / height)
             photos.append(PhotoForDraft(item["id"], item["name"], framings[item["id"]]))
         draft = video_draft(plan, photos)
@@ -107,40 +122,33 @@ class LocalBackend:
 
     def _music_track(
         self, ctx: StageContext, draft: Draft, plan: dict[str, Any]
-    ) -> tuple[Any, dict[str, Any]]:
+    ) -> tuple[Track, dict[str, Any]]:
+        src, name, mood, facts = self._write_music(ctx, draft, plan)
+        volume = float(plan["music_volume"])
+        track = audio_track(draft.duration_ms, src, name, mood, volume, MUSIC_FILE)
+        return track, {**facts, "src": src, "name": name}
+
+    def _write_music(
+        self, ctx: StageContext, draft: Draft, plan: dict[str, Any]
+    ) -> tuple[str, str, str | None, dict[str, float | None]]:
+        """Prepare the music into the workdir: (source id, name, mood, loudness facts)."""
         fps = int(draft.m["fps"])
         seconds = ms_to_frames(draft.duration_ms, fps) / fps
         music = str(plan["music"])
-        target = ctx.workdir / MUSIC_FILE
+        mood: Mood | None = None
         if audio.is_audio_file(music):
             path = self._find_music(ctx, music)
-            facts = audio.write_music(
-                audio.file_source(path, seconds),
-                seconds,
-                plan["music_volume"],
-                MUSIC_FADE_OUT_S,
-                target,
-            )
-            src, name, mood = file_sha256(path), path.name, None
+            source = audio.file_source(path, seconds, ctx.workdir)
+            src, name = file_sha256(path), path.name
         else:
             mood = Mood(music) if music in set(Mood) else DEFAULT_MOOD_FOR_PACE[Pace(plan["pace"])]
-            facts = audio.write_music(
-                audio.mood_source(mood, seconds),
-                seconds,
-                plan["music_volume"],
-                MUSIC_FADE_OUT_S,
-                target,
-            )
+            source = audio.mood_source(mood, seconds)
             src, name = f"synth:{mood}", f"{mood} (built-in)"
-        track = audio_track(
-            draft.duration_ms,
-            src,
-            name,
-            str(mood) if mood else None,
-            plan["music_volume"],
-            MUSIC_FILE,
+        target = ctx.workdir / MUSIC_FILE
+        facts = audio.write_music(
+            source, seconds, float(plan["music_volume"]), MUSIC_FADE_OUT_S, target
         )
-        return track, {**facts, "src": src, "name": name}
+        return src, name, str(mood) if mood else None, facts
 
     @staticmethod
     def _find_music(ctx: StageContext, music: str) -> Path:
@@ -163,8 +171,10 @@ class LocalBackend:
         container = ctx.spec.options.container
         output = ctx.workdir / f"video.{container}"
         partial = ctx.workdir / f"video.partial.{container}"
-        photo_files = {item["id"]: ctx.workdir / item["file"] for item in ctx.checkpoint["files"]}
+        photo_files = self._photo_files(ctx)
         music = [s.m["file"] for t in draft.tracks_of(TrackType.AUDIO) for s in t.sg]
+        if music and not (ctx.workdir / music[0]).is_file():
+            self._write_music(ctx, draft, ctx.checkpoint["plan"])
         settings = EncodeSettings(
             width=int(draft.m["width"]),
             height=int(draft.m["height"]),

@@ -6,7 +6,7 @@ dropped once they end, so at most three shot sources are in memory whatever the 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +21,7 @@ from worker.backends.local.motion import camera_at, warp_window, window_of
 from worker.backends.local.plan import TransitionStyle
 from worker.backends.local.timeline import ms_to_frames
 from worker.backends.local.titles import TitlePatch, overlay_title, render_title, title_opacity
-from worker.backends.local.transitions import ZOOM_PUSH, blend_transition
+from worker.backends.local.transitions import ZOOM_PUSH, ShotRenderer, blend_transition
 from worker.draft import Draft, Segment, TrackType
 from worker.spec import Aspect
 
@@ -147,13 +147,13 @@ def frames(draft: Draft, photo_files: dict[str, Path]) -> Iterator[np.ndarray]:
     fade_out = ms_to_frames(draft.m.get("fade_out_ms", 0), fps)
     sources = ShotSources(shots, photo_files, (width, height))
 
-    def renderer(shot: Shot, frame: int) -> Callable[[float, float], np.ndarray]:
+    def renderer(shot: Shot, frame: int) -> ShotRenderer:
         source = sources.get(shot)
         camera = camera_at(shot.motion, shot.progress(frame))
 
-        def render(extra_zoom: float, shift_x: float) -> np.ndarray:
+        def render(extra_zoom: float, shift_x: float, shift_y: float) -> np.ndarray:
             window = window_of(camera, source.size, extra_zoom)
-            return warp_window(source, window, new_frame(width, height), shift_x)
+            return warp_window(source, window, new_frame(width, height), (shift_x, shift_y))
 
         return render
 
@@ -172,10 +172,10 @@ def frames(draft: Draft, photo_files: dict[str, Path]) -> Iterator[np.ndarray]:
                     renderer(outgoing, frame),
                     renderer(incoming, frame),
                     progress,
-                    width,
+                    (width, height),
                 )
             elif active:
-                image = renderer(active[0], frame)(1.0, 0.0)
+                image = renderer(active[0], frame)(1.0, 0.0, 0.0)
             else:
                 image = towards_black(new_frame(width, height), 0.0)
             for number, title in enumerate(titles):

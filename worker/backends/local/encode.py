@@ -6,6 +6,7 @@ overlaps with ffmpeg reading and encoding the previous ones; the queue bounds me
 
 from __future__ import annotations
 
+import contextlib
 import queue
 import subprocess
 import threading
@@ -19,6 +20,9 @@ import numpy as np
 from worker.spec import Container
 
 QUEUE_FRAMES = 6
+COLOUR_TAGS = ["-color_range", "tv", "-colorspace", "bt709",
+               "-color_primaries", "bt709", "-color_trc", "bt709"]  # fmt: skip
+"""What the frames are (see ``frame``), said of the input and written into the output."""
 
 
 @dataclass(frozen=True)
@@ -32,16 +36,6 @@ class EncodeSettings:
 
 
 def codec_arguments(settings: EncodeSettings, with_audio: bool) -> list[str]:
-    colour = [
-        "-color_range",
-        "tv",
-        "-colorspace",
-        "bt709",
-        "-color_primaries",
-        "bt709",
-        "-color_trc",
-        "bt709",
-    ]
     if settings.container == Container.WEBM:
         video = ["-c:v", "libvpx-vp9", "-crf", str(min(63, settings.crf + 12)), "-b:v", "0",
                  "-deadline", "realtime", "-cpu-used", "8", "-row-mt", "1"]  # fmt: skip
@@ -53,12 +47,11 @@ def codec_arguments(settings: EncodeSettings, with_audio: bool) -> list[str]:
     faststart = (
         ["-movflags", "+faststart"] if settings.container in (Container.MP4, Container.MOV) else []
     )
-    return [*video, *colour, *(audio if with_audio else ["-an"]), *faststart]
+    return [*video, *COLOUR_TAGS, *(audio if with_audio else ["-an"]), *faststart]
 
 
 def encode_command(settings: EncodeSettings, output: Path, music: Path | None) -> list[str]:
-    source = ["-f", "rawvideo", "-pix_fmt", "yuv420p", "-color_range", "tv",
-              "-colorspace", "bt709", "-color_primaries", "bt709", "-color_trc", "bt709",
+    source = ["-f", "rawvideo", "-pix_fmt", "yuv420p", *COLOUR_TAGS,
               "-s", f"{settings.width}x{settings.height}", "-framerate", str(settings.fps),
               "-i", "pipe:0"]  # fmt: skip
     audio_input = ["-i", str(music)] if music else []
@@ -105,7 +98,8 @@ class FrameEncoder:
             while self._frames.get() is not None:
                 pass
         finally:
-            self._process.stdin.close()
+            with contextlib.suppress(OSError):  # ffmpeg is gone; its exit status says why
+                self._process.stdin.close()
 
     def write(self, frame: np.ndarray) -> None:
         expected = (self.settings.height * 3 // 2, self.settings.width)

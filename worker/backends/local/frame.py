@@ -26,10 +26,6 @@ RGB_TO_YUV = np.array(
     ],
     dtype=np.float32,
 )
-_LINEAR = RGB_TO_YUV[:, :3].astype(np.float64)
-YUV_TO_RGB = np.hstack(
-    [np.linalg.inv(_LINEAR), -np.linalg.inv(_LINEAR) @ RGB_TO_YUV[:, 3:].astype(np.float64)]
-).astype(np.float32)
 
 
 @dataclass(frozen=True)
@@ -59,7 +55,9 @@ class Planes:
 def rgb_to_planes(rgb: np.ndarray) -> Planes:
     """``rgb`` (height, width, 3) uint8 as planes."""
     height, width = rgb.shape[:2]
-    padded = cv2.copyMakeBorder(rgb, 0, height % 2, 0, width % 2, cv2.BORDER_REPLICATE)
+    padded = rgb
+    if height % 2 or width % 2:
+        padded = cv2.copyMakeBorder(rgb, 0, height % 2, 0, width % 2, cv2.BORDER_REPLICATE)
     yuv = cv2.transform(padded, RGB_TO_YUV)
     chroma_size = (padded.shape[1] // 2, padded.shape[0] // 2)
     chroma = cv2.resize(yuv[..., 1:], chroma_size, interpolation=cv2.INTER_AREA)
@@ -85,26 +83,6 @@ def frame_planes(frame: np.ndarray) -> Planes:
     u = flat[luma : luma + quarter].reshape(height // 2, width // 2)
     v = flat[luma + quarter :].reshape(height // 2, width // 2)
     return Planes(frame[:height], u, v, width, height)
-
-
-def frame_to_rgb(frame: np.ndarray) -> np.ndarray:
-    planes = frame_planes(frame)
-    width, height = planes.size
-    chroma = cv2.resize(
-        np.dstack([planes.u, planes.v]), (width, height), interpolation=cv2.INTER_LINEAR
-    )
-    return cv2.transform(np.dstack([planes.y, chroma]), YUV_TO_RGB)
-
-
-def rgb_to_frame(rgb: np.ndarray) -> np.ndarray:
-    planes = rgb_to_planes(rgb)
-    width, height = planes.size
-    frame = new_frame(width, height)
-    target = frame_planes(frame)
-    target.y[...] = planes.y
-    target.u[...] = planes.u
-    target.v[...] = planes.v
-    return frame
 
 
 def towards_black(frame: np.ndarray, factor: float) -> np.ndarray:

@@ -1,5 +1,8 @@
 """Decode photos once: upright, 8-bit RGB, no larger than the output can use.
 
+The working copy is saved uncompressed (``.npy``): it is read again for every shot, and
+loading it must cost next to nothing.
+
 Every input Pillow (or pillow-heif, for HEIC/HEIF) can read comes out the same way: EXIF
 orientation applied, CMYK through its ICC profile when it has one, transparency flattened
 onto white, 16-bit and float samples scaled (not clipped) to 8 bits, palettes expanded.
@@ -9,19 +12,20 @@ from __future__ import annotations
 
 import hashlib
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pillow_heif
-from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageCms, UnidentifiedImageError
 
 from worker.errors import JobFailed
 
 pillow_heif.register_heif_opener()
 
 HEADROOM = 1.25
-"""Working images keep this much more than the output needs, for zooming in."""
+"""Working images keep this much more than covering the output needs, for zooming in."""
 
 ALPHA_BACKGROUND = (255, 255, 255)
 
@@ -55,9 +59,10 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def working_short_side_limit(output_long_side: int) -> int:
-    """A photo's short side never needs to exceed this, whatever the aspect of the output."""
-    return round(output_long_side * HEADROOM)
+def working_scale(upright_size: tuple[int, int], output_size: tuple[int, int]) -> float:
+    """How far a photo can shrink and still cover the output ``HEADROOM`` times over (<= 1)."""
+    (width, height), (out_w, out_h) = upright_size, output_size
+    return min(1.0, HEADROOM * max(out_w / width, out_h / height))
 
 
 def _scaled_samples(image: Image.Image) -> Image.Image:
@@ -100,47 +105,85 @@ def to_rgb(image: Image.Image) -> Image.Image:
     return image.convert("RGB") if image.mode != "RGB" else image
 
 
-def decode_photo(path: Path, short_side_limit: int) -> Image.Image:
-    """The photo upright, in 8-bit RGB, its short side at most ``short_side_limit``."""
+def _scaled(size: tuple[int, int], scale: float) -> tuple[int, int]:
+    return max(1, round(size[0] * scale)), max(1, round(size[1] * scale))
+
+
+def _bounded(image: Image.Image, size: tuple[int, int]) -> Image.Image:
+    if image.width <= size[0] and image.height <= size[1]:
+        return image
+    return image.resize(size, Image.Resampling.BICUBIC, reducing_gap=2.0)
+
+
+EXIF_ORIENTATION = 0x0112
+_UPRIGHT: dict[int, Callable[[np.ndarray], np.ndarray]] = {
+    2: lambda pixels: pixels[:, ::-1],
+    3: lambda pixels: pixels[::-1, ::-1],
+    4: lambda pixels: pixels[::-1],
+    5: lambda pixels: pixels.transpose(1, 0, 2),
+    6: lambda pixels: np.rot90(pixels, -1),
+    7: lambda pixels: pixels.transpose(1, 0, 2)[::-1, ::-1],
+    8: lambda pixels: np.rot90(pixels, 1),
+}
+"""How to turn stored pixels upright for each EXIF orientation (as ``ImageOps.exif_transpose``)."""
+
+
+def _orientation(image: Image.Image) -> int:
+    return int(image.getexif().get(EXIF_ORIENTATION, 1))
+
+
+def _upright_size(size: tuple[int, int], orientation: int) -> tuple[int, int]:
+    return (size[1], size[0]) if orientation in (5, 6, 7, 8) else size
+
+
+def decode_photo(path: Path, output_size: tuple[int, int]) -> np.ndarray:
+    """The photo upright as RGB (height, width, 3), no bigger than ``output_size`` can use.
+
+    The full-size decode is let go as soon as the bounded copy exists, so one decode needs
+    about the full-size image plus two bounded copies of memory. JPEGs carry their EXIF
+    ahead of the pixels, so they are decoded straight at a reduced size when that is enough.
+    """
     try:
         with Image.open(path) as image:
+            stored = image.size
             if image.format == "JPEG":
-                scale = short_side_limit / min(image.size)
-                image.draft("RGB", (round(image.width * scale), round(image.height * scale)))
+                upright = _upright_size(stored, _orientation(image))
+                image.draft("RGB", _scaled(stored, working_scale(upright, output_size)))
             image.load()
-            upright = ImageOps.exif_transpose(image)
-            rgb = to_rgb(upright)
+            orientation = _orientation(image)
+            scale = working_scale(_upright_size(stored, orientation), output_size)
+            pixels = np.asarray(_bounded(to_rgb(image), _scaled(stored, scale)))
     except UnidentifiedImageError:
-        raise JobFailed(
-            "cannot decode image: unsupported or unrecognised format", file=path.name
-        ) from None
+        message = "cannot decode image: unsupported or unrecognised format"
+        raise JobFailed(message, file=path.name) from None
+    except Image.DecompressionBombError as error:
+        raise JobFailed(f"cannot decode image: too large ({error})", file=path.name) from None
     except (OSError, SyntaxError, ValueError) as error:
         raise JobFailed(f"cannot decode image: {error}", file=path.name) from None
-    if min(rgb.size) > short_side_limit:
-        scale = short_side_limit / min(rgb.size)
-        size = (max(1, round(rgb.width * scale)), max(1, round(rgb.height * scale)))
-        rgb = rgb.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
-    return rgb
+    turn = _UPRIGHT.get(orientation)
+    return np.ascontiguousarray(turn(pixels)) if turn else pixels
 
 
-def prepare_photo(path: Path, folder: Path, short_side_limit: int) -> DecodedPhoto:
+def prepare_photo(path: Path, folder: Path, output_size: tuple[int, int]) -> DecodedPhoto:
     """Decode ``path`` and save the working copy in ``folder``; the input is only read."""
-    file_id = file_sha256(path)
-    image = decode_photo(path, short_side_limit)
+    try:
+        file_id = file_sha256(path)
+    except OSError as error:
+        raise JobFailed(f"cannot read image: {error.strerror or error}", file=path.name) from None
+    image = decode_photo(path, output_size)
     folder.mkdir(parents=True, exist_ok=True)
-    working_path = folder / f"{file_id}.png"
-    image.save(working_path, compress_level=1)
+    working_path = folder / f"{file_id}.npy"
+    np.save(working_path, image)
     return DecodedPhoto(
         name=path.name,
         file_id=file_id,
         input_bytes=path.stat().st_size,
         working_path=working_path,
-        width=image.width,
-        height=image.height,
+        width=image.shape[1],
+        height=image.shape[0],
     )
 
 
 def load_working_image(path: Path) -> np.ndarray:
-    """An RGB uint8 array (height, width, 3) of a working copy written by ``prepare_photo``."""
-    with Image.open(path) as image:
-        return np.asarray(image.convert("RGB"))
+    """The RGB uint8 array (height, width, 3) ``prepare_photo`` saved."""
+    return np.load(path, allow_pickle=False)

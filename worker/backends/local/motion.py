@@ -110,9 +110,9 @@ def _warp_plane(
     source: np.ndarray,
     window: tuple[float, float, float, float],
     target: np.ndarray,
-    shift_x: float,
+    shift: tuple[float, float],
 ) -> None:
-    """Resample ``window`` of ``source`` into all of ``target``, shifted by ``shift_x`` pixels.
+    """Resample ``window`` of ``source`` into all of ``target``, moved by ``shift`` pixels.
 
     Pixel centres map exactly: output pixel j samples source x + (j + 0.5 - shift) * step - 0.5.
     """
@@ -121,8 +121,8 @@ def _warp_plane(
     step_x, step_y = w / out_w, h / out_h
     inverse = np.array(
         [
-            [step_x, 0.0, x + (0.5 - shift_x) * step_x - 0.5],
-            [0.0, step_y, y + 0.5 * step_y - 0.5],
+            [step_x, 0.0, x + (0.5 - shift[0]) * step_x - 0.5],
+            [0.0, step_y, y + (0.5 - shift[1]) * step_y - 0.5],
         ],
         dtype=np.float64,
     )
@@ -132,8 +132,7 @@ def _warp_plane(
         (out_w, out_h),
         dst=target,
         flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
-        borderMode=cv2.BORDER_CONSTANT if shift_x else cv2.BORDER_REPLICATE,
-        borderValue=0,
+        borderMode=cv2.BORDER_REPLICATE,
     )
 
 
@@ -141,16 +140,14 @@ def warp_window(
     source: Planes,
     window: tuple[float, float, float, float],
     frame: np.ndarray,
-    shift_x: float = 0.0,
+    shift: tuple[float, float] = (0.0, 0.0),
 ) -> np.ndarray:
-    """Fill ``frame`` with ``window`` (luma pixels) of ``source``, shifted by ``shift_x``.
-
-    A shifted frame is zero where nothing maps, so two shifted frames can be added.
-    """
+    """Fill ``frame`` with ``window`` (luma pixels) of ``source``, moved by ``shift`` (x, y)."""
     target = frame_planes(frame)
     x, y, w, h = window
     half = (x / 2, y / 2, w / 2, h / 2)
-    _warp_plane(source.y, window, target.y, shift_x)
-    _warp_plane(source.u, half, target.u, shift_x / 2)
-    _warp_plane(source.v, half, target.v, shift_x / 2)
+    half_shift = (shift[0] / 2, shift[1] / 2)
+    _warp_plane(source.y, window, target.y, shift)
+    _warp_plane(source.u, half, target.u, half_shift)
+    _warp_plane(source.v, half, target.v, half_shift)
     return frame

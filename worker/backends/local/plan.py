@@ -148,7 +148,8 @@ def parse_duration(prompt: str) -> float | None:
     if re.search(r"half\s+(?:a\s+)?minute|半分钟", text):
         return 30.0
     minutes = re.search(rf"{_NUM}\s*(?:-\s*)?(?:minutes?|mins?\b|分钟)", text)
-    seconds = re.search(rf"(?<![\d:.]){_NUM}\s*(?:-\s*)?(?:seconds?\b|secs?\b|s\b|秒)", text)
+    decade = r"s\b(?!\s*(?:music|songs?|style|vibes?|hits|retro|disco))"  # "80s music"
+    seconds = re.search(rf"(?<![\d:.'’]){_NUM}\s*(?:-\s*)?(?:seconds?\b|secs?\b|{decade}|秒)", text)
     if minutes is None and seconds is None:
         return None
     total = (_number(minutes.group(1)) * 60 if minutes else 0.0) + (
@@ -300,9 +301,16 @@ def wants_silence(prompt: str) -> bool:
 
 
 def parse_music_volume(prompt: str) -> float:
-    """1.0 puts the music at the loudness target; quieter wishes halve it."""
+    """1.0 puts the music at the loudness target; "music at 40%" or quieter wishes lower it."""
+    text = prompt.lower()
+    percent = re.search(
+        r"(?:music|bgm|音乐|配乐)\s*(?:volume|level|音量)?\s*(?:at|to|=|:|：)?\s*(\d{1,3})\s*%",
+        text,
+    )
+    if percent:
+        return min(max(int(percent.group(1)) / 100, 0.0), 1.0)
     quiet = r"(?:quiet|soft|low|subtle)\s+(?:background\s+)?music|music\s+(?:quiet|low|soft)|小声"
-    return 0.5 if re.search(quiet, prompt.lower()) else 1.0
+    return 0.5 if re.search(quiet, text) else 1.0
 
 
 def parse_fps(prompt: str) -> int | None:

@@ -47,7 +47,12 @@ def ms_to_frames(ms: float, fps: int) -> int:
 
 
 def shot_count(plan: Plan, photo_count: int) -> int:
-    """Every photo once; more shots (photos again) when the pace wants shorter shots."""
+    """Every photo once; more shots (photos again) when the pace wants shorter shots.
+
+    A single photo is one long shot: cutting from a photo to itself only jolts the motion.
+    """
+    if photo_count == 1:
+        return 1
     return max(photo_count, round(plan.duration_s / PACE_TIMING[plan.pace].shot_s))
 
 

@@ -1,8 +1,9 @@
 """Titles: wrapped text inside the aspect's safe zone, on a backdrop chosen for contrast.
 
 Text is drawn once with Pillow into an RGBA patch; each frame only blends that patch in with
-the fade of the moment. Text with CJK characters needs a CJK font; fonts are looked up with
-fontconfig (``fc-list``), then in the usual font folders, then Pillow's built-in face.
+the fade of the moment. Text with CJK characters needs a CJK font; fonts are looked up by
+file name in the usual font folders, then through fontconfig (``fc-list``), and Pillow's
+built-in face is the last resort.
 """
 
 from __future__ import annotations
@@ -103,19 +104,33 @@ def load_font(text: str, size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageF
     return ImageFont.truetype(str(path), size=size)
 
 
+def _tokens(text: str) -> list[tuple[str, bool]]:
+    """Words and single CJK characters, each with whether a space came before it."""
+    tokens = []
+    spaced = False
+    for match in re.finditer(rf"\s+|{CJK_PATTERN.pattern}|[^\s]", text.strip()):
+        piece = match.group()
+        if piece.isspace():
+            spaced = True
+        elif tokens and not spaced and not needs_cjk(piece) and not needs_cjk(tokens[-1][0]):
+            tokens[-1] = (tokens[-1][0] + piece, tokens[-1][1])
+        else:
+            tokens.append((piece, spaced))
+            spaced = False
+    return tokens
+
+
 def wrap_text(
     text: str, font: ImageFont.FreeTypeFont | ImageFont.ImageFont, max_width: float
 ) -> list[str]:
-    """Greedy wrap on spaces; text without spaces (CJK) wraps between characters."""
-    units = text.split() if " " in text.strip() else list(text.strip())
-    joiner = " " if " " in text.strip() else ""
+    """Greedy wrap: between words, and between any two CJK characters."""
     lines: list[str] = []
     current = ""
-    for unit in units:
-        candidate = f"{current}{joiner}{unit}" if current else unit
+    for token, spaced in _tokens(text):
+        candidate = f"{current}{' ' if spaced and current else ''}{token}"
         if current and font.getlength(candidate) > max_width:
             lines.append(current)
-            current = unit
+            current = token
         else:
             current = candidate
     if current:

@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from config.settings import Settings
+from worker.backends.local.compose import shots_of, titles_of
+from worker.backends.local.framing import FitMode, Framing
+from worker.backends.local.plan import make_plan
+from worker.backends.local.timeline import (
+    PhotoForDraft,
+    ms_to_frames,
+    title_track,
+    video_draft,
+    with_stage2,
+)
+from worker.draft import Draft, TrackType
+from worker.spec import JobOptions
+
+FRAMING = Framing(FitMode.COVER, (0.0, 0.0, 1.0, 1.0), (0.5, 0.5))
+
+
+def photos(count: int) -> list[PhotoForDraft]:
+    return [PhotoForDraft(f"id{index}", f"p{index}.jpg", FRAMING) for index in range(count)]
+
+
+@pytest.mark.parametrize("prompt", ["fast pace", "calm", "", "fade through black", "slide"])
+@pytest.mark.parametrize(
+    ("seconds", "fps", "count"),
+    [(15, 30, 8), (7.25, 30, 3), (10, 24, 1), (4.3, 60, 12), (30, 25, 40)],
+)
+def test_shots_cover_every_frame_exactly(prompt: str, seconds: float, fps: int, count: int) -> None:
+    plan = make_plan(prompt, JobOptions(duration=seconds, fps=fps), Settings())
+    draft = Draft.model_validate(video_draft(plan, photos(count)).model_dump())
+    total = round(seconds * fps)
+    assert ms_to_frames(draft.duration_ms, fps) == total
+    shots = shots_of(draft, fps)
+    assert shots[0].start == 0 and shots[-1].end == total
+    assert len({shot.src for shot in shots}) == min(count, len(shots))
+    assert all(a.src != b.src for a, b in itertools.pairwise(shots)), "no photo twice in a row"
+    coverage = [0] * total
+    for shot in shots:
+        assert shot.end - shot.start >= 2
+        for frame in range(shot.start, shot.end):
+            coverage[frame] += 1
+    assert all(1 <= covered <= 2 for covered in coverage)
+    overlaps = [previous.end - shot.start for previous, shot in itertools.pairwise(shots)]
+    assert len(set(overlaps)) <= 1, "every transition lasts the same"
+    assert all(shot.transition is not None for shot in shots[1:])
+
+
+def test_fast_pace_cuts_more_often_than_calm() -> None:
+    fast = video_draft(make_plan("fast pace", JobOptions(duration=15), Settings()), photos(4))
+    calm = video_draft(make_plan("calm", JobOptions(duration=15), Settings()), photos(4))
+    assert len(fast.t[0].sg) > len(calm.t[0].sg) >= 4
+    fast_fade = fast.t[0].sg[1].m["transition_in"]["d"]
+    calm_fade = calm.t[0].sg[1].m["transition_in"]["d"]
+    assert fast_fade < calm_fade
+
+
+def test_stage_two_adds_title_and_replaces_earlier_extras() -> None:
+    draft = video_draft(make_plan("", JobOptions(duration=6), Settings()), photos(2))
+    once = with_stage2(draft, [title_track("One", "16:9", draft.duration_ms)])
+    twice = with_stage2(once, [title_track("Two", "16:9", draft.duration_ms)])
+    assert [track.tt for track in twice.t] == [TrackType.VIDEO, TrackType.TEXT]
+    (title,) = titles_of(twice, 30)
+    assert title.text == "Two"
+    assert 0 < title.start < title.end <= 180
+
+
+def test_a_single_photo_is_one_shot() -> None:
+    draft = video_draft(make_plan("fast pace", JobOptions(duration=12), Settings()), photos(1))
+    (segment,) = draft.t[0].sg
+    assert segment.d == 12_000 and segment.m["transition_in"] is None

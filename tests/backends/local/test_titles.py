@@ -1,0 +1,120 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PIL import ImageFont
+
+from tests.backends.local.yuv import frame_to_rgb, rgb_to_frame
+from worker.backends.local import titles
+from worker.backends.local.frame import frame_planes
+from worker.backends.local.titles import (
+    SAFE_ZONES,
+    find_font,
+    layout_title,
+    load_font,
+    overlay_title,
+    render_title,
+    title_opacity,
+    wrap_text,
+)
+from worker.spec import Aspect
+
+
+def background(level: int, size: tuple[int, int] = (360, 640)) -> np.ndarray:
+    width, height = size
+    return rgb_to_frame(np.full((height, width, 3), level, dtype=np.uint8))
+
+
+def test_a_cjk_font_renders_chinese_and_japanese() -> None:
+    font_path = find_font(cjk=True)
+    assert font_path is not None, "install a CJK font (fonts-wqy-zenhei or fonts-noto-cjk)"
+    font = load_font("夏日促销", 48)
+    assert isinstance(font, ImageFont.FreeTypeFont)
+    masks = {char: np.asarray(font.getmask(char)) for char in "夏日ひら"}
+    assert all(mask.sum() > 0 for mask in masks.values())
+    # Missing glyphs all draw the same box; real glyphs differ from one another.
+    assert len({mask.tobytes() for mask in masks.values()}) == len(masks)
+
+
+def test_long_titles_wrap_inside_the_safe_zone() -> None:
+    text = "The Biggest Summer Sale Of The Year Starts This Weekend In Every Store"
+    width, height = 360, 640
+    lines, _, (x, y, w, h) = layout_title(text, Aspect.VERTICAL, (width, height))
+    assert len(lines) > 1
+    zone = SAFE_ZONES[Aspect.VERTICAL]
+    assert x >= zone.left * width - 1 and x + w <= zone.right * width + 1
+    assert y >= 0.12 * height and y + h <= 0.65 * height  # clear of the app's interface
+
+
+def test_chinese_wraps_between_characters() -> None:
+    font = load_font("夏日促销", 40)
+    lines = wrap_text("夏日促销全场五折起欢迎光临本店", font, 200)
+    assert len(lines) > 1
+    assert "".join(lines) == "夏日促销全场五折起欢迎光临本店"
+
+
+@pytest.mark.parametrize("aspect", list(Aspect))
+def test_title_sits_where_the_aspect_wants_it(aspect: Aspect) -> None:
+    size = {Aspect.VERTICAL: (360, 640), Aspect.LANDSCAPE: (640, 360), Aspect.SQUARE: (400, 400)}[
+        aspect
+    ]
+    patch = render_title("Summer Sale", aspect, background(100, size))
+    x, y = patch.x, patch.y
+    height, width = patch.coverage.shape
+    assert x % 2 == 0 and y % 2 == 0 and width % 2 == 0 and height % 2 == 0
+    centre = (y + height / 2) / size[1]
+    assert centre == pytest.approx(SAFE_ZONES[aspect].centre_y, abs=0.05)
+
+
+@pytest.mark.parametrize(("level", "text_is_dark"), [(235, True), (25, False)])
+def test_text_contrasts_with_the_photo_under_it(level: int, text_is_dark: bool) -> None:
+    frame = background(level)
+    patch = render_title("Sale", Aspect.VERTICAL, frame)
+    overlay_title(frame, patch, 1.0)
+    region = frame_to_rgb(frame)[
+        patch.y : patch.y + patch.coverage.shape[0], patch.x : patch.x + patch.coverage.shape[1]
+    ]
+    luma = region.mean(axis=2)
+    darkest, brightest = np.percentile(luma, 1), np.percentile(luma, 99)
+    assert brightest - darkest > 120  # legible: strong contrast between text and backdrop
+    text_luma = darkest if text_is_dark else brightest
+    assert abs(text_luma - level) > 120
+
+
+def test_overlay_touches_only_the_title_box_and_respects_opacity() -> None:
+    frame = background(120)
+    untouched = frame.copy()
+    patch = render_title("Hello", Aspect.LANDSCAPE, frame)
+    overlay_title(frame, patch, 0.0)
+    assert np.array_equal(frame, untouched)
+    overlay_title(frame, patch, 1.0)
+    luma = frame_planes(frame).y
+    height, width = patch.coverage.shape
+    changed = np.argwhere(luma != frame_planes(untouched).y)
+    assert changed[:, 0].min() >= patch.y and changed[:, 0].max() < patch.y + height
+    assert changed[:, 1].min() >= patch.x and changed[:, 1].max() < patch.x + width
+
+
+def test_title_fades_in_and_out() -> None:
+    opacities = [title_opacity(frame, 10, 40, 6) for frame in range(0, 45)]
+    assert opacities[:10] == [0.0] * 10 and opacities[40:] == [0.0] * 5
+    assert opacities[15:35] == [1.0] * 20
+    assert all(0 < value < 1 for value in opacities[10:15])
+    assert opacities[10:16] == sorted(opacities[10:16])
+
+
+def test_mixed_text_keeps_words_whole_and_spaces() -> None:
+    font = load_font("夏日", 40)
+    lines = wrap_text("夏日促销 Summer Sale 全场五折", font, 10_000)
+    assert lines == ["夏日促销 Summer Sale 全场五折"]
+    narrow = wrap_text("夏日促销 Summer Sale 全场五折", font, 170)
+    assert "Summer" in " ".join(narrow).split() and all(
+        "Summ" not in line or "Summer" in line for line in narrow
+    )
+
+
+def test_without_a_cjk_font_titles_still_render(monkeypatch: pytest.MonkeyPatch) -> None:
+    latin = find_font(cjk=False)
+    monkeypatch.setattr(titles, "find_font", lambda cjk: None if cjk else latin)
+    patch = render_title("夏日 Sale", Aspect.SQUARE, background(90, (400, 400)))
+    assert patch.coverage.max() > 0.5
