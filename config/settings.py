@@ -79,6 +79,11 @@ class Settings(BaseSettings):
     lease_seconds: float = Field(
         default=30.0, gt=0, description="a running stage's lease; its worker renews it"
     )
+    requeue_seconds: float = Field(
+        default=300.0,
+        gt=0,
+        description="a queued job overdue this long is queued again (its message was lost)",
+    )
     reconcile_seconds: float = Field(
         default=10.0, gt=0, description="how often workers look for jobs whose owner died"
     )

@@ -25,6 +25,7 @@ from worker.jobs import JobStore
 
 STARTUP_SECONDS = 20.0
 SHUTDOWN_SECONDS = 60.0
+MAX_RESTARTS = 3
 
 
 def redis_server_binary() -> str:
@@ -133,6 +134,7 @@ class WorkerProcesses:
         )
         self.log_file = log_file
         self.process: subprocess.Popen[bytes] | None = None
+        self.restarts = 0
 
     def start(self) -> WorkerProcesses:
         env = {**os.environ, "REDIS_URL": self.redis_url, "PHOTOREEL_LOG_FORMAT": "json"}
@@ -150,6 +152,17 @@ class WorkerProcesses:
 
     def alive(self) -> bool:
         return self.process is not None and self.process.poll() is None
+
+    def supervise(self) -> bool:
+        """Start the worker again if it died (as a deployment's supervisor would); False once
+        it has died ``MAX_RESTARTS`` times. The jobs it held are resumed by the reconciler."""
+        if self.alive():
+            return True
+        if self.restarts >= MAX_RESTARTS:
+            return False
+        self.restarts += 1
+        self.start()
+        return True
 
     def stop(self) -> None:
         """Warm shutdown: running stages finish, then the processes exit."""
@@ -170,8 +183,8 @@ class Runtime:
     log_file: Path
 
     def healthy(self) -> bool:
-        """False once a worker process this command started has died."""
-        return all(pool.alive() for pool in self.pools)
+        """Restart worker processes that died; False once one has died too often."""
+        return all([pool.supervise() for pool in self.pools])
 
     @property
     def store(self) -> JobStore:

@@ -25,12 +25,3 @@ class TransientError(Exception):
 
 class JobParked(Exception):
     """The job cannot go on now for a reason outside it (no credits): it waits, not fails."""
-
-
-class NotReady(Exception):
-    """Nothing to do until later (a cloud generation or render still running): look again in
-    ``retry_in`` seconds. The worker is freed meanwhile; this is not a failed attempt."""
-
-    def __init__(self, message: str, *, retry_in: float) -> None:
-        super().__init__(message)
-        self.retry_in = retry_in

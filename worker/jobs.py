@@ -75,6 +75,8 @@ class JobState:
     parked_reason: str | None
     created_at: float
     updated_at: float
+    due_at: float
+    """When a queued job's stage should start: now, or later for a retry with a countdown."""
     timings: dict[str, float] = field(default_factory=dict)
     attempts: dict[str, int] = field(default_factory=dict)
 
@@ -200,9 +202,15 @@ class Claim:
                 seconds=seconds,
             )
 
-    def retry_later(self, reason: str, *, counts_as_attempt: bool = True) -> None:
+    def retry_later(
+        self, reason: str, *, retry_in: float = 0.0, counts_as_attempt: bool = True
+    ) -> None:
         self._release(
-            {"status": JobStatus.QUEUED, "last_retry_reason": reason},
+            {
+                "status": JobStatus.QUEUED,
+                "last_retry_reason": reason,
+                "due_at": time.time() + retry_in,
+            },
             refund=not counts_as_attempt,
         )
 
@@ -281,6 +289,7 @@ class JobStore:
             parked_reason=fields.get("parked_reason") or None,
             created_at=float(fields.get("created_at", 0)),
             updated_at=float(fields.get("updated_at", 0)),
+            due_at=max(float(fields.get("due_at", 0)), float(fields.get("updated_at", 0))),
             timings=timings,
             attempts=attempts,
         )
@@ -349,6 +358,9 @@ class JobStore:
             )
             unparked.append(state)
         return unparked
+
+    def mark_due(self, job_id: str, when: float) -> None:
+        self.redis.hset(keys.job(job_id), "due_at", when)
 
     def has_live_lease(self, job_id: str) -> bool:
         return bool(self.redis.exists(keys.job_lease(job_id)))

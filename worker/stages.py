@@ -34,7 +34,7 @@ from worker.app import app, queue_for
 from worker.backends import get_backend
 from worker.backends.base import Backend, StageContext
 from worker.bucket import Bucket, open_bucket
-from worker.errors import JobFailed, JobParked, NotReady, TransientError
+from worker.errors import JobFailed, JobParked, TransientError
 from worker.inputs import WEB_SCHEMES, describe_inputs, local_input, local_spec
 from worker.jobs import Claim, ClaimOutcome, JobState, JobStatus, JobStore, Stage, StaleClaim
 from worker.limits import SharedLimits
@@ -223,16 +223,14 @@ def advance(job_id: str, stage: Stage) -> None:
                 run_backend_stage(get_backend(state.spec.options.backend), stage, ctx)
     except StaleClaim:
         log.warning("stage superseded by another worker; dropping this run")
-    except NotReady as waiting:
-        claim.retry_later(str(waiting), counts_as_attempt=False)
-        enqueue_stage(state.spec, stage, countdown=waiting.retry_in)
     except JobParked as parked:
         claim.park(str(parked))
         log.warning("job parked", reason=str(parked))
     except TransientError as error:
-        claim.retry_later(str(error))
+        retry_in = error.retry_after or 2.0**claim.attempt
+        claim.retry_later(str(error), retry_in=retry_in)
         log.warning("stage will be retried", error=str(error), attempt=claim.attempt)
-        enqueue_stage(state.spec, stage, countdown=error.retry_after or 2.0**claim.attempt)
+        enqueue_stage(state.spec, stage, countdown=retry_in)
     except JobFailed as failure:
         claim.fail(failure.message, file=failure.file)
         log.error("job failed", error=failure.message, file=failure.file)
@@ -267,8 +265,14 @@ def handle_unclaimed(job_id: str, stage: Stage, outcome: ClaimOutcome, store: Jo
     log.info("delivery dropped", outcome=str(outcome))
 
 
-def reconcile(store: JobStore, *, lease_seconds: float) -> list[str]:
-    """Resume jobs whose running stage lost its owner (lease expired); return their ids."""
+def reconcile(store: JobStore, *, lease_seconds: float, requeue_seconds: float) -> list[str]:
+    """Resume jobs left without a worker; return their ids.
+
+    - running, but its lease expired: its worker died (SIGKILL, OOM, a lost machine);
+    - queued, and due longer than ``requeue_seconds`` ago: its message may have been lost
+      with a worker that had prefetched it (Redis would give it back only after the long
+      visibility timeout). A duplicate message is harmless: the claim drops it.
+    """
     resumed: list[str] = []
     now = time.time()
     for job_id in store.active_jobs():
@@ -276,10 +280,13 @@ def reconcile(store: JobStore, *, lease_seconds: float) -> list[str]:
         if state is None or state.status.finished:
             store.forget_finished(job_id)
             continue
-        stale = now - state.updated_at > lease_seconds
-        if state.status == JobStatus.RUNNING and stale and not store.has_live_lease(job_id):
-            assert state.stage is not None
-            log.warning("resuming orphaned job", job_id=job_id, stage=str(state.stage))
+        if state.stage is None or store.has_live_lease(job_id):
+            continue
+        orphaned = state.status == JobStatus.RUNNING and now - state.updated_at > lease_seconds
+        overdue = state.status == JobStatus.QUEUED and now - state.due_at > requeue_seconds
+        if orphaned or overdue:
+            log.warning("resuming job", job_id=job_id, stage=str(state.stage), was=state.status)
+            store.mark_due(job_id, now)
             enqueue_stage(state.spec, state.stage)
             resumed.append(job_id)
     return resumed
@@ -317,7 +324,11 @@ def run_reconciler(stop: threading.Event) -> None:
         store = job_store()
         try:
             if store.redis.set(keys.RECONCILER_LOCK, WORKER_ID, nx=True, px=int(interval * 1000)):
-                reconcile(store, lease_seconds=settings.lease_seconds)
+                reconcile(
+                    store,
+                    lease_seconds=settings.lease_seconds,
+                    requeue_seconds=settings.requeue_seconds,
+                )
                 resume_after_top_up(store)
         except RedisError as error:
             log.warning("reconciler could not reach redis", error=str(error))

@@ -14,6 +14,7 @@ from worker.jobs import JobState, JobStore
 FAST_RECOVERY = {
     "PHOTOREEL_LEASE_SECONDS": "1.5",
     "PHOTOREEL_RECONCILE_SECONDS": "0.5",
+    "PHOTOREEL_REQUEUE_SECONDS": "3",
     "PHOTOREEL_LOG_LEVEL": "INFO",
 }
 

@@ -3,7 +3,7 @@ every job ends with a video and exactly one paid generation."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,8 +43,11 @@ class Cluster:
 
     def finish(self, workers: WorkerProcesses) -> None:
         job_ids = [spec.id for spec in self.specs]
+        settled = all_settled(self.store, job_ids)
         try:
-            wait_until(all_settled(self.store, job_ids), timeout=120, what="every job to end")
+            wait_until(
+                lambda: workers.supervise() and settled(), timeout=120, what="every job to end"
+            )
         finally:
             workers.stop()
         ended = states(self.store, job_ids)
@@ -89,14 +92,20 @@ def cluster(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Cluster
         yield Cluster(fake, redis_server, store, tmp_path / "worker.log", tmp_path / "out", specs)
 
 
-def in_stage(store: JobStore, specs: list[JobSpec], stage: Stage):
+def in_stage(cluster: Cluster, stage: Stage) -> Callable[[], bool]:
+    """A job is running ``stage``; for ``generate``, with its message accepted and streaming
+    (a worker that dies between recording the send and sending it leaves the outcome unknown:
+    that job fails rather than risk a second charge)."""
+
     def check() -> bool:
-        return any(
-            (state := store.get(spec.id)) is not None
+        running = any(
+            (state := cluster.store.get(spec.id)) is not None
             and state.stage == stage
             and state.status == JobStatus.RUNNING
-            for spec in specs
+            for spec in cluster.specs
         )
+        streaming = stage != Stage.GENERATE or cluster.fake.stats()["total_charges"] > 0
+        return running and streaming
 
     return check
 
@@ -107,7 +116,7 @@ def in_stage(store: JobStore, specs: list[JobSpec], stage: Stage):
 def test_sigkill_during_a_stage(cluster: Cluster, stage: Stage) -> None:
     workers = cluster.workers()
     cluster.enqueue()
-    wait_until(in_stage(cluster.store, cluster.specs, stage), timeout=60, what=f"{stage} to run")
+    wait_until(in_stage(cluster, stage), timeout=60, what=f"{stage} to run")
     sigkill(workers)
     cluster.finish(cluster.workers())
 
@@ -115,9 +124,7 @@ def test_sigkill_during_a_stage(cluster: Cluster, stage: Stage) -> None:
 def test_redis_restarted_mid_batch(cluster: Cluster) -> None:
     workers = cluster.workers()
     cluster.enqueue()
-    wait_until(
-        in_stage(cluster.store, cluster.specs, Stage.COMPLETE), timeout=60, what="generation"
-    )
+    wait_until(in_stage(cluster, Stage.COMPLETE), timeout=60, what="generation")
     cluster.redis.restart()
     cluster.finish(workers)
 

@@ -4,6 +4,7 @@ The backend stages are left out: a generated video stands in for a rendered one.
 
 import json
 import shutil
+import time
 import uuid
 from pathlib import Path
 
@@ -91,3 +92,28 @@ def test_a_missing_staged_input_fails_the_job_naming_it(s3_out: str, store: JobS
     ]
     summary = json.loads(bucket.read_bytes(f"batches/{batch}/summary.json") or b"")
     assert summary["counts"] == {"failed": 1}
+
+
+def test_reconcile_resumes_orphaned_and_overdue_jobs_only(
+    store: JobStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    enqueued: list[tuple[str, Stage]] = []
+    monkeypatch.setattr(
+        stages, "enqueue_stage", lambda spec, stage: enqueued.append((spec.id, stage))
+    )
+    for job_id in ("orphan", "alive", "lost", "waiting"):
+        store.create(JobSpec(id=job_id, photos=[f"/{job_id}.jpg"]), out="/out", batch="b")
+    claim = lambda job_id, lease: store.claim(  # noqa: E731
+        job_id, Stage.SESSION, owner="w", lease_seconds=lease, max_attempts=3
+    )[1]
+    claim("orphan", 0.01)  # its worker dies: the lease runs out, nobody renews it
+    claim("alive", 30)
+    store.mark_due("waiting", time.time() + 100)  # a retry with a countdown
+    time.sleep(0.05)  # "lost" stays queued: its message went down with a worker
+
+    resumed = stages.reconcile(store, lease_seconds=0.02, requeue_seconds=0.03)
+
+    assert sorted(resumed) == ["lost", "orphan"]
+    assert sorted(enqueued) == [("lost", Stage.SESSION), ("orphan", Stage.SESSION)]
+    again = stages.reconcile(store, lease_seconds=0.02, requeue_seconds=0.03)
+    assert again == ["orphan"], "a requeued job is given the whole wait again"
