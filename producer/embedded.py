@@ -135,6 +135,7 @@ class WorkerProcesses:
         self.log_file = log_file
         self.process: subprocess.Popen[bytes] | None = None
         self.restarts = 0
+        self.stopped = False
 
     def start(self) -> WorkerProcesses:
         env = {**os.environ, "REDIS_URL": self.redis_url, "PHOTOREEL_LOG_FORMAT": "json"}
@@ -158,7 +159,7 @@ class WorkerProcesses:
         it has died ``MAX_RESTARTS`` times. The jobs it held are resumed by the reconciler."""
         if self.alive():
             return True
-        if self.restarts >= MAX_RESTARTS:
+        if self.stopped or self.restarts >= MAX_RESTARTS:
             return False
         self.restarts += 1
         self.start()
@@ -166,6 +167,7 @@ class WorkerProcesses:
 
     def stop(self) -> None:
         """Warm shutdown: running stages finish, then the processes exit."""
+        self.stopped = True
         if self.process is not None:
             _stop(self.process, SHUTDOWN_SECONDS)
 

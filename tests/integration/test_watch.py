@@ -95,7 +95,7 @@ def test_self_contained_watch_renders_a_dropped_folder_and_files_it_in_done(
         watch.send_signal(signal.SIGTERM)
         _output, stderr = watch.communicate(timeout=60)
     assert watch.returncode == 0, stderr
-    [job] = out.iterdir()
+    [job] = [entry for entry in out.iterdir() if (entry / "report.json").is_file()]
     assert job.name.startswith("beach-")
     report = json.loads((job / "report.json").read_text())
     assert report["status"] == "succeeded" and report["spec"]["source"]["kind"] == "inbox"
