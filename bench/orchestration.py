@@ -83,6 +83,7 @@ TARGET_WALL_RATIO = 1.15
 TARGET_START_P50_MS = 50.0
 SAMPLE_SECONDS = 0.005
 READY_SECONDS = 60.0
+STALL_SECONDS = 20.0
 SETTLE_AFTER_READY = 1.0
 """After the worker says it is ready, let its pool finish starting before the clock runs."""
 
@@ -274,17 +275,28 @@ def wait_ready(log_file: Path, workers: WorkerProcesses) -> None:
     time.sleep(SETTLE_AFTER_READY)
 
 
-def wait_settled(store: JobStore, job_ids: list[str], timeout: float) -> bool:
+def wait_settled(
+    store: JobStore, job_ids: list[str], fake: FakeNemo, *, timeout: float, stall: float
+) -> str:
+    """``finished``, ``timeout``, or ``stalled``: no job changed stage or status and no
+    generation was charged for ``stall`` seconds (workers that all wait on each other)."""
     deadline = time.monotonic() + timeout
+    progress: tuple[object, ...] = ()
+    progressed_at = time.monotonic()
     while time.monotonic() < deadline:
         pipe = store.redis.pipeline(transaction=False)
         for job_id in job_ids:
-            pipe.hget(keys.job(job_id), "status")
-        statuses = [JobStatus(raw.decode()) if raw else None for raw in pipe.execute()]
-        if all(status is not None and status.settled for status in statuses):
-            return True
+            pipe.hmget(keys.job(job_id), "status", "stage")
+        rows = [tuple(value.decode() if value else "" for value in row) for row in pipe.execute()]
+        if all(status and JobStatus(status).settled for status, _ in rows):
+            return "finished"
+        now_progress = (tuple(rows), fake.stats()["total_charges"])
+        if now_progress != progress:
+            progress, progressed_at = now_progress, time.monotonic()
+        elif time.monotonic() - progressed_at > stall:
+            return "stalled"
         time.sleep(0.2)
-    return False
+    return "timeout"
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -309,7 +321,13 @@ class Run:
     stub_peak: int
     breakdown: dict[str, float]
     errors: list[str]
-    finished: bool
+    outcome: str
+    """``finished``, ``timeout`` or ``stalled`` (see ``wait_settled``)."""
+
+    @property
+    def finished(self) -> bool:
+        succeeded = self.statuses.get(str(JobStatus.SUCCEEDED), 0)
+        return self.outcome == "finished" and succeeded == self.jobs
 
     @property
     def ideal(self) -> float:
@@ -345,7 +363,15 @@ def breakdown(
     }
 
 
-def run_batch(jobs: int, *, pool: str, concurrency: int, threads: int, timeout: float) -> Run:
+def run_batch(
+    jobs: int,
+    *,
+    pool: str,
+    concurrency: int,
+    threads: int,
+    timeout: float,
+    keep_logs: Path | None = None,
+) -> Run:
     """One batch from an empty Redis and a fresh stub to its last job done."""
     with tempfile.TemporaryDirectory(prefix="photoreel-bench-") as scratch_root:
         root = Path(scratch_root)
@@ -373,13 +399,20 @@ def run_batch(jobs: int, *, pool: str, concurrency: int, threads: int, timeout: 
                     result = enqueue_specs(specs, store, out=str(root / "out"), batch="bench")
                     enqueue_seconds = time.time() - t0
                     assert result.enqueued == [spec.id for spec in specs], result
-                    finished = wait_settled(store, result.enqueued, timeout)
+                    outcome = wait_settled(
+                        store, result.enqueued, fake, timeout=timeout, stall=STALL_SECONDS
+                    )
             finally:
                 workers.stop()
             stats = fake.stats()
             stub = stub_times(fake.world)
             states = {spec.id: store.get(spec.id) for spec in specs}
         times = read_log(log_file)
+        if keep_logs is not None:
+            keep_logs.mkdir(parents=True, exist_ok=True)
+            (keep_logs / f"worker-{pool}-{jobs}.log").write_bytes(log_file.read_bytes())
+            created = {job_id: state.created_at for job_id, state in states.items() if state}
+            (keep_logs / f"created-{pool}-{jobs}.json").write_text(json.dumps(created))
     statuses: dict[str, int] = {}
     for state in states.values():
         name = str(state.status) if state else "missing"
@@ -405,8 +438,15 @@ def run_batch(jobs: int, *, pool: str, concurrency: int, threads: int, timeout: 
         stub_peak=stub.peak,
         breakdown=breakdown(specs, t0, end, sampler, stub),
         errors=times.errors,
-        finished=finished and len(times.succeeded) == jobs,
+        outcome=outcome,
     )
+
+
+def pool_threads(jobs: int) -> int:
+    """A thread for every job: a ``generate`` stage waiting for a session slot keeps its
+    thread, and with fewer threads than waiting jobs the stages that would free the slots
+    (``complete``) find no thread left (see the README)."""
+    return min(256, jobs + CAP)
 
 
 def verdict(ok: bool) -> str:
@@ -418,7 +458,7 @@ def report_main(run: Run) -> None:
     done = run.statuses.get(str(JobStatus.SUCCEEDED), 0)
     print(f"jobs: {run.statuses} ({done}/{run.jobs} succeeded)")
     if not run.finished:
-        print("the batch did NOT finish in time: the numbers below cover what did")
+        print(f"the batch did NOT finish ({run.outcome}): the numbers below cover what did")
     print(
         f"1. wall {run.wall:.2f} s / ideal {run.ideal:.2f} s "
         f"({run.jobs}/{CAP} x {GENERATION_SECONDS:g} s) = {run.ratio:.3f}x "
@@ -459,7 +499,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--jobs", type=int, default=100, help="jobs in the main batch")
     parser.add_argument(
-        "--threads", type=int, default=48, help="threads of the io pool (PHOTOREEL_IO_CONCURRENCY)"
+        "--threads",
+        type=int,
+        default=None,
+        help="threads of the io pool (PHOTOREEL_IO_CONCURRENCY); default: jobs + 8, at most 256",
     )
     parser.add_argument(
         "--compare-jobs",
@@ -468,18 +511,23 @@ def main() -> None:
         help="jobs in the threads-vs-prefork comparison; 0 skips it",
     )
     parser.add_argument("--timeout", type=float, default=300.0, help="seconds per batch at most")
+    parser.add_argument(
+        "--keep-logs", type=Path, default=None, help="copy each run's worker log to this folder"
+    )
     args = parser.parse_args()
 
     print(
         f"{os.cpu_count()} cores, load average before: "
         + " ".join(f"{load:.2f}" for load in os.getloadavg())
     )
+    main_threads = args.threads or pool_threads(args.jobs)
     main_run = run_batch(
         args.jobs,
         pool="threads",
-        concurrency=args.threads,
-        threads=args.threads,
+        concurrency=main_threads,
+        threads=main_threads,
         timeout=args.timeout,
+        keep_logs=args.keep_logs,
     )
     report_main(main_run)
 
@@ -487,15 +535,22 @@ def main() -> None:
         small = args.compare_jobs
         threads_run = main_run
         if small != args.jobs:
+            small_threads = args.threads or pool_threads(small)
             threads_run = run_batch(
                 small,
                 pool="threads",
-                concurrency=args.threads,
-                threads=args.threads,
+                concurrency=small_threads,
+                threads=small_threads,
                 timeout=args.timeout,
+                keep_logs=args.keep_logs,
             )
         prefork_run = run_batch(
-            small, pool="prefork", concurrency=2, threads=args.threads, timeout=args.timeout
+            small,
+            pool="prefork",
+            concurrency=2,
+            threads=CAP,
+            timeout=args.timeout,
+            keep_logs=args.keep_logs,
         )
         print(f"\n== the io queue's pool, {small} jobs ==")
         for run in (threads_run, prefork_run):

@@ -73,6 +73,11 @@ class Settings(BaseSettings):
     stage_time_limit: int = Field(
         default=1800, ge=10, description="hard time limit of one stage, seconds"
     )
+    visibility_timeout: float = Field(
+        default=3600.0,
+        gt=0,
+        description="seconds before Redis hands an unacknowledged stage to another worker",
+    )
     metrics_port: int = Field(
         default=0, ge=0, le=65535, description="port of the worker's Prometheus /metrics; 0: off"
     )

@@ -26,9 +26,17 @@ def create_app(settings: Settings) -> Celery:
         task_reject_on_worker_lost=True,
         # One stage at a time per process: a long render must not hold other jobs hostage.
         worker_prefetch_multiplier=1,
-        # Redis redelivers an unacknowledged task after this long; it must outlast the
-        # longest stage, or a healthy long render would be started a second time.
-        broker_transport_options={"visibility_timeout": settings.stage_time_limit * 2},
+        # Redis redelivers an unacknowledged task after this long. Longer than a stage may
+        # run (the hard limit below), so a healthy long stage is not delivered twice (a second
+        # delivery would only be dropped by the claim); a dead worker's job does not wait for
+        # it: the reconciler resumes it once its lease expires.
+        broker_transport_options={
+            "visibility_timeout": settings.visibility_timeout,
+            # Look for overdue unacknowledged tasks every few seconds (kombu's default
+            # sweep is every 100 s), in step with a short visibility timeout.
+            "unacked_restore_interval": max(1, min(10, round(settings.visibility_timeout / 4))),
+            "unacked_restore_throttle": 1,
+        },
         task_time_limit=settings.stage_time_limit,
         task_soft_time_limit=max(settings.stage_time_limit - 30, 5),
         task_serializer="json",

@@ -134,3 +134,39 @@ def test_enqueued_twice_runs_once(cluster: Cluster) -> None:
     cluster.enqueue()
     cluster.enqueue()
     cluster.finish(workers)
+
+
+def test_redelivery_after_a_tiny_visibility_timeout(
+    cluster: Cluster, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PHOTOREEL_VISIBILITY_TIMEOUT", "1")
+    workers = cluster.workers()
+    cluster.enqueue()
+    cluster.finish(workers)
+    dropped = cluster.log.read_text().count('"event": "delivery dropped"')
+    assert dropped > 0, "no stage was delivered twice: the test proved nothing"
+
+
+def test_jobs_park_on_no_credits_and_resume_after_a_top_up(cluster: Cluster) -> None:
+    cluster.fake.world.config.initial_credits = 100  # one generation
+    workers = cluster.workers()
+    cluster.enqueue()
+    job_ids = [spec.id for spec in cluster.specs]
+
+    def one_made_and_the_rest_parked() -> bool:
+        ended = states(cluster.store, job_ids)
+        statuses = sorted(state.status for state in ended)
+        return statuses == [JobStatus.PARKED, JobStatus.PARKED, JobStatus.SUCCEEDED]
+
+    wait_until(one_made_and_the_rest_parked, timeout=60, what="the batch to park on credits")
+    parked = [state for state in states(cluster.store, job_ids) if state.parked_reason]
+    assert all("bind=" in (state.parked_reason or "") for state in parked)
+    assert cluster.fake.stats()["total_charges"] == 1
+    for account in cluster.fake.world.accounts.values():
+        account.credits += 1000  # the user tops up; the workers notice by themselves
+
+    def none_parked() -> bool:
+        return all(state.status != JobStatus.PARKED for state in states(cluster.store, job_ids))
+
+    wait_until(none_parked, timeout=30, what="the parked jobs to resume")
+    cluster.finish(workers)
