@@ -67,6 +67,11 @@ def semaphore(name: str) -> str:
     return f"{PREFIX}:limits:semaphore:{name}"
 
 
+def semaphore_freed(name: str) -> str:
+    """List a released slot is announced on; waiting workers block on it."""
+    return f"{PREFIX}:limits:semaphore:{name}:freed"
+
+
 def rate_limit(name: str) -> str:
     """Sorted set of the calls made in the current window, scored by time (ms)."""
     return f"{PREFIX}:limits:rate:{name}"

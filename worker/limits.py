@@ -52,6 +52,7 @@ class Semaphore:
     def __init__(self, redis: Redis, name: str, limit: int) -> None:
         self.redis = redis
         self.key = keys.semaphore(name)
+        self.freed = keys.semaphore_freed(name)
         self.limit = limit
         self._acquire = redis.register_script(_ACQUIRE)
 
@@ -60,12 +61,19 @@ class Semaphore:
         args = [holder, _now_ms(), int(lease_seconds * 1000), self.limit]
         return bool(self._acquire(keys=[self.key], args=args))
 
-    def acquire(self, holder: str, lease_seconds: float, *, poll_seconds: float = 0.05) -> None:
+    def acquire(self, holder: str, lease_seconds: float, *, recheck_seconds: int = 1) -> None:
+        """Wait for a slot: blocked in Redis until a holder releases one (no polling), and
+        looking again every ``recheck_seconds`` for slots whose lease ran out."""
         while not self.try_acquire(holder, lease_seconds):
-            time.sleep(poll_seconds)
+            self.redis.blpop([self.freed], timeout=recheck_seconds)
 
     def release(self, holder: str) -> None:
-        self.redis.zrem(self.key, holder)
+        """Free the slot and wake one waiting worker."""
+        if self.redis.zrem(self.key, holder):
+            pipe = self.redis.pipeline()
+            pipe.lpush(self.freed, holder)
+            pipe.ltrim(self.freed, 0, self.limit - 1)
+            pipe.execute()
 
     def holders(self) -> list[str]:
         live = self.redis.zrangebyscore(self.key, _now_ms(), "+inf")

@@ -1,3 +1,4 @@
+import threading
 import time
 
 from redis import Redis
@@ -41,3 +42,18 @@ def test_breaker_opens_for_everyone_until_reset(fake_redis: Redis) -> None:
     assert CreditBreaker(fake_redis, "credits").reason() == "no credits (2001)"
     breaker.reset()
     assert breaker.reason() is None
+
+
+def test_a_waiter_wakes_when_a_slot_is_released(fake_redis: Redis) -> None:
+    sessions = Semaphore(fake_redis, "sessions", limit=1)
+    assert sessions.try_acquire("first", 30)
+    got: list[float] = []
+    started = time.monotonic()
+    waiter = threading.Thread(target=lambda: (sessions.acquire("second", 30), got.append(1)))
+    waiter.start()
+    time.sleep(0.2)
+    assert got == [], "all slots were taken"
+    sessions.release("first")
+    waiter.join(timeout=5)
+    assert got == [1] and time.monotonic() - started < 0.9, "woken by the release, not a poll"
+    assert sessions.holders() == ["second"]
