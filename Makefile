@@ -39,6 +39,7 @@ lint: setup
 
 bench: setup
 	$(PYTHON) bench/render.py
+	$(PYTHON) bench/orchestration.py
 
 clean:
 	rm -rf $(OUT) .pytest_cache .ruff_cache

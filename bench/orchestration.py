@@ -27,23 +27,32 @@ Where the time goes: the sampled semaphore gives each job's slot acquire and rel
 within the sampling period), the stub gives when its message was accepted and when stage 2
 was due, so slot time splits into "held before the message was accepted" (credits check,
 message call), "generating" (2 s each), "held after the draft was final" (the stream ends at
-stage 1, the ``complete`` task is dispatched, the state poll sees stage 2, credits are read)
-and "free, nobody took it" (the 50 ms acquire poll). Wall time splits into the time before
-the first slot was taken, the span of slot use, and the time after the last slot was released.
+stage 1, the ``complete`` task is dispatched, the state poll sees stage 2, credits are read),
+"free while a job waited" (the 50 ms acquire poll, a busy worker) and "free, no job waiting"
+(jobs not there yet, or the last round, which has fewer than 8 jobs). Wall time splits into
+the time before the first slot was taken, the span of slot use, and the time after the last
+slot was released. CPU seconds of the worker processes, redis-server and this process (which
+runs the stub) over the batch show how much of the 2 cores the run took (live processes only:
+children that have exited, such as the worker's ffmpeg runs, are not counted).
 
-Then the choice of pool, by measurement: a smaller batch (24 jobs by default) run twice, once
-on the threads pool and once with the I/O queue served by a prefork pool of 2 processes (what
-the CPU queue uses): a process waiting on a stream or a poll is pinned, so fewer sessions run
-at once than the cap allows.
+The threads pool gets a thread for every job plus 8 (``--threads`` to choose): a ``generate``
+stage that waits for a slot keeps its thread, and once every thread waits so, the ``complete``
+stages that would release the slots find none. A batch that stops moving for 20 s is reported
+as stalled instead of waited for.
+
+Then the choice of pool, by measurement: batches of 8 and 24 jobs (``--compare-jobs``) run on
+the threads pool and on a prefork pool of 2 processes serving the same I/O queue (what the CPU
+queue uses). A prefork process is pinned for as long as a stream or a poll lasts.
 
 Run with ``python bench/orchestration.py``; ``--jobs N`` for a quicker run, ``--compare-jobs 0``
-to skip the pool comparison.
+to skip the pool comparison, ``--keep-logs DIR`` to keep the worker logs.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import statistics
 import sys
@@ -193,13 +202,24 @@ class HolderSampler:
     def peak(self) -> int:
         return max((count for _, count in self.samples), default=0)
 
-    def idle_slot_seconds(self, start: float, end: float) -> float:
-        """Slot-seconds nobody held between ``start`` and ``end``."""
-        idle = 0.0
+    def idle_slot_seconds(
+        self, start: float, end: float, waiting_since: dict[str, float]
+    ) -> tuple[float, float]:
+        """Slot-seconds nobody held between ``start`` and ``end``: (while a job's ``generate``
+        stage was waiting for a slot, while no job was waiting)."""
+        with_waiters = without = 0.0
         for (at, count), (following, _) in zip(self.samples, self.samples[1:], strict=False):
-            if at >= start and following <= end:
-                idle += (CAP - min(count, CAP)) * (following - at)
-        return idle
+            if at < start or following > end:
+                continue
+            free = CAP - min(count, CAP)
+            waiting = sum(
+                1
+                for job_id, since in waiting_since.items()
+                if since <= at < self.first_seen.get(job_id, float("inf"))
+            )
+            with_waiters += min(free, waiting) * (following - at)
+            without += (free - min(free, waiting)) * (following - at)
+        return with_waiters, without
 
 
 @dataclass
@@ -247,11 +267,16 @@ class LogTimes:
 def read_log(path: Path) -> LogTimes:
     times = LogTimes()
     for line in path.read_text(errors="replace").splitlines():
-        if not line.startswith("{"):
+        # The threads pool's lines are bare JSON; a prefork child's come through Celery's
+        # redirected output, behind a "[time: WARNING/ForkPoolWorker-1] " prefix.
+        brace = line.find("{")
+        if brace < 0:
             continue
         try:
-            record = json.loads(line)
+            record = json.loads(line[brace:])
         except json.JSONDecodeError:
+            continue
+        if not isinstance(record, dict):
             continue
         job_id, event = record.get("job_id"), record.get("event")
         if record.get("level") in ("warning", "error", "critical"):
@@ -264,6 +289,21 @@ def read_log(path: Path) -> LogTimes:
         elif event == "job succeeded":
             times.succeeded[job_id] = at
     return times
+
+
+def group_cpu_seconds(group: int) -> float:
+    """CPU seconds used so far by the live processes of a process group (Linux ``/proc``; 0
+    elsewhere). A worker runs in its own session, so its group is its pool."""
+    ticks = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(fields[2]) == group:  # after the name: state, ppid, pgrp, …, utime, stime
+            total += int(fields[11]) + int(fields[12])
+    return total / ticks
 
 
 def wait_ready(log_file: Path, workers: WorkerProcesses) -> None:
@@ -302,7 +342,7 @@ def wait_settled(
 def percentile(values: list[float], fraction: float) -> float:
     """Nearest-rank percentile."""
     ordered = sorted(values)
-    return ordered[max(0, min(len(ordered) - 1, round(fraction * len(ordered) + 0.5) - 1))]
+    return ordered[max(0, min(len(ordered), math.ceil(fraction * len(ordered))) - 1)]
 
 
 @dataclass
@@ -313,6 +353,8 @@ class Run:
     wall: float
     enqueue_seconds: float
     start_latencies_ms: list[float]
+    session_span: float
+    """Seconds from the first job's ``session`` stage start to the last one's."""
     statuses: dict[str, int]
     total_charges: int
     charged_once: bool
@@ -321,6 +363,8 @@ class Run:
     stub_peak: int
     breakdown: dict[str, float]
     errors: list[str]
+    cpu: dict[str, float]
+    """CPU seconds during the batch, by process."""
     outcome: str
     """``finished``, ``timeout`` or ``stalled`` (see ``wait_settled``)."""
 
@@ -339,25 +383,47 @@ class Run:
 
 
 def breakdown(
-    specs: list[JobSpec], t0: float, end: float, sampler: HolderSampler, stub: StubTimes
+    specs: list[JobSpec],
+    t0: float,
+    end: float,
+    sampler: HolderSampler,
+    stub: StubTimes,
+    times: LogTimes,
 ) -> dict[str, float]:
     """Wall seconds before, during and after slot use; slot-seconds by what the slot did."""
     ids = [spec.id for spec in specs if spec.id in sampler.first_seen and spec.id in stub.accepted]
     if not ids:
         return {}
+    generate_started = {
+        job_id: times.started[(job_id, "generate")]
+        for job_id in ids
+        if (job_id, "generate") in times.started
+    }
     first_acquire = min(sampler.first_seen[job_id] for job_id in ids)
     last_release = max(sampler.last_seen[job_id] for job_id in ids)
     before = sum(stub.accepted[job_id] - sampler.first_seen[job_id] for job_id in ids)
     after = sum(sampler.last_seen[job_id] - stub.stage2[job_id] for job_id in ids)
     generating = sum(stub.stage2[job_id] - stub.accepted[job_id] for job_id in ids)
+    idle_waited, idle_unwanted = sampler.idle_slot_seconds(
+        first_acquire, last_release, generate_started
+    )
     return {
+        "wall: enqueue -> first generate stage started": min(
+            generate_started.values(), default=float("nan")
+        )
+        - t0,
         "wall: enqueue -> first slot taken": first_acquire - t0,
         "wall: first slot taken -> last slot released": last_release - first_acquire,
         "wall: last slot released -> last job done": end - last_release,
         "slot-s: held before the message was accepted": before,
         "slot-s: generating on the stub": generating,
         "slot-s: held after the draft was final": after,
-        "slot-s: free, nobody took it": sampler.idle_slot_seconds(first_acquire, last_release),
+        "slot-s: free while a job waited for a slot": idle_waited,
+        "slot-s: free, no job waiting for one": idle_unwanted,
+        "thread-s: generate stages waiting for a slot": sum(
+            max(0.0, sampler.first_seen[job_id] - since)
+            for job_id, since in generate_started.items()
+        ),
         "per job: held before the message (ms)": 1000 * before / len(ids),
         "per job: held after the draft (ms)": 1000 * after / len(ids),
     }
@@ -395,6 +461,7 @@ def run_batch(
             try:
                 wait_ready(log_file, workers)
                 with HolderSampler(redis_server.url) as sampler:
+                    cpu_before = time.process_time()
                     t0 = time.time()
                     result = enqueue_specs(specs, store, out=str(root / "out"), batch="bench")
                     enqueue_seconds = time.time() - t0
@@ -402,6 +469,13 @@ def run_batch(
                     outcome = wait_settled(
                         store, result.enqueued, fake, timeout=timeout, stall=STALL_SECONDS
                     )
+                    given_up = time.time()
+                    assert workers.process is not None and redis_server.process is not None
+                    cpu = {
+                        "worker processes": group_cpu_seconds(workers.process.pid),
+                        "redis-server": group_cpu_seconds(redis_server.process.pid),
+                        "this process (stub, sampler, enqueue)": time.process_time() - cpu_before,
+                    }
             finally:
                 workers.stop()
             stats = fake.stats()
@@ -422,7 +496,10 @@ def run_batch(
         for job_id, state in states.items()
         if state is not None and (job_id, "session") in times.started
     ]
-    end = max(times.succeeded.values(), default=time.time())
+    session_starts = [at for (_, stage), at in times.started.items() if stage == "session"]
+    end = max(times.succeeded.values(), default=given_up)
+    if outcome != "finished":
+        end = given_up  # not finished: the wall time is at least this
     return Run(
         pool=pool,
         concurrency=concurrency,
@@ -430,15 +507,17 @@ def run_batch(
         wall=end - t0,
         enqueue_seconds=enqueue_seconds,
         start_latencies_ms=latencies,
+        session_span=max(session_starts, default=0.0) - min(session_starts, default=0.0),
         statuses=statuses,
         total_charges=int(stats["total_charges"]),
         charged_once=set(stats["charges"].values()) <= {1} and len(stats["charges"]) == jobs,
         mistakes=list(stats["mistakes"]),
         semaphore_peak=sampler.peak,
         stub_peak=stub.peak,
-        breakdown=breakdown(specs, t0, end, sampler, stub),
+        breakdown=breakdown(specs, t0, end, sampler, stub, times),
         errors=times.errors,
         outcome=outcome,
+        cpu=cpu,
     )
 
 
@@ -457,21 +536,28 @@ def report_main(run: Run) -> None:
     print(f"\n== {run.jobs} jobs, io queue on a {run.pool} pool of {run.concurrency} ==")
     done = run.statuses.get(str(JobStatus.SUCCEEDED), 0)
     print(f"jobs: {run.statuses} ({done}/{run.jobs} succeeded)")
-    if not run.finished:
-        print(f"the batch did NOT finish ({run.outcome}): the numbers below cover what did")
-    print(
-        f"1. wall {run.wall:.2f} s / ideal {run.ideal:.2f} s "
-        f"({run.jobs}/{CAP} x {GENERATION_SECONDS:g} s) = {run.ratio:.3f}x "
-        f"(target <= {TARGET_WALL_RATIO}x: {verdict(run.ratio <= TARGET_WALL_RATIO)})"
-    )
+    if run.finished:
+        print(
+            f"1. wall {run.wall:.2f} s / ideal {run.ideal:.2f} s "
+            f"({run.jobs}/{CAP} x {GENERATION_SECONDS:g} s) = {run.ratio:.3f}x "
+            f"(target <= {TARGET_WALL_RATIO}x: {verdict(run.ratio <= TARGET_WALL_RATIO)})"
+        )
+    else:
+        print(
+            f"1. the batch did NOT finish: {run.outcome} after {run.wall:.2f} s "
+            f"(ideal {run.ideal:.2f} s; target <= {TARGET_WALL_RATIO}x: MISSED)"
+        )
     if run.start_latencies_ms:
         p50 = statistics.median(run.start_latencies_ms)
         p95 = percentile(run.start_latencies_ms, 0.95)
         print(
             f"2. enqueue -> first stage started: p50 {p50:.1f} ms, p95 {p95:.1f} ms, "
-            f"max {max(run.start_latencies_ms):.1f} ms "
+            f"min {min(run.start_latencies_ms):.1f} ms, max {max(run.start_latencies_ms):.1f} ms "
             f"(target p50 <= {TARGET_START_P50_MS:g} ms: {verdict(p50 <= TARGET_START_P50_MS)})"
         )
+        if run.session_span > 0:
+            rate = (len(run.start_latencies_ms) - 1) / run.session_span
+            print(f"   session stages started over {run.session_span:.2f} s: {rate:.0f} per second")
     print(f"   (enqueueing the {run.jobs} jobs took {run.enqueue_seconds * 1000:.0f} ms)")
     charges_ok = run.total_charges == run.jobs and run.charged_once
     print(
@@ -486,13 +572,38 @@ def report_main(run: Run) -> None:
         f"4. peak concurrent sessions: semaphore holders {run.semaphore_peak}, generating on "
         f"the stub {run.stub_peak} (cap {CAP}: {verdict(peak_ok)})"
     )
-    if run.breakdown:
+    if run.breakdown and run.finished:
         print("where the time goes:")
         for name, value in run.breakdown.items():
             unit = "" if "(ms)" in name else " s"
             print(f"   {name:<48} {value:8.2f}{unit}")
+    cores = os.cpu_count() or 1
+    spent = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in run.cpu.items())
+    print(f"CPU during the batch ({cores} cores x {run.wall:.1f} s wall): {spent}")
     if run.errors:
         print(f"worker warnings and errors: {len(run.errors)}, first: {run.errors[:3]}")
+
+
+def report_pools(jobs: int, threads_run: Run, prefork_run: Run) -> None:
+    print(f"\n== the io queue's pool, {jobs} jobs ==")
+    for run in (threads_run, prefork_run):
+        succeeded = run.statuses.get(str(JobStatus.SUCCEEDED), 0)
+        if run.finished:
+            wall = f"wall {run.wall:6.2f} s ({run.ratio:.2f}x ideal)"
+        else:
+            wall = f"{run.outcome} after {run.wall:6.2f} s, {succeeded}/{jobs} done"
+        print(
+            f"{run.pool:>8} pool of {run.concurrency:>3}: {wall}, peak sessions generating "
+            f"{run.stub_peak}, charges {run.total_charges}, mistakes {len(run.mistakes)}, "
+            f"worker CPU {run.cpu.get('worker processes', 0.0):.1f} s"
+        )
+    if threads_run.finished and prefork_run.finished:
+        print(f"prefork / threads wall time: {prefork_run.wall / threads_run.wall:.2f}x")
+    else:
+        print(
+            f"prefork / threads wall time: more than {prefork_run.wall / threads_run.wall:.2f}x "
+            "(a run did not finish)"
+        )
 
 
 def main() -> None:
@@ -506,9 +617,9 @@ def main() -> None:
     )
     parser.add_argument(
         "--compare-jobs",
-        type=int,
-        default=24,
-        help="jobs in the threads-vs-prefork comparison; 0 skips it",
+        type=lambda text: [int(part) for part in text.split(",") if part.strip() and int(part)],
+        default=[8, 24],
+        help="batch sizes of the threads-vs-prefork comparison, comma-separated; 0 skips it",
     )
     parser.add_argument("--timeout", type=float, default=300.0, help="seconds per batch at most")
     parser.add_argument(
@@ -531,8 +642,7 @@ def main() -> None:
     )
     report_main(main_run)
 
-    if args.compare_jobs > 0:
-        small = args.compare_jobs
+    for small in args.compare_jobs:
         threads_run = main_run
         if small != args.jobs:
             small_threads = args.threads or pool_threads(small)
@@ -552,15 +662,7 @@ def main() -> None:
             timeout=args.timeout,
             keep_logs=args.keep_logs,
         )
-        print(f"\n== the io queue's pool, {small} jobs ==")
-        for run in (threads_run, prefork_run):
-            print(
-                f"{run.pool:>8} pool of {run.concurrency:>2}: wall {run.wall:6.2f} s "
-                f"({run.ratio:.2f}x ideal), peak sessions generating {run.stub_peak}, "
-                f"charges {run.total_charges}, mistakes {len(run.mistakes)}, "
-                f"{'finished' if run.finished else 'NOT finished'}"
-            )
-        print(f"prefork / threads wall time: {prefork_run.wall / threads_run.wall:.2f}x")
+        report_pools(small, threads_run, prefork_run)
     print(
         "\nload average after: " + " ".join(f"{load:.2f}" for load in os.getloadavg()),
     )

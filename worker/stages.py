@@ -337,9 +337,12 @@ def run_reconciler(stop: threading.Event) -> None:
 
 
 @worker_process_init.connect
+@worker_ready.connect
 def _warm_up_backends(**_: object) -> None:
-    """Import the renderer (numpy, OpenCV …) before the first job, not during it."""
-    get_backend(BackendName.LOCAL)
+    """Import the backends (numpy, OpenCV, httpx …) before the first job, not during it: in
+    each prefork process, and in the main process, where a threads pool runs its stages."""
+    for backend in BackendName:
+        get_backend(backend)
 
 
 @worker_ready.connect
