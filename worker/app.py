@@ -36,6 +36,10 @@ def create_app(settings: Settings) -> Celery:
             # sweep is every 100 s), in step with a short visibility timeout.
             "unacked_restore_interval": max(1, min(10, round(settings.visibility_timeout / 4))),
             "unacked_restore_throttle": 1,
+            # One list per priority: a job already under way goes before a new one starts
+            # (see worker.stages.enqueue_stage), so started jobs finish instead of waiting
+            # behind every other job's first stages.
+            "priority_steps": list(range(10)),
         },
         task_time_limit=settings.stage_time_limit,
         task_soft_time_limit=max(settings.stage_time_limit - 30, 5),

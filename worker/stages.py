@@ -172,8 +172,13 @@ def summarize_batch_if_done(state: JobState, store: JobStore, bucket: Bucket) ->
 
 
 def enqueue_stage(spec: JobSpec, stage: Stage, *, countdown: float = 0) -> None:
-    queue = queue_for(spec.options.backend)
-    STAGE_TASKS[stage].apply_async(args=[spec.id], countdown=countdown, queue=queue)
+    """Queue the job's stage; later stages first (with Redis, priority 0 is served first)."""
+    STAGE_TASKS[stage].apply_async(
+        args=[spec.id],
+        countdown=countdown,
+        queue=queue_for(spec.options.backend),
+        priority=len(Stage) - 1 - stage.index,
+    )
 
 
 @contextmanager
