@@ -54,6 +54,7 @@ import argparse
 import json
 import math
 import os
+import signal
 import statistics
 import sys
 import tempfile
@@ -458,6 +459,7 @@ def run_batch(
                 concurrency=concurrency,
                 log_file=log_file,
             ).start()
+            outcome = "error"
             try:
                 wait_ready(log_file, workers)
                 with HolderSampler(redis_server.url) as sampler:
@@ -477,6 +479,11 @@ def run_batch(
                         "this process (stub, sampler, enqueue)": time.process_time() - cpu_before,
                     }
             finally:
+                if outcome != "finished" and workers.alive():
+                    # Its stages wait on each other: a warm shutdown would wait for them too.
+                    assert workers.process is not None
+                    os.killpg(workers.process.pid, signal.SIGKILL)
+                    workers.process.wait()
                 workers.stop()
             stats = fake.stats()
             stub = stub_times(fake.world)
