@@ -25,3 +25,8 @@ class TransientError(Exception):
 
 class JobParked(Exception):
     """The job cannot go on now for a reason outside it (no credits): it waits, not fails."""
+
+
+class WaitingForSlot(Exception):
+    """Every slot of a shared limit is taken: the job waits in line, holding no worker, and
+    its stage is queued again when a slot is released. Not a failed attempt."""

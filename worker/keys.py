@@ -67,9 +67,9 @@ def semaphore(name: str) -> str:
     return f"{PREFIX}:limits:semaphore:{name}"
 
 
-def semaphore_freed(name: str) -> str:
-    """List a released slot is announced on; waiting workers block on it."""
-    return f"{PREFIX}:limits:semaphore:{name}:freed"
+def semaphore_line(name: str) -> str:
+    """List of the holders waiting for a slot, first in line first."""
+    return f"{PREFIX}:limits:semaphore:{name}:line"
 
 
 def rate_limit(name: str) -> str:

@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 from redis import Redis
 
@@ -52,7 +53,7 @@ class Semaphore:
     def __init__(self, redis: Redis, name: str, limit: int) -> None:
         self.redis = redis
         self.key = keys.semaphore(name)
-        self.freed = keys.semaphore_freed(name)
+        self.line = keys.semaphore_line(name)
         self.limit = limit
         self._acquire = redis.register_script(_ACQUIRE)
 
@@ -61,19 +62,18 @@ class Semaphore:
         args = [holder, _now_ms(), int(lease_seconds * 1000), self.limit]
         return bool(self._acquire(keys=[self.key], args=args))
 
-    def acquire(self, holder: str, lease_seconds: float, *, recheck_seconds: int = 1) -> None:
-        """Wait for a slot: blocked in Redis until a holder releases one (no polling), and
-        looking again every ``recheck_seconds`` for slots whose lease ran out."""
-        while not self.try_acquire(holder, lease_seconds):
-            self.redis.blpop([self.freed], timeout=recheck_seconds)
-
     def release(self, holder: str) -> None:
-        """Free the slot and wake one waiting worker."""
-        if self.redis.zrem(self.key, holder):
-            pipe = self.redis.pipeline()
-            pipe.lpush(self.freed, holder)
-            pipe.ltrim(self.freed, 0, self.limit - 1)
-            pipe.execute()
+        self.redis.zrem(self.key, holder)
+
+    def has_free_slot(self) -> bool:
+        return len(self.holders()) < self.limit
+
+    def wait_in_line(self, holder: str) -> None:
+        self.redis.rpush(self.line, holder)
+
+    def next_in_line(self) -> str | None:
+        holder = self.redis.lpop(self.line)
+        return holder.decode() if holder is not None else None
 
     def holders(self) -> list[str]:
         live = self.redis.zrangebyscore(self.key, _now_ms(), "+inf")
@@ -136,9 +136,21 @@ class CreditBreaker:
 
 
 class SharedLimits:
-    """The limits every worker's NemoVideo calls obey, on one Redis."""
+    """The limits every worker's NemoVideo calls obey, on one Redis.
 
-    def __init__(self, redis: Redis, *, max_sessions: int, calls_per_second: float) -> None:
+    A job that finds every session slot taken waits in line without holding a worker;
+    ``wake(job_id)`` (given by the orchestrator) queues its stage again when a slot frees.
+    """
+
+    def __init__(
+        self,
+        redis: Redis,
+        *,
+        max_sessions: int,
+        calls_per_second: float,
+        wake: Callable[[str], None],
+    ) -> None:
+        self.wake = wake
         self.sessions = Semaphore(redis, "nemo-sessions", max_sessions)
         self.calls = RateLimit(redis, "nemo-calls", max(1, round(calls_per_second)), 1.0)
         self.pause = Pause(redis, "nemo")
@@ -148,6 +160,20 @@ class SharedLimits:
         """Hold the call while every worker is paused (a 429), then take a slot in the rate."""
         self.pause.wait()
         self.calls.take()
+
+    def wait_for_session(self, job_id: str) -> None:
+        """Join the line; if a slot was freed meanwhile, wake whoever is first."""
+        self.sessions.wait_in_line(job_id)
+        if self.sessions.has_free_slot():
+            self._wake_next()
+
+    def release_session(self, job_id: str) -> None:
+        self.sessions.release(job_id)
+        self._wake_next()
+
+    def _wake_next(self) -> None:
+        if (waiting := self.sessions.next_in_line()) is not None:
+            self.wake(waiting)
 
     def rate_limited(self, seconds: float) -> None:
         """A 429 told one worker to wait: make every worker wait."""

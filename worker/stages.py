@@ -34,7 +34,7 @@ from worker.app import app, queue_for
 from worker.backends import get_backend
 from worker.backends.base import Backend, StageContext
 from worker.bucket import Bucket, open_bucket
-from worker.errors import JobFailed, JobParked, TransientError
+from worker.errors import JobFailed, JobParked, TransientError, WaitingForSlot
 from worker.inputs import WEB_SCHEMES, describe_inputs, local_input, local_spec
 from worker.jobs import Claim, ClaimOutcome, JobState, JobStatus, JobStore, Stage, StaleClaim
 from worker.limits import SharedLimits
@@ -69,7 +69,15 @@ def _shared_limits(redis_url: str) -> SharedLimits:
         _job_store(redis_url).redis,
         max_sessions=settings.nemo_max_sessions,
         calls_per_second=settings.nemo_calls_per_second,
+        wake=wake_waiting_job,
     )
+
+
+def wake_waiting_job(job_id: str) -> None:
+    """A session slot was freed: queue the stage of the job first in line for one."""
+    state = job_store().get(job_id)
+    if state is not None and state.status == JobStatus.QUEUED and state.stage is not None:
+        enqueue_stage(state.spec, state.stage)
 
 
 def job_workdir(job_id: str) -> Path:
@@ -228,6 +236,9 @@ def advance(job_id: str, stage: Stage) -> None:
                 run_backend_stage(get_backend(state.spec.options.backend), stage, ctx)
     except StaleClaim:
         log.warning("stage superseded by another worker; dropping this run")
+    except WaitingForSlot as waiting:
+        claim.retry_later(str(waiting), counts_as_attempt=False)
+        shared_limits().wait_for_session(job_id)
     except JobParked as parked:
         claim.park(str(parked))
         log.warning("job parked", reason=str(parked))

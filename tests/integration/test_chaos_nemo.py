@@ -98,14 +98,18 @@ def in_stage(cluster: Cluster, stage: Stage) -> Callable[[], bool]:
     that job fails rather than risk a second charge)."""
 
     def check() -> bool:
-        running = any(
-            (state := cluster.store.get(spec.id)) is not None
+        running = [
+            spec.id
+            for spec in cluster.specs
+            if (state := cluster.store.get(spec.id)) is not None
             and state.stage == stage
             and state.status == JobStatus.RUNNING
-            for spec in cluster.specs
-        )
-        streaming = stage != Stage.GENERATE or cluster.fake.stats()["total_charges"] > 0
-        return running and streaming
+        ]
+        if stage != Stage.GENERATE:
+            return bool(running)
+        charges = cluster.fake.stats()["charges"]
+        sessions = [cluster.store.checkpoint(job_id).get("session_id") for job_id in running]
+        return bool(running) and all(charges.get(session, 0) > 0 for session in sessions)
 
     return check
 

@@ -1,9 +1,8 @@
-import threading
 import time
 
 from redis import Redis
 
-from worker.limits import CreditBreaker, Pause, RateLimit, Semaphore
+from worker.limits import CreditBreaker, Pause, RateLimit, Semaphore, SharedLimits
 
 
 def test_semaphore_caps_holders_and_leases_expire(fake_redis: Redis) -> None:
@@ -44,16 +43,23 @@ def test_breaker_opens_for_everyone_until_reset(fake_redis: Redis) -> None:
     assert breaker.reason() is None
 
 
-def test_a_waiter_wakes_when_a_slot_is_released(fake_redis: Redis) -> None:
-    sessions = Semaphore(fake_redis, "sessions", limit=1)
-    assert sessions.try_acquire("first", 30)
-    got: list[float] = []
-    started = time.monotonic()
-    waiter = threading.Thread(target=lambda: (sessions.acquire("second", 30), got.append(1)))
-    waiter.start()
-    time.sleep(0.2)
-    assert got == [], "all slots were taken"
-    sessions.release("first")
-    waiter.join(timeout=5)
-    assert got == [1] and time.monotonic() - started < 0.9, "woken by the release, not a poll"
-    assert sessions.holders() == ["second"]
+def test_waiting_jobs_are_woken_in_order_as_slots_free(fake_redis: Redis) -> None:
+    woken: list[str] = []
+    limits = SharedLimits(fake_redis, max_sessions=1, calls_per_second=100, wake=woken.append)
+    assert limits.sessions.try_acquire("a", 30)
+    assert not limits.sessions.try_acquire("b", 30)
+    limits.wait_for_session("b")
+    limits.wait_for_session("c")
+    assert woken == [], "no slot is free: nobody is woken"
+    limits.release_session("a")
+    assert woken == ["b"]
+    assert limits.sessions.try_acquire("b", 30)
+    limits.release_session("b")
+    assert woken == ["b", "c"]
+
+
+def test_a_slot_freed_while_joining_the_line_is_not_lost(fake_redis: Redis) -> None:
+    woken: list[str] = []
+    limits = SharedLimits(fake_redis, max_sessions=1, calls_per_second=100, wake=woken.append)
+    limits.wait_for_session("late")  # its try failed, then the holder released before it got here
+    assert woken == ["late"]

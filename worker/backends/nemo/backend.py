@@ -36,7 +36,7 @@ from worker.backends.nemo.client import (
 from worker.backends.nemo.completion import wait_for_draft
 from worker.backends.nemo.photos import MAX_FILE_BYTES, Photo, human_size, job_photos, ready_file
 from worker.draft import Draft, timeline_summary
-from worker.errors import JobFailed, JobParked, TransientError
+from worker.errors import JobFailed, JobParked, TransientError, WaitingForSlot
 from worker.limits import SharedLimits
 
 log = logging.getLogger(__name__)
@@ -194,7 +194,10 @@ class NemoBackend:
             return
         if reason := limits.credits.reason():
             raise JobParked(reason)
-        limits.sessions.acquire(ctx.spec.id, lease_seconds=self._generation_lease(ctx))
+        if not limits.sessions.try_acquire(ctx.spec.id, self._generation_lease(ctx)):
+            raise WaitingForSlot(
+                f"all {limits.sessions.limit} NemoVideo sessions are generating; waiting in line"
+            )
         try:
             self._send_generation(ctx, session_id)
         except JobParked as parked:
@@ -279,7 +282,7 @@ class NemoBackend:
     @staticmethod
     def _release_session_slot(ctx: StageContext) -> None:
         if ctx.limits is not None:
-            ctx.limits.sessions.release(ctx.spec.id)
+            ctx.limits.release_session(ctx.spec.id)
 
     def _await_draft(self, ctx: StageContext, session_id: str) -> None:
         settings = ctx.settings
