@@ -118,7 +118,7 @@ def worker_command(*, queue: str, pool: str, concurrency: int, log_level: str) -
         "--pool", pool,
         "--concurrency", str(concurrency),
         "--loglevel", log_level,
-        "--hostname", f"{queue}-{os.getpid()}-%i@%h",
+        "--hostname", f"{queue}@%h",  # one worker per queue and host: a name a probe can use
     ]  # fmt: skip
 
 

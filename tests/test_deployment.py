@@ -11,12 +11,14 @@ COMPOSE = Path(__file__).resolve().parents[1] / "docker-compose.yml"
 
 def test_compose_runs_redis_with_aof_workers_watcher_and_flower() -> None:
     services = yaml.safe_load(COMPOSE.read_text())["services"]
-    assert set(services) == {"redis", "worker", "watcher", "flower"}
+    assert set(services) == {"redis", "worker", "io-worker", "watcher", "flower"}
+    assert services["io-worker"]["command"] == ["worker", "--io"]
+    assert "photoreel.io@" in services["io-worker"]["healthcheck"]["test"][1]
     assert "--appendonly" in services["redis"]["command"]
     worker = services["worker"]
     assert worker["command"][0] == "worker"
     assert worker["environment"]["PHOTOREEL_METRICS_PORT"] in worker["expose"]
-    assert "inspect ping" in worker["healthcheck"]["test"][1]
+    assert "inspect ping -d photoreel@" in worker["healthcheck"]["test"][1]  # worker_command's name
     assert services["flower"]["entrypoint"][:4] == ["celery", "-A", "worker.app", "flower"]
     commands = {command.name or command.callback.__name__ for command in cli.registered_commands}
     for service in ("worker", "watcher"):
