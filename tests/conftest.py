@@ -125,3 +125,13 @@ def run_stages(store: JobStore, job_id: str, stages: list[Stage], seconds: float
     """Take a job through ``stages`` as if a backend had done them, each in ``seconds``."""
     for stage in stages:
         claim_stage(store, job_id, stage).finish_stage(seconds)
+
+
+PRIORITY_SEPARATOR = "\x06\x16"
+"""How kombu names a queue's list for one priority: ``<queue><separator><priority>``."""
+
+
+def queued_messages(redis: Redis, queue: str) -> int:
+    """Messages waiting on ``queue``, over all its priority lists (priority 0 is the bare name)."""
+    names = [queue, *(f"{queue}{PRIORITY_SEPARATOR}{priority}" for priority in range(1, 10))]
+    return sum(int(redis.llen(name)) for name in names)

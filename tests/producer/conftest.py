@@ -9,6 +9,7 @@ import pytest
 from redis import Redis
 
 from config.settings import get_settings
+from tests.conftest import queued_messages as count_queued
 from worker.app import connect
 from worker.jobs import JobStore, Stage
 
@@ -31,7 +32,7 @@ def queue_store(redis_url: str) -> Iterator[JobStore]:
 
 def queued_messages(store: JobStore) -> int:
     """Celery messages waiting on the photoreel queue: one per submitted job."""
-    return int(store.redis.llen(get_settings().queue))
+    return count_queued(store.redis, get_settings().queue)
 
 
 class FakeClock:
