@@ -251,6 +251,10 @@ def advance(job_id: str, stage: Stage) -> None:
         claim.fail(failure.message, file=failure.file)
         log.error("job failed", error=failure.message, file=failure.file)
         write_report(job_id, store)
+    except RedisError as error:
+        # The job's state cannot be written now: leave it running; its lease runs out and the
+        # reconciler resumes it from its checkpoint once Redis is back.
+        log.warning("lost Redis during the stage; it will be resumed", error=str(error))
     except Exception as error:
         log.exception("stage crashed")
         claim.fail(f"{type(error).__name__}: {error}")
