@@ -357,12 +357,17 @@ def run_reconciler(stop: threading.Event) -> None:
 
 
 @worker_process_init.connect
-@worker_ready.connect
 def _warm_up_backends(**_: object) -> None:
-    """Import the backends (numpy, OpenCV, httpx …) before the first job, not during it: in
-    each prefork process, and in the main process, where a threads pool runs its stages."""
+    """Import the backends (numpy, OpenCV, httpx …) before the first job, not during it."""
     for backend in BackendName:
         get_backend(backend)
+
+
+@worker_ready.connect
+def _warm_up_main_process(**_: object) -> None:
+    """The same in the main process, where a threads pool runs its stages: in the background,
+    so the worker answers its broker (and ``inspect ping``) meanwhile."""
+    threading.Thread(target=_warm_up_backends, name="warm-up", daemon=True).start()
 
 
 @worker_ready.connect
