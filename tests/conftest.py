@@ -135,3 +135,18 @@ def queued_messages(redis: Redis, queue: str) -> int:
     """Messages waiting on ``queue``, over all its priority lists (priority 0 is the bare name)."""
     names = [queue, *(f"{queue}{PRIORITY_SEPARATOR}{priority}" for priority in range(1, 10))]
     return sum(int(redis.llen(name)) for name in names)
+
+
+class FakeClock:
+    """A clock that moves only when told: ``clock()`` reads it, ``advance``/``sleep`` move it."""
+
+    def __init__(self, start: float = 1000.0) -> None:
+        self.now = start
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+    sleep = advance

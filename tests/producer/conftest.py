@@ -35,17 +35,6 @@ def queued_messages(store: JobStore) -> int:
     return count_queued(store.redis, get_settings().queue)
 
 
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
-
-
 def end_job(
     store: JobStore, job_id: str, *, error: str | None = None, file: str | None = None
 ) -> None:

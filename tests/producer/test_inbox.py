@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from producer.inbox import ERROR_FILE, READY_MARKER, Inbox
-from tests.conftest import make_photo
-from tests.producer.conftest import FakeClock, end_job, queued_messages
+from tests.conftest import FakeClock, make_photo
+from tests.producer.conftest import end_job, queued_messages
 from worker import keys
 from worker.jobs import JobStore
 

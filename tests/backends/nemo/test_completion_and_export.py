@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from tests.backends.nemo.harness import NewJob, run_job
+from tests.conftest import FakeClock
 from tests.fakenemo.server import FakeNemo
 from worker.backends.nemo import NemoBackend
 from worker.backends.nemo.client import RenderStatus, parse_render
@@ -38,17 +39,6 @@ def test_a_draft_without_stage_2_settles(
     assert fake_nemo.mistakes == []
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.now += seconds
-
-
 def states(*drafts: dict[str, Any]) -> Callable[[], dict[str, Any]]:
     feed: Iterator[dict[str, Any]] = iter(drafts)
     last: dict[str, Any] = {}
@@ -62,7 +52,7 @@ def states(*drafts: dict[str, Any]) -> Callable[[], dict[str, Any]]:
 
 
 def test_wait_returns_at_stage_2_settles_when_unchanged_and_gives_up_when_empty() -> None:
-    clock = Clock()
+    clock = FakeClock(start=0.0)
     timing = {"poll": 1.0, "settle": 5.0, "timeout": 30.0, "clock": clock, "sleep": clock.sleep}
     empty = {"t": []}
     stage1 = {"t": [VIDEO]}
