@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 
 from config.settings import Settings
 from worker.spec import Aspect, JobOptions, Resolution
@@ -222,12 +222,17 @@ _TRANSITION_WORDS: list[tuple[TransitionStyle, str]] = [
 ]
 
 
-def parse_transition(prompt: str) -> TransitionStyle | None:
+Choice = TypeVar("Choice")
+
+
+def _first_listed(prompt: str, table: list[tuple[Choice, str]]) -> Choice | None:
+    """The first choice of ``table`` (listed by precedence) whose words the prompt uses."""
     text = prompt.lower()
-    for style, words in _TRANSITION_WORDS:
-        if re.search(words, text):
-            return style
-    return None
+    return next((choice for choice, words in table if re.search(words, text)), None)
+
+
+def parse_transition(prompt: str) -> TransitionStyle | None:
+    return _first_listed(prompt, _TRANSITION_WORDS)
 
 
 def parse_motion(prompt: str) -> MotionStyle | None:
@@ -287,11 +292,7 @@ _MOOD_WORDS: list[tuple[Mood, str]] = [
 
 
 def parse_mood(prompt: str) -> Mood | None:
-    text = prompt.lower()
-    for mood, words in _MOOD_WORDS:
-        if re.search(words, text):
-            return mood
-    return None
+    return _first_listed(prompt, _MOOD_WORDS)
 
 
 def wants_silence(prompt: str) -> bool:
