@@ -190,7 +190,7 @@ class Runtime:
 
     @property
     def store(self) -> JobStore:
-        from worker.stages import job_store
+        from worker.runtime import job_store
 
         return job_store()
 

@@ -9,6 +9,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from worker.backends import DEFAULT_BACKEND, backend_names
+
 JOB_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$"
 
 
@@ -39,9 +41,8 @@ class Resolution(StrEnum):
         return int(self.value.removesuffix("p"))
 
 
-class BackendName(StrEnum):
-    LOCAL = "local"
-    NEMO = "nemo"
+BackendName = StrEnum("BackendName", {name.upper(): name for name in backend_names()})  # type: ignore[misc]
+"""The registered backends (``worker.backends.REGISTRY``)."""
 
 
 class JobOptions(BaseModel):
@@ -56,7 +57,7 @@ class JobOptions(BaseModel):
     fps: int = Field(default=30, ge=12, le=60)
     title: str | None = Field(default=None, max_length=200)
     music: str | None = Field(default=None, description="audio file, or a mood: calm, upbeat, …")
-    backend: BackendName = BackendName.LOCAL
+    backend: BackendName = BackendName(DEFAULT_BACKEND)
 
 
 class JobSource(BaseModel):

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from producer.catalog import catalog_specs
@@ -59,3 +61,13 @@ def test_status_lists_recent_batches(queue_store: JobStore) -> None:
     result = runner.invoke(cli, ["status", "--list"])
     assert result.exit_code == EXIT_OK, result.output
     assert result.output.index("b-new") < result.output.index("b-old")
+
+
+def test_fake_nemo_without_its_extra_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in [name for name in sys.modules if name.startswith("worker.backends.nemo.stub")]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, "uvicorn", None)  # as if the extra were not installed
+    result = runner.invoke(cli, ["fake-nemo"])
+    assert result.exit_code == EXIT_USAGE
+    assert "pip install 'photoreel[fake]'" in result.output
+    assert "Traceback" not in result.output

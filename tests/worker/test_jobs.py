@@ -145,7 +145,7 @@ def test_latest_batch_and_keys(fake_redis: Redis) -> None:
 def test_erase_finished_frees_id_and_content_of_a_finished_job_only(store: JobStore) -> None:
     outcome, publish = claim(store, Stage.PUBLISH)
     assert outcome == ClaimOutcome.CLAIMED and publish is not None
-    publish.record("video_file", "video.mp4")
+    publish.record("output_file", "video.mp4")
     assert not store.erase_finished("j1")
     publish.fail("cannot decode image", file="1.jpg")
     assert store.erase_finished("j1")

@@ -8,9 +8,9 @@ import pytest
 
 from config.settings import Settings
 from tests.backends.nemo.harness import Job, fast_settings, make_job, make_photos
-from tests.fakenemo.fixtures import fake_config, fake_nemo
-from tests.fakenemo.server import FakeNemo
+from tests.backends.nemo.stub.fixtures import fake_config, fake_nemo
 from worker.backends.nemo import NemoBackend
+from worker.backends.nemo.stub.server import FakeNemo
 
 __all__ = ["fake_config", "fake_nemo"]
 

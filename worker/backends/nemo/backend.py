@@ -35,13 +35,13 @@ from worker.backends.nemo.client import (
 )
 from worker.backends.nemo.completion import wait_for_draft
 from worker.backends.nemo.photos import MAX_FILE_BYTES, Photo, human_size, job_photos, ready_file
+from worker.backends.nemo.plugin import GENERATION_COST
 from worker.draft import Draft, timeline_summary
 from worker.errors import JobFailed, JobParked, TransientError, WaitingForSlot
 from worker.limits import SharedLimits
 
 log = logging.getLogger(__name__)
 
-GENERATION_COST = 100
 RENDER_ATTEMPTS = 2
 RENDER_DONE = {"completed", "failed", "cancelled", "error", "missing"}
 SESSION_LOST = 1002
