@@ -50,7 +50,7 @@ class Settings(BaseSettings):
         description="Redis for the queue and job state; unset: `run` starts an embedded one",
     )
     out: str = Field(default="out", description="output bucket: a folder or s3://bucket/prefix")
-    backend: str = Field(default="local", description="default backend: local or nemo")
+    backend: str = Field(default="local", description="default backend: local, nemo or dry")
     workers: int = Field(default=2, ge=1, le=64, description="worker processes `run` starts")
     io_concurrency: int = Field(
         default=16, ge=1, le=256, description="threads serving cloud (I/O-bound) stages"

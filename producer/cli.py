@@ -47,7 +47,7 @@ PathsArgument = Annotated[
     list[Path], typer.Argument(help="photo folders, folders of photo folders, YAML manifests")
 ]
 BackendOption = Annotated[
-    BackendName | None, typer.Option(help="local (default, offline) or nemo (cloud)")
+    BackendName | None, typer.Option(help="local (default, offline), nemo (cloud) or dry (preview)")
 ]
 OutOption = Annotated[
     str | None, typer.Option(help="output folder or s3://bucket/prefix [default: ./out]")

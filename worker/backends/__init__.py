@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 REGISTRY: dict[str, str] = {
     "local": "worker.backends.local.plugin",
     "nemo": "worker.backends.nemo.plugin",
+    "dry": "worker.backends.dry.plugin",
 }
 DEFAULT_BACKEND = next(iter(REGISTRY))
 
