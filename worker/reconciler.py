@@ -1,4 +1,5 @@
-"""Jobs left without a worker are resumed; parked jobs resume once credits are back.
+"""Jobs left without a worker are resumed; parked jobs resume once credits are back, and a
+parked job missing from the parked list is listed again.
 
 Every worker runs the loop; one at a time (whoever takes the Redis lock) does a pass.
 """
@@ -73,20 +74,22 @@ def resume_after_top_up(store: JobStore) -> bool:
     return False
 
 
+def reconcile_pass(store: JobStore) -> None:
+    settings = get_settings()
+    reconcile(store, lease_seconds=settings.lease_seconds, requeue_seconds=settings.requeue_seconds)
+    if repaired := store.repair_parked():
+        log.warning("parked jobs listed again", job_ids=repaired)
+    resume_after_top_up(store)
+
+
 def run_reconciler(stop: threading.Event) -> None:
     """Every few seconds one worker (whoever takes the lock) resumes orphaned jobs."""
-    settings = get_settings()
-    interval = settings.reconcile_seconds
+    interval = get_settings().reconcile_seconds
     while not stop.wait(interval):
         store = job_store()
         try:
             if store.redis.set(keys.RECONCILER_LOCK, WORKER_ID, nx=True, px=int(interval * 1000)):
-                reconcile(
-                    store,
-                    lease_seconds=settings.lease_seconds,
-                    requeue_seconds=settings.requeue_seconds,
-                )
-                resume_after_top_up(store)
+                reconcile_pass(store)
         except RedisError as error:
             log.warning("reconciler could not reach redis", error=str(error))
         except Exception as error:  # a failed balance check must not stop the reconciler
