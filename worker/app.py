@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import logging
+
 from celery import Celery
-from celery.signals import worker_init, worker_process_init, worker_ready
+from celery.signals import celeryd_init, setup_logging, worker_ready
 
 from config.logging import configure_logging, get_logger
 from config.settings import Settings, get_settings
@@ -76,11 +78,27 @@ def connect(redis_url: str) -> None:
     app.amqp._producer_pool = None
 
 
-@worker_init.connect
-@worker_process_init.connect
+CELERY_LOGGERS = ("celery", "kombu")
+
+
+@celeryd_init.connect
 def _configure_worker_logging(**_: object) -> None:
+    """As early as a worker starts (before its start-up warnings): one pipeline for Celery's
+    loggers, the libraries', Python's warnings and ours; the pool's processes inherit it."""
+    from worker.report import known_secrets
+
     settings = get_settings()
-    configure_logging(settings.log_level, settings.log_format)
+    configure_logging(settings.log_level, settings.log_format, secrets=known_secrets())
+    logging.captureWarnings(True)
+
+
+@setup_logging.connect
+def _set_celery_log_level(loglevel: int | str | None = None, **_: object) -> None:
+    """Celery leaves logging alone once this signal has a receiver; its own loggers log at
+    the worker's ``--loglevel``."""
+    if loglevel:
+        for name in CELERY_LOGGERS:
+            logging.getLogger(name).setLevel(loglevel)
 
 
 @worker_ready.connect

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from config.logging import SECRET_KEYS
+from config.logging import redact
 from config.settings import get_settings
 from worker.backends import backend_names, get_plugin
 from worker.bucket import Bucket
@@ -28,7 +28,6 @@ REPORT_SCHEMA = "photoreel.report/1"
 SCHEMA_FILE = Path(__file__).with_name("schemas") / "report-1.schema.json"
 REPORT_NAME = "report.json"
 SECTION_KEYS = ("plan", "draft")
-REDACTED = "***"
 S3_SECRET_VARIABLE = "AWS_SECRET_ACCESS_KEY"
 
 
@@ -108,21 +107,6 @@ def build_report(
         "created_at": datetime.fromtimestamp(state.created_at, UTC).isoformat(),
         "finished_at": datetime.now(UTC).isoformat(),
     }
-
-
-def redact(value: Any, secrets: list[str]) -> Any:
-    """``value`` with every secret-looking key's value and every known secret replaced."""
-    if isinstance(value, dict):
-        return {
-            key: REDACTED if key.lower() in SECRET_KEYS else redact(item, secrets)
-            for key, item in value.items()
-        }
-    if isinstance(value, list):
-        return [redact(item, secrets) for item in value]
-    if isinstance(value, str):
-        for secret in secrets:
-            value = value.replace(secret, REDACTED)
-    return value
 
 
 def known_secrets() -> list[str]:
