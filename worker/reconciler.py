@@ -64,10 +64,12 @@ def resume_after_top_up(store: JobStore) -> bool:
     job again; resume the parked jobs once one does. True when they were resumed."""
     if credits().reason() is None:
         return False
-    settings = get_settings()
     for name in backend_names():
-        check = get_plugin(name).credit_check
-        if check is not None and check(get_backend(name), settings, shared_limits(name)):
+        plugin = get_plugin(name)
+        check = plugin.credit_check
+        if check is None:
+            continue
+        if check(get_backend(name), plugin.read_settings(), shared_limits(name)):
             log.info("credits topped up; resuming parked jobs", backend=name)
             resume_parked(store)
             return True

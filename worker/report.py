@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 from config.logging import redact
-from config.settings import get_settings
 from worker.backends import backend_names, get_plugin
 from worker.bucket import Bucket
 from worker.draft import Draft, timeline_summary
@@ -112,10 +111,10 @@ def build_report(
 def known_secrets() -> list[str]:
     """Values that must never appear in a report: every backend's secrets (its token …),
     the S3 secret key."""
-    settings = get_settings()
     candidates = [os.environ.get(S3_SECRET_VARIABLE)]
     for name in backend_names():
-        candidates.extend(get_plugin(name).secrets(settings))
+        plugin = get_plugin(name)
+        candidates.extend(plugin.secrets(plugin.read_settings()))
     return [secret for secret in candidates if secret]
 
 

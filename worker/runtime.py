@@ -39,7 +39,7 @@ def shared_limits(backend: str) -> SharedLimits | None:
 
 @cache
 def _shared_limits(redis_url: str, backend: str) -> SharedLimits | None:
-    limits = get_plugin(backend).limits(get_settings())
+    limits = get_plugin(backend).limits(get_plugin(backend).read_settings())
     if limits is None:
         return None
     return SharedLimits(
@@ -85,4 +85,5 @@ def stage_context(state: JobState, claim: Claim, store: JobStore) -> StageContex
         record=claim.record,
         settings=get_settings(),
         limits=shared_limits(state.spec.options.backend),
+        backend_settings=get_plugin(state.spec.options.backend).read_settings(),
     )

@@ -55,6 +55,8 @@ class StageContext:
     settings: Settings
     limits: SharedLimits | None = None
     """Limits shared with every other worker (sessions, call rate, 429 pauses, credits)."""
+    backend_settings: Any = None
+    """The backend's own settings (``BackendPlugin.settings_class``), if it has any."""
 
 
 class Backend(Protocol):
@@ -80,7 +82,7 @@ class Backend(Protocol):
         backend that makes none (``BackendPlugin.makes_video``) its contact sheet image."""
 
 
-def no_secrets(_settings: Settings) -> list[str]:
+def no_secrets(_settings: Any) -> list[str]:
     return []
 
 
@@ -88,7 +90,7 @@ def no_credits(_checkpoint: Mapping[str, Any]) -> dict[str, Any] | None:
     return None
 
 
-def no_limits(_settings: Settings) -> SessionLimits | None:
+def no_limits(_settings: Any) -> SessionLimits | None:
     return None
 
 
@@ -103,13 +105,18 @@ class BackendPlugin:
     makes_video: bool = True
     """False: its output is a contact sheet (a JPEG of the planned shots), not a video."""
     settings_class: type[Any] | None = None
-    """Its own settings (a pydantic ``BaseSettings`` read from its own variables), if any."""
-    limits: Callable[[Settings], SessionLimits | None] = field(default=no_limits)
+    """Its own settings (a pydantic ``BaseSettings`` read from its own variables), if any.
+    The hooks below that take settings are given an instance of it (None without one)."""
+    limits: Callable[[Any], SessionLimits | None] = field(default=no_limits)
     """Its sessions and call rate shared across workers; None: unlimited."""
-    secrets: Callable[[Settings], list[str]] = field(default=no_secrets)
+    secrets: Callable[[Any], list[str]] = field(default=no_secrets)
     """Values that must never appear in a log line or a report (its token …)."""
     credits: Callable[[Mapping[str, Any]], dict[str, Any] | None] = field(default=no_credits)
     """The report's ``credits`` section, read from the job's checkpoint; None: free."""
-    credit_check: Callable[[Backend, Settings, SharedLimits | None], bool] | None = None
+    credit_check: Callable[[Backend, Any, SharedLimits | None], bool] | None = None
     """For a paid backend: whether the balance covers one more job (asked by the reconciler
     while the credit breaker is open, to resume parked jobs)."""
+
+    def read_settings(self) -> Any:
+        """A fresh instance of its settings (from the environment now), or None."""
+        return self.settings_class() if self.settings_class is not None else None

@@ -11,17 +11,18 @@ from typing import Any
 from PIL import Image
 from pillow_heif import register_heif_opener
 
-from config.settings import NemoSettings, Settings
+from config.settings import Settings
 from worker.backends.base import StageContext
 from worker.backends.nemo import NemoBackend
+from worker.backends.nemo.settings import NemoSettings
 from worker.spec import JobOptions, JobSpec
 
 WEB_URL = "https://nemovideo.test"
 STAGES = ("open_session", "upload", "generate", "await_completion", "export")
 
 
-def fast_settings(api_url: str, nemo: dict[str, Any] | None = None, **knobs: Any) -> Settings:
-    """Settings against the stub at ``api_url`` with every wait shrunk for tests."""
+def fast_settings(api_url: str, nemo: dict[str, Any] | None = None, **knobs: Any) -> NemoSettings:
+    """The backend's settings against the stub at ``api_url``, every wait shrunk for tests."""
     vendor = {"nemo_api_url": api_url, "nemo_web_url": WEB_URL, "skill_source": "tests"}
     fast = {
         "nemo_poll_seconds": 0.01,
@@ -33,7 +34,7 @@ def fast_settings(api_url: str, nemo: dict[str, Any] | None = None, **knobs: Any
         "nemo_request_timeout": 5.0,
         "nemo_rate_limit_wait": 0.05,
     }
-    return Settings(**{**fast, **knobs}, nemo=NemoSettings(**{**vendor, **(nemo or {})}))
+    return NemoSettings(**{**fast, **vendor, **(nemo or {}), **knobs})
 
 
 def make_photos(folder: Path, count: int, suffix: str = ".jpg") -> list[Path]:
@@ -55,7 +56,7 @@ class Job:
 
     spec: JobSpec
     workdir: Path
-    settings: Settings
+    settings: NemoSettings
     book: dict[str, Any] = field(default_factory=dict)
 
     def context(self) -> StageContext:
@@ -66,7 +67,8 @@ class Job:
             photos=[Path(entry) for entry in self.spec.photos if "://" not in entry],
             checkpoint=json.loads(json.dumps(self.book)),
             record=self._record,
-            settings=self.settings,
+            settings=Settings(),
+            backend_settings=self.settings,
         )
 
     def _record(self, key: str, value: Any) -> None:
@@ -87,7 +89,7 @@ NewJob = Callable[..., Job]
 def make_job(
     job_id: str,
     photos: list[Path | str],
-    settings: Settings,
+    settings: NemoSettings,
     workdir: Path,
     prompt: str = "A calm 10-second travel reel",
 ) -> Job:

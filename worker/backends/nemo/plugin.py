@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from config.settings import NemoSettings, Settings
 from worker.backends.base import Backend, BackendPlugin, Pool, SessionLimits
+from worker.backends.nemo.settings import NemoSettings
 from worker.limits import SharedLimits
 
 GENERATION_COST = 100
@@ -26,14 +26,14 @@ def create() -> Backend:
     return NemoBackend()
 
 
-def limits(settings: Settings) -> SessionLimits:
+def limits(settings: NemoSettings) -> SessionLimits:
     return SessionLimits(
         max_sessions=settings.nemo_max_sessions, calls_per_second=settings.nemo_calls_per_second
     )
 
 
-def secrets(settings: Settings) -> list[str]:
-    token = settings.nemo.nemo_token
+def secrets(settings: NemoSettings) -> list[str]:
+    token = settings.nemo_token
     return [token.get_secret_value()] if token else []
 
 
@@ -53,7 +53,9 @@ def credits_used(checkpoint: Mapping[str, Any]) -> dict[str, Any] | None:
     }
 
 
-def credits_cover_a_job(backend: Backend, settings: Settings, limits: SharedLimits | None) -> bool:
+def credits_cover_a_job(
+    backend: Backend, settings: NemoSettings, limits: SharedLimits | None
+) -> bool:
     from worker.backends.nemo.backend import NemoBackend
 
     assert isinstance(backend, NemoBackend)
