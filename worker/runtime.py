@@ -15,6 +15,7 @@ from config.settings import get_settings
 from worker.app import app
 from worker.backends import get_plugin
 from worker.backends.base import StageContext
+from worker.checkpoint import checked_record, read_checkpoint
 from worker.handoff import enqueue_stage
 from worker.inputs import WEB_SCHEMES, local_input, local_spec
 from worker.jobs import Claim, JobState, JobStatus, JobStore
@@ -70,9 +71,13 @@ def job_workdir(job_id: str) -> Path:
 
 
 def stage_context(state: JobState, claim: Claim, store: JobStore) -> StageContext:
-    """The job as this machine sees it: inputs staged in the bucket are fetched to scratch."""
+    """The job as this machine sees it: inputs staged in the bucket are fetched to scratch;
+    its checkpoint is validated as its backend's, and so is every fact it records."""
     job_id = state.spec.id
     workdir = job_workdir(job_id)
+    plugin = get_plugin(state.spec.options.backend)
+    facts = store.checkpoint(job_id)
+    read_checkpoint(plugin.checkpoint, facts)
     return StageContext(
         spec=local_spec(state.spec, workdir),
         workdir=workdir,
@@ -81,9 +86,9 @@ def stage_context(state: JobState, claim: Claim, store: JobStore) -> StageContex
             for photo in state.spec.photos
             if not photo.startswith(WEB_SCHEMES)
         ],
-        checkpoint=store.checkpoint(job_id),
-        record=claim.record,
+        checkpoint=facts,
+        record=checked_record(plugin.checkpoint, claim.record),
         settings=get_settings(),
         limits=shared_limits(state.spec.options.backend),
-        backend_settings=get_plugin(state.spec.options.backend).read_settings(),
+        backend_settings=plugin.read_settings(),
     )

@@ -252,3 +252,31 @@ def test_a_duplicate_delivery_while_the_stage_runs_is_dropped(
     assert backend.ran == [] and enqueued == []
     state = store.get(job)
     assert state is not None and state.status == JobStatus.RUNNING
+
+
+class MisspellingBackend(ScriptedBackend):
+    def open_session(self, ctx: StageContext) -> None:
+        ctx.record("sesion_id", "local-1")
+
+
+def test_a_fact_the_backend_does_not_declare_fails_the_job_naming_it(
+    store: JobStore, job: str, enqueued: list, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with_backend(monkeypatch, MisspellingBackend())
+    pipeline.advance(job, Stage.SESSION)
+    state = store.get(job)
+    assert state is not None and state.status == JobStatus.FAILED
+    assert state.error == "CheckpointError: checkpoint: LocalCheckpoint has no fact 'sesion_id'"
+    assert store.checkpoint(job) == {}
+
+
+def test_a_checkpoint_that_does_not_read_back_fails_the_job_naming_the_fact(
+    store: JobStore, job: str, enqueued: list, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    backend = with_backend(monkeypatch, ScriptedBackend())
+    store.redis.hset(f"photoreel:job:{job}:checkpoint", "files", '"not a list"')
+    pipeline.advance(job, Stage.SESSION)
+    state = store.get(job)
+    assert state is not None and state.status == JobStatus.FAILED
+    assert state.error is not None and state.error.startswith("CheckpointError: checkpoint: files")
+    assert backend.ran == []

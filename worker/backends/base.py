@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from config.settings import Settings
+from worker.checkpoint import Checkpoint
 from worker.limits import SharedLimits
 
 if TYPE_CHECKING:
@@ -104,6 +105,8 @@ class BackendPlugin:
     """Imports and builds the backend; called once per process."""
     makes_video: bool = True
     """False: its output is a contact sheet (a JPEG of the planned shots), not a video."""
+    checkpoint: type[Checkpoint] = Checkpoint
+    """The facts its stages record (``worker.checkpoint``), validated when recorded and read."""
     settings_class: type[Any] | None = None
     """Its own settings (a pydantic ``BaseSettings`` read from its own variables), if any.
     The hooks below that take settings are given an instance of it (None without one)."""

@@ -13,7 +13,9 @@ from tests.conftest import make_photo
 from worker.backends import get_plugin
 from worker.backends.base import Pool, StageContext
 from worker.backends.dry.backend import DryBackend
+from worker.backends.dry.checkpoint import DryCheckpoint
 from worker.backends.dry.sheet import COLUMNS, thumb_size
+from worker.checkpoint import checked_record
 from worker.errors import JobFailed
 from worker.spec import JobSpec
 
@@ -29,7 +31,7 @@ def context(tmp_path: Path, photos: list[Path], prompt: str) -> StageContext:
         workdir=tmp_path / "work",
         photos=photos,
         checkpoint=records,
-        record=records.__setitem__,
+        record=checked_record(DryCheckpoint, records.__setitem__),
         settings=Settings(),
     )
 

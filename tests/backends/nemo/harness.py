@@ -14,7 +14,9 @@ from pillow_heif import register_heif_opener
 from config.settings import Settings
 from worker.backends.base import StageContext
 from worker.backends.nemo import NemoBackend
+from worker.backends.nemo.checkpoint import NemoCheckpoint
 from worker.backends.nemo.settings import NemoSettings
+from worker.checkpoint import checked_record
 from worker.spec import JobOptions, JobSpec
 
 WEB_URL = "https://nemovideo.test"
@@ -52,7 +54,7 @@ def make_photos(folder: Path, count: int, suffix: str = ".jpg") -> list[Path]:
 class Job:
     """One job as the orchestrator drives it: every stage run gets a fresh context whose
     ``checkpoint`` is a snapshot of the records so far (JSON round-tripped, like Redis), and
-    whose ``record`` adds to ``book``."""
+    whose ``record`` adds to ``book`` what the backend's checkpoint model accepts."""
 
     spec: JobSpec
     workdir: Path
@@ -66,7 +68,7 @@ class Job:
             workdir=self.workdir,
             photos=[Path(entry) for entry in self.spec.photos if "://" not in entry],
             checkpoint=json.loads(json.dumps(self.book)),
-            record=self._record,
+            record=checked_record(NemoCheckpoint, self._record),
             settings=Settings(),
             backend_settings=self.settings,
         )

@@ -2,6 +2,7 @@
 its output is a contact sheet rather than a video."""
 
 from worker.backends.base import Backend, BackendPlugin, Pool
+from worker.backends.dry.checkpoint import DryCheckpoint
 
 
 def create() -> Backend:
@@ -10,4 +11,6 @@ def create() -> Backend:
     return DryBackend()
 
 
-PLUGIN = BackendPlugin(name="dry", pool=Pool.CPU, create=create, makes_video=False)
+PLUGIN = BackendPlugin(
+    name="dry", pool=Pool.CPU, create=create, makes_video=False, checkpoint=DryCheckpoint
+)

@@ -1,6 +1,7 @@
 """The local backend as the core sees it: CPU-bound, free, no shared limits, no secrets."""
 
 from worker.backends.base import Backend, BackendPlugin, Pool
+from worker.backends.local.checkpoint import LocalCheckpoint
 
 
 def create() -> Backend:
@@ -9,4 +10,4 @@ def create() -> Backend:
     return LocalBackend()
 
 
-PLUGIN = BackendPlugin(name="local", pool=Pool.CPU, create=create)
+PLUGIN = BackendPlugin(name="local", pool=Pool.CPU, create=create, checkpoint=LocalCheckpoint)

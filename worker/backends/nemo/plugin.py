@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from worker.backends.base import Backend, BackendPlugin, Pool, SessionLimits
+from worker.backends.nemo.checkpoint import NemoCheckpoint
 from worker.backends.nemo.settings import NemoSettings
 from worker.limits import SharedLimits
 
@@ -67,6 +68,7 @@ PLUGIN = BackendPlugin(
     pool=Pool.IO,
     create=create,
     settings_class=NemoSettings,
+    checkpoint=NemoCheckpoint,
     limits=limits,
     secrets=secrets,
     credits=credits_used,
