@@ -36,6 +36,13 @@ def context(tmp_path: Path, photos: list[Path], prompt: str) -> StageContext:
     )
 
 
+def run_every_stage(backend: DryBackend, ctx: StageContext) -> Path:
+    ctx.workdir.mkdir(exist_ok=True)
+    for stage in STAGES:
+        getattr(backend, stage)(ctx)
+    return backend.download(ctx)
+
+
 @pytest.fixture
 def photos(tmp_path: Path) -> list[Path]:
     return [make_photo(tmp_path / "in" / f"{index}.jpg", seed=index) for index in range(3)]
@@ -45,11 +52,7 @@ def test_a_dry_job_plans_and_draws_a_contact_sheet_without_a_video(
     tmp_path: Path, photos: list[Path]
 ) -> None:
     ctx = context(tmp_path, photos, "6-second promo, 16:9, fast pace, title 'Sale'")
-    ctx.workdir.mkdir()
-    backend = DryBackend()
-    for stage in STAGES:
-        getattr(backend, stage)(ctx)
-    sheet = backend.download(ctx)
+    sheet = run_every_stage(DryBackend(), ctx)
 
     assert sheet.name == "contact-sheet.jpg"
     shots = len(ctx.checkpoint["draft"]["t"][0]["sg"])
@@ -68,11 +71,8 @@ def test_a_contact_sheet_already_drawn_is_not_drawn_again(
     tmp_path: Path, photos: list[Path]
 ) -> None:
     ctx = context(tmp_path, photos, "3 seconds")
-    ctx.workdir.mkdir()
     backend = DryBackend()
-    for stage in STAGES:
-        getattr(backend, stage)(ctx)
-    drawn = backend.download(ctx).stat().st_mtime_ns
+    drawn = run_every_stage(backend, ctx).stat().st_mtime_ns
     backend.export(ctx)
     assert backend.download(ctx).stat().st_mtime_ns == drawn
 
