@@ -1,4 +1,5 @@
-FROM python:3.11-slim
+# Debian 12, as the machines where the package names below are checked
+FROM python:3.11-slim-bookworm
 
 # The fonts the title renderer looks up (worker/backends/local/titles.py): Latin, CJK and
 # emoji, as the Makefile's SYSTEM_PACKAGES installs them for the tests; fontconfig for fc-list.
@@ -12,6 +13,7 @@ RUN apt-get update \
 # NemoVideo client id (a named volume in compose) is writable by any uid.
 RUN groupadd --gid 1000 photoreel \
     && useradd --uid 1000 --gid 1000 --create-home --home-dir /home/photoreel photoreel \
+    && chmod 0755 /home/photoreel \
     && install -d -m 1777 /home/photoreel/.config/nemovideo
 ENV HOME=/home/photoreel
 
