@@ -1,4 +1,4 @@
-# Debian 12, as the machines where the package names below are checked
+# Debian 12 (bookworm), the release the Makefile's SYSTEM_PACKAGES are installed from too
 FROM python:3.11-slim-bookworm
 
 # The fonts the title renderer looks up (worker/backends/local/titles.py): Latin, CJK and
