@@ -3,6 +3,8 @@
 They carry the ``PHOTOREEL_`` prefix, and ``REDIS_URL`` is honoured as the standard name for
 the broker. A backend with knobs of its own reads them with its own settings class, under its
 own names (``worker/backends/nemo/settings.py``: ``NEMO_API_URL``, ``PHOTOREEL_NEMO_…``).
+A variable set to the empty string counts as unset (``NEMO_TOKEN=`` in a compose file or
+``.env`` leaves the default).
 README.md lists them all; a test keeps that table true.
 """
 
@@ -21,7 +23,11 @@ ENV_FILE = ".env"
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
-        env_prefix="PHOTOREEL_", env_file=ENV_FILE, extra="ignore", populate_by_name=True
+        env_prefix="PHOTOREEL_",
+        env_file=ENV_FILE,
+        env_ignore_empty=True,
+        extra="ignore",
+        populate_by_name=True,
     )
 
     redis_url: str | None = Field(

@@ -13,7 +13,11 @@ class NemoSettings(BaseSettings):
     …) and photoreel's ``PHOTOREEL_NEMO_…`` ones."""
 
     model_config = SettingsConfigDict(
-        env_prefix="", env_file=ENV_FILE, extra="ignore", populate_by_name=True
+        env_prefix="",
+        env_file=ENV_FILE,
+        env_ignore_empty=True,
+        extra="ignore",
+        populate_by_name=True,
     )
 
     nemo_api_url: str = Field(
