@@ -4,7 +4,7 @@ PYTHON := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 OUT ?= out
 
-SYSTEM_PACKAGES ?= chromium fonts-wqy-zenhei
+SYSTEM_PACKAGES ?= chromium fonts-wqy-zenhei fonts-noto-color-emoji fonts-dejavu-core tesseract-ocr
 
 .PHONY: setup system-deps run test lint bench clean
 
