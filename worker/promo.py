@@ -93,7 +93,7 @@ _AMOUNT = r"\d{1,3}(?:[,\s]\d{3})*(?:[.,]\d{1,2})?(?!\d)|\d+(?:[.,]\d{1,2})?(?!\
 PRICE_PATTERN = re.compile(
     rf"(?:(?:US|C|A|HK)?{_SYMBOL}\s?(?:{_AMOUNT})"
     rf"|{_CODE}\s?(?:{_AMOUNT})"
-    rf"|(?<![\w.])(?:{_AMOUNT})\s?(?:{_CODE}\b|{_CN_UNIT}|{_SYMBOL}))"
+    rf"|(?<![A-Za-z0-9.,])(?:{_AMOUNT})\s?(?:{_CODE}\b|{_CN_UNIT}|{_SYMBOL}))"
 )
 _OLD_MARKERS = re.compile(
     r"(?:\bwas|\bregular(?:ly)?(?:\s+price)?|\boriginal(?:ly)?(?:\s+price)?|\binstead of"

@@ -5,17 +5,18 @@ import itertools
 import pytest
 
 from config.settings import Settings
-from worker.backends.local.compose import shots_of, titles_of
+from worker.backends.local.compose import layers_of, shots_of
+from worker.backends.local.layers import text_track
 from worker.backends.local.framing import FitMode, Framing
 from worker.backends.local.plan import make_plan
 from worker.backends.local.timeline import (
     PhotoForDraft,
     ms_to_frames,
-    title_track,
+    shot_spans,
     video_draft,
     with_stage2,
 )
-from worker.draft import Draft, TrackType
+from worker.draft import Draft, Track, TrackType
 from worker.spec import JobOptions
 
 FRAMING = Framing(FitMode.COVER, (0.0, 0.0, 1.0, 1.0), (0.5, 0.5))
@@ -61,11 +62,18 @@ def test_fast_pace_cuts_more_often_than_calm() -> None:
 
 def test_stage_two_adds_title_and_replaces_earlier_extras() -> None:
     draft = video_draft(make_plan("", JobOptions(duration=6), Settings()), photos(2))
-    once = with_stage2(draft, [title_track("One", "16:9", draft.duration_ms)])
-    twice = with_stage2(once, [title_track("Two", "16:9", draft.duration_ms)])
+
+    def titled(text: str) -> Track:
+        plan = make_plan(f"title '{text}'", JobOptions(duration=6), Settings())
+        track = text_track(plan, draft.duration_ms, shot_spans(draft))
+        assert track is not None
+        return track
+
+    once = with_stage2(draft, [titled("One")])
+    twice = with_stage2(once, [titled("Two")])
     assert [track.tt for track in twice.t] == [TrackType.VIDEO, TrackType.TEXT]
-    (title,) = titles_of(twice, 30)
-    assert title.text == "Two"
+    (title,) = layers_of(twice, 30)
+    assert title.layer.text == "Two"
     assert 0 < title.start < title.end <= 180
 
 
