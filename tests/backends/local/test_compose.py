@@ -12,8 +12,8 @@ from tests.backends.local.yuv import frame_to_rgb
 from worker.backends.local.compose import frames
 from worker.backends.local.frame import frame_planes
 from worker.backends.local.framing import FitMode, Framing
-from worker.backends.local.plan import make_plan
 from worker.backends.local.layers import text_track
+from worker.backends.local.plan import make_plan
 from worker.backends.local.timeline import PhotoForDraft, shot_spans, video_draft, with_stage2
 from worker.draft import Draft
 from worker.spec import JobOptions

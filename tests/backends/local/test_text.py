@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import itertools
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -66,7 +69,7 @@ def test_names_and_prices_stay_inside_the_safe_zone(aspect: Aspect, kind: str) -
     for item in placed:
         assert inside(item.box, aspect), (kind, item.box)
     boxes = [item.box for item in placed[:3]]
-    for (_, y1, _, h1), (_, y2, _, _) in zip(boxes, boxes[1:], strict=False):
+    for (_, y1, _, h1), (_, y2, _, _) in itertools.pairwise(boxes):
         assert y1 + h1 <= y2  # stacked, not overlapping
     name = placed[0].fitted
     assert name is not None
@@ -134,7 +137,7 @@ def test_old_price_is_struck_through() -> None:
     assert (middle_row > 200).sum() > w * 0.3  # a bright line across the middle
 
 
-def test_badge_sits_top_right_and_logo_top_left(tmp_path) -> None:  # noqa: ANN001
+def test_badge_sits_top_right_and_logo_top_left(tmp_path: Path) -> None:
     from PIL import Image
 
     logo = tmp_path / "logo.png"

@@ -6,8 +6,8 @@ import pytest
 
 from config.settings import Settings
 from worker.backends.local.compose import layers_of, shots_of
-from worker.backends.local.layers import text_track
 from worker.backends.local.framing import FitMode, Framing
+from worker.backends.local.layers import text_track
 from worker.backends.local.plan import make_plan
 from worker.backends.local.timeline import (
     PhotoForDraft,
