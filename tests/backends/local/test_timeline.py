@@ -81,3 +81,21 @@ def test_a_single_photo_is_one_shot() -> None:
     draft = video_draft(make_plan("fast pace", JobOptions(duration=12), Settings()), photos(1))
     (segment,) = draft.t[0].sg
     assert segment.d == 12_000 and segment.m["transition_in"] is None
+
+
+@pytest.mark.parametrize(
+    "prompt", ["6-second promo", "6-second calm, slow promo", "fast 6-second promo, dissolves"]
+)
+def test_a_six_second_clip_of_three_photos_is_mostly_photos_not_blends(prompt: str) -> None:
+    draft = video_draft(make_plan(prompt, JobOptions(), Settings()), photos(3))
+    fps = int(draft.m["fps"])
+    total = ms_to_frames(draft.duration_ms, fps)
+    spans = [(ms_to_frames(s.start_ms, fps), ms_to_frames(s.end_ms, fps)) for s in draft.t[0].sg]
+    blended = sum(
+        1 for frame in range(total) if sum(start <= frame < end for start, end in spans) > 1
+    )
+    assert blended / total <= 0.25
+    for segment, (start, end) in zip(draft.t[0].sg[1:], spans[1:], strict=True):
+        transition = segment.m["transition_in"]
+        assert transition is not None
+        assert ms_to_frames(transition["d"], fps) <= 0.25 * (end - start) + 1
