@@ -179,12 +179,16 @@ def catalog_specs(
         raise CatalogError(feed, ["no such file"])
     root = feed.parent.resolve()
     resolved, file_problems = resolve_promo_files(overrides, root)
-    if file_problems:
-        raise CatalogError(feed, [f"options: {field}: {why}" for field, why in file_problems])
+    option_problems = [f"options: {field}: {why}" for field, why in file_problems]
+    failed = {field for field, _why in file_problems}
     try:
-        options = JobOptions.model_validate(resolved)
+        options = JobOptions.model_validate(
+            {key: value for key, value in resolved.items() if key not in failed}
+        )
     except ValidationError as error:
-        raise CatalogError(feed, [f"options: {describe_validation_error(error)}"]) from None
+        option_problems.append(f"options: {describe_validation_error(error)}")
+    if option_problems:
+        raise CatalogError(feed, option_problems)
     extra_roots = get_settings().allowed_roots if allowed_roots is None else allowed_roots
     roots = [root, *(extra.resolve() for extra in extra_roots)]
     problems: list[str] = []

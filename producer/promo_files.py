@@ -28,6 +28,9 @@ Problems = list[tuple[str, str]]
 def _read_yaml(path: Path) -> tuple[dict[str, Any] | None, str | None]:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.MarkedYAMLError as error:
+        line = error.problem_mark.line + 1 if error.problem_mark else 1
+        return None, f"cannot read {path.name}: line {line}: {error.problem}"
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
         reason = getattr(error, "strerror", None) or type(error).__name__
         return None, f"cannot read {path.name}: {reason}"
