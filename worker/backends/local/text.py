@@ -380,6 +380,12 @@ def _draw_line(
         x += emoji.getlength(piece) * scale
 
 
+def _readable_on(colour: tuple[int, int, int]) -> tuple[int, int, int]:
+    """Dark text on a light colour, white on a dark one."""
+    red, green, blue = colour
+    return (20, 20, 24) if 0.2126 * red + 0.7152 * green + 0.0722 * blue > 150 else (255, 255, 255)
+
+
 def _colours(layer: Layer, bright: bool, busy: float) -> tuple[tuple, tuple | None, tuple]:
     """(text colour, plate colour with alpha or None, stroke colour)."""
     brand = layer.brand
@@ -389,11 +395,14 @@ def _colours(layer: Layer, bright: bool, busy: float) -> tuple[tuple, tuple | No
     primary = _rgb(brand.get("primary"), DEFAULT_ACCENT)
     text = _rgb(brand.get("text"), light_text)
     if layer.role == Role.BADGE:
-        return text, (*accent, 255), text
+        return _readable_on(accent), (*accent, 255), text
     if layer.role == Role.CTA:
-        if layer.preset == StyleName.CLEAN and not brand.get("primary"):
-            return dark_text, (255, 255, 255, 255), dark_text
-        return text, (*primary, 255), text
+        # The end card is dimmed, or brand-coloured in the bold style: the button stands out
+        # in the accent colour, else in white.
+        button = _rgb(brand.get("accent"), (255, 255, 255))
+        if layer.preset == StyleName.MINIMAL and brand.get("primary"):
+            button = primary
+        return _readable_on(button), (*button, 255), text
     if layer.role == Role.END_CARD:
         return light_text, None, light_text
     if layer.preset == StyleName.MINIMAL:
