@@ -37,6 +37,10 @@ def is_staged(location: str) -> bool:
     return "://" in location and not location.startswith(WEB_SCHEMES)
 
 
+OPTION_FILES = ("music", "logo")
+"""Job options that may name an input file."""
+
+
 def stage_file(path: Path, bucket: Bucket) -> str:
     key = f"{STAGED_PREFIX}/{file_sha256(path)}/{path.name}"
     if not bucket.exists(key):
@@ -48,8 +52,10 @@ def stage_inputs(spec: JobSpec, bucket: Bucket) -> JobSpec:
     """The spec with its local photos and music staged into ``bucket`` and named by URI."""
     photos = [photo if "://" in photo else stage_file(Path(photo), bucket) for photo in spec.photos]
     options = spec.options
-    if options.music and "://" not in options.music and Path(options.music).is_file():
-        options = options.model_copy(update={"music": stage_file(Path(options.music), bucket)})
+    for key in OPTION_FILES:
+        value = getattr(options, key)
+        if value and "://" not in value and Path(value).is_file():
+            options = options.model_copy(update={key: stage_file(Path(value), bucket)})
     source = spec.source.model_copy(update={"path": Path(spec.source.path).name})
     return spec.model_copy(update={"photos": photos, "options": options, "source": source})
 
@@ -85,20 +91,25 @@ def local_input(location: str, workdir: Path) -> Path:
 
 
 def local_spec(spec: JobSpec, workdir: Path) -> JobSpec:
-    """The spec as a backend on this machine sees it: a staged music file becomes its copy."""
-    music = spec.options.music
-    if not (music and is_staged(music)):
+    """The spec as a backend on this machine sees it: a staged music or logo file becomes its
+    copy."""
+    fetched = {
+        key: str(fetch(value, workdir))
+        for key in OPTION_FILES
+        if (value := getattr(spec.options, key)) and is_staged(value)
+    }
+    if not fetched:
         return spec
-    options = spec.options.model_copy(update={"music": str(fetch(music, workdir))})
-    return spec.model_copy(update={"options": options})
+    return spec.model_copy(update={"options": spec.options.model_copy(update=fetched)})
 
 
 def describe_inputs(spec: JobSpec, workdir: Path) -> list[dict[str, Any]]:
     """Role, name, location, sha256 and size of each input file, as this machine has it."""
     located = [("photo", photo) for photo in spec.photos]
-    music = spec.options.music
-    if music and (is_staged(music) or Path(music).is_file()):
-        located.append(("music", music))
+    for key in OPTION_FILES:
+        value = getattr(spec.options, key)
+        if value and (is_staged(value) or Path(value).is_file()):
+            located.append((key, value))
     described = []
     for role, location in located:
         if location.startswith(WEB_SCHEMES):

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from worker.numerals import cn_to_number
 from worker.spec import JobOptions
 from worker.styles import LogoPlacement
 
@@ -156,19 +157,6 @@ def parse_prices(prompt: str) -> tuple[str | None, str | None, bool]:
 
 # -- discounts ---------------------------------------------------------------------------------
 
-_CN_TENTHS = {
-    "一": 1,
-    "二": 2,
-    "两": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-}
-
 
 def parse_discount(prompt: str) -> str | None:
     """A badge text: "20% off", "save 30%", "-15%" → ``-20%``; "八折", "8折", "7.5折" → ``-20%``…"""
@@ -183,7 +171,7 @@ def parse_discount(prompt: str) -> str | None:
     tenths = re.search(r"(\d(?:\.\d)?|[一二两三四五六七八九])\s?折", prompt)
     if tenths:
         raw = tenths.group(1)
-        value = float(raw) if raw[0].isdigit() else float(_CN_TENTHS[raw])
+        value = float(raw) if raw[0].isdigit() else float(cn_to_number(raw))
         percent = round(100 - value * 10)
         return f"-{percent}%" if 0 < percent < 100 else None
     return None

@@ -96,6 +96,21 @@ def test_worker_fetches_inputs_without_the_producers_files(
     assert not list(workdir.rglob("*.tmp"))
 
 
+def test_a_logo_option_is_staged_and_fetched_like_music(s3_out: str, tmp_path: Path) -> None:
+    spec = producer_spec(tmp_path / "producer" / "trip")
+    logo = make_photo(tmp_path / "producer" / "logo.png", size=(40, 20))
+    spec = spec.model_copy(update={"options": spec.options.model_copy(update={"logo": str(logo)})})
+    staged = stage_inputs(spec, open_bucket(s3_out))
+    assert staged.options.logo is not None and is_staged(staged.options.logo)
+    logo_bytes = logo.read_bytes()
+    logo.unlink()
+    workdir = tmp_path / "scratch" / "trip"
+    local = local_spec(staged, workdir)
+    assert local.options.logo is not None and Path(local.options.logo).read_bytes() == logo_bytes
+    roles = [item["role"] for item in describe_inputs(staged, workdir)]
+    assert roles == ["photo", "photo", "music", "logo"]
+
+
 def test_a_missing_staged_input_fails_the_job_naming_it(s3_out: str, tmp_path: Path) -> None:
     location = f"{s3_out}/.inputs/sha256/{'0' * 64}/gone.jpg"
     with pytest.raises(JobFailed) as failed:

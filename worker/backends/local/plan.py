@@ -13,6 +13,7 @@ from enum import StrEnum
 from typing import Any, TypeVar
 
 from config.settings import Settings
+from worker.numerals import CN_NUMBER, cn_to_number
 from worker.promo import PromoWords, read_words, without_cta
 from worker.spec import Aspect, JobOptions, Resolution
 from worker.styles import Brand, LayerSpec, StyleName
@@ -119,43 +120,11 @@ def _even(value: float) -> int:
     return round(value / 2) * 2
 
 
-_CN_DIGITS = {
-    "零": 0,
-    "〇": 0,
-    "一": 1,
-    "二": 2,
-    "两": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-}
-_CN_NUMBER = "[零〇一二两三四五六七八九十百]+"
-
-
-def _cn_to_number(text: str) -> int:
-    """Chinese numerals up to the hundreds: 十五 → 15, 二十 → 20, 一百二十 → 120."""
-    total, current = 0, 0
-    for char in text:
-        if char in _CN_DIGITS:
-            current = _CN_DIGITS[char]
-        elif char == "十":
-            total += (current or 1) * 10
-            current = 0
-        elif char == "百":
-            total += (current or 1) * 100
-            current = 0
-    return total + current
-
-
 def _number(text: str) -> float:
-    return float(text) if re.fullmatch(r"\d+(?:\.\d+)?", text) else float(_cn_to_number(text))
+    return float(text) if re.fullmatch(r"\d+(?:\.\d+)?", text) else float(cn_to_number(text))
 
 
-_NUM = rf"(\d+(?:\.\d+)?|{_CN_NUMBER})"
+_NUM = rf"(\d+(?:\.\d+)?|{CN_NUMBER})"
 
 
 def parse_duration(prompt: str) -> float | None:
