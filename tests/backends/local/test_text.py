@@ -159,3 +159,17 @@ def test_end_card_dims_the_whole_frame() -> None:
     rgb = drawn(card, (360, 360), level=200)
     assert rgb[5, 5].mean() < 100  # the corner, far from the text, is darkened
     assert frame_planes(rgb_to_frame(rgb)).y.shape == (360, 360)
+
+
+def test_a_brand_font_is_used_unless_the_text_needs_cjk_glyphs() -> None:
+    from worker.backends.local.titles import find_font
+
+    latin = find_font(cjk=False)
+    assert latin is not None
+    brand = {"font": str(latin)}
+    name = Layer(Role.NAME, "Mug", Position.LOWER, Aspect.SQUARE, StyleName.CLEAN, brand)
+    chinese = Layer(Role.NAME, "咖啡", Position.LOWER, Aspect.SQUARE, StyleName.CLEAN, brand)
+    placed_name, placed_chinese = layout_layers([name, chinese], (720, 720))
+    assert placed_name.fitted is not None and placed_chinese.fitted is not None
+    assert getattr(placed_name.fitted.face.font, "path", None) == str(latin)
+    assert getattr(placed_chinese.fitted.face.font, "path", None) == str(find_font(cjk=True))
