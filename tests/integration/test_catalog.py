@@ -76,4 +76,7 @@ def test_a_feed_with_a_template_and_brand_renders_its_words(tmp_path: Path) -> N
     for part in ("name: Blue Mug", "old_price: $15", "price: $12", "badge: -20%", "cta: Shop now"):
         assert part in summary
     assert "logo" in summary
-    assert [item["role"] for item in report["inputs"]] == ["photo"]  # the brand's logo: no option
+    assert [(item["role"], item["name"]) for item in report["inputs"]] == [
+        ("photo", "mug.jpg"),
+        ("logo", "logo.png"),
+    ]
