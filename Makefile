@@ -11,7 +11,7 @@ SYSTEM_PACKAGES ?= chromium fonts-wqy-zenhei fonts-noto-color-emoji fonts-dejavu
 $(INSTALLED): pyproject.toml
 	test -x $(PYTHON) || python3 -m venv $(VENV)
 	$(PYTHON) -m pip install --quiet --upgrade pip
-	$(PYTHON) -m pip install --quiet -e '.[dev]'
+	$(PYTHON) -m pip install --quiet -e '.[dev,embedded]'
 	touch $(INSTALLED)
 
 setup: $(INSTALLED)

@@ -17,10 +17,11 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from config.logging import configure_logging
 from config.settings import get_settings
-from producer.embedded import local_runtime, worker_command
+from producer.embedded import NoRedisServer, local_runtime, worker_command
 from producer.manifest import ManifestError, load_manifest
 from producer.photosets import PhotoSetError, specs_from_folder
 from worker.jobs import JobState, JobStatus, JobStore
@@ -412,4 +413,8 @@ def worker(
 def main() -> None:
     settings = get_settings()
     configure_logging(settings.log_level, settings.log_format)
-    cli()
+    try:
+        cli()
+    except NoRedisServer as problem:
+        console.print(f"[red]error:[/] {escape(str(problem))}")
+        raise SystemExit(EXIT_USAGE) from None

