@@ -74,7 +74,7 @@ def generation_message(ctx: StageContext) -> str:
 
 
 def promo_wishes(words: PromoWords, options: JobOptions) -> list[str]:
-    """The on-screen texts, end card and brand as sentences for the agent's one message."""
+    """The on-screen texts, end card and brand as sentences for the one generation message."""
     wishes = []
     if words.name:
         wishes.append(f'Show the product name "{words.name.text}" on screen.')
