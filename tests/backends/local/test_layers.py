@@ -113,3 +113,14 @@ def test_template_layers_fill_merge_fields_and_drop_empty_ones() -> None:
 def test_named_styles_reach_every_layer(style: str) -> None:
     items = layers("6-second promo for Mug at $9", JobOptions(template=style))
     assert items and {item["style"]["preset"] for item in items} == {style}
+
+
+def test_a_chinese_prompt_gives_name_prices_badge_and_cta() -> None:
+    prompt = "8秒抖音促销视频，商品：新鲜烘焙咖啡，原价¥120 现价¥88，以“立即购买”结尾"
+    roles = by_role(layers(prompt, JobOptions()))
+    assert roles["name"][0]["text"] == "新鲜烘焙咖啡"
+    assert roles["old_price"][0]["text"] == "¥120"
+    assert {item["text"] for item in roles["price"]} == {"¥88"}
+    assert roles["badge"][0]["text"] == "-27%"
+    assert roles["cta"][0]["text"] == "立即购买"
+    assert roles["name"][0]["style"]["aspect"] == "9:16"
