@@ -221,6 +221,12 @@ def catalog(
     workers: WorkersOption = None,
     container: ContainerOption = None,
     resolution: ResolutionOption = None,
+    template: Annotated[
+        str | None, typer.Option(help="clean, bold, minimal, or a template .yaml file")
+    ] = None,
+    brand: Annotated[str | None, typer.Option(help="brand file (default: brand.yaml)")] = None,
+    logo: Annotated[str | None, typer.Option(help="logo PNG for every product")] = None,
+    cta: Annotated[str | None, typer.Option(help="call to action on the end card")] = None,
 ) -> None:
     """One video per product of a feed; a rerun makes only the changed products.
 
@@ -229,6 +235,11 @@ def catalog(
     from producer.catalog import CatalogError, catalog_specs, split_unchanged
 
     overrides = option_overrides(backend, container, resolution)
+    promo = {"template": template, "brand": brand, "logo": logo, "cta": cta}
+    for key in ("template", "brand", "logo"):
+        if promo[key] and Path(str(promo[key])).exists():
+            promo[key] = str(Path(str(promo[key])).resolve())
+    overrides.update({key: value for key, value in promo.items() if value is not None})
     try:
         specs = catalog_specs(feed, prompt_template, overrides)
     except CatalogError as problem:

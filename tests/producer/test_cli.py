@@ -27,6 +27,23 @@ def test_catalog_with_a_bad_row_exits_2_naming_the_row(tmp_path: Path) -> None:
     assert "row 3: 2 fields, the header has 3" in result.output
 
 
+def test_catalog_with_bad_promo_files_exits_2_before_queueing(tmp_path: Path) -> None:
+    make_photo(tmp_path / "a.jpg", size=(32, 24))
+    feed = tmp_path / "feed.csv"
+    feed.write_text("id,title,photos\nok,OK,a.jpg\n")
+    (tmp_path / "brand.yaml").write_text("primary: [unclosed\n")
+    for extra, words in (
+        (["--template", "fancy"], "unknown template 'fancy'"),
+        (["--logo", "gone.png"], "logo: logo 'gone.png' is not a file"),
+        ([], "brand: cannot read brand.yaml"),
+    ):
+        args = ["catalog", str(feed), "--prompt-template", "{title}", *extra]
+        result = runner.invoke(cli, args)
+        assert result.exit_code == EXIT_USAGE, result.output
+        assert words in " ".join(result.output.split()), result.output
+        assert "Traceback" not in result.output
+
+
 def test_catalog_of_unchanged_products_starts_nothing(tmp_path: Path) -> None:
     make_photo(tmp_path / "a.jpg", size=(32, 24))
     feed = tmp_path / "feed.jsonl"

@@ -39,11 +39,15 @@ class NemoCheckpoint(Checkpoint):
     message_sent: MessageSent | None = None
     """Recorded before the paid message goes out; cleared only when it certainly started
     nothing."""
+    words: dict[str, Any] | None = None
+    """The promo words read from the prompt, options and feed columns, as sent."""
     stream_end: str | None = None
     credits_before: int | None = None
     credits_after: int | None = None
     completion: Completion | None = None
     timeline: str | None = None
+    title_track: list[str] | None = None
+    """What the returned draft shows on its text tracks."""
     renders: list[str] | None = None
     render_id: str | None = None
     download: Download | None = None
