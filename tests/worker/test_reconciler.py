@@ -43,6 +43,13 @@ def park(store: JobStore, job_id: str) -> None:
     claim_stage(store, job_id, Stage.SESSION).park("no credits")
 
 
+def park_out_of_credits(store: JobStore, job_id: str) -> None:
+    """A new job parked, and the credit breaker open."""
+    create(store, job_id)
+    park(store, job_id)
+    credit_breaker(store.redis).trip("no credits")
+
+
 def test_reconcile_resumes_orphaned_and_overdue_jobs_only(
     store: JobStore, enqueued: list[tuple[str, Stage]]
 ) -> None:
@@ -117,9 +124,7 @@ def test_no_balance_is_checked_while_the_breaker_is_closed(
 def test_parked_jobs_stay_parked_until_the_balance_covers_a_job(
     store: JobStore, enqueued: list, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    create(store, "a")
-    park(store, "a")
-    credit_breaker(store.redis).trip("no credits")
+    park_out_of_credits(store, "a")
     asked = paid_backends(monkeypatch, balance_covers=False)
     assert not reconciler.resume_after_top_up(store)
     assert asked == ["paid"] and enqueued == []
@@ -130,9 +135,7 @@ def test_parked_jobs_stay_parked_until_the_balance_covers_a_job(
 def test_a_top_up_resumes_the_parked_jobs(
     store: JobStore, enqueued: list, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    create(store, "a")
-    park(store, "a")
-    credit_breaker(store.redis).trip("no credits")
+    park_out_of_credits(store, "a")
     paid_backends(monkeypatch, balance_covers=True)
     assert reconciler.resume_after_top_up(store)
     assert enqueued == [("a", Stage.SESSION)]
@@ -142,10 +145,8 @@ def test_a_top_up_resumes_the_parked_jobs(
 def test_a_pass_lists_again_a_parked_job_missing_from_the_list(
     store: JobStore, enqueued: list, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    create(store, "a")
-    park(store, "a")
+    park_out_of_credits(store, "a")
     store.redis.delete("photoreel:jobs:parked")  # an older version's park, cut in between
-    credit_breaker(store.redis).trip("no credits")
     paid_backends(monkeypatch, balance_covers=True)
     reconciler.reconcile_pass(store)
     assert enqueued == [("a", Stage.SESSION)], "listed again, so the top-up resumed it"
