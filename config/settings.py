@@ -78,6 +78,11 @@ class Settings(BaseSettings):
     reconcile_seconds: float = Field(
         default=10.0, gt=0, description="how often workers look for jobs whose owner died"
     )
+    retention_seconds: int = Field(
+        default=7 * 86400,
+        ge=60,
+        description="how long a finished job's keys (and its batch's index) stay in Redis",
+    )
     allowed_roots: Annotated[list[Path], NoDecode] = Field(
         default_factory=list,
         description="folders besides its own that a manifest or feed may take files from (a:b)",

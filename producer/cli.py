@@ -364,6 +364,14 @@ def status(
         console.print("no batches yet")
         raise typer.Exit(EXIT_OK)
     states = store.batch_jobs(batch)
+    if not states:
+        from producer.archive import archived_summary, print_archived
+
+        summary = archived_summary(get_settings().out, batch)
+        if summary is None:
+            console.print(f"no batch {batch} in Redis, and no summary of it in the bucket")
+            raise typer.Exit(EXIT_USAGE)
+        raise typer.Exit(EXIT_JOB_FAILED if print_archived(Console(), summary) else EXIT_OK)
     Console().print(jobs_table(states))
     for state in states:
         if state.error:

@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
 from redis import Redis
 
+from config.settings import get_settings
 from worker import keys
 from worker.spec import JobSpec
 
@@ -94,7 +96,35 @@ class ClaimOutcome(StrEnum):
     DEAD = "dead"
 
 
-_CREATE = """
+_TRANSITION = f"""
+local JOB_PREFIX, STATE_PREFIX = '{keys.job("")}', '{keys.jobs_in_state("")}'
+local BATCH_PREFIX, METRICS = '{keys.batch("")}', '{keys.METRICS}'
+local FINISHED = {{succeeded = true, failed = true, dead = true}}
+
+-- Move a job between the per-state sets; when it finishes, count it and let every key it
+-- leaves expire ``retention`` seconds from now (its batch's index too).
+local function transition(job_id, old, new, now, retention)
+  if old == new then return end
+  if old then redis.call('ZREM', STATE_PREFIX .. old, job_id) end
+  redis.call('ZADD', STATE_PREFIX .. new, now, job_id)
+  if not FINISHED[new] or FINISHED[old] then return end
+  redis.call('HINCRBY', METRICS, 'finished:' .. new, 1)
+  redis.call('ZREMRANGEBYSCORE', STATE_PREFIX .. new, '-inf', '(' .. (now - retention))
+  local job = JOB_PREFIX .. job_id
+  for _, key in ipairs({{job, job .. ':timings', job .. ':checkpoint'}}) do
+    redis.call('EXPIRE', key, retention)
+  end
+  local content_and_batch = redis.call('HMGET', job, 'content', 'batch')
+  if content_and_batch[1] then redis.call('EXPIRE', content_and_batch[1], retention) end
+  if content_and_batch[2] then
+    redis.call('EXPIRE', BATCH_PREFIX .. content_and_batch[2], retention)
+  end
+end
+"""
+
+_CREATE = (
+    _TRANSITION
+    + """
 local job, content, batch, batches, active = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local job_id, now = ARGV[1], ARGV[7]
 local owner = redis.call('GET', content)
@@ -102,17 +132,22 @@ if owner then return owner end
 if redis.call('HSETNX', job, 'spec', ARGV[2]) == 0 then return job_id end
 redis.call('SET', content, job_id)
 redis.call('HSET', job, 'out', ARGV[3], 'batch', ARGV[4], 'status', 'queued', 'stage', ARGV[5],
-  'stage_index', ARGV[6], 'epoch', 0, 'created_at', now, 'updated_at', now)
+  'stage_index', ARGV[6], 'epoch', 0, 'created_at', now, 'updated_at', now, 'content', content)
 redis.call('ZADD', batch, now, job_id)
 redis.call('ZADD', batches, 'NX', now, ARGV[4])
 redis.call('SADD', active, job_id)
+transition(job_id, false, 'queued', tonumber(now), 0)
 return ''
 """
+)
 
-_CLAIM = """
+_CLAIM = (
+    _TRANSITION
+    + """
 local job, lease = KEYS[1], KEYS[2]
 local stage, stage_index, owner = ARGV[1], tonumber(ARGV[2]), ARGV[3]
-local lease_ms, now, max_attempts = ARGV[4], ARGV[5], tonumber(ARGV[6])
+local lease_ms, now, max_attempts = ARGV[4], tonumber(ARGV[5]), tonumber(ARGV[6])
+local retention = tonumber(ARGV[7])
 local status = redis.call('HGET', job, 'status')
 if not status then return {'missing'} end
 if status == 'succeeded' or status == 'failed' or status == 'dead' then return {'finished'} end
@@ -121,18 +156,28 @@ if tonumber(redis.call('HGET', job, 'stage_index') or '-1') > stage_index then
 end
 if redis.call('EXISTS', lease) == 1 then return {'busy'} end
 local attempts = redis.call('HINCRBY', job, 'attempts:' .. stage, 1)
+-- A retry is an attempt beyond the highest one counted so far (a refunded attempt, given
+-- back because it waited for a slot, is not counted twice).
+local peak = tonumber(redis.call('HGET', job, 'peak:' .. stage) or '1')
+if attempts > peak then
+  redis.call('HSET', job, 'peak:' .. stage, attempts)
+  redis.call('HINCRBY', METRICS, 'retries:' .. stage, 1)
+end
 if attempts > max_attempts then
+  transition(ARGV[8], status, 'dead', now, retention)
   redis.call('HSET', job, 'status', 'dead', 'stage', stage, 'stage_index', stage_index,
     'error', 'gave up after ' .. max_attempts .. ' attempts of the ' .. stage .. ' stage',
     'updated_at', now)
   return {'dead'}
 end
 local epoch = redis.call('HINCRBY', job, 'epoch', 1)
+transition(ARGV[8], status, 'running', now, retention)
 redis.call('HSET', job, 'status', 'running', 'stage', stage, 'stage_index', stage_index,
   'owner', owner, 'updated_at', now)
 redis.call('SET', lease, epoch, 'PX', lease_ms)
 return {'claimed', epoch, attempts}
 """
+)
 
 _FENCED_HSET = """
 if redis.call('HGET', KEYS[1], 'epoch') ~= ARGV[1] then return 0 end
@@ -146,29 +191,53 @@ redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[2])
 return 1
 """
 
-_FENCED_RELEASE = """
+_FENCED_RELEASE = (
+    _TRANSITION
+    + """
 local job, lease, timings, parked = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 if redis.call('HGET', job, 'epoch') ~= ARGV[1] then return 0 end
-if ARGV[2] ~= '' then redis.call('HINCRBYFLOAT', timings, ARGV[2], ARGV[3]) end
+local old = redis.call('HGET', job, 'status')
+if ARGV[2] ~= '' then
+  redis.call('HINCRBYFLOAT', timings, ARGV[2], ARGV[3])
+  redis.call('HINCRBYFLOAT', METRICS, 'seconds:' .. ARGV[2], ARGV[3])
+  redis.call('HINCRBY', METRICS, 'runs:' .. ARGV[2], 1)
+end
 if ARGV[4] ~= '' then redis.call('HINCRBY', job, 'attempts:' .. ARGV[4], -1) end
 if ARGV[5] ~= '' then redis.call('SADD', parked, ARGV[5]) end
-for i = 6, #ARGV, 2 do redis.call('HSET', job, ARGV[i], ARGV[i + 1]) end
+local new = old
+for i = 9, #ARGV, 2 do
+  redis.call('HSET', job, ARGV[i], ARGV[i + 1])
+  if ARGV[i] == 'status' then new = ARGV[i + 1] end
+end
+transition(ARGV[6], old, new, tonumber(ARGV[7]), tonumber(ARGV[8]))
 redis.call('DEL', lease)
 return 1
 """
+)
 
-_UNPARK_ALL = """
-local parked, job_prefix, now = KEYS[1], ARGV[1], ARGV[2]
+_UNPARK_ALL = (
+    _TRANSITION
+    + """
+local parked, now = KEYS[1], tonumber(ARGV[1])
 local unparked = {}
 for _, job_id in ipairs(redis.call('SMEMBERS', parked)) do
   redis.call('SREM', parked, job_id)
-  local job = job_prefix .. job_id
+  local job = JOB_PREFIX .. job_id
   if redis.call('HGET', job, 'status') == 'parked' then
+    transition(job_id, 'parked', 'queued', now, 0)
     redis.call('HSET', job, 'status', 'queued', 'parked_reason', '', 'updated_at', now)
     table.insert(unparked, job_id)
   end
 end
 return unparked
+"""
+)
+
+_COUNT_CREDITS = f"""
+if redis.call('HSETNX', KEYS[1], 'credits_counted', 1) == 0 then return 0 end
+redis.call('HINCRBYFLOAT', '{keys.METRICS}', 'credits_spent', ARGV[1])
+redis.call('HINCRBY', '{keys.METRICS}', 'charges', ARGV[2])
+return 1
 """
 
 
@@ -244,14 +313,19 @@ class Claim:
 
 
 class JobStore:
-    def __init__(self, redis: Redis) -> None:
+    def __init__(self, redis: Redis, *, retention_seconds: int | None = None) -> None:
+        """``retention_seconds``: how long a finished job's keys stay (default: the setting)."""
         self.redis = redis
+        self.retention_seconds = (
+            retention_seconds if retention_seconds is not None else get_settings().retention_seconds
+        )
         self._create = redis.register_script(_CREATE)
         self._claim = redis.register_script(_CLAIM)
         self._fenced_hset = redis.register_script(_FENCED_HSET)
         self._renew = redis.register_script(_FENCED_RENEW)
         self._release = redis.register_script(_FENCED_RELEASE)
         self._unpark_all = redis.register_script(_UNPARK_ALL)
+        self._count_credits = redis.register_script(_COUNT_CREDITS)
 
     def create(self, spec: JobSpec, *, out: str, batch: str) -> str | None:
         """Record a new job, once per id and once per content (photos, prompt, options).
@@ -350,6 +424,7 @@ class JobStore:
         pipe.zrem(keys.batch(state.batch), job_id)
         pipe.srem(keys.ACTIVE_JOBS, job_id)
         pipe.srem(keys.PARKED_JOBS, job_id)
+        pipe.zrem(keys.jobs_in_state(state.status), job_id)
         pipe.execute()
         if self.redis.get(content) == job_id.encode():
             self.redis.delete(content)
@@ -364,7 +439,7 @@ class JobStore:
     def unpark_all(self) -> list[JobState]:
         """Put every parked job back in the queue's hands, in one script; return them (to be
         enqueued)."""
-        job_ids = self._unpark_all(keys=[keys.PARKED_JOBS], args=[keys.job(""), time.time()])
+        job_ids = self._unpark_all(keys=[keys.PARKED_JOBS], args=[time.time()])
         states = [self.get(job_id.decode()) for job_id in job_ids]
         return [state for state in states if state is not None]
 
@@ -391,7 +466,16 @@ class JobStore:
     ) -> tuple[ClaimOutcome, Claim | None]:
         result = self._claim(
             keys=[keys.job(job_id), keys.job_lease(job_id)],
-            args=[stage, stage.index, owner, int(lease_seconds * 1000), time.time(), max_attempts],
+            args=[
+                stage,
+                stage.index,
+                owner,
+                int(lease_seconds * 1000),
+                time.time(),
+                max_attempts,
+                self.retention_seconds,
+                job_id,
+            ],
         )
         outcome = ClaimOutcome(result[0].decode() if isinstance(result[0], bytes) else result[0])
         if outcome != ClaimOutcome.CLAIMED:
@@ -425,9 +509,31 @@ class JobStore:
         return bool(
             self._release(
                 keys=[*job_keys, keys.PARKED_JOBS],
-                args=[epoch, stage, seconds, refund_attempt or "", job_id if park else "", *pairs],
+                args=[
+                    epoch,
+                    stage,
+                    seconds,
+                    refund_attempt or "",
+                    job_id if park else "",
+                    job_id,
+                    time.time(),
+                    self.retention_seconds,
+                    *pairs,
+                ],
             )
         )
+
+    def count_credits(self, job_id: str, *, spent: float, charges: int) -> None:
+        """Add a finished job's credits to the counters, once per job however often asked."""
+        self._count_credits(keys=[keys.job(job_id)], args=[spent, charges])
+
+    def keep_checkpoint_facts(self, job_id: str, kept: Iterable[str]) -> None:
+        """Drop every checkpoint fact but ``kept`` (once the report holds them all)."""
+        wanted = set(kept)
+        names = [name.decode() for name in self.redis.hkeys(keys.job_checkpoint(job_id))]
+        dropped = [name for name in names if name not in wanted]
+        if dropped:
+            self.redis.hdel(keys.job_checkpoint(job_id), *dropped)
 
     def checkpoint(self, job_id: str) -> dict[str, Any]:
         raw = self.redis.hgetall(keys.job_checkpoint(job_id))

@@ -89,3 +89,16 @@ def breaker(name: str) -> str:
 
 PARKED_JOBS = f"{PREFIX}:jobs:parked"
 """Set of the ids of jobs parked until a condition clears (credits topped up)."""
+
+
+def jobs_in_state(status: str) -> str:
+    """Sorted set of the ids of the jobs in ``status``, scored by when they entered it.
+
+    Kept by the scripts that change a job's status; finished ones older than the retention
+    are trimmed when another job finishes."""
+    return f"{PREFIX}:jobs:state:{status}"
+
+
+METRICS = f"{PREFIX}:metrics"
+"""Hash of counters bumped at each transition (jobs finished, stage seconds and runs, retries,
+credits): they only ever go up."""

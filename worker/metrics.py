@@ -1,20 +1,21 @@
-"""Prometheus metrics: jobs by state, stage durations, retries, credits spent and charges.
+"""Prometheus metrics: jobs by state, jobs finished, stage durations, retries, credits, charges.
 
 Why they are read from Redis at each scrape: Celery's prefork pool runs the stages in child
 processes that come and go (and a deployment runs several workers), so counters kept in a
-process's memory would be split between processes and lost with them. Everything a metric
-needs is already in the job state in Redis (``worker/jobs.py``), so the worker's main process
-serves ``/metrics`` from an HTTP thread started when the worker is ready, and the collector
-below computes every value from Redis when scraped: nothing is counted twice or lost when a
-pool process is replaced, and no multiprocess files need cleaning up. The numbers describe
-the whole deployment (the jobs Redis holds), so every worker serves the same ones: scrape one,
-or aggregate with ``max``. Credits spent add up each job's ``credits.spent``
-(``worker.report.credits_used``, as the job's backend reads them).
+process's memory would be split between processes and lost with them. So the scripts that
+move a job (``worker/jobs.py``) keep the numbers in Redis as they move it: each status has a
+sorted set of its jobs (the gauges), and one hash holds the counters (jobs finished, stage
+seconds and runs, retries, credits), bumped in the same script as the transition, so they
+only ever go up, even when a job is erased and made again. A scrape is one pipeline of a
+fixed number of commands, whatever the number of jobs. Finished jobs count in the gauge
+while their keys are retained (``PHOTOREEL_RETENTION_SECONDS``). The worker's main process
+serves ``/metrics`` from an HTTP thread; every worker serves the same numbers (the whole
+deployment's): scrape one, or aggregate with ``max``.
 """
 
 from __future__ import annotations
 
-from collections import Counter
+import time
 from collections.abc import Iterator
 
 from prometheus_client import CollectorRegistry, start_http_server
@@ -22,8 +23,8 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metri
 from prometheus_client.metrics_core import SummaryMetricFamily
 from redis import Redis
 
+from worker import keys
 from worker.jobs import JobStatus, JobStore, Stage
-from worker.report import credits_used
 
 
 class JobMetricsCollector:
@@ -31,31 +32,29 @@ class JobMetricsCollector:
         self.store = store
 
     def collect(self) -> Iterator[Metric]:
-        states: Counter[str] = Counter()
-        stage_seconds: Counter[str] = Counter()
-        stage_runs: Counter[str] = Counter()
-        retries: Counter[str] = Counter()
-        credits_spent = 0.0
-        charges = 0
-        for job_id in self.store.job_ids():
-            state = self.store.get(job_id)
-            if state is None:
-                continue
-            states[state.status] += 1
-            for stage, seconds in state.timings.items():
-                stage_seconds[stage] += seconds
-                stage_runs[stage] += 1
-            for stage, attempts in state.attempts.items():
-                retries[stage] += max(attempts - 1, 0)
-            checkpoint = self.store.checkpoint(job_id)
-            credits = credits_used(state.spec.options.backend, checkpoint) or {}
-            credits_spent += credits.get("spent") or 0
-            charges += credits.get("charges", 0)
+        redis = self.store.redis
+        kept_since = time.time() - self.store.retention_seconds
+        pipe = redis.pipeline(transaction=False)
+        for status in JobStatus:
+            if status.finished:  # members older than the retention are trimmed lazily
+                pipe.zcount(keys.jobs_in_state(status), f"({kept_since}", "+inf")
+            else:
+                pipe.zcard(keys.jobs_in_state(status))
+        pipe.hgetall(keys.METRICS)
+        *sizes, raw_counters = pipe.execute()
+        counters = {name.decode(): float(value) for name, value in raw_counters.items()}
 
         jobs = GaugeMetricFamily("photoreel_jobs", "Jobs by state", labels=["state"])
-        for status in JobStatus:
-            jobs.add_metric([status.value], states[status])
+        for status, size in zip(JobStatus, sizes, strict=True):
+            jobs.add_metric([status.value], size)
         yield jobs
+        finished = CounterMetricFamily(
+            "photoreel_jobs_finished", "Jobs that finished, by outcome", labels=["state"]
+        )
+        for status in JobStatus:
+            if status.finished:
+                finished.add_metric([status.value], counters.get(f"finished:{status}", 0))
+        yield finished
         durations = SummaryMetricFamily(
             "photoreel_stage_seconds", "Time spent in each stage", labels=["stage"]
         )
@@ -63,14 +62,22 @@ class JobMetricsCollector:
             "photoreel_stage_retries", "Stage attempts beyond the first", labels=["stage"]
         )
         for stage in Stage:
-            durations.add_metric([stage.value], stage_runs[stage], stage_seconds[stage])
-            retried.add_metric([stage.value], retries[stage])
+            durations.add_metric(
+                [stage.value],
+                counters.get(f"runs:{stage}", 0),
+                counters.get(f"seconds:{stage}", 0),
+            )
+            retried.add_metric([stage.value], counters.get(f"retries:{stage}", 0))
         yield durations
         yield retried
         yield CounterMetricFamily(
-            "photoreel_credits_spent", "Credits spent by paid backends", value=credits_spent
+            "photoreel_credits_spent",
+            "Credits spent by paid backends",
+            value=counters.get("credits_spent", 0),
         )
-        yield CounterMetricFamily("photoreel_charges", "Paid requests charged", value=charges)
+        yield CounterMetricFamily(
+            "photoreel_charges", "Paid requests charged", value=counters.get("charges", 0)
+        )
 
 
 def metrics_registry(redis: Redis) -> CollectorRegistry:

@@ -8,10 +8,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from config.logging import get_logger
+from worker.backends import get_plugin
 from worker.backends.base import StageContext
 from worker.bucket import Bucket, open_bucket
 from worker.inputs import describe_inputs
-from worker.jobs import JobState, JobStore
+from worker.jobs import JobState, JobStatus, JobStore
 from worker.probe import VideoProbe, extract_poster, probe_video
 from worker.report import build_report, render_report, report_key
 from worker.runtime import job_workdir
@@ -23,6 +24,8 @@ POSTER_AT = 0.3
 
 
 CONTACT_SHEET_NAME = "contact-sheet.jpg"
+AUDIT_FACTS = ("session_id", "output_file")
+"""Checkpoint facts every succeeded job keeps in Redis; the report holds the rest."""
 
 
 @dataclass
@@ -72,6 +75,11 @@ def write_report(job_id: str, store: JobStore, published: Published | None = Non
         probe=published.probe if published else None,
     )
     bucket.put_bytes(report_key(job_id), render_report(report))
+    credits = report["credits"] or {}
+    store.count_credits(job_id, spent=credits.get("spent") or 0, charges=credits.get("charges", 0))
+    if state.status == JobStatus.SUCCEEDED:
+        plugin = get_plugin(state.spec.options.backend)
+        store.keep_checkpoint_facts(job_id, [*AUDIT_FACTS, *plugin.audit_facts])
     store.forget_finished(job_id)
     shutil.rmtree(workdir, ignore_errors=True)
     summarize_batch_if_done(state, store, bucket)

@@ -192,6 +192,18 @@ def write_batch_summary(
     return True
 
 
+def read_summary(bucket: Bucket, batch: str) -> dict[str, Any] | None:
+    """The batch's summary.json in ``bucket``; None when it has none that can be read."""
+    raw = bucket.read_bytes(f"{batch_prefix(batch)}/{SUMMARY_NAME}")
+    if raw is None:
+        return None
+    try:
+        summary = json.loads(raw)
+    except ValueError:
+        return None
+    return summary if isinstance(summary, dict) else None
+
+
 def write_summary_when_reported(
     bucket: Bucket, batch: str, states: list[JobState], *, wait_seconds: float = REPORT_WAIT_SECONDS
 ) -> str:

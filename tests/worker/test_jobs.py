@@ -195,3 +195,32 @@ def test_repair_parked_lists_a_parked_job_missing_from_the_list(store: JobStore)
     assert store.repair_parked() == []
     [unparked] = store.unpark_all()
     assert unparked.spec.id == "j1" and unparked.status == JobStatus.QUEUED
+
+
+def test_every_key_a_finished_job_leaves_expires_after_the_retention(fake_redis: Redis) -> None:
+    store = JobStore(fake_redis, retention_seconds=3600)
+    store.create(spec(), out="/out", batch="b1")
+    other = JobSpec(id="other", photos=["/p/2.jpg"])
+    assert store.create(other, out="/out", batch="b1") is None
+    done = store.claim("j1", Stage.SESSION, owner="w", lease_seconds=30, max_attempts=3)[1]
+    assert done is not None
+    done.record("session_id", "s-1")
+    done.fail("bad photo")
+    job_keys = [
+        keys.job("j1"),
+        keys.job_checkpoint("j1"),
+        keys.job_content(spec().content_hash()),
+        keys.batch("b1"),
+    ]
+    for key in job_keys:
+        assert 3000 < fake_redis.ttl(key) <= 3600, key
+    assert fake_redis.ttl(keys.job("other")) == -1  # not finished: kept
+
+
+def test_the_checkpoint_keeps_only_the_facts_asked_for(store: JobStore) -> None:
+    session = claim(store, Stage.SESSION)[1]
+    assert session is not None
+    for name, value in (("session_id", "s-1"), ("draft", {"big": "timeline"}), ("plan", {})):
+        session.record(name, value)
+    store.keep_checkpoint_facts("j1", ["session_id", "output_file"])
+    assert store.checkpoint("j1") == {"session_id": "s-1"}

@@ -72,5 +72,6 @@ PLUGIN = BackendPlugin(
     limits=limits,
     secrets=secrets,
     credits=credits_used,
+    audit_facts=CREDIT_KEYS,
     credit_check=credits_cover_a_job,
 )
