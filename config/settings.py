@@ -15,7 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import AliasChoices, Field, field_validator
+from pydantic import AliasChoices, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 ENV_FILE = ".env"
@@ -83,6 +83,20 @@ class Settings(BaseSettings):
         ge=60,
         description="how long a finished job's keys (and its batch's index) stay in Redis",
     )
+    webhook_url: str | None = Field(
+        default=None,
+        description="a JSON batch summary is POSTed here when a batch settles; unset: off",
+    )
+    webhook_secret: str | None = Field(
+        default=None,
+        description="key of the webhook's HMAC-SHA256 signature (needed with the URL)",
+    )
+    webhook_attempts: int = Field(
+        default=6, ge=1, le=20, description="webhook deliveries tried before giving up"
+    )
+    webhook_backoff_seconds: float = Field(
+        default=2.0, gt=0, description="wait before the webhook's first retry; doubles each time"
+    )
     allowed_roots: Annotated[list[Path], NoDecode] = Field(
         default_factory=list,
         description="folders besides its own that a manifest or feed may take files from (a:b)",
@@ -97,6 +111,12 @@ class Settings(BaseSettings):
         gt=0,
         description="`watch`: seconds between full inbox rescans that catch missed events",
     )
+
+    @model_validator(mode="after")
+    def _webhook_is_signed(self) -> Settings:
+        if self.webhook_url and not self.webhook_secret:
+            raise ValueError("PHOTOREEL_WEBHOOK_URL needs PHOTOREEL_WEBHOOK_SECRET to sign it")
+        return self
 
     @field_validator("allowed_roots", mode="before")
     @classmethod

@@ -46,6 +46,11 @@ def inbox_claim(folder_digest: str) -> str:
     return f"{PREFIX}:inbox:claim:{folder_digest}"
 
 
+def batch_notified(batch_id: str) -> str:
+    """String set (NX) by the worker that queued the batch's webhook: one delivery per batch."""
+    return f"{PREFIX}:batch:{batch_id}:notified"
+
+
 BATCHES = f"{PREFIX}:batches"
 """Sorted set of batch ids, scored by creation time."""
 

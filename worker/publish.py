@@ -16,7 +16,8 @@ from worker.jobs import JobState, JobStatus, JobStore
 from worker.probe import VideoProbe, extract_poster, probe_video
 from worker.report import build_report, render_report, report_key
 from worker.runtime import job_workdir
-from worker.summary import write_batch_summary
+from worker.summary import summary_key, write_batch_summary
+from worker.webhook import queue_delivery
 
 log = get_logger(__name__)
 POSTER_AT = 0.3
@@ -93,7 +94,13 @@ def summarize_batch_if_done(state: JobState, store: JobStore, bucket: Bucket) ->
         return
     statuses = {job.spec.id: job.status for job in batch}
     try:
-        if write_batch_summary(bucket, state.batch, statuses, require_every_report=True):
-            log.info("batch summary written", batch=state.batch)
+        summary = write_batch_summary(bucket, state.batch, statuses, require_every_report=True)
     except OSError as error:  # the job is done all the same; the summary is rebuilt from reports
         log.warning("batch summary not written", batch=state.batch, error=str(error))
+        return
+    if summary is not None:
+        log.info("batch summary written", batch=state.batch)
+        summary_url = bucket.address(summary_key(state.batch))
+        queue_delivery(
+            store.redis, state.batch, summary, summary_url, backend=state.spec.options.backend
+        )

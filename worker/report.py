@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from config.logging import redact
+from config.settings import get_settings
 from worker.backends import backend_names, get_plugin
 from worker.bucket import Bucket
 from worker.draft import Draft, timeline_summary
@@ -110,8 +111,8 @@ def build_report(
 
 def known_secrets() -> list[str]:
     """Values that must never appear in a report: every backend's secrets (its token …),
-    the S3 secret key."""
-    candidates = [os.environ.get(S3_SECRET_VARIABLE)]
+    the S3 secret key, the webhook's signing key."""
+    candidates = [os.environ.get(S3_SECRET_VARIABLE), get_settings().webhook_secret]
     for name in backend_names():
         plugin = get_plugin(name)
         candidates.extend(plugin.secrets(plugin.read_settings()))

@@ -177,24 +177,28 @@ def render_page(summary: dict[str, Any], *, root: str) -> str:
 
 def write_batch_summary(
     bucket: Bucket, batch: str, statuses: dict[str, JobStatus], *, require_every_report: bool
-) -> bool:
+) -> dict[str, Any] | None:
     """Write the summary.json and pages of the batch whose jobs (id → status in Redis) are
-    ``statuses``; with ``require_every_report``, only when every job has its report (else
-    False: the worker that writes the last report will do it)."""
+    ``statuses``, and return the summary; with ``require_every_report``, only when every job
+    has its report (else None: the worker that writes the last report will do it)."""
     reports = {job_id: read_report(bucket, job_id) for job_id in statuses}
     if require_every_report and any(report is None for report in reports.values()):
-        return False
+        return None
     summary = build_summary(batch, statuses, reports)
     prefix = batch_prefix(batch)
-    bucket.put_bytes(f"{prefix}/{SUMMARY_NAME}", json.dumps(summary, indent=2).encode() + b"\n")
+    bucket.put_bytes(summary_key(batch), json.dumps(summary, indent=2).encode() + b"\n")
     bucket.put_bytes(f"{prefix}/{PAGE_NAME}", render_page(summary, root="../../").encode())
     bucket.put_bytes(PAGE_NAME, render_page(summary, root="").encode())
-    return True
+    return summary
+
+
+def summary_key(batch: str) -> str:
+    return f"{batch_prefix(batch)}/{SUMMARY_NAME}"
 
 
 def read_summary(bucket: Bucket, batch: str) -> dict[str, Any] | None:
     """The batch's summary.json in ``bucket``; None when it has none that can be read."""
-    raw = bucket.read_bytes(f"{batch_prefix(batch)}/{SUMMARY_NAME}")
+    raw = bucket.read_bytes(summary_key(batch))
     if raw is None:
         return None
     try:

@@ -1,15 +1,19 @@
 """One Celery task per stage: each runs one delivery of its stage through the pipeline, with
-the job's id bound to every log line."""
+the job's id bound to every log line. And the batch webhook's delivery, retried with backoff."""
 
 from __future__ import annotations
 
 from celery import Task
 
-from config.logging import bind_job
+from config.logging import bind_job, get_logger
+from config.settings import get_settings
 from worker.app import app
 from worker.handoff import stage_task_name
 from worker.jobs import Stage
 from worker.pipeline import advance
+from worker.webhook import TASK_NAME, DeliveryFailed, backoff, post
+
+log = get_logger(__name__)
 
 
 def _stage_task(stage: Stage) -> Task:
@@ -22,3 +26,28 @@ def _stage_task(stage: Stage) -> Task:
 
 
 STAGE_TASKS: dict[Stage, Task] = {stage: _stage_task(stage) for stage in Stage}
+
+
+@app.task(name=TASK_NAME, bind=True)
+def deliver_webhook(self: Task, batch: str, body: str) -> None:
+    settings = get_settings()
+    if not settings.webhook_url or not settings.webhook_secret:
+        log.warning("webhook not configured on this worker; dropped", batch=batch)
+        return
+    attempt = self.request.retries + 1
+    try:
+        post(settings.webhook_url, settings.webhook_secret, batch, body.encode())
+    except DeliveryFailed as failure:
+        if failure.retry and attempt < settings.webhook_attempts:
+            wait = backoff(settings, self.request.retries)
+            log.warning(
+                "webhook not delivered; retrying",
+                batch=batch,
+                error=str(failure),
+                attempt=attempt,
+                retry_in=wait,
+            )
+            raise self.retry(countdown=wait, max_retries=settings.webhook_attempts) from None
+        log.error("webhook given up", batch=batch, error=str(failure), attempt=attempt)
+        return
+    log.info("webhook delivered", batch=batch, attempt=attempt)

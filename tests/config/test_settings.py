@@ -1,6 +1,7 @@
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 from pydantic_settings import BaseSettings
 
 from config.settings import Settings, environment_table
@@ -64,3 +65,8 @@ def test_an_empty_value_counts_as_unset_for_every_setting(
         (tmp_path / ".env").write_text("".join(f"{name}=\n" for name in every_variable()))
     assert every_setting() == defaults
     assert NemoSettings().nemo_token is None  # an empty NEMO_TOKEN: the anonymous token
+
+
+def test_a_webhook_without_its_signing_key_is_refused() -> None:
+    with pytest.raises(ValidationError, match="PHOTOREEL_WEBHOOK_SECRET"):
+        Settings(webhook_url="http://127.0.0.1:9/hook")
