@@ -77,6 +77,19 @@ def _shared_processors() -> list[Processor]:
     ]
 
 
+def json_formatter(secrets: Iterable[str] = ()) -> structlog.stdlib.ProcessorFormatter:
+    """One JSON object per record, secrets redacted: for a service's log and a job's log."""
+    return structlog.stdlib.ProcessorFormatter(
+        processors=[
+            structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+            structlog.processors.format_exc_info,
+            SecretRedactor(secrets),
+            structlog.processors.JSONRenderer(),
+        ],
+        foreign_pre_chain=_shared_processors(),
+    )
+
+
 def configure_logging(
     level: str = "INFO",
     log_format: str = "auto",
@@ -88,22 +101,21 @@ def configure_logging(
     stream = stream or sys.stderr
     use_json = log_format == "json" or (log_format == "auto" and not stream.isatty())
     numeric_level = logging.getLevelNamesMapping().get(level.upper(), logging.INFO)
-    rendering: list[Processor] = [structlog.stdlib.ProcessorFormatter.remove_processors_meta]
+    handler = logging.StreamHandler(stream)
+    handler.addFilter(RedactArguments())
     if use_json:
-        rendering += [structlog.processors.format_exc_info, SecretRedactor(secrets)]
-        rendering.append(structlog.processors.JSONRenderer())
+        handler.setFormatter(json_formatter(secrets))
     else:
-        rendering += [
+        rendering: list[Processor] = [
+            structlog.stdlib.ProcessorFormatter.remove_processors_meta,
             SecretRedactor(secrets),
             structlog.dev.ConsoleRenderer(colors=stream.isatty()),
         ]
-    handler = logging.StreamHandler(stream)
-    handler.addFilter(RedactArguments())
-    handler.setFormatter(
-        structlog.stdlib.ProcessorFormatter(
-            processors=rendering, foreign_pre_chain=_shared_processors()
+        handler.setFormatter(
+            structlog.stdlib.ProcessorFormatter(
+                processors=rendering, foreign_pre_chain=_shared_processors()
+            )
         )
-    )
     root = logging.getLogger()
     for old in root.handlers[:]:
         root.removeHandler(old)

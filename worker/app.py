@@ -85,10 +85,15 @@ CELERY_LOGGERS = ("celery", "kombu")
 def _configure_worker_logging(**_: object) -> None:
     """As early as a worker starts (before its start-up warnings): one pipeline for Celery's
     loggers, the libraries', Python's warnings and ours; the pool's processes inherit it."""
+    from worker.joblog import JobLogHandler
     from worker.report import known_secrets
+    from worker.runtime import job_store
 
     settings = get_settings()
-    configure_logging(settings.log_level, settings.log_format, secrets=known_secrets())
+    secrets = known_secrets()
+    configure_logging(settings.log_level, settings.log_format, secrets=secrets)
+    job_log = JobLogHandler(lambda: job_store().redis, settings.retention_seconds, secrets)
+    logging.getLogger().addHandler(job_log)
     logging.captureWarnings(True)
 
 

@@ -29,6 +29,11 @@ def job_checkpoint(job_id: str) -> str:
     return f"{PREFIX}:job:{job_id}:checkpoint"
 
 
+def job_log(job_id: str) -> str:
+    """List of the job's JSON log lines, until they are written to the bucket."""
+    return f"{PREFIX}:job:{job_id}:log"
+
+
 def job_content(content_hash: str) -> str:
     """String: the id of the job that renders this content (photos, prompt and options)."""
     return f"{PREFIX}:content:{content_hash}"

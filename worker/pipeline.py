@@ -88,8 +88,8 @@ def advance(job_id: str, stage: Stage) -> None:
         claim.finish_stage(seconds)
         log.info("stage finished", seconds=round(seconds, 3))
         if stage.next is None:
-            write_report(job_id, store, published)
             log.info("job succeeded")
+            write_report(job_id, store, published)
         else:
             enqueue_stage(state.spec, stage.next)
 

@@ -12,6 +12,7 @@ from worker.backends import get_plugin
 from worker.backends.base import StageContext
 from worker.bucket import Bucket, open_bucket
 from worker.inputs import describe_inputs
+from worker.joblog import publish_job_log
 from worker.jobs import JobState, JobStatus, JobStore
 from worker.probe import VideoProbe, extract_poster, probe_video
 from worker.report import build_report, render_report, report_key
@@ -76,6 +77,7 @@ def write_report(job_id: str, store: JobStore, published: Published | None = Non
         probe=published.probe if published else None,
     )
     bucket.put_bytes(report_key(job_id), render_report(report))
+    publish_job_log(store.redis, bucket, job_id)
     credits = report["credits"] or {}
     store.count_credits(job_id, spent=credits.get("spent") or 0, charges=credits.get("charges", 0))
     if state.status == JobStatus.SUCCEEDED:

@@ -63,6 +63,7 @@ def test_sigkill_during_render_resumes_and_finishes(tmp_path: Path) -> None:
     assert report["status"] == "succeeded"
     assert report["output"]["probe"]["frames"] == 6 * 30
     assert sorted(p.name for p in (tmp_path / "out" / spec.id).iterdir()) == [
+        "log.jsonl",
         "poster.jpg",
         "report.json",
         "video.mp4",

@@ -38,7 +38,12 @@ def test_run_makes_a_video_poster_and_report(photo_set: Path, tmp_path: Path) ->
     result = photoreel("run", str(photo_set), "--out", str(out), "--resolution", "720p")
     assert result.returncode == 0, result.stdout + result.stderr
     job = out / "beach-day"
-    assert sorted(path.name for path in job.iterdir()) == ["poster.jpg", "report.json", "video.mp4"]
+    assert sorted(path.name for path in job.iterdir()) == [
+        "log.jsonl",
+        "poster.jpg",
+        "report.json",
+        "video.mp4",
+    ]
     report = json.loads((job / "report.json").read_text())
     assert report["status"] == "succeeded" and report["error"] is None
     probe = report["output"]["probe"]

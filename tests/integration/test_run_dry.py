@@ -27,7 +27,11 @@ def test_a_dry_batch_writes_reports_timelines_and_contact_sheets(tmp_path: Path)
     assert result.returncode == 0, result.stdout + result.stderr
     for name in ("beach", "shop"):
         job = out / name
-        assert sorted(path.name for path in job.iterdir()) == ["contact-sheet.jpg", "report.json"]
+        assert sorted(path.name for path in job.iterdir()) == [
+            "contact-sheet.jpg",
+            "log.jsonl",
+            "report.json",
+        ]
         assert (job / "contact-sheet.jpg").read_bytes()[:2] == b"\xff\xd8"
         report = json.loads((job / "report.json").read_text())
         assert_valid_report(report)

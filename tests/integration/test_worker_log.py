@@ -15,7 +15,7 @@ from tests.conftest import make_photo
 from tests.integration.chaos import all_settled, wait_until
 from tests.integration.log_probe import PLANTED, log_probe
 from worker.app import connect
-from worker.jobs import JobStatus, JobStore
+from worker.jobs import JobStatus, JobStore, Stage
 from worker.spec import JobOptions, JobSpec
 
 pytestmark = pytest.mark.integration
@@ -57,3 +57,10 @@ def test_a_workers_log_is_json_lines_with_the_job_and_no_secret(tmp_path: Path) 
     [library] = [line for line in lines if str(line["event"]).startswith("retrying with")]
     assert library["logger"] == "httpx" and library["job_id"] == "probed"
     assert PLANTED not in text
+    job_log = tmp_path / "out" / "logged" / "log.jsonl"
+    job_lines = [json.loads(line) for line in job_log.read_text().splitlines()]
+    assert {line["job_id"] for line in job_lines} == {"logged"}
+    assert [line["stage"] for line in job_lines if line["event"] == "stage finished"] == [
+        str(stage) for stage in Stage
+    ]
+    assert job_lines[-1]["event"] == "job succeeded"
