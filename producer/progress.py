@@ -39,7 +39,9 @@ def _stage_cell(state: JobState, stage: Stage) -> str:
     if stage in state.timings:
         return f"[green]{state.timings[stage]:.1f}s[/]"
     if state.stage == stage:
-        return "[red]✗[/]" if state.status == JobStatus.FAILED else "[cyan]…[/]"
+        if state.status == JobStatus.FAILED:
+            return "[red]✗[/]"
+        return f"[cyan]{state.progress.label() if state.progress else '…'}[/]"
     return "[dim]·[/]"
 
 

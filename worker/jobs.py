@@ -24,6 +24,7 @@ from redis import Redis
 from config.settings import get_settings
 from worker import keys
 from worker.spec import JobSpec
+from worker.stage_progress import StageProgress, read_progress
 
 
 class Stage(StrEnum):
@@ -81,6 +82,8 @@ class JobState:
     """When a queued job's stage should start: now, or later for a retry with a countdown."""
     timings: dict[str, float] = field(default_factory=dict)
     attempts: dict[str, int] = field(default_factory=dict)
+    progress: StageProgress | None = None
+    """How far the running stage is, if it reports it (the local export: frames)."""
 
 
 class StaleClaim(Exception):
@@ -259,6 +262,10 @@ class Claim:
         if not ok:
             raise StaleClaim(f"{self.job_id}: lost the {self.stage} stage to another worker")
 
+    def report_progress(self, progress: StageProgress) -> None:
+        """Write how far the stage is on the job (dropped if the job moved on)."""
+        self.store.fenced_hset(self.job_id, self.epoch, keys.job(self.job_id), progress.as_fields())
+
     def renew(self, lease_seconds: float) -> bool:
         return bool(self.store.renew(self.job_id, self.epoch, int(lease_seconds * 1000)))
 
@@ -388,6 +395,9 @@ class JobStore:
             due_at=max(float(fields.get("due_at", 0)), float(fields.get("updated_at", 0))),
             timings=timings,
             attempts=attempts,
+            progress=read_progress(fields, fields.get("stage"))
+            if fields.get("status") == JobStatus.RUNNING
+            else None,
         )
 
     def batch_jobs(self, batch: str) -> list[JobState]:

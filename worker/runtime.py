@@ -20,6 +20,7 @@ from worker.handoff import enqueue_stage
 from worker.inputs import WEB_SCHEMES, local_input, local_spec
 from worker.jobs import Claim, JobState, JobStatus, JobStore
 from worker.limits import CreditBreaker, SharedLimits, credit_breaker
+from worker.stage_progress import throttled_reporter
 
 WORKER_ID = f"{socket.gethostname()}:{os.getpid()}"
 
@@ -91,4 +92,5 @@ def stage_context(state: JobState, claim: Claim, store: JobStore) -> StageContex
         settings=get_settings(),
         limits=shared_limits(state.spec.options.backend),
         backend_settings=plugin.read_settings(),
+        progress=throttled_reporter(claim.stage, claim.report_progress),
     )

@@ -58,6 +58,8 @@ class StageContext:
     """Limits shared with every other worker (sessions, call rate, 429 pauses, credits)."""
     backend_settings: Any = None
     """The backend's own settings (``BackendPlugin.settings_class``), if it has any."""
+    progress: Callable[[int, int], None] = field(default=lambda _done, _total: None)
+    """``progress(done, total)``: how far the stage is (shown with a percentage and an ETA)."""
 
 
 class Backend(Protocol):

@@ -56,6 +56,7 @@ class Job:
     def __init__(self, workdir: Path, photos: list[Path], prompt: str, **options: Any) -> None:
         workdir.mkdir(parents=True, exist_ok=True)
         self.records: dict[str, Any] = {}
+        self.progress: list[tuple[int, int]] = []
         spec = JobSpec(id="test", photos=[str(p) for p in photos], prompt=prompt, options=options)
         self.ctx = StageContext(
             spec=spec,
@@ -64,6 +65,7 @@ class Job:
             checkpoint=self.records,
             record=checked_record(LocalCheckpoint, self.records.__setitem__),
             settings=Settings(x264_preset="ultrafast"),
+            progress=lambda done, total: self.progress.append((done, total)),
         )
         self.backend = LocalBackend()
 
@@ -90,6 +92,7 @@ def test_renders_exact_frames_size_and_streams(tmp_path: Path, photos: list[Path
     assert len(decoded) == 60
     assert info.duration_s == pytest.approx(2.0, abs=0.05)
     assert job.records["render"]["frames"] == 60
+    assert job.progress == [(done, 60) for done in range(1, 61)]  # every frame, of the plan's
     audio = decode_audio(video)
     assert len(audio) / 48000 == pytest.approx(2.0, abs=0.05)
     assert integrated_loudness(iter([audio])) == pytest.approx(-14.0, abs=1.5)

@@ -187,9 +187,11 @@ class LocalBackend:
             crf=ctx.settings.crf,
         )
         started = time.monotonic()
+        total = PlanRecord.model_validate(ctx.checkpoint["plan"]).frames
         with FrameEncoder(settings, partial, ctx.workdir / music[0] if music else None) as encoder:
             for frame in frames(draft, photo_files):
                 encoder.write(frame)
+                ctx.progress(encoder.frames_written, max(total, encoder.frames_written))
         partial.replace(output)
         elapsed = time.monotonic() - started
         ctx.record(

@@ -1,0 +1,40 @@
+from redis import Redis
+
+from tests.conftest import claim_stage, run_stages
+from worker.jobs import JobStore, Stage
+from worker.spec import JobSpec
+from worker.stage_progress import StageProgress, throttled_reporter
+
+
+def test_percent_and_time_left_come_from_the_pace_so_far() -> None:
+    progress = StageProgress("export", done=30, total=120, started_at=100.0, at=110.0)
+    assert progress.percent == 25.0
+    assert progress.eta_seconds == 30.0
+    assert progress.label() == "25% ~30s"
+    assert StageProgress("export", 0, 120, 100.0, 100.0).label() == "0%"
+
+
+def test_the_reporter_writes_the_first_and_last_call_and_little_in_between() -> None:
+    written: list[StageProgress] = []
+    report = throttled_reporter("export", written.append, every=3600)
+    for done in range(1, 101):
+        report(done, 100)
+    assert [progress.done for progress in written] == [1, 100]
+
+
+def test_a_running_stage_shows_its_progress_and_a_finished_one_does_not(
+    fake_redis: Redis,
+) -> None:
+    store = JobStore(fake_redis)
+    store.create(JobSpec(id="j", photos=["/a.jpg"]), out="/out", batch="b")
+    run_stages(store, "j", list(Stage)[:4])
+    export = claim_stage(store, "j", Stage.EXPORT)
+    export.report_progress(StageProgress("export", 45, 90, 10.0, 19.0))
+    state = store.get("j")
+    assert state is not None and state.progress is not None
+    assert (state.progress.percent, state.progress.eta_seconds) == (50.0, 9.0)
+
+    export.finish_stage(9.5)
+
+    after = store.get("j")
+    assert after is not None and after.progress is None
