@@ -75,6 +75,17 @@ def connect(redis_url: str) -> None:
     app.amqp._producer_pool = None
 
 
+def pool_processes() -> int:
+    """How many pool processes share this machine in this worker (1 outside a worker)."""
+    return int(app.conf.worker_concurrency or 1)
+
+
+@worker_init.connect
+def _note_pool_processes(sender: object, **_: object) -> None:
+    """Keep the worker's concurrency in the config its pool processes (forked later) read."""
+    app.conf.worker_concurrency = getattr(sender, "concurrency", None)
+
+
 @worker_init.connect
 @worker_process_init.connect
 def _configure_worker_logging(**_: object) -> None:
