@@ -84,4 +84,7 @@ def test_finish_stops_private_workers_and_their_pool_at_once(
         assert worker.poll() is not None
         assert not runtime.healthy()  # stopped on purpose: not restarted
     assert len(pool) == 2
+    deadline = time.monotonic() + 10  # a killed process takes a moment to be gone
+    while any(_running(pid) for pid in pool) and time.monotonic() < deadline:
+        time.sleep(0.05)
     assert not any(_running(pid) for pid in pool)
