@@ -360,6 +360,11 @@ def median(values: list[float]) -> float:
     return statistics.median(values)
 
 
+def per_round(ours: list[Run], reference: list[Run]) -> str:
+    """The ratio of each round (run back to back, so under about the same load)."""
+    return ", ".join(f"{a.seconds / b.seconds:.2f}x" for a, b in zip(ours, reference, strict=True))
+
+
 def report(
     reel: ReelFigures,
     overhead: list[tuple[float, float]],
@@ -377,12 +382,18 @@ def report(
           f"({', '.join(f'{r.seconds:.2f}' for r in reel.ours)})")  # fmt: skip
     print(f"{'floor: raw re-encode of our frames':<44}{floor:7.2f} s   "
           f"({', '.join(f'{r.seconds:.2f}' for r in reel.floor)})")  # fmt: skip
-    print(f"{'ours / floor':<44}{ours / floor:7.2f}x  (target <= 1.30x)")
+    print(
+        f"{'ours / floor':<44}{ours / floor:7.2f}x  (target <= 1.30x;"
+        f" per round {per_round(reel.ours, reel.floor)})"
+    )
     if reel.naive:
         naive = median([r.seconds for r in reel.naive])
         print(f"{'naive: zoompan + xfade command':<44}{naive:7.2f} s   "
               f"({', '.join(f'{r.seconds:.2f}' for r in reel.naive)})")  # fmt: skip
-        print(f"{'ours / naive':<44}{ours / naive:7.2f}x  (target <= 0.70x)")
+        print(
+            f"{'ours / naive':<44}{ours / naive:7.2f}x  (target <= 0.70x;"
+            f" per round {per_round(reel.ours, reel.naive)})"
+        )
     stages = {name: median([s.get(name, 0.0) for s in reel.stages]) for name in reel.stages[0]}
     print("  our stages (median s): " + ", ".join(f"{k} {v:.2f}" for k, v in stages.items()))
     rss = max(r.peak_rss_mb for r in reel.ours)
