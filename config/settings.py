@@ -1,7 +1,10 @@
-"""Every knob of photoreel, read from the environment (and a ``.env`` file).
+"""The knobs of photoreel's core, read from the environment (and a ``.env`` file).
 
-photoreel's own knobs carry the ``PHOTOREEL_`` prefix; the NemoVideo names keep theirs
-(``NEMO_API_URL`` …), and ``REDIS_URL`` is honoured as the standard name for the broker.
+They carry the ``PHOTOREEL_`` prefix, and ``REDIS_URL`` is honoured as the standard name for
+the broker. A backend with knobs of its own reads them with its own settings class, under its
+own names (``worker/backends/nemo/settings.py``: ``NEMO_API_URL``, ``PHOTOREEL_NEMO_…``).
+A variable set to the empty string counts as unset (``NEMO_TOKEN=`` in a compose file or
+``.env`` leaves the default).
 README.md lists them all; a test keeps that table true.
 """
 
@@ -12,36 +15,19 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 ENV_FILE = ".env"
 
 
-class NemoSettings(BaseSettings):
-    """The NemoVideo cloud backend, under the vendor's own variable names."""
-
-    model_config = SettingsConfigDict(env_prefix="", env_file=ENV_FILE, extra="ignore")
-
-    nemo_api_url: str = Field(
-        default="https://mega-api-prod.nemovideo.ai", description="NemoVideo API base URL"
-    )
-    nemo_web_url: str = Field(
-        default="https://nemovideo.com", description="NemoVideo web app, for task links in reports"
-    )
-    nemo_token: SecretStr | None = Field(
-        default=None, description="bearer token; unset: an anonymous token is requested"
-    )
-    nemo_client_id: str | None = Field(
-        default=None,
-        description="X-Client-Id for anonymous tokens; unset: ~/.config/nemovideo/client_id",
-    )
-    skill_source: str = Field(default="unknown", description="X-Skill-Platform value")
-
-
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
-        env_prefix="PHOTOREEL_", env_file=ENV_FILE, extra="ignore", populate_by_name=True
+        env_prefix="PHOTOREEL_",
+        env_file=ENV_FILE,
+        env_ignore_empty=True,
+        extra="ignore",
+        populate_by_name=True,
     )
 
     redis_url: str | None = Field(
@@ -50,7 +36,7 @@ class Settings(BaseSettings):
         description="Redis for the queue and job state; unset: `run` starts an embedded one",
     )
     out: str = Field(default="out", description="output bucket: a folder or s3://bucket/prefix")
-    backend: str = Field(default="local", description="default backend: local or nemo")
+    backend: str = Field(default="local", description="default backend: local, nemo or dry")
     workers: int = Field(default=2, ge=1, le=64, description="worker processes `run` starts")
     io_concurrency: int = Field(
         default=16, ge=1, le=256, description="threads serving cloud (I/O-bound) stages"
@@ -92,40 +78,6 @@ class Settings(BaseSettings):
     reconcile_seconds: float = Field(
         default=10.0, gt=0, description="how often workers look for jobs whose owner died"
     )
-    nemo_poll_seconds: float = Field(
-        default=10.0, gt=0, description="NemoVideo state and render polling interval, seconds"
-    )
-    nemo_max_sessions: int = Field(
-        default=8, ge=1, description="NemoVideo sessions generating at once, across all workers"
-    )
-    nemo_calls_per_second: float = Field(
-        default=10.0, gt=0, description="NemoVideo API calls per second, across all workers"
-    )
-    nemo_settle_seconds: float = Field(
-        default=120.0,
-        gt=0,
-        description="NemoVideo: a draft unchanged this long counts as finished without stage 2",
-    )
-    nemo_completion_timeout: float = Field(
-        default=1200.0, gt=0, description="NemoVideo: longest wait for a generated draft, seconds"
-    )
-    nemo_stream_cap_seconds: float = Field(
-        default=900.0, gt=0, description="NemoVideo: longest a message stream is read, seconds"
-    )
-    nemo_heartbeat_timeout: float = Field(
-        default=600.0,
-        gt=0,
-        description="NemoVideo: only heartbeats this long ends the stream read, seconds",
-    )
-    nemo_render_polls: int = Field(
-        default=20, ge=1, description="NemoVideo: render status polls before a render is given up"
-    )
-    nemo_request_timeout: float = Field(
-        default=30.0, gt=0, description="NemoVideo: timeout of one API call, seconds"
-    )
-    nemo_rate_limit_wait: float = Field(
-        default=30.0, ge=0, description="NemoVideo: wait on HTTP 429 without Retry-After, seconds"
-    )
     allowed_roots: Annotated[list[Path], NoDecode] = Field(
         default_factory=list,
         description="folders besides its own that a manifest or feed may take files from (a:b)",
@@ -140,7 +92,6 @@ class Settings(BaseSettings):
         gt=0,
         description="`watch`: seconds between full inbox rescans that catch missed events",
     )
-    nemo: NemoSettings = Field(default_factory=NemoSettings, exclude=True)
 
     @field_validator("allowed_roots", mode="before")
     @classmethod
@@ -155,17 +106,19 @@ def get_settings() -> Settings:
     return Settings()
 
 
-def environment_table() -> list[tuple[str, str, str]]:
-    """(variable, default, meaning) for every knob, in declaration order."""
+def environment_table(*settings_classes: type[BaseSettings]) -> list[tuple[str, str, str]]:
+    """(variable, default, meaning) for every knob of ``settings_classes``, in declaration
+    order: its alias when it has one, else its prefix and name."""
     rows: list[tuple[str, str, str]] = []
-    for settings_class, prefix in ((Settings, "PHOTOREEL_"), (NemoSettings, "")):
+    for settings_class in settings_classes:
+        prefix = settings_class.model_config.get("env_prefix", "")
         for name, field in settings_class.model_fields.items():
-            if name == "nemo":
-                continue
             default = field.get_default(call_default_factory=True)
             shown = "unset" if default is None else str(default)
-            variable = f"{prefix}{name}".upper()
-            if isinstance(field.validation_alias, AliasChoices):
-                variable = " or ".join(str(choice) for choice in field.validation_alias.choices)
+            alias = field.validation_alias
+            if isinstance(alias, AliasChoices):
+                variable = " or ".join(str(choice) for choice in alias.choices)
+            else:
+                variable = alias if isinstance(alias, str) else f"{prefix}{name}".upper()
             rows.append((variable, shown, field.description or ""))
     return rows

@@ -17,12 +17,15 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from config.logging import configure_logging
 from config.settings import get_settings
-from producer.embedded import local_runtime, worker_command
+from producer.embedded import NoRedisServer, local_runtime, worker_command
 from producer.manifest import ManifestError, load_manifest
 from producer.photosets import PhotoSetError, specs_from_folder
+from worker.backends import get_plugin
+from worker.backends.base import Pool
 from worker.jobs import JobState, JobStatus, JobStore
 from worker.spec import BackendName, Container, JobOptions, JobSpec, Resolution
 
@@ -45,7 +48,7 @@ PathsArgument = Annotated[
     list[Path], typer.Argument(help="photo folders, folders of photo folders, YAML manifests")
 ]
 BackendOption = Annotated[
-    BackendName | None, typer.Option(help="local (default, offline) or nemo (cloud)")
+    BackendName | None, typer.Option(help="local (default, offline), nemo (cloud) or dry (preview)")
 ]
 OutOption = Annotated[
     str | None, typer.Option(help="output folder or s3://bucket/prefix [default: ./out]")
@@ -131,10 +134,10 @@ def worker_log(batch: str) -> Path:
 
 
 def render_processes(workers: int, specs: list[JobSpec]) -> int:
-    """Worker processes for the local renders of ``specs``: ``workers`` at most, and no more
-    than there are renders (an idle process only costs start-up time and memory)."""
-    local_jobs = sum(spec.options.backend != BackendName.NEMO for spec in specs)
-    return min(workers, max(1, local_jobs))
+    """Worker processes for the prefork-pool jobs (renders) of ``specs``: ``workers`` at
+    most, and no more than there are renders (an idle one only costs start-up and memory)."""
+    renders = sum(get_plugin(spec.options.backend).pool != Pool.IO for spec in specs)
+    return min(workers, max(1, renders))
 
 
 def run_batch(
@@ -155,7 +158,7 @@ def run_batch(
     batch = new_batch_id()
     result = EnqueueResult(batch=batch)
     states: list[JobState] = []
-    needs_io = any(spec.options.backend == BackendName.NEMO for spec in specs)
+    needs_io = any(get_plugin(spec.options.backend).pool == Pool.IO for spec in specs)
     processes = render_processes(workers or get_settings().workers, specs)
     if specs:
         try:
@@ -228,6 +231,12 @@ def catalog(
     workers: WorkersOption = None,
     container: ContainerOption = None,
     resolution: ResolutionOption = None,
+    template: Annotated[
+        str | None, typer.Option(help="clean, bold, minimal, or a template .yaml file")
+    ] = None,
+    brand: Annotated[str | None, typer.Option(help="brand file (default: brand.yaml)")] = None,
+    logo: Annotated[str | None, typer.Option(help="logo PNG for every product")] = None,
+    cta: Annotated[str | None, typer.Option(help="call to action on the end card")] = None,
 ) -> None:
     """One video per product of a feed; a rerun makes only the changed products.
 
@@ -236,6 +245,11 @@ def catalog(
     from producer.catalog import CatalogError, catalog_specs, split_unchanged
 
     overrides = option_overrides(backend, container, resolution)
+    promo = {"template": template, "brand": brand, "logo": logo, "cta": cta}
+    for key in ("template", "brand", "logo"):
+        if promo[key] and Path(str(promo[key])).exists():
+            promo[key] = str(Path(str(promo[key])).resolve())
+    overrides.update({key: value for key, value in promo.items() if value is not None})
     try:
         specs = catalog_specs(feed, prompt_template, overrides)
     except CatalogError as problem:
@@ -258,7 +272,7 @@ def enqueue(
 ) -> None:
     """Put jobs on the queue of a running deployment (REDIS_URL) and print the batch id."""
     from producer.enqueue import enqueue_specs, new_batch_id
-    from worker.stages import job_store
+    from worker.runtime import job_store
 
     if get_settings().redis_url is None:
         console.print("[red]error:[/] enqueue needs REDIS_URL (or use `photoreel run`)")
@@ -311,7 +325,7 @@ def watch(
         settings,
         workers=workers,
         log_file=worker_log(batch),
-        io_pool=True,  # a job.yaml may ask for the nemo backend
+        io_pool=True,  # a job.yaml may ask for a backend of the I/O pool
         deployment_workers=True,
     )
     with runtime_context as runtime:
@@ -344,7 +358,7 @@ def status(
 ) -> None:
     """Show the jobs of a batch: stages, durations and errors."""
     from producer.progress import batches_table, jobs_table
-    from worker.stages import job_store
+    from worker.runtime import job_store
 
     store: JobStore = job_store()
     if list_batches:
@@ -372,7 +386,8 @@ def status(
 @cli.command()
 def resume() -> None:
     """After a credit top-up: close the credit breaker and requeue every parked job."""
-    from worker.stages import job_store, resume_parked
+    from worker.reconciler import resume_parked
+    from worker.runtime import job_store
 
     console.print(f"resumed {resume_parked(job_store())} parked job(s)")
 
@@ -384,7 +399,16 @@ def fake_nemo(
 ) -> None:
     """Serve a NemoVideo-compatible stub for dry runs without credits
     (then: NEMO_API_URL=http://127.0.0.1:PORT photoreel run … --backend nemo)."""
-    from tests.fakenemo import FakeConfig, serve
+    try:
+        from worker.backends.nemo.stub import FakeConfig, serve
+    except ImportError as missing:
+        console.print(
+            f"fake-nemo needs the optional extra: pip install 'photoreel[fake]'"
+            f" ({missing.name} is not installed)",
+            style="red",
+            markup=False,
+        )
+        raise typer.Exit(EXIT_USAGE) from None
 
     console.print(f"fake NemoVideo on http://127.0.0.1:{port} (Ctrl-C stops it)")
     serve("127.0.0.1", port, FakeConfig(initial_credits=credits))
@@ -411,4 +435,8 @@ def worker(
 def main() -> None:
     settings = get_settings()
     configure_logging(settings.log_level, settings.log_format)
-    cli()
+    try:
+        cli()
+    except NoRedisServer as problem:
+        console.print(f"[red]error:[/] {escape(str(problem))}")
+        raise SystemExit(EXIT_USAGE) from None

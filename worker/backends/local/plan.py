@@ -7,12 +7,16 @@ planner does not know are ignored: a prompt never makes a job fail.
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any, TypeVar
 
 from config.settings import Settings
+from worker.numerals import CN_NUMBER, cn_to_number
+from worker.promo import PromoWords, read_words, without_cta
 from worker.spec import Aspect, JobOptions, Resolution
+from worker.styles import Brand, LayerSpec, StyleName
 
 MAX_DURATION_S = 600.0
 
@@ -77,6 +81,13 @@ class Plan:
     music: str | None
     """A mood word (see ``Mood``), an audio file path, or None for a silent video."""
     music_volume: float
+    words: PromoWords = field(default_factory=PromoWords)
+    style: StyleName = StyleName.CLEAN
+    layers: tuple[LayerSpec, ...] | None = None
+    """A template's own layers; None: the layers the words call for."""
+    brand: Brand | None = None
+    fields: Mapping[str, Any] = field(default_factory=dict)
+    """The catalog row, for a template's merge fields."""
 
     @property
     def frame_count(self) -> int:
@@ -92,8 +103,13 @@ class Plan:
         return short, _even(short * ratio_h / ratio_w)
 
     def to_record(self) -> dict[str, Any]:
-        record = asdict(self)
+        record = {
+            key: value
+            for key, value in asdict(self).items()
+            if key not in ("words", "layers", "brand", "fields")
+        }
         record.update(width=self.size[0], height=self.size[1], frames=self.frame_count)
+        record["words"] = self.words.to_record()
         return {
             key: str(value) if isinstance(value, StrEnum) else value
             for key, value in record.items()
@@ -104,43 +120,11 @@ def _even(value: float) -> int:
     return round(value / 2) * 2
 
 
-_CN_DIGITS = {
-    "零": 0,
-    "〇": 0,
-    "一": 1,
-    "二": 2,
-    "两": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-}
-_CN_NUMBER = "[零〇一二两三四五六七八九十百]+"
-
-
-def _cn_to_number(text: str) -> int:
-    """Chinese numerals up to the hundreds: 十五 → 15, 二十 → 20, 一百二十 → 120."""
-    total, current = 0, 0
-    for char in text:
-        if char in _CN_DIGITS:
-            current = _CN_DIGITS[char]
-        elif char == "十":
-            total += (current or 1) * 10
-            current = 0
-        elif char == "百":
-            total += (current or 1) * 100
-            current = 0
-    return total + current
-
-
 def _number(text: str) -> float:
-    return float(text) if re.fullmatch(r"\d+(?:\.\d+)?", text) else float(_cn_to_number(text))
+    return float(text) if re.fullmatch(r"\d+(?:\.\d+)?", text) else float(cn_to_number(text))
 
 
-_NUM = rf"(\d+(?:\.\d+)?|{_CN_NUMBER})"
+_NUM = rf"(\d+(?:\.\d+)?|{CN_NUMBER})"
 
 
 def parse_duration(prompt: str) -> float | None:
@@ -328,8 +312,18 @@ def parse_resolution(prompt: str) -> Resolution | None:
     return None
 
 
-def make_plan(prompt: str, options: JobOptions, settings: Settings) -> Plan:
+def make_plan(
+    prompt: str,
+    options: JobOptions,
+    settings: Settings,
+    fields: Mapping[str, Any] | None = None,
+) -> Plan:
+    """``fields``: the catalog row of the job, if it has one (its words come before the
+    prompt's, after the options')."""
     explicit = options.model_fields_set
+    prompt_title = parse_title(without_cta(prompt))
+    title = options.title or prompt_title
+    template = options.template
     pace = parse_pace(prompt) or Pace.MEDIUM
     fade_in, fade_out = parse_fades(prompt)
     gentle = pace == Pace.SLOW
@@ -352,7 +346,12 @@ def make_plan(prompt: str, options: JobOptions, settings: Settings) -> Plan:
         motion=parse_motion(prompt) or MotionStyle.KEN_BURNS,
         fade_in=fade_in if fade_in is not None else gentle,
         fade_out=fade_out if fade_out is not None else gentle,
-        title=options.title or parse_title(prompt),
+        title=title,
         music=music,
         music_volume=parse_music_volume(prompt),
+        words=read_words(prompt, options, fields, prompt_title),
+        style=template.style if template else StyleName.CLEAN,
+        layers=tuple(template.layers) if template and template.layers else None,
+        brand=options.brand,
+        fields=dict(fields or {}),
     )

@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import Any, NoReturn
 from urllib.parse import urlencode
 
-from config.settings import Settings
 from worker.backends.base import StageContext
 from worker.backends.nemo.client import (
     SKILL_SOURCE,
@@ -35,13 +34,16 @@ from worker.backends.nemo.client import (
 )
 from worker.backends.nemo.completion import wait_for_draft
 from worker.backends.nemo.photos import MAX_FILE_BYTES, Photo, human_size, job_photos, ready_file
-from worker.draft import Draft, timeline_summary
+from worker.backends.nemo.plugin import GENERATION_COST
+from worker.backends.nemo.settings import NemoSettings
+from worker.draft import Draft, TrackType, timeline_summary
 from worker.errors import JobFailed, JobParked, TransientError, WaitingForSlot
 from worker.limits import SharedLimits
+from worker.promo import PromoWords, read_words
+from worker.spec import JobOptions
 
 log = logging.getLogger(__name__)
 
-GENERATION_COST = 100
 RENDER_ATTEMPTS = 2
 RENDER_DONE = {"completed", "failed", "cancelled", "error", "missing"}
 SESSION_LOST = 1002
@@ -65,7 +67,56 @@ def generation_message(ctx: StageContext) -> str:
     if options.music:
         details.append(f"Background music: {options.music}.")
     lines.append(" ".join(details))
+    promo = promo_wishes(read_words(spec.prompt, options, spec.source.fields), options)
+    if promo:
+        lines.append(" ".join(promo))
     return "\n\n".join(lines)
+
+
+def promo_wishes(words: PromoWords, options: JobOptions) -> list[str]:
+    """The on-screen texts, end card and brand as sentences for the one generation message."""
+    wishes = []
+    if words.name:
+        wishes.append(f'Show the product name "{words.name.text}" on screen.')
+    if words.price and words.old_price:
+        wishes.append(
+            f'Show the price "{words.price.text}" next to the old price'
+            f' "{words.old_price.text}" struck through.'
+        )
+    elif words.price:
+        wishes.append(f'Show the price "{words.price.text}".')
+    if words.discount:
+        wishes.append(f'Add a discount badge "{words.discount.text}".')
+    if words.captions:
+        captions = "; ".join(f'"{word.text}"' for word in words.captions)
+        wishes.append(f"Captions, one per photo in order: {captions}.")
+    if words.cta:
+        known = [word.text for word in (words.name, words.price) if word]
+        also = f" with {' and '.join(known)}" if known else ""
+        wishes.append(f'End on an end card{also} and the call to action "{words.cta.text}".')
+    if options.template:
+        wishes.append(f"Text style: {options.template.style}.")
+    brand = options.brand
+    if brand:
+        colours = [
+            f"{key} {value}"
+            for key in ("primary", "text", "accent")
+            if (value := getattr(brand, key))
+        ]
+        if colours:
+            wishes.append(f"Brand colours: {', '.join(colours)}.")
+        if brand.font:
+            wishes.append(f"Brand font: {Path(brand.font).stem}.")
+    return wishes
+
+
+def title_track_texts(draft: Draft) -> list[str]:
+    """What the returned draft shows on its text tracks."""
+    return [
+        str(segment.m.get("text", ""))
+        for track in draft.tracks_of(TrackType.TEXT)
+        for segment in track.sg
+    ]
 
 
 def new_render_id() -> str:
@@ -82,16 +133,16 @@ class NemoBackend:
         self._sent: set[str] = set()
         """Sessions this process sent a message to: a guard even against a stale checkpoint."""
 
-    def client(self, settings: Settings, limits: SharedLimits | None = None) -> NemoClient:
+    def client(self, settings: NemoSettings, limits: SharedLimits | None = None) -> NemoClient:
         """One client (one connection pool, one token) per process and API."""
-        owner = (os.getpid(), settings.nemo.nemo_api_url)
+        owner = (os.getpid(), settings.nemo_api_url)
         with self._lock:
             if self._client is None or self._owner != owner:
                 self._client = NemoClient(settings, limits=limits)
                 self._owner = owner
             return self._client
 
-    def available_credits(self, settings: Settings, limits: SharedLimits | None = None) -> int:
+    def available_credits(self, settings: NemoSettings, limits: SharedLimits | None = None) -> int:
         return int(self.client(settings, limits).credits().get("available", 0))
 
     def close(self) -> None:
@@ -108,8 +159,8 @@ class NemoBackend:
         self._new_session(ctx)
 
     def _new_session(self, ctx: StageContext) -> str:
-        nemo = ctx.settings.nemo
-        data = self.client(ctx.settings, ctx.limits).create_session(ctx.spec.id)
+        nemo: NemoSettings = ctx.backend_settings
+        data = self.client(ctx.backend_settings, ctx.limits).create_session(ctx.spec.id)
         task_id, session_id = str(data["task_id"]), str(data["session_id"])
         query = urlencode(
             {
@@ -142,7 +193,7 @@ class NemoBackend:
 
     def _upload_all(self, ctx: StageContext, session_id: str, done: dict[str, Any]) -> None:
         """Upload every photo not in ``done`` (the ``uploads`` record of this session)."""
-        client = self.client(ctx.settings, ctx.limits)
+        client = self.client(ctx.backend_settings, ctx.limits)
         files = dict(done.get("files") or {})
         for photo in job_photos(ctx.spec, ctx.photos):
             if photo.key in files:
@@ -211,14 +262,19 @@ class NemoBackend:
     @staticmethod
     def _generation_lease(ctx: StageContext) -> float:
         """How long a session slot is held at most: the stream cap, then the completion wait."""
-        return ctx.settings.nemo_stream_cap_seconds + ctx.settings.nemo_completion_timeout
+        settings: NemoSettings = ctx.backend_settings
+        return settings.nemo_stream_cap_seconds + settings.nemo_completion_timeout
 
     def _send_generation(self, ctx: StageContext, session_id: str) -> None:
-        client = self.client(ctx.settings, ctx.limits)
+        client = self.client(ctx.backend_settings, ctx.limits)
         for attempt in range(2):
             self._check_credits(ctx)
             sent_at = datetime.now(UTC).isoformat(timespec="seconds")
             ctx.record("message_sent", {"session_id": session_id, "at": sent_at})
+            spec = ctx.spec
+            ctx.record(
+                "words", read_words(spec.prompt, spec.options, spec.source.fields).to_record()
+            )
             self._sent.add(session_id)
             try:
                 outcome = client.send_message(session_id, generation_message(ctx))
@@ -250,14 +306,14 @@ class NemoBackend:
         self._sent.discard(session_id)
 
     def _check_credits(self, ctx: StageContext) -> None:
-        available = self.available_credits(ctx.settings, ctx.limits)
+        available = self.available_credits(ctx.backend_settings, ctx.limits)
         ctx.record("credits_before", available)
         if available < GENERATION_COST:
             raise JobParked(self._no_credits(ctx, f"{available} credits left"))
 
     @staticmethod
     def _no_credits(ctx: StageContext, why: str) -> str:
-        web = ctx.settings.nemo.nemo_web_url.rstrip("/")
+        web = ctx.backend_settings.nemo_web_url.rstrip("/")
         bind = ctx.checkpoint.get("user_id") or "unknown"
         return (
             f"NemoVideo: {why}; a generation needs about {GENERATION_COST}. "
@@ -285,8 +341,8 @@ class NemoBackend:
             ctx.limits.release_session(ctx.spec.id)
 
     def _await_draft(self, ctx: StageContext, session_id: str) -> None:
-        settings = ctx.settings
-        client = self.client(ctx.settings, ctx.limits)
+        settings: NemoSettings = ctx.backend_settings
+        client = self.client(ctx.backend_settings, ctx.limits)
         try:
             completion = wait_for_draft(
                 lambda: client.state(session_id),
@@ -305,7 +361,9 @@ class NemoBackend:
             )
         ctx.record("draft", completion.draft)
         ctx.record("completion", {"how": completion.how, "waited_s": round(completion.waited, 1)})
-        ctx.record("timeline", timeline_summary(Draft.model_validate(completion.draft)))
+        returned = Draft.model_validate(completion.draft)
+        ctx.record("timeline", timeline_summary(returned))
+        ctx.record("title_track", title_track_texts(returned))
         ctx.record("credits_after", int(client.credits().get("available", 0)))
 
     @staticmethod
@@ -318,7 +376,7 @@ class NemoBackend:
     # -- export and download ----------------------------------------------------------------
 
     def export(self, ctx: StageContext) -> None:
-        client = self.client(ctx.settings, ctx.limits)
+        client = self.client(ctx.backend_settings, ctx.limits)
         session_id = ctx.checkpoint["message_sent"]["session_id"]
         renders = list(ctx.checkpoint.get("renders") or [])
         if renders and self._poll_render(ctx, client, renders[-1]).status == "completed":
@@ -343,7 +401,7 @@ class NemoBackend:
 
     @staticmethod
     def _poll_render(ctx: StageContext, client: NemoClient, render_id: str) -> RenderStatus:
-        settings = ctx.settings
+        settings: NemoSettings = ctx.backend_settings
         for _ in range(settings.nemo_render_polls):
             time.sleep(settings.nemo_poll_seconds)
             try:
@@ -359,7 +417,7 @@ class NemoBackend:
         return RenderStatus("timed_out", None)
 
     def download(self, ctx: StageContext) -> Path:
-        client = self.client(ctx.settings, ctx.limits)
+        client = self.client(ctx.backend_settings, ctx.limits)
         render_id = ctx.checkpoint["render_id"]
         target = ctx.workdir / f"{ctx.spec.id}.mp4"
         status = client.render_status(render_id)
