@@ -79,14 +79,18 @@ def connect(redis_url: str) -> None:
 
 
 def pool_processes() -> int:
-    """How many pool processes share this machine in this worker (1 outside a worker)."""
-    return int(app.conf.worker_concurrency or 1)
+    """How many pool processes share this machine in this worker (1 outside a worker, or
+    while it is not known)."""
+    concurrency = app.conf.worker_concurrency
+    return concurrency if isinstance(concurrency, int) and concurrency > 0 else 1
 
 
 @worker_init.connect
 def _note_pool_processes(sender: object, **_: object) -> None:
     """Keep the worker's concurrency in the config its pool processes (forked later) read."""
-    app.conf.worker_concurrency = getattr(sender, "concurrency", None)
+    concurrency = getattr(sender, "concurrency", None)
+    if isinstance(concurrency, int):
+        app.conf.worker_concurrency = concurrency
 
 
 CELERY_LOGGERS = ("celery", "kombu")

@@ -32,5 +32,7 @@ def test_pool_processes_is_the_worker_concurrency_its_pool_inherits() -> None:
         assert pool_processes() == 1  # outside a worker
         _note_pool_processes(sender=SimpleNamespace(concurrency=3))  # at worker_init
         assert pool_processes() == 3
+        app.conf.worker_concurrency = "auto"  # resolved by Celery only after worker_init
+        assert pool_processes() == 1
     finally:
         app.conf.worker_concurrency = previous
