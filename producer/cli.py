@@ -133,6 +133,13 @@ def worker_log(batch: str) -> Path:
     return Path(tempfile.gettempdir()) / f"photoreel-{batch}" / "worker.log"
 
 
+def render_processes(workers: int, specs: list[JobSpec]) -> int:
+    """Worker processes for the prefork-pool jobs (renders) of ``specs``: ``workers`` at
+    most, and no more than there are renders (an idle one only costs start-up and memory)."""
+    renders = sum(get_plugin(spec.options.backend).pool != Pool.IO for spec in specs)
+    return min(workers, max(1, renders))
+
+
 def run_batch(
     specs: list[JobSpec],
     *,
@@ -152,22 +159,25 @@ def run_batch(
     result = EnqueueResult(batch=batch)
     states: list[JobState] = []
     needs_io = any(get_plugin(spec.options.backend).pool == Pool.IO for spec in specs)
+    processes = render_processes(workers or get_settings().workers, specs)
     if specs:
         try:
             with local_runtime(
-                get_settings(), workers=workers, log_file=worker_log(batch), io_pool=needs_io
+                get_settings(), workers=processes, log_file=worker_log(batch), io_pool=needs_io
             ) as runtime:
                 store = runtime.store
                 result = enqueue_specs(specs, store, out=out, batch=batch, overwrite=overwrite)
                 print_enqueued(result, out)
                 console.print(f"batch {batch}: {len(result.job_ids)} job(s), output {out}")
                 states = wait_for_jobs(store, result.job_ids, console, healthy=runtime.healthy)
+                if result.job_ids:
+                    page = write_summary_when_reported(bucket, batch, states)
+                    console.print(f"batch summary: {page}")
+                if all(state.status.settled for state in states):
+                    runtime.finish()
         except KeyboardInterrupt:
             console.print("interrupted: running stages were allowed to finish; workers stopped")
             raise typer.Exit(EXIT_INTERRUPTED) from None
-    if result.job_ids:
-        page = write_summary_when_reported(bucket, batch, states)
-        console.print(f"batch summary: {page}")
     code = print_summary(states, out, skipped=skipped)
     if specs and (code != EXIT_OK or result.conflicts):
         console.print(f"worker log: {worker_log(batch)}")

@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from config.settings import get_settings
 from producer.catalog import catalog_specs
-from producer.cli import EXIT_OK, EXIT_USAGE, cli, main
+from producer.cli import EXIT_OK, EXIT_USAGE, cli, main, render_processes
 from tests.conftest import make_photo
 from tests.producer.conftest import end_job
 from worker.jobs import JobStore
@@ -79,6 +79,18 @@ def test_status_lists_recent_batches(queue_store: JobStore) -> None:
     result = runner.invoke(cli, ["status", "--list"])
     assert result.exit_code == EXIT_OK, result.output
     assert result.output.index("b-new") < result.output.index("b-old")
+
+
+def test_no_more_render_processes_than_local_renders() -> None:
+    def spec(number: int, backend: str) -> JobSpec:
+        return JobSpec(
+            id=f"job-{number}", photos=["a.jpg"], prompt="", options={"backend": backend}
+        )
+
+    assert render_processes(2, [spec(1, "local")]) == 1
+    assert render_processes(2, [spec(n, "local") for n in range(5)]) == 2
+    assert render_processes(2, [spec(1, "local"), spec(2, "nemo"), spec(3, "nemo")]) == 1
+    assert render_processes(4, [spec(n, "nemo") for n in range(3)]) == 1
 
 
 def test_fake_nemo_without_its_extra_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
