@@ -6,6 +6,7 @@ a path that is not a photo set).
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import sys
@@ -355,8 +356,10 @@ def status(
         bool, typer.Option("--list", help="list the recent batches instead")
     ] = False,
     limit: Annotated[int, typer.Option(help="how many batches --list shows")] = 20,
+    as_json: Annotated[bool, typer.Option("--json", help="one JSON document on stdout")] = False,
 ) -> None:
     """Show the jobs of a batch: stages, durations and errors."""
+    from producer import status_json
     from producer.progress import batches_table, jobs_table
     from worker.runtime import job_store
 
@@ -367,7 +370,10 @@ def status(
             (batch_id, datetime.fromtimestamp(created, UTC), store.batch_jobs(batch_id))
             for batch_id, created in recent
         ]
-        Console().print(batches_table(rows))
+        if as_json:
+            typer.echo(json.dumps(status_json.batches_json(rows)))
+        else:
+            Console().print(batches_table(rows))
         raise typer.Exit(EXIT_OK)
     batch = batch or store.latest_batch()
     if batch is None:
@@ -381,14 +387,40 @@ def status(
         if summary is None:
             console.print(f"no batch {batch} in Redis, and no summary of it in the bucket")
             raise typer.Exit(EXIT_USAGE)
+        if as_json:
+            typer.echo(json.dumps(status_json.archived_batch_json(summary)))
+            failed = summary["counts"].get(JobStatus.FAILED, 0) > 0
+            raise typer.Exit(EXIT_JOB_FAILED if failed else EXIT_OK)
         raise typer.Exit(EXIT_JOB_FAILED if print_archived(Console(), summary) else EXIT_OK)
+    failed = any(state.status == JobStatus.FAILED for state in states)
+    if as_json:
+        typer.echo(json.dumps(status_json.batch_json(batch, states)))
+        raise typer.Exit(EXIT_JOB_FAILED if failed else EXIT_OK)
     Console().print(jobs_table(states))
     for state in states:
         if state.error:
             where = f"{state.error_file}: " if state.error_file else ""
             console.print(f"[red]✗[/] {state.spec.id}: {where}{state.error}")
-    failed = any(state.status == JobStatus.FAILED for state in states)
     raise typer.Exit(EXIT_JOB_FAILED if failed else EXIT_OK)
+
+
+@cli.command()
+def retry(
+    batch_or_job: Annotated[str, typer.Argument(help="a batch id, or one job's id")],
+) -> None:
+    """Run failed and dead jobs again from the stage they stopped at (a paid request already
+    sent is not sent again)."""
+    from producer.operator import retry_command
+
+    raise typer.Exit(retry_command(batch_or_job, console))
+
+
+@cli.command()
+def cancel(batch: Annotated[str, typer.Argument(help="the batch id")]) -> None:
+    """Cancel a batch: queued jobs never start, running ones stop after their current stage."""
+    from producer.operator import cancel_command
+
+    raise typer.Exit(cancel_command(batch, console))
 
 
 @cli.command()

@@ -20,6 +20,7 @@ STATUS_STYLE = {
     JobStatus.SUCCEEDED: "green",
     JobStatus.FAILED: "red",
     JobStatus.PARKED: "yellow",
+    JobStatus.CANCELLED: "magenta",
 }
 
 

@@ -54,10 +54,12 @@ class JobStatus(StrEnum):
     FAILED = "failed"
     DEAD = "dead"
     """Gave up after too many attempts of one stage (crashes, redeliveries, transient errors)."""
+    CANCELLED = "cancelled"
+    """Its batch was cancelled: never started, or stopped after the stage it was running."""
 
     @property
     def finished(self) -> bool:
-        return self in (JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.DEAD)
+        return self in (JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.DEAD, JobStatus.CANCELLED)
 
     @property
     def settled(self) -> bool:
@@ -99,10 +101,14 @@ class ClaimOutcome(StrEnum):
     DEAD = "dead"
 
 
+CANCELLED_MESSAGE = "cancelled by the operator"
+RELEASED_CANCELLED = 2
+
 _TRANSITION = f"""
 local JOB_PREFIX, STATE_PREFIX = '{keys.job("")}', '{keys.jobs_in_state("")}'
 local BATCH_PREFIX, METRICS = '{keys.batch("")}', '{keys.METRICS}'
-local FINISHED = {{succeeded = true, failed = true, dead = true}}
+local FINISHED = {{succeeded = true, failed = true, dead = true, cancelled = true}}
+local CANCELLED_MESSAGE = '{CANCELLED_MESSAGE}'
 
 -- Move a job between the per-state sets; when it finishes, count it and let every key it
 -- leaves expire ``retention`` seconds from now (its batch's index too).
@@ -153,7 +159,7 @@ local lease_ms, now, max_attempts = ARGV[4], tonumber(ARGV[5]), tonumber(ARGV[6]
 local retention = tonumber(ARGV[7])
 local status = redis.call('HGET', job, 'status')
 if not status then return {'missing'} end
-if status == 'succeeded' or status == 'failed' or status == 'dead' then return {'finished'} end
+if FINISHED[status] then return {'finished'} end
 if tonumber(redis.call('HGET', job, 'stage_index') or '-1') > stage_index then
   return {'passed'}
 end
@@ -212,9 +218,16 @@ for i = 9, #ARGV, 2 do
   redis.call('HSET', job, ARGV[i], ARGV[i + 1])
   if ARGV[i] == 'status' then new = ARGV[i + 1] end
 end
+local result = 1
+if (new == 'queued' or new == 'parked') and redis.call('HGET', job, 'cancel_requested') then
+  -- Its batch was cancelled while this stage ran: the job stops here.
+  redis.call('SREM', parked, ARGV[6])
+  redis.call('HSET', job, 'status', 'cancelled', 'error', CANCELLED_MESSAGE, 'error_file', '')
+  new, result = 'cancelled', 2
+end
 transition(ARGV[6], old, new, tonumber(ARGV[7]), tonumber(ARGV[8]))
 redis.call('DEL', lease)
-return 1
+return result
 """
 )
 
@@ -236,6 +249,53 @@ return unparked
 """
 )
 
+_CANCEL_BATCH = (
+    _TRANSITION
+    + """
+local batch, parked, now, retention = KEYS[1], KEYS[2], tonumber(ARGV[1]), tonumber(ARGV[2])
+local cancelled, stopping = {}, {}
+for _, job_id in ipairs(redis.call('ZRANGE', batch, 0, -1)) do
+  local job = JOB_PREFIX .. job_id
+  local status = redis.call('HGET', job, 'status')
+  if status == 'queued' or status == 'parked' then
+    transition(job_id, status, 'cancelled', now, retention)
+    redis.call('HSET', job, 'status', 'cancelled', 'error', CANCELLED_MESSAGE, 'error_file', '',
+      'updated_at', now)
+    redis.call('SREM', parked, job_id)
+    table.insert(cancelled, job_id)
+  elseif status == 'running' then
+    redis.call('HSET', job, 'cancel_requested', 1)
+    table.insert(stopping, job_id)
+  end
+end
+return {cancelled, stopping}
+"""
+)
+
+_RETRY = (
+    _TRANSITION
+    + """
+local job, active, notified = KEYS[1], KEYS[2], KEYS[3]
+local job_id, now = ARGV[1], tonumber(ARGV[2])
+local status = redis.call('HGET', job, 'status')
+if status ~= 'failed' and status ~= 'dead' then return false end
+local stage = redis.call('HGET', job, 'stage')
+transition(job_id, status, 'queued', now, 0)
+-- Back from the stage it stopped at, with its checkpoint: a paid request already sent is
+-- found again by the backend (nemo polls its session), never sent twice.
+redis.call('HDEL', job, 'attempts:' .. stage, 'error', 'error_file')
+redis.call('HSET', job, 'status', 'queued', 'updated_at', now, 'due_at', now)
+local content_and_batch = redis.call('HMGET', job, 'content', 'batch')
+for _, key in ipairs({job, job .. ':timings', job .. ':checkpoint', content_and_batch[1],
+    content_and_batch[2] and BATCH_PREFIX .. content_and_batch[2]}) do
+  if key then redis.call('PERSIST', key) end
+end
+redis.call('SADD', active, job_id)
+redis.call('DEL', notified)
+return stage
+"""
+)
+
 _COUNT_CREDITS = f"""
 if redis.call('HSETNX', KEYS[1], 'credits_counted', 1) == 0 then return 0 end
 redis.call('HINCRBYFLOAT', '{keys.METRICS}', 'credits_spent', ARGV[1])
@@ -253,6 +313,8 @@ class Claim:
     stage: Stage
     epoch: int
     attempt: int
+    cancelled: bool = False
+    """Set when this claim's stage ended and the job stopped there: its batch was cancelled."""
 
     def record(self, key: str, value: Any) -> None:
         """Durably record a checkpoint fact; raises StaleClaim if the job moved on."""
@@ -287,6 +349,7 @@ class Claim:
         )
         if not ok:
             raise StaleClaim(f"{self.job_id}: lost the {self.stage} stage to another worker")
+        self.cancelled = ok == RELEASED_CANCELLED
 
     def finish_stage(self, seconds: float) -> None:
         """The stage is done; the job waits for its next stage (or is done after the last)."""
@@ -333,6 +396,8 @@ class JobStore:
         self._release = redis.register_script(_FENCED_RELEASE)
         self._unpark_all = redis.register_script(_UNPARK_ALL)
         self._count_credits = redis.register_script(_COUNT_CREDITS)
+        self._cancel_batch = redis.register_script(_CANCEL_BATCH)
+        self._retry = redis.register_script(_RETRY)
 
     def create(self, spec: JobSpec, *, out: str, batch: str) -> str | None:
         """Record a new job, once per id and once per content (photos, prompt, options).
@@ -510,13 +575,14 @@ class JobStore:
         timing: tuple[Stage, float] | None = None,
         refund_attempt: Stage | None = None,
         park: bool = False,
-    ) -> bool:
+    ) -> int:
         """Fenced on ``epoch``: write ``fields``, add the stage's time, give its attempt back
-        (``refund_attempt``), list the job as parked (``park``) and drop the lease, at once."""
+        (``refund_attempt``), list the job as parked (``park``) and drop the lease, at once.
+        0: stale; 1: done; ``RELEASED_CANCELLED``: done, and the job stopped (cancelled)."""
         stage, seconds = timing if timing else ("", 0.0)
         pairs = [item for pair in fields.items() for item in pair]
         job_keys = [keys.job(job_id), keys.job_lease(job_id), keys.job_timings(job_id)]
-        return bool(
+        return int(
             self._release(
                 keys=[*job_keys, keys.PARKED_JOBS],
                 args=[
@@ -532,6 +598,24 @@ class JobStore:
                 ],
             )
         )
+
+    def cancel_batch(self, batch: str) -> tuple[list[str], list[str]]:
+        """Cancel the batch's queued and parked jobs now; ask its running ones to stop after
+        their stage. Returns (cancelled now, stopping)."""
+        cancelled, stopping = self._cancel_batch(
+            keys=[keys.batch(batch), keys.PARKED_JOBS], args=[time.time(), self.retention_seconds]
+        )
+        return [job_id.decode() for job_id in cancelled], [job_id.decode() for job_id in stopping]
+
+    def retry(self, job_id: str) -> Stage | None:
+        """Put a failed or dead job back in the queue at the stage it stopped at, keeping its
+        checkpoint and its keys (no longer expiring); None if it is neither failed nor dead."""
+        batch = self.redis.hget(keys.job(job_id), "batch")
+        notified = keys.batch_notified(batch.decode() if batch else "")
+        stage = self._retry(
+            keys=[keys.job(job_id), keys.ACTIVE_JOBS, notified], args=[job_id, time.time()]
+        )
+        return Stage(stage.decode()) if stage else None
 
     def count_credits(self, job_id: str, *, spent: float, charges: int) -> None:
         """Add a finished job's credits to the counters, once per job however often asked."""

@@ -60,15 +60,21 @@ def advance(job_id: str, stage: Stage) -> None:
         log.warning("stage superseded by another worker; dropping this run")
     except WaitingForSlot as waiting:
         claim.retry_later(str(waiting), counts_as_attempt=False)
+        if claim.cancelled:
+            return stopped_cancelled(job_id, store)
         limits = shared_limits(backend)
         assert limits is not None, f"backend {backend} waits for a slot but has no limits"
         limits.wait_for_session(job_id)
     except JobParked as parked:
         claim.park(str(parked))
+        if claim.cancelled:
+            return stopped_cancelled(job_id, store)
         log.warning("job parked", reason=str(parked))
     except TransientError as error:
         retry_in = error.retry_after or 2.0**claim.attempt
         claim.retry_later(str(error), retry_in=retry_in)
+        if claim.cancelled:
+            return stopped_cancelled(job_id, store)
         log.warning("stage will be retried", error=str(error), attempt=claim.attempt)
         enqueue_stage(state.spec, stage, countdown=retry_in)
     except JobFailed as failure:
@@ -87,11 +93,19 @@ def advance(job_id: str, stage: Stage) -> None:
         seconds = time.monotonic() - started
         claim.finish_stage(seconds)
         log.info("stage finished", seconds=round(seconds, 3))
-        if stage.next is None:
+        if claim.cancelled:
+            stopped_cancelled(job_id, store)
+        elif stage.next is None:
             log.info("job succeeded")
             write_report(job_id, store, published)
         else:
             enqueue_stage(state.spec, stage.next)
+
+
+def stopped_cancelled(job_id: str, store: JobStore) -> None:
+    """The job's batch was cancelled while its stage ran: it stops here, with its report."""
+    log.warning("job cancelled")
+    write_report(job_id, store)
 
 
 def run_backend_stage(backend: Backend, stage: Stage, ctx: StageContext) -> None:

