@@ -432,14 +432,30 @@ class JobStore:
         return sorted(keys.job_id_of(key) for key in found if keys.is_job_key(key))
 
     def get(self, job_id: str) -> JobState | None:
-        raw = self.redis.hgetall(keys.job(job_id))
+        return self._state(
+            self.redis.hgetall(keys.job(job_id)), self.redis.hgetall(keys.job_timings(job_id))
+        )
+
+    def get_many(self, job_ids: list[str], *, chunk: int = 1000) -> list[JobState]:
+        """The states of ``job_ids`` that exist, in order, read in pipelined chunks."""
+        states: list[JobState] = []
+        for start in range(0, len(job_ids), chunk):
+            pipe = self.redis.pipeline(transaction=False)
+            for job_id in job_ids[start : start + chunk]:
+                pipe.hgetall(keys.job(job_id))
+                pipe.hgetall(keys.job_timings(job_id))
+            replies = pipe.execute()
+            for raw, raw_timings in zip(replies[::2], replies[1::2], strict=True):
+                if (state := self._state(raw, raw_timings)) is not None:
+                    states.append(state)
+        return states
+
+    @staticmethod
+    def _state(raw: dict[bytes, bytes], raw_timings: dict[bytes, bytes]) -> JobState | None:
         if not raw:
             return None
         fields = {key.decode(): value.decode() for key, value in raw.items()}
-        timings = {
-            key.decode(): float(value)
-            for key, value in self.redis.hgetall(keys.job_timings(job_id)).items()
-        }
+        timings = {key.decode(): float(value) for key, value in raw_timings.items()}
         attempts = {
             name.removeprefix("attempts:"): int(value)
             for name, value in fields.items()
@@ -467,7 +483,7 @@ class JobStore:
 
     def batch_jobs(self, batch: str) -> list[JobState]:
         job_ids = [member.decode() for member in self.redis.zrange(keys.batch(batch), 0, -1)]
-        return [state for job_id in job_ids if (state := self.get(job_id)) is not None]
+        return self.get_many(job_ids)
 
     def latest_batch(self) -> str | None:
         newest = self.redis.zrevrange(keys.BATCHES, 0, 0)

@@ -224,3 +224,12 @@ def test_the_checkpoint_keeps_only_the_facts_asked_for(store: JobStore) -> None:
         session.record(name, value)
     store.keep_checkpoint_facts("j1", ["session_id", "output_file"])
     assert store.checkpoint("j1") == {"session_id": "s-1"}
+
+
+def test_get_many_reads_states_in_order_and_leaves_out_missing_ones(fake_redis: Redis) -> None:
+    store = JobStore(fake_redis)
+    for index in range(5):
+        store.create(JobSpec(id=f"j{index}", photos=[f"/p/{index}.jpg"]), out="/o", batch="b")
+    states = store.get_many(["j3", "gone", "j0", "j4"], chunk=2)
+    assert [state.spec.id for state in states] == ["j3", "j0", "j4"]
+    assert states[0] == store.get("j3")
