@@ -43,6 +43,7 @@ lint: setup
 bench: setup
 	$(PYTHON) bench/render.py
 	$(PYTHON) bench/orchestration.py
+	$(PYTHON) bench/catalog.py
 
 clean:
 	rm -rf $(OUT) .pytest_cache .ruff_cache

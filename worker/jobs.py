@@ -107,6 +107,7 @@ RELEASED_CANCELLED = 2
 _TRANSITION = f"""
 local JOB_PREFIX, STATE_PREFIX = '{keys.job("")}', '{keys.jobs_in_state("")}'
 local BATCH_PREFIX, METRICS = '{keys.batch("")}', '{keys.METRICS}'
+local CONTENT_PREFIX = '{keys.job_content("")}'
 local FINISHED = {{succeeded = true, failed = true, dead = true, cancelled = true}}
 local CANCELLED_MESSAGE = '{CANCELLED_MESSAGE}'
 
@@ -120,11 +121,13 @@ local function transition(job_id, old, new, now, retention)
   redis.call('HINCRBY', METRICS, 'finished:' .. new, 1)
   redis.call('ZREMRANGEBYSCORE', STATE_PREFIX .. new, '-inf', '(' .. (now - retention))
   local job = JOB_PREFIX .. job_id
-  for _, key in ipairs({{job, job .. ':timings', job .. ':checkpoint'}}) do
+  for _, key in ipairs({{job, job .. ':spec', job .. ':timings', job .. ':checkpoint'}}) do
     redis.call('EXPIRE', key, retention)
   end
   local content_and_batch = redis.call('HMGET', job, 'content', 'batch')
-  if content_and_batch[1] then redis.call('EXPIRE', content_and_batch[1], retention) end
+  if content_and_batch[1] then
+    redis.call('EXPIRE', CONTENT_PREFIX .. content_and_batch[1], retention)
+  end
   if content_and_batch[2] then
     redis.call('EXPIRE', BATCH_PREFIX .. content_and_batch[2], retention)
   end
@@ -138,10 +141,12 @@ local job, content, batch, batches, active = KEYS[1], KEYS[2], KEYS[3], KEYS[4],
 local job_id, now = ARGV[1], ARGV[7]
 local owner = redis.call('GET', content)
 if owner then return owner end
-if redis.call('HSETNX', job, 'spec', ARGV[2]) == 0 then return job_id end
+if redis.call('EXISTS', job) == 1 then return job_id end
 redis.call('SET', content, job_id)
+redis.call('SET', job .. ':spec', ARGV[2])
 redis.call('HSET', job, 'out', ARGV[3], 'batch', ARGV[4], 'status', 'queued', 'stage', ARGV[5],
-  'stage_index', ARGV[6], 'epoch', 0, 'created_at', now, 'updated_at', now, 'content', content)
+  'stage_index', ARGV[6], 'epoch', 0, 'created_at', now, 'updated_at', now,
+  'content', ARGV[8])
 redis.call('ZADD', batch, now, job_id)
 redis.call('ZADD', batches, 'NX', now, ARGV[4])
 redis.call('SADD', active, job_id)
@@ -286,7 +291,8 @@ transition(job_id, status, 'queued', now, 0)
 redis.call('HDEL', job, 'attempts:' .. stage, 'error', 'error_file')
 redis.call('HSET', job, 'status', 'queued', 'updated_at', now, 'due_at', now)
 local content_and_batch = redis.call('HMGET', job, 'content', 'batch')
-for _, key in ipairs({job, job .. ':timings', job .. ':checkpoint', content_and_batch[1],
+for _, key in ipairs({job, job .. ':spec', job .. ':timings', job .. ':checkpoint',
+    content_and_batch[1] and CONTENT_PREFIX .. content_and_batch[1],
     content_and_batch[2] and BATCH_PREFIX .. content_and_batch[2]}) do
   if key then redis.call('PERSIST', key) end
 end
@@ -421,6 +427,7 @@ class JobStore:
                 Stage.SESSION,
                 Stage.SESSION.index,
                 now,
+                spec.content_hash(),
             ],
         )
         existing = result.decode() if isinstance(result, bytes) else result
@@ -432,9 +439,8 @@ class JobStore:
         return sorted(keys.job_id_of(key) for key in found if keys.is_job_key(key))
 
     def get(self, job_id: str) -> JobState | None:
-        return self._state(
-            self.redis.hgetall(keys.job(job_id)), self.redis.hgetall(keys.job_timings(job_id))
-        )
+        [state] = self.get_many([job_id]) or [None]
+        return state
 
     def get_many(self, job_ids: list[str], *, chunk: int = 1000) -> list[JobState]:
         """The states of ``job_ids`` that exist, in order, read in pipelined chunks."""
@@ -443,18 +449,26 @@ class JobStore:
             pipe = self.redis.pipeline(transaction=False)
             for job_id in job_ids[start : start + chunk]:
                 pipe.hgetall(keys.job(job_id))
+                pipe.get(keys.job_spec(job_id))
                 pipe.hgetall(keys.job_timings(job_id))
             replies = pipe.execute()
-            for raw, raw_timings in zip(replies[::2], replies[1::2], strict=True):
-                if (state := self._state(raw, raw_timings)) is not None:
+            for raw, spec, raw_timings in zip(
+                replies[::3], replies[1::3], replies[2::3], strict=True
+            ):
+                if (state := self._state(raw, spec, raw_timings)) is not None:
                     states.append(state)
         return states
 
     @staticmethod
-    def _state(raw: dict[bytes, bytes], raw_timings: dict[bytes, bytes]) -> JobState | None:
+    def _state(
+        raw: dict[bytes, bytes], spec: bytes | None, raw_timings: dict[bytes, bytes]
+    ) -> JobState | None:
         if not raw:
             return None
         fields = {key.decode(): value.decode() for key, value in raw.items()}
+        spec_json = spec.decode() if spec is not None else fields.get("spec")
+        if spec_json is None:
+            return None
         timings = {key.decode(): float(value) for key, value in raw_timings.items()}
         attempts = {
             name.removeprefix("attempts:"): int(value)
@@ -462,7 +476,7 @@ class JobStore:
             if name.startswith("attempts:")
         }
         return JobState(
-            spec=JobSpec.model_validate_json(fields["spec"]),
+            spec=JobSpec.model_validate_json(spec_json),
             out=fields.get("out", ""),
             batch=fields.get("batch", ""),
             status=JobStatus(fields.get("status", JobStatus.QUEUED)),
@@ -508,6 +522,7 @@ class JobStore:
         pipe = self.redis.pipeline()
         pipe.delete(
             keys.job(job_id),
+            keys.job_spec(job_id),
             keys.job_timings(job_id),
             keys.job_checkpoint(job_id),
             keys.job_lease(job_id),

@@ -6,7 +6,8 @@ PREFIX = "photoreel"
 
 
 def job(job_id: str) -> str:
-    """Hash: spec, out, batch, status, stage, error, error_file, attempts, timestamps."""
+    """Hash: out, batch, status, stage, error, error_file, attempts, timestamps (the spec is
+    at ``job_spec``)."""
     return f"{PREFIX}:job:{job_id}"
 
 
@@ -17,6 +18,12 @@ def is_job_key(key: str) -> bool:
 
 def job_id_of(key: str) -> str:
     return key.removeprefix(job(""))
+
+
+def job_spec(job_id: str) -> str:
+    """String: the job's spec (JSON). Kept apart from the job's hash so that the hash holds
+    only short values and Redis stores it compactly (a listpack)."""
+    return f"{PREFIX}:job:{job_id}:spec"
 
 
 def job_timings(job_id: str) -> str:

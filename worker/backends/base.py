@@ -119,8 +119,8 @@ class BackendPlugin:
     credits: Callable[[Mapping[str, Any]], dict[str, Any] | None] = field(default=no_credits)
     """The report's ``credits`` section, read from the job's checkpoint; None: free."""
     audit_facts: tuple[str, ...] = ()
-    """Checkpoint facts kept in Redis after publish (besides the session and the output), for
-    an audit or a retry; the report in the bucket holds all of them."""
+    """Checkpoint facts a succeeded job keeps in Redis after publish, for an audit (what was
+    paid, in which session); the report in the bucket holds all of them."""
     credit_check: Callable[[Backend, Any, SharedLimits | None], bool] | None = None
     """For a paid backend: whether the balance covers one more job (asked by the reconciler
     while the credit breaker is open, to resume parked jobs)."""

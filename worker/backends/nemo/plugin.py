@@ -72,6 +72,6 @@ PLUGIN = BackendPlugin(
     limits=limits,
     secrets=secrets,
     credits=credits_used,
-    audit_facts=CREDIT_KEYS,
+    audit_facts=("session_id", *CREDIT_KEYS),
     credit_check=credits_cover_a_job,
 )
