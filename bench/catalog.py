@@ -73,11 +73,15 @@ def verdict(ok: bool) -> str:
     return "ok" if ok else "MISSED"
 
 
-def enqueue_and_status(rows: int, root: Path) -> None:
-    folder = root / f"feed-{rows}"
+def feed_and_bucket(root: Path, name: str, rows: int) -> tuple[Path, str]:
+    """A feed of ``rows`` products in a folder of its own, and an empty bucket beside it."""
+    folder = root / f"feed-{name}"
     folder.mkdir()
-    feed = write_feed(folder, rows)
-    out = str(root / "out-big")
+    return write_feed(folder, rows), str(root / f"out-{name}")
+
+
+def enqueue_and_status(rows: int, root: Path) -> None:
+    feed, out = feed_and_bucket(root, "big", rows)
     with EmbeddedRedis() as redis_server:
         connect(redis_server.url)
         store = JobStore(Redis.from_url(redis_server.url))
@@ -106,10 +110,7 @@ def enqueue_and_status(rows: int, root: Path) -> None:
 
 
 def settled_memory_and_rerun(sample: int, root: Path) -> None:
-    folder = root / f"feed-{sample}"
-    folder.mkdir()
-    feed = write_feed(folder, sample)
-    out = str(root / "out-sample")
+    feed, out = feed_and_bucket(root, "sample", sample)
     with EmbeddedRedis() as redis_server:
         connect(redis_server.url)
         client = Redis.from_url(redis_server.url)

@@ -12,12 +12,13 @@ Two kinds of bucket, both addressed by keys like ``<job-id>/video.mp4``:
 
 from __future__ import annotations
 
+import json
 import mimetypes
 import os
 import shutil
 import uuid
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import fsspec
 from botocore.exceptions import BotoCoreError
@@ -167,6 +168,18 @@ def content_type(key: str) -> str:
     """What a browser opening the object straight from the bucket should take it for."""
     guessed, _ = mimetypes.guess_type(key)
     return guessed or "application/octet-stream"
+
+
+def read_json_object(bucket: Bucket, key: str) -> dict[str, Any] | None:
+    """The JSON object at ``key``; None when there is none (or none that can be read)."""
+    raw = bucket.read_bytes(key)
+    if raw is None:
+        return None
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
 
 
 def open_bucket(url: str) -> Bucket:

@@ -19,7 +19,7 @@ from typing import Any
 from config.logging import redact
 from config.settings import get_settings
 from worker.backends import backend_names, get_plugin
-from worker.bucket import Bucket
+from worker.bucket import Bucket, read_json_object
 from worker.draft import Draft, timeline_summary
 from worker.jobs import JobState, JobStatus
 from worker.probe import VideoProbe
@@ -37,14 +37,7 @@ def report_key(job_id: str) -> str:
 
 def read_report(bucket: Bucket, job_id: str) -> dict[str, Any] | None:
     """The job's report in ``bucket``; None when it has none (or none that can be read)."""
-    raw = bucket.read_bytes(report_key(job_id))
-    if raw is None:
-        return None
-    try:
-        report = json.loads(raw)
-    except ValueError:
-        return None
-    return report if isinstance(report, dict) else None
+    return read_json_object(bucket, report_key(job_id))
 
 
 def has_succeeded(bucket: Bucket, job_id: str) -> bool:

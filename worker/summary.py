@@ -24,7 +24,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 
-from worker.bucket import Bucket
+from worker.bucket import Bucket, read_json_object
 from worker.jobs import JobState, JobStatus
 from worker.report import read_report, report_key
 
@@ -198,14 +198,7 @@ def summary_key(batch: str) -> str:
 
 def read_summary(bucket: Bucket, batch: str) -> dict[str, Any] | None:
     """The batch's summary.json in ``bucket``; None when it has none that can be read."""
-    raw = bucket.read_bytes(summary_key(batch))
-    if raw is None:
-        return None
-    try:
-        summary = json.loads(raw)
-    except ValueError:
-        return None
-    return summary if isinstance(summary, dict) else None
+    return read_json_object(bucket, summary_key(batch))
 
 
 def write_summary_when_reported(
