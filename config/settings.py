@@ -8,11 +8,14 @@ README.md lists them all; a test keeps that table true.
 from __future__ import annotations
 
 import os
+import typing
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, Literal
 
-from pydantic import AliasChoices, Field, SecretStr, field_validator
+import annotated_types
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
+from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 ENV_FILE = ".env"
@@ -50,7 +53,9 @@ class Settings(BaseSettings):
         description="Redis for the queue and job state; unset: `run` starts an embedded one",
     )
     out: str = Field(default="out", description="output bucket: a folder or s3://bucket/prefix")
-    backend: str = Field(default="local", description="default backend: local or nemo")
+    backend: Literal["local", "nemo"] = Field(
+        default="local", description="default backend: local or nemo"
+    )
     workers: int = Field(default=2, ge=1, le=64, description="worker processes `run` starts")
     io_concurrency: int = Field(
         default=16, ge=1, le=256, description="threads serving cloud (I/O-bound) stages"
@@ -155,17 +160,53 @@ def get_settings() -> Settings:
     return Settings()
 
 
-def environment_table() -> list[tuple[str, str, str]]:
-    """(variable, default, meaning) for every knob, in declaration order."""
-    rows: list[tuple[str, str, str]] = []
-    for settings_class, prefix in ((Settings, "PHOTOREEL_"), (NemoSettings, "")):
-        for name, field in settings_class.model_fields.items():
-            if name == "nemo":
-                continue
-            default = field.get_default(call_default_factory=True)
-            shown = "unset" if default is None else str(default)
-            variable = f"{prefix}{name}".upper()
-            if isinstance(field.validation_alias, AliasChoices):
-                variable = " or ".join(str(choice) for choice in field.validation_alias.choices)
-            rows.append((variable, shown, field.description or ""))
-    return rows
+class SettingsError(ValueError):
+    """A setting from the environment that cannot be used; one line per bad variable, naming
+    it, its value and the accepted values (never the value of a secret)."""
+
+
+def load_settings() -> Settings:
+    """``get_settings()``, with a bad variable reported as a ``SettingsError``."""
+    try:
+        return get_settings()
+    except ValidationError as error:
+        model = NemoSettings if error.title == NemoSettings.__name__ else Settings
+        prefix = "PHOTOREEL_" if model is Settings else ""
+        lines = [_describe_problem(model, prefix, dict(item)) for item in error.errors()]
+        raise SettingsError("\n".join(lines)) from None
+
+
+def _variable(name: str, field: FieldInfo, prefix: str) -> str:
+    if isinstance(field.validation_alias, AliasChoices):
+        return " or ".join(str(choice) for choice in field.validation_alias.choices)
+    return f"{prefix}{name}".upper()
+
+
+def _describe_problem(model: type[BaseSettings], prefix: str, item: dict[str, Any]) -> str:
+    name = str(item["loc"][0]) if item["loc"] else ""
+    field = model.model_fields.get(name)
+    if field is None:
+        return f"settings: {item['msg']}"
+    secret = field.annotation is not None and "SecretStr" in str(field.annotation)
+    given = "" if secret else f"={item.get('input')}"
+    return f"{_variable(name, field, prefix)}{given}: {item['msg']}; accepted: {_accepted(field)}"
+
+
+def _accepted(field: FieldInfo) -> str:
+    """The values a field takes, in words: ``local or nemo``, ``an integer from 1 to 64``."""
+    if typing.get_origin(field.annotation) is Literal:
+        return " or ".join(str(choice) for choice in typing.get_args(field.annotation))
+    kind = "an integer" if field.annotation is int else "a number"
+    low = high = None
+    for rule in field.metadata:
+        if isinstance(rule, annotated_types.Ge):
+            low = f"{rule.ge}"
+        elif isinstance(rule, annotated_types.Gt):
+            low = f"above {rule.gt}"
+        elif isinstance(rule, annotated_types.Le):
+            high = f"{rule.le}"
+    if low is not None and high is not None:
+        return f"{kind} from {low} to {high}"
+    if low is not None:
+        return f"{kind} {'of at least ' + low if low[0].isdigit() else low}"
+    return kind if field.annotation in (int, float) else "see README.md, Settings"

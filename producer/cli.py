@@ -21,6 +21,7 @@ from rich.console import Console
 from config.logging import configure_logging
 from config.settings import get_settings
 from producer.embedded import local_runtime, worker_command
+from producer.exits import EXIT_INTERRUPTED, EXIT_JOB_FAILED, EXIT_OK, EXIT_USAGE
 from producer.manifest import ManifestError, load_manifest
 from producer.photosets import PhotoSetError, specs_from_folder
 from worker.jobs import JobState, JobStatus, JobStore
@@ -30,7 +31,6 @@ if TYPE_CHECKING:
     from producer.enqueue import EnqueueResult
     from worker.bucket import Bucket
 
-EXIT_OK, EXIT_JOB_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 MANIFEST_SUFFIXES = (".yaml", ".yml")
 
 cli = typer.Typer(
@@ -63,35 +63,43 @@ class UsageProblem(Exception):
 
 
 def collect_specs(paths: list[Path], overrides: dict[str, object]) -> list[JobSpec]:
+    """The jobs of ``paths``. Options: ``overrides`` (the command line's flags) win over a
+    manifest's, which win over the settings' defaults (``PHOTOREEL_BACKEND``)."""
+    defaults = default_options()
     specs: list[JobSpec] = []
     for path in paths:
         if path.is_dir():
-            found = specs_from_folder(path, JobOptions.model_validate(overrides))
+            found = specs_from_folder(path, JobOptions.model_validate({**defaults, **overrides}))
         elif path.is_file() and path.suffix.lower() in MANIFEST_SUFFIXES:
-            found = load_manifest(path, overrides=overrides)
+            found = load_manifest(path, overrides=overrides, defaults=defaults)
         elif not path.exists():
             raise UsageProblem(f"{path}: no such file or folder")
         else:
             raise UsageProblem(f"{path}: not a photo folder or a .yaml manifest")
         specs.extend(found)
-    seen: set[str] = set()
+    named: dict[str, JobSpec] = {}
     for spec in specs:
-        if spec.id in seen:
-            raise UsageProblem(f"two jobs are named {spec.id!r}: rename a folder or set ids")
-        seen.add(spec.id)
+        if spec.id in named:
+            first, second = named[spec.id].source.path, spec.source.path
+            where = f" ({first} and {second})" if first != second else f" (both in {first})"
+            raise UsageProblem(
+                f"two jobs are named {spec.id!r}{where}: rename a folder or set ids"
+            )
+        named[spec.id] = spec
     return specs
+
+
+def default_options() -> dict[str, object]:
+    """Options a job takes from the settings when nothing more specific sets them."""
+    return {"backend": BackendName(get_settings().backend)}
 
 
 def option_overrides(
     backend: BackendName | None, container: Container | None, resolution: Resolution | None
 ) -> dict[str, object]:
-    settings = get_settings()
-    overrides: dict[str, object] = {"backend": backend or BackendName(settings.backend)}
-    if container:
-        overrides["container"] = container
-    if resolution:
-        overrides["resolution"] = resolution
-    return overrides
+    """The options given as flags: only these override a manifest's or a job.yaml's."""
+    flags = {"backend": backend, "container": container, "resolution": resolution}
+    return {name: value for name, value in flags.items() if value is not None}
 
 
 def output_location(out: str | None) -> str:
@@ -144,6 +152,7 @@ def run_batch(
     from producer.progress import wait_for_jobs
     from worker.summary import write_summary_when_reported
 
+    redis_or_exit()
     bucket = bucket_or_exit(out)
     batch = new_batch_id()
     result = EnqueueResult(batch=batch)
@@ -169,6 +178,29 @@ def run_batch(
     if specs and (code != EXIT_OK or result.conflicts):
         console.print(f"worker log: {worker_log(batch)}")
     raise typer.Exit(EXIT_JOB_FAILED if result.conflicts else code)
+
+
+def redis_or_exit() -> None:
+    """With ``REDIS_URL``, check it answers before anything is made: else a usage error."""
+    from urllib.parse import urlsplit
+
+    from redis import Redis
+    from redis.exceptions import RedisError
+
+    url = get_settings().redis_url
+    if url is None:
+        return
+    try:
+        Redis.from_url(url, socket_connect_timeout=5, socket_timeout=5).ping()
+    except (RedisError, ValueError) as problem:
+        parts = urlsplit(url)
+        shown = parts._replace(netloc=f"***@{parts.hostname}:{parts.port}").geturl()
+        console.print(
+            f"[red]error:[/] REDIS_URL={shown if parts.password else url}: "
+            f"Redis does not answer ({problem}); accepted: the redis://host:port/db of a "
+            "running Redis, or unset for a self-contained run"
+        )
+        raise typer.Exit(EXIT_USAGE) from None
 
 
 def bucket_or_exit(location: str) -> Bucket:
@@ -225,7 +257,7 @@ def catalog(
     report in the output folder. Without REDIS_URL, runs self-contained."""
     from producer.catalog import CatalogError, catalog_specs, split_unchanged
 
-    overrides = option_overrides(backend, container, resolution)
+    overrides = {**default_options(), **option_overrides(backend, container, resolution)}
     try:
         specs = catalog_specs(feed, prompt_template, overrides)
     except CatalogError as problem:
@@ -253,6 +285,7 @@ def enqueue(
     if get_settings().redis_url is None:
         console.print("[red]error:[/] enqueue needs REDIS_URL (or use `photoreel run`)")
         raise typer.Exit(EXIT_USAGE)
+    redis_or_exit()
     specs = specs_or_exit(paths, option_overrides(backend, container, resolution))
     location = output_location(out)
     bucket_or_exit(location)
@@ -287,6 +320,7 @@ def watch(
     if not inbox.is_dir():
         console.print(f"[red]error:[/] {inbox}: not a folder")
         raise typer.Exit(EXIT_USAGE)
+    redis_or_exit()
     settings = get_settings()
     location = output_location(out)
     batch = new_batch_id()
@@ -310,7 +344,7 @@ def watch(
             runtime.store,
             out=location,
             batch=batch,
-            overrides=option_overrides(backend, container, resolution),
+            overrides={**default_options(), **option_overrides(backend, container, resolution)},
             settle_seconds=settings.inbox_settle_seconds,
             rescan_seconds=settings.inbox_rescan_seconds,
             announce=console.print,
@@ -336,6 +370,7 @@ def status(
     from producer.progress import batches_table, jobs_table
     from worker.stages import job_store
 
+    redis_or_exit()
     store: JobStore = job_store()
     if list_batches:
         recent = store.recent_batches(limit)
@@ -355,7 +390,7 @@ def status(
         if state.error:
             where = f"{state.error_file}: " if state.error_file else ""
             console.print(f"[red]✗[/] {state.spec.id}: {where}{state.error}")
-    failed = any(state.status == JobStatus.FAILED for state in states)
+    failed = any(state.status in (JobStatus.FAILED, JobStatus.DEAD) for state in states)
     raise typer.Exit(EXIT_JOB_FAILED if failed else EXIT_OK)
 
 
@@ -364,6 +399,7 @@ def resume() -> None:
     """After a credit top-up: close the credit breaker and requeue every parked job."""
     from worker.stages import job_store, resume_parked
 
+    redis_or_exit()
     console.print(f"resumed {resume_parked(job_store())} parked job(s)")
 
 

@@ -175,10 +175,12 @@ def load_manifest(
     path: Path,
     *,
     overrides: dict[str, Any] | None = None,
+    defaults: dict[str, Any] | None = None,
     allowed_roots: list[Path] | None = None,
 ) -> list[JobSpec]:
-    """The manifest's jobs; ``overrides`` (from the command line) win over its options.
-    ``allowed_roots`` defaults to ``PHOTOREEL_ALLOWED_ROOTS``."""
+    """The manifest's jobs; ``overrides`` (from the command line) win over its options, which
+    win over ``defaults`` (from the settings). ``allowed_roots`` defaults to
+    ``PHOTOREEL_ALLOWED_ROOTS``."""
     data, lines = _parse_yaml(path, "a manifest is a mapping with `defaults` and `jobs`")
     try:
         manifest = Manifest.model_validate(data)
@@ -197,7 +199,12 @@ def load_manifest(
     specs: list[JobSpec] = []
     for index, job in enumerate(manifest.jobs):
         where = ("jobs", str(index))
-        merged = {**manifest.defaults.options, **job.options, **(overrides or {})}
+        merged = {
+            **(defaults or {}),
+            **manifest.defaults.options,
+            **job.options,
+            **(overrides or {}),
+        }
         try:
             options = JobOptions.model_validate(merged)
         except ValidationError as error:

@@ -20,7 +20,9 @@ STATUS_STYLE = {
     JobStatus.SUCCEEDED: "green",
     JobStatus.FAILED: "red",
     JobStatus.PARKED: "yellow",
+    JobStatus.DEAD: "red",
 }
+"""A colour for every status (a test checks none is missing)."""
 
 
 STAGE_HEADERS = {
@@ -39,7 +41,8 @@ def _stage_cell(state: JobState, stage: Stage) -> str:
     if stage in state.timings:
         return f"[green]{state.timings[stage]:.1f}s[/]"
     if state.stage == stage:
-        return "[red]✗[/]" if state.status == JobStatus.FAILED else "[cyan]…[/]"
+        failed = state.status in (JobStatus.FAILED, JobStatus.DEAD)
+        return "[red]✗[/]" if failed else "[cyan]…[/]"
     return "[dim]·[/]"
 
 

@@ -6,10 +6,10 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from producer.catalog import catalog_specs
-from producer.cli import EXIT_OK, EXIT_USAGE, cli
+from producer.cli import EXIT_JOB_FAILED, EXIT_OK, EXIT_USAGE, cli
 from tests.conftest import make_photo
 from tests.producer.conftest import end_job
-from worker.jobs import JobStore
+from worker.jobs import JobStore, Stage
 from worker.spec import JobSpec
 
 runner = CliRunner()
@@ -59,3 +59,12 @@ def test_status_lists_recent_batches(queue_store: JobStore) -> None:
     result = runner.invoke(cli, ["status", "--list"])
     assert result.exit_code == EXIT_OK, result.output
     assert result.output.index("b-new") < result.output.index("b-old")
+
+
+def test_status_shows_a_dead_job(queue_store: JobStore) -> None:
+    queue_store.create(JobSpec(id="gone", photos=["/gone.jpg"]), out="/out", batch="b-dead")
+    queue_store.claim("gone", Stage.EXPORT, owner="test", lease_seconds=30, max_attempts=0)
+    result = runner.invoke(cli, ["status", "b-dead"])
+    assert "Traceback" not in result.output, result.output
+    assert "dead" in result.output and "gave up" in result.output
+    assert result.exit_code == EXIT_JOB_FAILED

@@ -90,6 +90,8 @@ class LocalBackend:
                 framings[item["id"]] = choose_framing(rgb, width / height)
             photos.append(PhotoForDraft(item["id"], item["name"], framings[item["id"]]))
         draft = video_draft(plan, photos)
+        if plan.warnings:
+            ctx.record("warnings", list(plan.warnings))
         ctx.record("plan", plan.to_record())
         ctx.record("draft", draft.model_dump())
         ctx.record(
