@@ -82,9 +82,7 @@ def collect_specs(paths: list[Path], overrides: dict[str, object]) -> list[JobSp
         if spec.id in named:
             first, second = named[spec.id].source.path, spec.source.path
             where = f" ({first} and {second})" if first != second else f" (both in {first})"
-            raise UsageProblem(
-                f"two jobs are named {spec.id!r}{where}: rename a folder or set ids"
-            )
+            raise UsageProblem(f"two jobs are named {spec.id!r}{where}: rename a folder or set ids")
         named[spec.id] = spec
     return specs
 

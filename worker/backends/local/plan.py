@@ -16,7 +16,7 @@ from worker.spec import TITLE_MAX_CHARS, Aspect, JobOptions, Resolution
 
 MAX_DURATION_S = 600.0
 EMOJI = re.compile(
-    "[\U0001F000-\U0001FAFF\U00002600-\U000027BF\U0001F1E6-\U0001F1FF\uFE0F\u200D\u20E3]"
+    "[\U0001f000-\U0001faff\U00002600-\U000027bf\U0001f1e6-\U0001f1ff\ufe0f\u200d\u20e3]"
 )
 """Pictographs, dingbats, flags and their joiners: no font the renderer ships draws them."""
 
@@ -318,8 +318,7 @@ def clamp_duration(seconds: float) -> tuple[float, list[str]]:
         return seconds, []
     asked = f"{seconds:.2f}".rstrip("0").rstrip(".")
     return MAX_DURATION_S, [
-        f"duration {asked} s clamped to {MAX_DURATION_S:g} s, the longest video "
-        "photoreel makes"
+        f"duration {asked} s clamped to {MAX_DURATION_S:g} s, the longest video photoreel makes"
     ]
 
 
