@@ -6,11 +6,11 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from producer.catalog import catalog_specs
-from producer.cli import EXIT_JOB_FAILED, EXIT_OK, EXIT_USAGE, cli
+from producer.cli import EXIT_JOB_FAILED, EXIT_OK, EXIT_USAGE, cli, collect_specs, option_overrides
 from tests.conftest import make_photo
 from tests.producer.conftest import end_job
 from worker.jobs import JobStore, Stage
-from worker.spec import JobSpec
+from worker.spec import BackendName, JobSpec
 
 runner = CliRunner()
 
@@ -68,3 +68,23 @@ def test_status_shows_a_dead_job(queue_store: JobStore) -> None:
     assert "Traceback" not in result.output, result.output
     assert "dead" in result.output and "gave up" in result.output
     assert result.exit_code == EXIT_JOB_FAILED
+
+
+def test_manifest_backend_is_not_overridden_without_a_flag(tmp_path: Path) -> None:
+    make_photo(tmp_path / "a.jpg")
+    manifest = tmp_path / "m.yaml"
+    manifest.write_text("jobs:\n  - {id: cloud, photos: [a.jpg], options: {backend: nemo}}\n")
+    [spec] = collect_specs([manifest], option_overrides(None, None, None))
+    assert spec.options.backend == BackendName.NEMO
+    [flagged] = collect_specs([manifest], option_overrides(BackendName.LOCAL, None, None))
+    assert flagged.options.backend == BackendName.LOCAL
+
+
+def test_duplicate_job_ids_name_both_folders(tmp_path: Path) -> None:
+    for parent in ("one", "two"):
+        make_photo(tmp_path / parent / "shoot" / "a.jpg")
+    result = runner.invoke(cli, ["run", str(tmp_path / "one"), str(tmp_path / "two")])
+    assert result.exit_code == EXIT_USAGE
+    assert "two jobs are named 'shoot'" in result.output
+    assert str(tmp_path / "one" / "shoot") in result.output
+    assert str(tmp_path / "two" / "shoot") in result.output
