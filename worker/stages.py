@@ -34,10 +34,11 @@ from worker.app import app, queue_for
 from worker.backends import get_backend
 from worker.backends.base import Backend, StageContext
 from worker.bucket import Bucket, open_bucket
-from worker.errors import JobFailed, JobParked, TransientError, WaitingForSlot
+from worker.errors import JobFailed, JobParked, OutputTaken, TransientError, WaitingForSlot
 from worker.inputs import WEB_SCHEMES, describe_inputs, local_input, local_spec
 from worker.jobs import Claim, ClaimOutcome, JobState, JobStatus, JobStore, Stage, StaleClaim
 from worker.limits import SharedLimits
+from worker.output_claim import claim_output, release_output
 from worker.probe import VideoProbe, extract_poster, probe_video
 from worker.report import build_report, render_report, report_key
 from worker.spec import BackendName, JobSpec
@@ -80,9 +81,11 @@ def wake_waiting_job(job_id: str) -> None:
         enqueue_stage(state.spec, state.stage)
 
 
-def job_workdir(job_id: str) -> Path:
+def job_workdir(state: JobState) -> Path:
+    """The job's scratch folder, named after its id and its record's token: two runs of one
+    job (two Redis servers, or the job made again) never share one."""
     root = get_settings().scratch_dir or Path(tempfile.gettempdir()) / "photoreel-jobs"
-    workdir = root / job_id
+    workdir = root / f"{state.spec.id}-{state.scratch}"
     workdir.mkdir(parents=True, exist_ok=True)
     return workdir
 
@@ -90,7 +93,7 @@ def job_workdir(job_id: str) -> Path:
 def stage_context(state: JobState, claim: Claim, store: JobStore) -> StageContext:
     """The job as this machine sees it: inputs staged in the bucket are fetched to scratch."""
     job_id = state.spec.id
-    workdir = job_workdir(job_id)
+    workdir = job_workdir(state)
     return StageContext(
         spec=local_spec(state.spec, workdir),
         workdir=workdir,
@@ -130,12 +133,14 @@ class Published:
 
 
 def publish(state: JobState, ctx: StageContext) -> Published:
-    """Write video and poster; return what the report needs about them."""
+    """Write video and poster; return what the report needs about them. Raises OutputTaken
+    when another run has made the job's output or is publishing it."""
     video = ctx.workdir / ctx.checkpoint["video_file"]
     probe = probe_video(video)
     poster = ctx.workdir / "poster.jpg"
     extract_poster(video, poster, at_seconds=probe.duration * POSTER_AT)
     bucket = open_bucket(state.out)
+    claim_output(bucket, state, stale_after=ctx.settings.stage_time_limit)
     job_id = state.spec.id
     outputs = {"video": f"{job_id}/video{video.suffix}", "poster": f"{job_id}/poster.jpg"}
     bucket.put_file(outputs["video"], video)
@@ -149,7 +154,7 @@ def write_report(job_id: str, store: JobStore, published: Published | None = Non
     state = store.get(job_id)
     if state is None:
         return
-    workdir = job_workdir(job_id)
+    workdir = job_workdir(state)
     bucket = open_bucket(state.out)
     report = build_report(
         state,
@@ -160,9 +165,17 @@ def write_report(job_id: str, store: JobStore, published: Published | None = Non
         probe=published.probe if published else None,
     )
     bucket.put_bytes(report_key(job_id), render_report(report))
+    release_output(bucket, state)
     store.forget_finished(job_id)
     shutil.rmtree(workdir, ignore_errors=True)
     summarize_batch_if_done(state, store, bucket)
+
+
+def end_without_report(state: JobState, store: JobStore) -> None:
+    """A job whose output belongs to another run: its report is not written (it would
+    replace the other run's); only its scratch folder goes."""
+    store.forget_finished(state.spec.id)
+    shutil.rmtree(job_workdir(state), ignore_errors=True)
 
 
 def summarize_batch_if_done(state: JobState, store: JobStore, bucket: Bucket) -> None:
@@ -247,6 +260,10 @@ def advance(job_id: str, stage: Stage) -> None:
         claim.retry_later(str(error), retry_in=retry_in)
         log.warning("stage will be retried", error=str(error), attempt=claim.attempt)
         enqueue_stage(state.spec, stage, countdown=retry_in)
+    except OutputTaken as taken:
+        claim.fail(taken.message)
+        log.error("output left to another run", error=taken.message)
+        end_without_report(state, store)
     except JobFailed as failure:
         claim.fail(failure.message, file=failure.file)
         log.error("job failed", error=failure.message, file=failure.file)

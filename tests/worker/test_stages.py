@@ -16,7 +16,7 @@ from tests.conftest import assert_valid_report, make_photo, make_video, run_stag
 from worker import stages
 from worker.bucket import open_bucket
 from worker.inputs import stage_inputs
-from worker.jobs import JobStatus, JobStore, Stage
+from worker.jobs import JobState, JobStatus, JobStore, Stage
 from worker.spec import JobSpec
 
 
@@ -26,6 +26,12 @@ def store(fake_redis: Redis, monkeypatch: pytest.MonkeyPatch) -> JobStore:
     monkeypatch.setattr(stages, "job_store", lambda: job_store)
     monkeypatch.setattr(stages, "shared_limits", lambda: None)
     return job_store
+
+
+def store_state(store: JobStore, job_id: str) -> JobState:
+    state = store.get(job_id)
+    assert state is not None
+    return state
 
 
 def new_id(prefix: str) -> str:
@@ -43,7 +49,7 @@ def test_publish_to_s3_writes_video_poster_report_and_summary(
     shutil.rmtree(producer)  # the worker never sees the producer's files
     monkeypatch.chdir(tmp_path)
     run_stages(store, job_id, list(Stage)[:-1])
-    make_video(stages.job_workdir(job_id) / "render.mp4")
+    make_video(stages.job_workdir(store_state(store, job_id)) / "render.mp4")
     store.redis.hset(f"photoreel:job:{job_id}:checkpoint", "video_file", '"render.mp4"')
 
     stages.advance(job_id, Stage.PUBLISH)
@@ -71,7 +77,7 @@ def test_publish_to_s3_writes_video_poster_report_and_summary(
     assert [job["job_id"] for job in summary["jobs"]] == [job_id]
     assert fs.info(f"{root}/batches/{batch}/index.html")["ContentType"] == "text/html"
     assert fs.exists(f"{root}/index.html")
-    assert not stages.job_workdir(job_id).joinpath("render.mp4").exists()
+    assert not stages.job_workdir(state).joinpath("render.mp4").exists()
 
 
 def test_a_missing_staged_input_fails_the_job_naming_it(s3_out: str, store: JobStore) -> None:
