@@ -20,10 +20,11 @@ from rich.console import Console
 
 from config.logging import configure_logging
 from config.settings import get_settings
-from producer.embedded import local_runtime, worker_command
+from producer.embedded import Runtime, local_runtime, worker_command
 from producer.exits import EXIT_INTERRUPTED, EXIT_JOB_FAILED, EXIT_OK, EXIT_USAGE
 from producer.manifest import ManifestError, load_manifest
 from producer.photosets import PhotoSetError, specs_from_folder
+from producer.progress import counting, status_counts
 from worker.jobs import JobState, JobStatus, JobStore
 from worker.spec import BackendName, Container, JobOptions, JobSpec, Resolution
 
@@ -71,7 +72,9 @@ def collect_specs(paths: list[Path], overrides: dict[str, object]) -> list[JobSp
         if path.is_dir():
             found = specs_from_folder(path, JobOptions.model_validate({**defaults, **overrides}))
         elif path.is_file() and path.suffix.lower() in MANIFEST_SUFFIXES:
-            found = load_manifest(path, overrides=overrides, defaults=defaults)
+            console.print(f"reading {path}")
+            progress = counting(console, f"reading {path.name}")
+            found = load_manifest(path, overrides=overrides, defaults=defaults, progress=progress)
         elif not path.exists():
             raise UsageProblem(f"{path}: no such file or folder")
         else:
@@ -136,6 +139,28 @@ def worker_log(batch: str) -> Path:
     return Path(tempfile.gettempdir()) / f"photoreel-{batch}" / "worker.log"
 
 
+class Terminated(Exception):
+    """SIGTERM reached ``run``: everything it started is stopped at once."""
+
+
+def _raise_terminated(_number: int, _frame: object) -> None:
+    raise Terminated
+
+
+def stop_after_interrupt(runtime: Runtime) -> str:
+    """After a first Ctrl-C: let the running stages finish, unless a second Ctrl-C (or a
+    SIGTERM) comes meanwhile. Says truthfully which of the two happened."""
+    console.print(
+        "Ctrl-C: letting the running stages finish, then stopping (Ctrl-C again stops now)"
+    )
+    try:
+        runtime.finish_running_stages()
+    except (KeyboardInterrupt, Terminated):
+        runtime.stop_at_once()
+        return "interrupted: stopped at once; the running stages were cut short"
+    return "interrupted: the running stages finished; workers stopped"
+
+
 def run_batch(
     specs: list[JobSpec],
     *,
@@ -145,37 +170,93 @@ def run_batch(
     overwrite: bool = False,
 ) -> None:
     """Enqueue ``specs`` as one batch, show progress until they end, exit with the verdict.
-    ``skipped``: ids left out as unchanged, named in the summary."""
-    from producer.enqueue import EnqueueResult, enqueue_specs, new_batch_id
-    from producer.progress import wait_for_jobs
-    from worker.summary import write_summary_when_reported
+    ``skipped``: ids left out as unchanged, named in the summary.
+
+    Ctrl-C lets the running stages finish (a second one stops them at once); SIGTERM stops
+    at once. Either way the workers (and their ffmpeg) and the embedded Redis are stopped and
+    the scratch folders of the jobs left unfinished are removed."""
+    from producer.enqueue import EnqueueResult, new_batch_id
 
     redis_or_exit()
     bucket = bucket_or_exit(out)
     batch = new_batch_id()
     result = EnqueueResult(batch=batch)
     states: list[JobState] = []
-    needs_io = any(spec.options.backend == BackendName.NEMO for spec in specs)
+    stopped: str | None = None
     if specs:
+        previous = signal.signal(signal.SIGTERM, _raise_terminated)
         try:
-            with local_runtime(
-                get_settings(), workers=workers, log_file=worker_log(batch), io_pool=needs_io
-            ) as runtime:
-                store = runtime.store
-                result = enqueue_specs(specs, store, out=out, batch=batch, overwrite=overwrite)
-                print_enqueued(result, out)
-                console.print(f"batch {batch}: {len(result.job_ids)} job(s), output {out}")
-                states = wait_for_jobs(store, result.job_ids, console, healthy=runtime.healthy)
-        except KeyboardInterrupt:
-            console.print("interrupted: running stages were allowed to finish; workers stopped")
-            raise typer.Exit(EXIT_INTERRUPTED) from None
+            result, states, stopped = run_locally(
+                specs, out=out, batch=batch, workers=workers, overwrite=overwrite
+            )
+        except (KeyboardInterrupt, Terminated):
+            stopped = "interrupted before the jobs were queued; everything started is stopped"
+        finally:
+            signal.signal(signal.SIGTERM, previous)
+    if stopped:
+        console.print(stopped)
+        print_counts(states, out)
+        raise typer.Exit(EXIT_INTERRUPTED)
     if result.job_ids:
+        from worker.summary import write_summary_when_reported
+
         page = write_summary_when_reported(bucket, batch, states)
         console.print(f"batch summary: {page}")
     code = print_summary(states, out, skipped=skipped)
     if specs and (code != EXIT_OK or result.conflicts):
         console.print(f"worker log: {worker_log(batch)}")
     raise typer.Exit(EXIT_JOB_FAILED if result.conflicts else code)
+
+
+def run_locally(
+    specs: list[JobSpec], *, out: str, batch: str, workers: int | None, overwrite: bool
+) -> tuple[EnqueueResult, list[JobState], str | None]:
+    """Enqueue and wait, with this machine's workers: (what was enqueued, the jobs' states,
+    how the run was stopped if it was)."""
+    from producer.enqueue import EnqueueResult, enqueue_specs
+    from producer.progress import wait_for_jobs
+    from worker.stages import remove_scratch
+
+    result = EnqueueResult(batch=batch)
+    states: list[JobState] = []
+    stopped: str | None = None
+    needs_io = any(spec.options.backend == BackendName.NEMO for spec in specs)
+    with local_runtime(
+        get_settings(), workers=workers, log_file=worker_log(batch), io_pool=needs_io
+    ) as runtime:
+        store = runtime.store
+        try:
+            result = enqueue_specs(
+                specs,
+                store,
+                out=out,
+                batch=batch,
+                overwrite=overwrite,
+                progress=counting(console, "queueing"),
+            )
+            print_enqueued(result, out)
+            console.print(f"batch {batch}: {len(result.job_ids)} job(s), output {out}")
+            states = wait_for_jobs(store, result.job_ids, console, healthy=runtime.healthy)
+        except KeyboardInterrupt:
+            stopped = stop_after_interrupt(runtime)
+        except Terminated:
+            runtime.stop_at_once()
+            stopped = "terminated: workers, their stages and the embedded Redis stopped at once"
+        if stopped:
+            states = store.batch_jobs(batch)
+        if runtime.embedded:  # its Redis goes with this run: no one can resume these jobs
+            remove_scratch([state for state in states if not state.status.finished])
+    return result, states, stopped
+
+
+def print_counts(states: list[JobState], out: str) -> None:
+    """How many jobs stand where, in one line, and the failed ones: for a batch cut short."""
+    console.print(
+        f"{len(states)} job(s): {status_counts(states) or 'none queued'}; reports in {out}"
+    )
+    for state in states:
+        if state.status in (JobStatus.FAILED, JobStatus.DEAD):
+            console.print(f"[red]✗[/] {state.spec.id}: {state.status}: {state.error}")
 
 
 def redis_or_exit() -> None:
@@ -288,7 +369,12 @@ def enqueue(
     location = output_location(out)
     bucket_or_exit(location)
     result = enqueue_specs(
-        specs, job_store(), out=location, batch=new_batch_id(), overwrite=overwrite
+        specs,
+        job_store(),
+        out=location,
+        batch=new_batch_id(),
+        overwrite=overwrite,
+        progress=counting(console, "queueing"),
     )
     print_enqueued(result, location)
     console.print(f"enqueued {len(result.enqueued)} job(s)")

@@ -165,11 +165,29 @@ class WorkerProcesses:
         self.start()
         return True
 
-    def stop(self) -> None:
-        """Warm shutdown: running stages finish, then the processes exit."""
+    def stop(self, timeout: float | None = SHUTDOWN_SECONDS) -> None:
+        """Warm shutdown: running stages finish, then the processes exit (killed after
+        ``timeout`` seconds; None: however long the stages take)."""
         self.stopped = True
-        if self.process is not None:
-            _stop(self.process, SHUTDOWN_SECONDS)
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.kill()
+
+    def kill(self) -> None:
+        """Stop at once: the worker, its pool processes and what they run (ffmpeg) share the
+        worker's process group, and all of it is killed."""
+        self.stopped = True
+        if self.process is None or self.process.poll() is not None:
+            return
+        try:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            return
+        self.process.wait()
 
     def __enter__(self) -> WorkerProcesses:
         return self.start()
@@ -183,10 +201,22 @@ class Runtime:
     redis_url: str
     pools: list[WorkerProcesses]
     log_file: Path
+    embedded: bool
+    """Redis is this process's own: when it stops, no one can take its jobs further."""
 
     def healthy(self) -> bool:
         """Restart worker processes that died; False once one has died too often."""
         return all([pool.supervise() for pool in self.pools])
+
+    def finish_running_stages(self) -> None:
+        """Let the workers finish the stages they are running, however long, then stop."""
+        for pool in self.pools:
+            pool.stop(timeout=None)
+
+    def stop_at_once(self) -> None:
+        """Kill the workers, their pools and what they run, now."""
+        for pool in self.pools:
+            pool.kill()
 
     @property
     def store(self) -> JobStore:
@@ -238,7 +268,7 @@ def local_runtime(
         with ExitStack() as stack:
             for pool in pools:
                 stack.enter_context(pool)
-            yield Runtime(redis_url, pools, log_file)
+            yield Runtime(redis_url, pools, log_file, embedded=embedded is not None)
     finally:
         if embedded:
             embedded.stop()

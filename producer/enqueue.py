@@ -10,6 +10,7 @@ can read them.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -40,13 +41,22 @@ class EnqueueResult:
 
 
 def enqueue_specs(
-    specs: list[JobSpec], store: JobStore, *, out: str, batch: str, overwrite: bool = False
+    specs: list[JobSpec],
+    store: JobStore,
+    *,
+    out: str,
+    batch: str,
+    overwrite: bool = False,
+    progress: Callable[[int, int], None] | None = None,
 ) -> EnqueueResult:
     """Enqueue each spec once: a job already known (its id, with the same content) is not run
-    again, and a job already made in the bucket is skipped (``overwrite`` makes it again)."""
+    again, and a job already made in the bucket is skipped (``overwrite`` makes it again).
+    ``progress(done, total)`` is told as each spec is taken."""
     result = EnqueueResult(batch=batch)
     bucket = open_bucket(out)
-    for spec in specs:
+    for done, spec in enumerate(specs, start=1):
+        if progress:
+            progress(done, len(specs))
         if not overwrite and has_succeeded(bucket, spec.id):
             result.skipped.append(spec.id)
             continue

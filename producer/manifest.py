@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import difflib
 import glob
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +32,8 @@ URL_PREFIXES = ("http://", "https://")
 URL_NEEDS_NEMO = "is a URL: only the nemo backend fetches photos from the web"
 LEADS_OUT = "leads outside the manifest's folder and PHOTOREEL_ALLOWED_ROOTS"
 DEFAULT_MUSIC = ("defaults", "options", "music")
+YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""libyaml's safe loader when PyYAML has it: many times faster on a big manifest."""
 MAX_YAML_NODES = 2_000_000
 """Values a YAML file may hold once its aliases are expanded: a few hundred bytes of nested
 anchors (a "YAML bomb") would otherwise expand to gigabytes. A 60,000-job manifest holds
@@ -178,7 +181,7 @@ def _parse_yaml(path: Path, shape: str) -> tuple[Any, dict[tuple[str, ...], int]
     """The file's data and the line of each key path; a ManifestError unless it is a mapping."""
     text = path.read_text(encoding="utf-8")
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=YAML_LOADER)
     except yaml.YAMLError as error:
         raise ManifestError(path, [f"not valid YAML: {error}"]) from None
     if node is None:
@@ -187,7 +190,7 @@ def _parse_yaml(path: Path, shape: str) -> tuple[Any, dict[tuple[str, ...], int]
         message = f"line 1: its aliases expand to more than {MAX_YAML_NODES:,} values; refused"
         raise ManifestError(path, [message])
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=YAML_LOADER)
     except yaml.YAMLError as error:
         raise ManifestError(path, [f"not valid YAML: {error}"]) from None
     if not isinstance(data, dict):
@@ -225,10 +228,11 @@ def load_manifest(
     overrides: dict[str, Any] | None = None,
     defaults: dict[str, Any] | None = None,
     allowed_roots: list[Path] | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> list[JobSpec]:
     """The manifest's jobs; ``overrides`` (from the command line) win over its options, which
     win over ``defaults`` (from the settings). ``allowed_roots`` defaults to
-    ``PHOTOREEL_ALLOWED_ROOTS``."""
+    ``PHOTOREEL_ALLOWED_ROOTS``. ``progress(done, total)`` is told of each job read."""
     data, lines = _parse_yaml(path, "a manifest is a mapping with `defaults` and `jobs`")
     try:
         manifest = Manifest.model_validate(data)
@@ -248,6 +252,8 @@ def load_manifest(
     )
     specs: list[JobSpec] = []
     for index, job in enumerate(manifest.jobs):
+        if progress:
+            progress(index + 1, len(manifest.jobs))
         where = ("jobs", str(index))
         job_options, typos = known_options(job.options, lines, (*where, "options"))
         problems += typos

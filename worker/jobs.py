@@ -235,9 +235,7 @@ class JobStore:
         self._renew = redis.register_script(_FENCED_RENEW)
         self._release = redis.register_script(_FENCED_RELEASE)
 
-    def create(
-        self, spec: JobSpec, *, out: str, batch: str, overwrite: bool = False
-    ) -> str | None:
+    def create(self, spec: JobSpec, *, out: str, batch: str, overwrite: bool = False) -> str | None:
         """Record a new job, once per id. Jobs of other ids are other jobs, even when their
         photos, prompt and options are the same: each gets its own output and report.
 

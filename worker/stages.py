@@ -81,11 +81,21 @@ def wake_waiting_job(job_id: str) -> None:
         enqueue_stage(state.spec, state.stage)
 
 
-def job_workdir(state: JobState) -> Path:
+def scratch_folder(state: JobState) -> Path:
     """The job's scratch folder, named after its id and its record's token: two runs of one
     job (two Redis servers, or the job made again) never share one."""
     root = get_settings().scratch_dir or Path(tempfile.gettempdir()) / "photoreel-jobs"
-    workdir = root / f"{state.spec.id}-{state.scratch}"
+    return root / f"{state.spec.id}-{state.scratch}"
+
+
+def remove_scratch(states: list[JobState]) -> None:
+    """Remove the scratch folders of jobs that will go no further (their Redis is gone)."""
+    for state in states:
+        shutil.rmtree(scratch_folder(state), ignore_errors=True)
+
+
+def job_workdir(state: JobState) -> Path:
+    workdir = scratch_folder(state)
     workdir.mkdir(parents=True, exist_ok=True)
     return workdir
 
@@ -175,7 +185,7 @@ def end_without_report(state: JobState, store: JobStore) -> None:
     """A job whose output belongs to another run: its report is not written (it would
     replace the other run's); only its scratch folder goes."""
     store.forget_finished(state.spec.id)
-    shutil.rmtree(job_workdir(state), ignore_errors=True)
+    shutil.rmtree(scratch_folder(state), ignore_errors=True)
 
 
 def summarize_batch_if_done(state: JobState, store: JobStore, bucket: Bucket) -> None:
