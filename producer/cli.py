@@ -11,6 +11,7 @@ import signal
 import sys
 import tempfile
 import threading
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -24,7 +25,7 @@ from producer.embedded import Runtime, local_runtime, worker_command
 from producer.exits import EXIT_INTERRUPTED, EXIT_JOB_FAILED, EXIT_OK, EXIT_USAGE
 from producer.manifest import ManifestError, load_manifest
 from producer.photosets import PhotoSetError, specs_from_folder
-from producer.progress import counting, status_counts
+from producer.progress import TABLE_ROWS, counting, status_counts
 from worker.jobs import JobState, JobStatus, JobStore
 from worker.spec import BackendName, Container, JobOptions, JobSpec, Resolution
 
@@ -108,15 +109,27 @@ def output_location(out: str | None) -> str:
     return location if "://" in location else str(Path(location).expanduser().resolve())
 
 
-def print_summary(states: list[JobState], out: str, *, skipped: list[str] | None = None) -> int:
+def print_summary(
+    states: list[JobState],
+    out: str,
+    *,
+    skipped: list[str] | None = None,
+    warnings: dict[str, list[str]] | None = None,
+) -> int:
+    """A line per job (per failed job only, in a batch too big to list), each warning of a
+    job (what was changed from what it asked), and the counts."""
     failed = [state for state in states if state.status != JobStatus.SUCCEEDED]
+    listed = len(states) <= TABLE_ROWS
     for state in states:
         if state.status == JobStatus.SUCCEEDED:
-            console.print(f"[green]✓[/] {state.spec.id} → {out}/{state.spec.id}/")
+            if listed:
+                console.print(f"[green]✓[/] {state.spec.id} → {out}/{state.spec.id}/")
         else:
             where = f"{state.error_file}: " if state.error_file else ""
             reason = state.error or state.parked_reason or f"did not finish ({state.status})"
             console.print(f"[red]✗[/] {state.spec.id}: {state.status}: {where}{reason}")
+        for warning in (warnings or {}).get(state.spec.id, []):
+            console.print(f"[yellow]![/] {state.spec.id}: {warning}")
     for job_id in skipped or []:
         console.print(f"[dim]=[/] {job_id}: unchanged, skipped → {out}/{job_id}/")
     made = f"{len(states) - len(failed)} of {len(states)} jobs succeeded" if states else "no jobs"
@@ -180,53 +193,58 @@ def run_batch(
     redis_or_exit()
     bucket = bucket_or_exit(out)
     batch = new_batch_id()
-    result = EnqueueResult(batch=batch)
-    states: list[JobState] = []
-    stopped: str | None = None
+    run = LocalRun(EnqueueResult(batch=batch))
     if specs:
         previous = signal.signal(signal.SIGTERM, _raise_terminated)
         try:
-            result, states, stopped = run_locally(
-                specs, out=out, batch=batch, workers=workers, overwrite=overwrite
-            )
+            run = run_locally(specs, out=out, batch=batch, workers=workers, overwrite=overwrite)
         except (KeyboardInterrupt, Terminated):
-            stopped = "interrupted before the jobs were queued; everything started is stopped"
+            run.stopped = "interrupted before the jobs were queued; everything started is stopped"
         finally:
             signal.signal(signal.SIGTERM, previous)
-    if stopped:
-        console.print(stopped)
-        print_counts(states, out)
+    if run.stopped:
+        console.print(run.stopped)
+        print_counts(run.states, out)
         raise typer.Exit(EXIT_INTERRUPTED)
-    if result.job_ids:
+    if run.result.job_ids:
         from worker.summary import write_summary_when_reported
 
-        page = write_summary_when_reported(bucket, batch, states)
+        page = write_summary_when_reported(bucket, batch, run.states)
         console.print(f"batch summary: {page}")
-    code = print_summary(states, out, skipped=skipped)
-    if specs and (code != EXIT_OK or result.conflicts):
+    code = print_summary(run.states, out, skipped=skipped, warnings=run.warnings)
+    if specs and (code != EXIT_OK or run.result.conflicts):
         console.print(f"worker log: {worker_log(batch)}")
-    raise typer.Exit(EXIT_JOB_FAILED if result.conflicts else code)
+    raise typer.Exit(EXIT_JOB_FAILED if run.result.conflicts else code)
+
+
+@dataclass
+class LocalRun:
+    """How a batch went on this machine's workers."""
+
+    result: EnqueueResult
+    states: list[JobState] = field(default_factory=list)
+    warnings: dict[str, list[str]] = field(default_factory=dict)
+    """Per job id: what was changed from what the job asked (its report says the same)."""
+    stopped: str | None = None
+    """How the run was cut short, if it was: a line that says so."""
 
 
 def run_locally(
     specs: list[JobSpec], *, out: str, batch: str, workers: int | None, overwrite: bool
-) -> tuple[EnqueueResult, list[JobState], str | None]:
-    """Enqueue and wait, with this machine's workers: (what was enqueued, the jobs' states,
-    how the run was stopped if it was)."""
+) -> LocalRun:
+    """Enqueue and wait, with this machine's workers."""
     from producer.enqueue import EnqueueResult, enqueue_specs
     from producer.progress import wait_for_jobs
     from worker.stages import remove_scratch
 
-    result = EnqueueResult(batch=batch)
-    states: list[JobState] = []
-    stopped: str | None = None
+    run = LocalRun(EnqueueResult(batch=batch))
     needs_io = any(spec.options.backend == BackendName.NEMO for spec in specs)
     with local_runtime(
         get_settings(), workers=workers, log_file=worker_log(batch), io_pool=needs_io
     ) as runtime:
         store = runtime.store
         try:
-            result = enqueue_specs(
+            run.result = enqueue_specs(
                 specs,
                 store,
                 out=out,
@@ -234,19 +252,21 @@ def run_locally(
                 overwrite=overwrite,
                 progress=counting(console, "queueing"),
             )
-            print_enqueued(result, out)
-            console.print(f"batch {batch}: {len(result.job_ids)} job(s), output {out}")
-            states = wait_for_jobs(store, result.job_ids, console, healthy=runtime.healthy)
+            print_enqueued(run.result, out)
+            console.print(f"batch {batch}: {len(run.result.job_ids)} job(s), output {out}")
+            run.states = wait_for_jobs(store, run.result.job_ids, console, healthy=runtime.healthy)
         except KeyboardInterrupt:
-            stopped = stop_after_interrupt(runtime)
+            run.stopped = stop_after_interrupt(runtime)
         except Terminated:
             runtime.stop_at_once()
-            stopped = "terminated: workers, their stages and the embedded Redis stopped at once"
-        if stopped:
-            states = store.batch_jobs(batch)
+            run.stopped = "terminated: workers, their stages and the embedded Redis stopped at once"
+        if run.stopped:
+            run.states = store.batch_jobs(batch)
+        for state in run.states:
+            run.warnings[state.spec.id] = store.checkpoint(state.spec.id).get("warnings", [])
         if runtime.embedded:  # its Redis goes with this run: no one can resume these jobs
-            remove_scratch([state for state in states if not state.status.finished])
-    return result, states, stopped
+            remove_scratch([state for state in run.states if not state.status.finished])
+    return run
 
 
 def print_counts(states: list[JobState], out: str) -> None:

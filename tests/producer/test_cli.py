@@ -3,13 +3,23 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from producer.catalog import catalog_specs
-from producer.cli import EXIT_JOB_FAILED, EXIT_OK, EXIT_USAGE, cli, collect_specs, option_overrides
+from producer.cli import (
+    EXIT_JOB_FAILED,
+    EXIT_OK,
+    EXIT_USAGE,
+    cli,
+    collect_specs,
+    option_overrides,
+    print_summary,
+)
+from producer.progress import TABLE_ROWS
 from tests.conftest import make_photo
 from tests.producer.conftest import end_job
-from worker.jobs import JobStore, Stage
+from worker.jobs import JobState, JobStatus, JobStore, Stage
 from worker.spec import BackendName, JobSpec
 
 runner = CliRunner()
@@ -88,3 +98,36 @@ def test_duplicate_job_ids_name_both_folders(tmp_path: Path) -> None:
     assert "two jobs are named 'shoot'" in result.output
     assert str(tmp_path / "one" / "shoot") in result.output
     assert str(tmp_path / "two" / "shoot") in result.output
+
+
+def finished_state(job_id: str, status: JobStatus) -> JobState:
+    return JobState(
+        spec=JobSpec(id=job_id, photos=["/a.jpg"]),
+        out="/out",
+        batch="b",
+        status=status,
+        stage=Stage.PUBLISH,
+        epoch=1,
+        error="broken" if status == JobStatus.FAILED else None,
+        error_file=None,
+        parked_reason=None,
+        created_at=0.0,
+        updated_at=0.0,
+        due_at=0.0,
+    )
+
+
+def test_summary_names_warnings_and_lists_a_big_batch_by_its_failures(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    states = [finished_state(f"ok-{index}", JobStatus.SUCCEEDED) for index in range(TABLE_ROWS)]
+    states.append(finished_state("bad", JobStatus.FAILED))
+    warnings = {"ok-1": ["duration 36000 s clamped to 600 s, the longest video photoreel makes"]}
+    code = print_summary(states, "/out", warnings=warnings)
+    lines = capsys.readouterr().err.splitlines()
+    assert code == EXIT_JOB_FAILED
+    assert lines == [
+        "! ok-1: duration 36000 s clamped to 600 s, the longest video photoreel makes",
+        "✗ bad: failed: broken",
+        f"{TABLE_ROWS} of {TABLE_ROWS + 1} jobs succeeded; reports in /out",
+    ]

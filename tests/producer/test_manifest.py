@@ -255,3 +255,10 @@ jobs:
     assert [spec.options.backend for spec in specs] == ["nemo", "local"]
     flagged = load_manifest(manifest, defaults=defaults, overrides={"backend": "local"})
     assert [spec.options.backend for spec in flagged] == ["local", "local"]
+
+
+def test_loading_tells_progress_job_by_job(campaign: Path) -> None:
+    jobs = "".join(f"  - {{id: j{index}, photos: [photos/a1.jpg]}}\n" for index in range(3))
+    told: list[tuple[int, int]] = []
+    load_manifest(write(campaign, f"jobs:\n{jobs}"), progress=lambda *at: told.append(at))
+    assert told == [(1, 3), (2, 3), (3, 3)]

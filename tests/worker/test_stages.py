@@ -123,3 +123,21 @@ def test_reconcile_resumes_orphaned_and_overdue_jobs_only(
     assert sorted(enqueued) == [("lost", Stage.SESSION), ("orphan", Stage.SESSION)]
     again = stages.reconcile(store, lease_seconds=0.02, requeue_seconds=0.03)
     assert again == ["orphan"], "a requeued job is given the whole wait again"
+
+
+def test_an_empty_photo_fails_its_job_saying_it_is_empty(store: JobStore, tmp_path: Path) -> None:
+    job_id, batch = new_id("empty"), new_id("batch")
+    good = make_photo(tmp_path / "photos" / "good.jpg", size=(64, 48))
+    empty = tmp_path / "photos" / "empty.jpg"
+    empty.write_bytes(b"")
+    out = str(tmp_path / "out")
+    spec = JobSpec(id=job_id, photos=[str(good), str(empty)])
+    store.create(spec, out=out, batch=batch)
+
+    stages.advance(job_id, Stage.SESSION)
+
+    state = store_state(store, job_id)
+    assert state.status == JobStatus.FAILED
+    assert (state.error, state.error_file) == ("the file is empty (0 bytes)", "empty.jpg")
+    report = json.loads(open_bucket(out).read_bytes(f"{job_id}/report.json") or b"")
+    assert report["error"]["message"] == "the file is empty (0 bytes)"
