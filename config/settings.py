@@ -210,3 +210,16 @@ def _accepted(field: FieldInfo) -> str:
     if low is not None:
         return f"{kind} {'of at least ' + low if low[0].isdigit() else low}"
     return kind if field.annotation in (int, float) else "see README.md, Settings"
+
+
+def environment_table() -> list[tuple[str, str, str]]:
+    """(variable, default, meaning) for every knob, in declaration order."""
+    rows: list[tuple[str, str, str]] = []
+    for settings_class, prefix in ((Settings, "PHOTOREEL_"), (NemoSettings, "")):
+        for name, field in settings_class.model_fields.items():
+            if name == "nemo":
+                continue
+            default = field.get_default(call_default_factory=True)
+            shown = "unset" if default is None else str(default)
+            rows.append((_variable(name, field, prefix), shown, field.description or ""))
+    return rows
