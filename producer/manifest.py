@@ -190,7 +190,7 @@ def _parse_yaml(path: Path, shape: str) -> tuple[Any, dict[tuple[str, ...], int]
         message = f"line 1: its aliases expand to more than {MAX_YAML_NODES:,} values; refused"
         raise ManifestError(path, [message])
     try:
-        data = yaml.load(text, Loader=YAML_LOADER)
+        data = YAML_LOADER("").construct_document(node)  # from the nodes: no second parse
     except yaml.YAMLError as error:
         raise ManifestError(path, [f"not valid YAML: {error}"]) from None
     if not isinstance(data, dict):
