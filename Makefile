@@ -4,20 +4,21 @@ PYTHON := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 OUT ?= out
 
-SYSTEM_PACKAGES ?= chromium fonts-wqy-zenhei
+SYSTEM_PACKAGES ?= chromium fonts-wqy-zenhei fonts-noto-color-emoji fonts-dejavu-core tesseract-ocr
 
 .PHONY: setup system-deps run test lint bench clean
 
 $(INSTALLED): pyproject.toml
 	test -x $(PYTHON) || python3 -m venv $(VENV)
 	$(PYTHON) -m pip install --quiet --upgrade pip
-	$(PYTHON) -m pip install --quiet -e '.[dev]'
+	$(PYTHON) -m pip install --quiet -e '.[dev,embedded]'
 	touch $(INSTALLED)
 
 setup: $(INSTALLED)
 
-# Debian packages some tests need: headless Chromium (the batch page) and a CJK font (Chinese
-# and Japanese titles). Installed when missing and we are root; otherwise those tests skip.
+# Debian packages some tests need: headless Chromium (the batch page), fonts for CJK, Arabic,
+# Hebrew and colour emoji titles, and Tesseract (reads rendered text back). Installed when
+# missing and we are root; otherwise those tests skip.
 system-deps:
 	@missing=""; for package in $(SYSTEM_PACKAGES); do \
 		dpkg -s $$package >/dev/null 2>&1 || missing="$$missing $$package"; done; \
@@ -29,6 +30,8 @@ system-deps:
 
 run: setup
 	$(VENV)/bin/photoreel run examples/ --out $(OUT)
+	$(VENV)/bin/photoreel catalog examples/products.csv --template examples/promo.yaml --out $(OUT) \
+		--prompt-template "6-second promo for {title}, 9:16 for Reels"
 
 test: setup system-deps
 	$(PYTHON) -m pytest

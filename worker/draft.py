@@ -9,7 +9,8 @@ Metadata keys the local renderer reads (the cloud may add others, which are kept
 - every segment ``m``: ``start`` (ms from the start of the timeline).
 - video segment ``m``: ``src`` (file id), ``motion`` (dict), ``transition_in`` (dict or None).
 - audio segment ``m``: ``src`` (file id or ``synth:<mood>``), ``volume`` (0..1), ``mood``.
-- text segment ``m``: ``text``, ``style`` (dict).
+- text segment ``m``: ``text``, ``style`` (dict); a promo's layers also ``role`` (name, price,
+  old_price, badge, caption, cta, end_card, logo), ``position`` and, for a logo, ``image``.
 """
 
 from __future__ import annotations
@@ -76,6 +77,14 @@ def _seconds(ms: int) -> str:
     return f"{value:g}s"
 
 
+def _layer_words(meta: dict[str, Any]) -> str:
+    """A text segment's words; a layer with a role other than a title says which it is."""
+    text, role = str(meta.get("text", "")), meta.get("role")
+    if role in (None, "title"):
+        return text
+    return f"{role}: {text}" if text else str(role)
+
+
 def _describe(track: Track) -> str:
     if not track.sg:
         return "empty"
@@ -92,7 +101,7 @@ def _describe(track: Track) -> str:
         level = f", {round(float(volume) * 100)}%" if volume is not None else ""
         return f"BGM: {label} ({span}{level})"
     if track.tt == TrackType.TEXT:
-        text = " / ".join(str(segment.m.get("text", "")) for segment in track.sg)
+        text = " / ".join(_layer_words(segment.m) for segment in track.sg)
         return f"Title: {text} ({span})"
     return f"Track type {track.tt}: {len(track.sg)} segments ({span})"
 

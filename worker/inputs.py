@@ -1,4 +1,4 @@
-"""A job's input files (photos and a music file) on their way from the producer to a worker.
+"""A job's input files (photos, music, logo, brand font) on their way from the producer to a worker.
 
 When the output bucket is remote (``s3://…``), workers may run on other machines than the
 producer, so the producer stages every input into the bucket once, content-addressed:
@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import os
 import uuid
+from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -37,6 +38,44 @@ def is_staged(location: str) -> bool:
     return "://" in location and not location.startswith(WEB_SCHEMES)
 
 
+FileChange = Callable[[str], str | None]
+"""A new location for an input file's location, or None to keep it."""
+
+
+def _named_files(spec: JobSpec) -> list[tuple[str, str]]:
+    """(role, location) of each input file the spec names besides its photos: the music, the
+    logo (an option, the brand's, a feed row's) and the brand's font."""
+    options, brand, row = spec.options, spec.options.brand, spec.source.fields or {}
+    candidates = [
+        ("music", options.music),
+        ("logo", options.logo),
+        ("logo", brand.logo if brand else None),
+        ("font", brand.font if brand else None),
+        ("logo", row.get("logo")),
+    ]
+    return [(role, str(value)) for role, value in candidates if value]
+
+
+def _change_files(spec: JobSpec, change: FileChange) -> JobSpec:
+    """The spec with each of its ``_named_files`` moved where ``change`` says."""
+
+    def moved(value: object) -> object:
+        return (change(value) or value) if isinstance(value, str) and value else value
+
+    options = spec.options.model_copy(
+        update={"music": moved(spec.options.music), "logo": moved(spec.options.logo)}
+    )
+    brand = options.brand
+    if brand is not None:
+        brand = brand.model_copy(update={"logo": moved(brand.logo), "font": moved(brand.font)})
+        options = options.model_copy(update={"brand": brand})
+    source = spec.source
+    if source.fields and source.fields.get("logo"):
+        fields = {**source.fields, "logo": moved(source.fields["logo"])}
+        source = source.model_copy(update={"fields": fields})
+    return spec.model_copy(update={"options": options, "source": source})
+
+
 def stage_file(path: Path, bucket: Bucket) -> str:
     key = f"{STAGED_PREFIX}/{file_sha256(path)}/{path.name}"
     if not bucket.exists(key):
@@ -47,11 +86,14 @@ def stage_file(path: Path, bucket: Bucket) -> str:
 def stage_inputs(spec: JobSpec, bucket: Bucket) -> JobSpec:
     """The spec with its local photos and music staged into ``bucket`` and named by URI."""
     photos = [photo if "://" in photo else stage_file(Path(photo), bucket) for photo in spec.photos]
-    options = spec.options
-    if options.music and "://" not in options.music and Path(options.music).is_file():
-        options = options.model_copy(update={"music": stage_file(Path(options.music), bucket)})
+
+    def staged(location: str) -> str | None:
+        is_local = "://" not in location and Path(location).is_file()
+        return stage_file(Path(location), bucket) if is_local else None
+
+    spec = _change_files(spec, staged)
     source = spec.source.model_copy(update={"path": Path(spec.source.path).name})
-    return spec.model_copy(update={"photos": photos, "options": options, "source": source})
+    return spec.model_copy(update={"photos": photos, "source": source})
 
 
 def fetched_path(location: str, workdir: Path) -> Path:
@@ -90,20 +132,20 @@ def local_input(location: str, workdir: Path) -> Path:
 
 
 def local_spec(spec: JobSpec, workdir: Path) -> JobSpec:
-    """The spec as a backend on this machine sees it: a staged music file becomes its copy."""
-    music = spec.options.music
-    if not (music and is_staged(music)):
+    """The spec as a backend on this machine sees it: each staged file becomes its copy."""
+    if not any(is_staged(location) for _role, location in _named_files(spec)):
         return spec
-    options = spec.options.model_copy(update={"music": str(fetch(music, workdir))})
-    return spec.model_copy(update={"options": options})
+    return _change_files(
+        spec, lambda location: str(fetch(location, workdir)) if is_staged(location) else None
+    )
 
 
 def describe_inputs(spec: JobSpec, workdir: Path) -> list[dict[str, Any]]:
     """Role, name, location, sha256 and size of each input file, as this machine has it."""
     located = [("photo", photo) for photo in spec.photos]
-    music = spec.options.music
-    if music and (is_staged(music) or Path(music).is_file()):
-        located.append(("music", music))
+    for role, location in _named_files(spec):
+        if is_staged(location) or Path(location).is_file():
+            located.append((role, location))
     described = []
     for role, location in located:
         if location.startswith(WEB_SCHEMES):

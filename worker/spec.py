@@ -9,6 +9,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from worker.styles import Brand, LogoPlacement, Template, template_named
+
 JOB_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$"
 TITLE_MAX_CHARS = 200
 
@@ -58,6 +60,21 @@ class JobOptions(BaseModel):
     title: str | None = Field(default=None, max_length=TITLE_MAX_CHARS)
     music: str | None = Field(default=None, description="audio file, or a mood: calm, upbeat, …")
     backend: BackendName = BackendName.LOCAL
+    price: str | None = Field(default=None, max_length=40, description="as shown: '$12.50'")
+    old_price: str | None = Field(default=None, max_length=40, description="shown struck")
+    cta: str | None = Field(default=None, max_length=80, description="call to action")
+    captions: list[str] | None = Field(default=None, description="one per photo, in order")
+    logo: str | None = Field(default=None, description="PNG file (alpha kept)")
+    logo_placement: LogoPlacement | None = None
+    brand: Brand | None = Field(default=None, description="colours and font (brand.yaml)")
+    template: Template | None = Field(default=None, description="clean, bold, minimal, a file")
+
+    @field_validator("template", mode="before")
+    @classmethod
+    def _template_name(cls, value: object) -> object:
+        if isinstance(value, str) and template_named(value) is value:
+            raise ValueError(f"unknown template {value!r}: clean, bold, minimal or a .yaml file")
+        return template_named(value)
 
 
 class JobSource(BaseModel):
@@ -70,6 +87,9 @@ class JobSource(BaseModel):
         default=None,
         description="the inputs' contents as the producer saw them (catalog: photo bytes and"
         " prompt; inbox: the folder's file names, sizes, mtimes); part of the content hash",
+    )
+    fields: dict[str, Any] | None = Field(
+        default=None, description="catalog: the product's row, for its words and templates"
     )
 
 

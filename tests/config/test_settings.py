@@ -31,3 +31,29 @@ def test_readme_lists_every_knob_with_its_default() -> None:
     for variable, default, _meaning in environment_table():
         row = f"| `{variable}` | `{default}` |"
         assert row in readme, f"README.md lacks the row for {variable}: {row}"
+
+
+def every_variable() -> list[str]:
+    return [
+        name
+        for variable, _default, _meaning in environment_table()
+        for name in variable.split(" or ")
+    ]
+
+
+@pytest.mark.parametrize("source", ["environment", "dotenv"])
+def test_an_empty_value_counts_as_unset_for_every_setting(
+    source: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    for variable in every_variable():
+        monkeypatch.delenv(variable, raising=False)
+    defaults = Settings().model_dump() | {"nemo": Settings().nemo.model_dump()}
+    if source == "environment":
+        for variable in every_variable():
+            monkeypatch.setenv(variable, "")
+    else:
+        (tmp_path / ".env").write_text("".join(f"{name}=\n" for name in every_variable()))
+    settings = Settings()
+    assert settings.model_dump() | {"nemo": settings.nemo.model_dump()} == defaults
+    assert settings.nemo.nemo_token is None  # an empty NEMO_TOKEN: the anonymous token

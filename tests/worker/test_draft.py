@@ -1,4 +1,4 @@
-from worker.draft import Draft, TrackType, timeline_summary
+from worker.draft import Draft, Segment, Track, TrackType, timeline_summary
 
 SEED_LIKE = {
     "t": [
@@ -31,3 +31,15 @@ def test_unknown_keys_from_the_cloud_are_kept() -> None:
     draft = Draft.model_validate({"t": [{"tt": 0, "sg": [{"d": 1, "x": 2}], "id": "v"}], "v": 3})
     dumped = draft.model_dump()
     assert dumped["v"] == 3 and dumped["t"][0]["id"] == "v" and dumped["t"][0]["sg"][0]["x"] == 2
+
+
+def test_summary_names_the_role_of_promo_layers() -> None:
+    layers = [
+        Segment(d=3000, m={"start": 0, "text": "Mug", "role": "name"}),
+        Segment(d=3000, m={"start": 0, "text": "$9", "role": "price"}),
+        Segment(d=6000, m={"start": 0, "text": "", "role": "logo", "image": "logo.png"}),
+        Segment(d=1000, m={"start": 5000, "text": "Hello"}),
+    ]
+    draft = Draft(t=[Track(tt=TrackType.TEXT, sg=layers)])
+    summary = timeline_summary(draft)
+    assert summary == "Timeline (1 track): 1. Title: name: Mug / price: $9 / logo / Hello (0-6s)"

@@ -16,6 +16,7 @@ from worker.inputs import (
     stage_inputs,
 )
 from worker.spec import JobOptions, JobSource, JobSpec
+from worker.styles import Brand
 
 
 class CountingBucket(S3Bucket):
@@ -94,6 +95,47 @@ def test_worker_fetches_inputs_without_the_producers_files(
     assert described[0]["sha256"] == hashlib.sha256(originals[0]).hexdigest()
     assert described[0]["size"] == len(originals[0])
     assert not list(workdir.rglob("*.tmp"))
+
+
+def test_logos_and_brand_fonts_are_staged_and_fetched_like_music(
+    s3_out: str, tmp_path: Path
+) -> None:
+    spec = producer_spec(tmp_path / "producer" / "trip")
+    files = {
+        "logo": make_photo(tmp_path / "producer" / "logo.png", size=(40, 20)),
+        "brand_logo": make_photo(tmp_path / "producer" / "brand-logo.png", size=(40, 20), seed=1),
+        "row_logo": make_photo(tmp_path / "producer" / "row-logo.png", size=(40, 20), seed=2),
+        "font": tmp_path / "producer" / "Brand.ttf",
+    }
+    files["font"].write_bytes(b"not really a font")
+    options = spec.options.model_copy(
+        update={
+            "logo": str(files["logo"]),
+            "brand": Brand(logo=str(files["brand_logo"]), font=str(files["font"])),
+        }
+    )
+    source = spec.source.model_copy(update={"fields": {"logo": str(files["row_logo"])}})
+    spec = spec.model_copy(update={"options": options, "source": source})
+    staged = stage_inputs(spec, open_bucket(s3_out))
+    assert str(tmp_path) not in staged.model_dump_json()
+    contents = {name: path.read_bytes() for name, path in files.items()}
+    for path in files.values():
+        path.unlink()
+    workdir = tmp_path / "scratch" / "trip"
+    local = local_spec(staged, workdir)
+    assert local.options.logo is not None and local.options.brand is not None
+    assert local.source.fields is not None
+    found = {
+        "logo": local.options.logo,
+        "brand_logo": local.options.brand.logo,
+        "row_logo": local.source.fields["logo"],
+        "font": local.options.brand.font,
+    }
+    for name, location in found.items():
+        assert location is not None and Path(location).is_relative_to(workdir)
+        assert Path(location).read_bytes() == contents[name]
+    roles = [item["role"] for item in describe_inputs(staged, workdir)]
+    assert roles == ["photo", "photo", "music", "logo", "logo", "font", "logo"]
 
 
 def test_a_missing_staged_input_fails_the_job_naming_it(s3_out: str, tmp_path: Path) -> None:

@@ -12,8 +12,9 @@ from tests.backends.local.yuv import frame_to_rgb
 from worker.backends.local.compose import frames
 from worker.backends.local.frame import frame_planes
 from worker.backends.local.framing import FitMode, Framing
+from worker.backends.local.layers import text_track
 from worker.backends.local.plan import make_plan
-from worker.backends.local.timeline import PhotoForDraft, title_track, video_draft, with_stage2
+from worker.backends.local.timeline import PhotoForDraft, shot_spans, video_draft, with_stage2
 from worker.draft import Draft
 from worker.spec import JobOptions
 
@@ -71,7 +72,10 @@ def test_fade_in_and_out(tmp_path: Path) -> None:
 
 def test_title_changes_only_its_box_and_fades(tmp_path: Path) -> None:
     draft, files = small_draft(tmp_path, "static, cut")
-    titled = with_stage2(draft, [title_track("Hi", "16:9", draft.duration_ms)])
+    plan = make_plan("title 'Hi', 16:9", JobOptions(duration=3), Settings())
+    track = text_track(plan, draft.duration_ms, shot_spans(draft))
+    assert track is not None
+    titled = with_stage2(draft, [track])
     plain, with_title = rendered(draft, files), rendered(titled, files)
     differences = [
         np.abs(a.astype(int) - b.astype(int)).max() for a, b in zip(plain, with_title, strict=True)

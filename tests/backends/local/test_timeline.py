@@ -5,17 +5,18 @@ import itertools
 import pytest
 
 from config.settings import Settings
-from worker.backends.local.compose import shots_of, titles_of
+from worker.backends.local.compose import layers_of, shots_of
 from worker.backends.local.framing import FitMode, Framing
+from worker.backends.local.layers import text_track
 from worker.backends.local.plan import make_plan
 from worker.backends.local.timeline import (
     PhotoForDraft,
     ms_to_frames,
-    title_track,
+    shot_spans,
     video_draft,
     with_stage2,
 )
-from worker.draft import Draft, TrackType
+from worker.draft import Draft, Track, TrackType
 from worker.spec import JobOptions
 
 FRAMING = Framing(FitMode.COVER, (0.0, 0.0, 1.0, 1.0), (0.5, 0.5))
@@ -61,11 +62,18 @@ def test_fast_pace_cuts_more_often_than_calm() -> None:
 
 def test_stage_two_adds_title_and_replaces_earlier_extras() -> None:
     draft = video_draft(make_plan("", JobOptions(duration=6), Settings()), photos(2))
-    once = with_stage2(draft, [title_track("One", "16:9", draft.duration_ms)])
-    twice = with_stage2(once, [title_track("Two", "16:9", draft.duration_ms)])
+
+    def titled(text: str) -> Track:
+        plan = make_plan(f"title '{text}'", JobOptions(duration=6), Settings())
+        track = text_track(plan, draft.duration_ms, shot_spans(draft))
+        assert track is not None
+        return track
+
+    once = with_stage2(draft, [titled("One")])
+    twice = with_stage2(once, [titled("Two")])
     assert [track.tt for track in twice.t] == [TrackType.VIDEO, TrackType.TEXT]
-    (title,) = titles_of(twice, 30)
-    assert title.text == "Two"
+    (title,) = layers_of(twice, 30)
+    assert title.layer.text == "Two"
     assert 0 < title.start < title.end <= 180
 
 
@@ -73,3 +81,21 @@ def test_a_single_photo_is_one_shot() -> None:
     draft = video_draft(make_plan("fast pace", JobOptions(duration=12), Settings()), photos(1))
     (segment,) = draft.t[0].sg
     assert segment.d == 12_000 and segment.m["transition_in"] is None
+
+
+@pytest.mark.parametrize(
+    "prompt", ["6-second promo", "6-second calm, slow promo", "fast 6-second promo, dissolves"]
+)
+def test_a_six_second_clip_of_three_photos_is_mostly_photos_not_blends(prompt: str) -> None:
+    draft = video_draft(make_plan(prompt, JobOptions(), Settings()), photos(3))
+    fps = int(draft.m["fps"])
+    total = ms_to_frames(draft.duration_ms, fps)
+    spans = [(ms_to_frames(s.start_ms, fps), ms_to_frames(s.end_ms, fps)) for s in draft.t[0].sg]
+    blended = sum(
+        1 for frame in range(total) if sum(start <= frame < end for start, end in spans) > 1
+    )
+    assert blended / total <= 0.25
+    for segment, (start, end) in zip(draft.t[0].sg[1:], spans[1:], strict=True):
+        transition = segment.m["transition_in"]
+        assert transition is not None
+        assert ms_to_frames(transition["d"], fps) <= 0.25 * (end - start) + 1

@@ -9,7 +9,7 @@ from tests.backends.nemo.harness import NewJob, fast_settings, make_photos, run_
 from tests.fakenemo.server import FakeNemo
 from worker.backends.nemo import NemoBackend
 from worker.backends.nemo.backend import generation_message
-from worker.spec import JobOptions
+from worker.spec import JobOptions, JobSource
 
 
 def test_job_ends_with_an_mp4_and_one_charge(
@@ -31,6 +31,7 @@ def test_job_ends_with_an_mp4_and_one_charge(
     assert book["completion"]["how"] == "stage2"
     assert book["render_id"].startswith("render_")
     assert book["timeline"].startswith("Timeline (3 tracks): 1. Video: 3 clips")
+    assert book["title_track"] == [fake_nemo.world.sessions[session_id].task_name]
     assert book["stream_end"] == "closed"
     assert book["download"]["source"] == "output_url"
     prompt = fake_nemo.world.sessions[session_id].prompt
@@ -102,4 +103,29 @@ def test_the_message_carries_the_options(new_job: NewJob) -> None:
     text = generation_message(job.context())
     assert text.startswith("Turn these photos into a short video.")
     for part in ("Length: 12 seconds.", "Aspect ratio: 9:16.", 'Title: "Lisbon".', "music: upbeat"):
+        assert part in text
+
+
+def test_the_message_carries_the_promo_words_and_brand(new_job: NewJob) -> None:
+    job = new_job("promo")
+    options = JobOptions(
+        price="$12",
+        cta="Shop now",
+        template="bold",
+        brand={"primary": "#112233"},
+        backend="nemo",
+    )
+    source = JobSource(kind="catalog", fields={"title": "Blue Mug", "old_price": "$15"})
+    job.spec = job.spec.model_copy(
+        update={"options": options, "prompt": "6-second promo", "source": source}
+    )
+    text = generation_message(job.context())
+    for part in (
+        'product name "Blue Mug"',
+        'price "$12" next to the old price "$15" struck through',
+        'badge "-20%"',
+        'end card with Blue Mug and $12 and the call to action "Shop now"',
+        "Text style: bold.",
+        "Brand colours: primary #112233.",
+    ):
         assert part in text

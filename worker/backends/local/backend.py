@@ -18,6 +18,7 @@ from worker.backends.local import audio
 from worker.backends.local.compose import frames
 from worker.backends.local.encode import EncodeSettings, FrameEncoder
 from worker.backends.local.framing import Framing, choose_framing
+from worker.backends.local.layers import text_track
 from worker.backends.local.media import (
     DecodedPhoto,
     file_sha256,
@@ -29,7 +30,7 @@ from worker.backends.local.timeline import (
     PhotoForDraft,
     audio_track,
     ms_to_frames,
-    title_track,
+    shot_spans,
     video_draft,
     with_stage2,
 )
@@ -79,7 +80,7 @@ class LocalBackend:
     def generate(self, ctx: StageContext) -> None:
         if "stage1" in ctx.checkpoint:
             return
-        plan = make_plan(ctx.spec.prompt, ctx.spec.options, ctx.settings)
+        plan = make_plan(ctx.spec.prompt, ctx.spec.options, ctx.settings, ctx.spec.source.fields)
         width, height = plan.size
         framings: dict[str, Framing] = {}
         photos = []
@@ -113,8 +114,11 @@ class LocalBackend:
         if plan["music"] is not None:
             track, music_facts = self._music_track(ctx, draft, plan)
             tracks.append(track)
-        if plan["title"]:
-            tracks.append(title_track(plan["title"], plan["aspect"], draft.duration_ms))
+        spec = ctx.spec
+        words_plan = make_plan(spec.prompt, spec.options, ctx.settings, spec.source.fields)
+        texts = text_track(words_plan, draft.duration_ms, shot_spans(draft))
+        if texts is not None:
+            tracks.append(texts)
         final = with_stage2(draft, tracks)
         ctx.record("draft", final.model_dump())
         ctx.record(

@@ -19,8 +19,9 @@ from worker.backends.local.framing import Framing, build_shot_source
 from worker.backends.local.media import load_working_image
 from worker.backends.local.motion import camera_at, warp_window, window_of
 from worker.backends.local.plan import TransitionStyle
+from worker.backends.local.text import Layer, layout_layers, render_layer
 from worker.backends.local.timeline import ms_to_frames
-from worker.backends.local.titles import TitlePatch, overlay_title, render_title, title_opacity
+from worker.backends.local.titles import TitlePatch, overlay_title, title_opacity
 from worker.backends.local.transitions import ZOOM_PUSH, ShotRenderer, blend_transition
 from worker.draft import Draft, Segment, TrackType
 from worker.spec import Aspect
@@ -42,9 +43,10 @@ class Shot:
 
 
 @dataclass(frozen=True)
-class Title:
-    text: str
-    aspect: Aspect
+class Shown:
+    """A text layer and the frames it is on: ``start``..``end`` - 1, fading over ``fade``."""
+
+    layer: Layer
     start: int
     end: int
     fade: int
@@ -69,21 +71,18 @@ def shots_of(draft: Draft, fps: int) -> list[Shot]:
     return shots
 
 
-def titles_of(draft: Draft, fps: int) -> list[Title]:
-    titles = []
-    for track in draft.tracks_of(TrackType.TEXT):
-        for segment in track.sg:
-            style = segment.m.get("style", {})
-            titles.append(
-                Title(
-                    text=str(segment.m["text"]),
-                    aspect=Aspect(style.get("aspect", draft.m.get("aspect", Aspect.LANDSCAPE))),
-                    start=ms_to_frames(segment.start_ms, fps),
-                    end=ms_to_frames(segment.end_ms, fps),
-                    fade=ms_to_frames(style.get("fade_ms", 400), fps),
-                )
-            )
-    return titles
+def layers_of(draft: Draft, fps: int) -> list[Shown]:
+    default_aspect = str(draft.m.get("aspect", Aspect.LANDSCAPE))
+    return [
+        Shown(
+            layer=Layer.from_meta(segment.m, default_aspect),
+            start=ms_to_frames(segment.start_ms, fps),
+            end=ms_to_frames(segment.end_ms, fps),
+            fade=ms_to_frames((segment.m.get("style") or {}).get("fade_ms", 400), fps),
+        )
+        for track in draft.tracks_of(TrackType.TEXT)
+        for segment in track.sg
+    ]
 
 
 def _headroom(shot: Shot, next_shot: Shot | None) -> float:
@@ -141,7 +140,8 @@ def frames(draft: Draft, photo_files: dict[str, Path]) -> Iterator[np.ndarray]:
     width, height, fps = int(draft.m["width"]), int(draft.m["height"]), int(draft.m["fps"])
     total = ms_to_frames(draft.duration_ms, fps)
     shots = shots_of(draft, fps)
-    titles = titles_of(draft, fps)
+    shown = layers_of(draft, fps)
+    places = layout_layers([item.layer for item in shown], (width, height))
     patches: dict[int, TitlePatch] = {}
     fade_in = ms_to_frames(draft.m.get("fade_in_ms", 0), fps)
     fade_out = ms_to_frames(draft.m.get("fade_out_ms", 0), fps)
@@ -178,11 +178,11 @@ def frames(draft: Draft, photo_files: dict[str, Path]) -> Iterator[np.ndarray]:
                 image = renderer(active[0], frame)(1.0, 0.0, 0.0)
             else:
                 image = towards_black(new_frame(width, height), 0.0)
-            for number, title in enumerate(titles):
-                if title.start <= frame < title.end:
+            for number, item in enumerate(shown):
+                if item.start <= frame < item.end:
                     if number not in patches:
-                        patches[number] = render_title(title.text, title.aspect, image)
-                    opacity = title_opacity(frame, title.start, title.end, title.fade)
+                        patches[number] = render_layer(item.layer, places[number], image)
+                    opacity = title_opacity(frame, item.start, item.end, item.fade)
                     overlay_title(image, patches[number], opacity)
             factor = _fade_factor(frame, total, fade_in, fade_out)
             if factor < 1.0:

@@ -7,18 +7,20 @@ planner does not know are ignored: a prompt never makes a job fail.
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any, TypeVar
 
 from config.settings import Settings
+from worker.backends.local.text import EMOJI_PATTERN
+from worker.backends.local.titles import find_emoji_font
+from worker.numerals import CN_NUMBER, cn_to_number
+from worker.promo import PromoWords, read_words, without_cta
 from worker.spec import TITLE_MAX_CHARS, Aspect, JobOptions, Resolution
+from worker.styles import Brand, LayerSpec, StyleName
 
 MAX_DURATION_S = 600.0
-EMOJI = re.compile(
-    "[\U0001f000-\U0001faff\U00002600-\U000027bf\U0001f1e6-\U0001f1ff\ufe0f\u200d\u20e3]"
-)
-"""Pictographs, dingbats, flags and their joiners: no font the renderer ships draws them."""
 
 
 class Pace(StrEnum):
@@ -81,6 +83,13 @@ class Plan:
     music: str | None
     """A mood word (see ``Mood``), an audio file path, or None for a silent video."""
     music_volume: float
+    words: PromoWords = field(default_factory=PromoWords)
+    style: StyleName = StyleName.CLEAN
+    layers: tuple[LayerSpec, ...] | None = None
+    """A template's own layers; None: the layers the words call for."""
+    brand: Brand | None = None
+    fields: Mapping[str, Any] = field(default_factory=dict)
+    """The catalog row, for a template's merge fields."""
     warnings: tuple[str, ...] = ()
     """What the plan changed from what was asked (a duration clamped, a title cut), in words."""
 
@@ -98,13 +107,18 @@ class Plan:
         return short, _even(short * ratio_h / ratio_w)
 
     def to_record(self) -> dict[str, Any]:
-        record = asdict(self)
+        record = {
+            key: value
+            for key, value in asdict(self).items()
+            if key not in ("words", "layers", "brand", "fields")
+        }
         record.update(
             width=self.size[0],
             height=self.size[1],
             frames=self.frame_count,
             warnings=list(self.warnings),
         )
+        record["words"] = self.words.to_record()
         return {
             key: str(value) if isinstance(value, StrEnum) else value
             for key, value in record.items()
@@ -115,43 +129,11 @@ def _even(value: float) -> int:
     return round(value / 2) * 2
 
 
-_CN_DIGITS = {
-    "零": 0,
-    "〇": 0,
-    "一": 1,
-    "二": 2,
-    "两": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-}
-_CN_NUMBER = "[零〇一二两三四五六七八九十百]+"
-
-
-def _cn_to_number(text: str) -> int:
-    """Chinese numerals up to the hundreds: 十五 → 15, 二十 → 20, 一百二十 → 120."""
-    total, current = 0, 0
-    for char in text:
-        if char in _CN_DIGITS:
-            current = _CN_DIGITS[char]
-        elif char == "十":
-            total += (current or 1) * 10
-            current = 0
-        elif char == "百":
-            total += (current or 1) * 100
-            current = 0
-    return total + current
-
-
 def _number(text: str) -> float:
-    return float(text) if re.fullmatch(r"\d+(?:\.\d+)?", text) else float(_cn_to_number(text))
+    return float(text) if re.fullmatch(r"\d+(?:\.\d+)?", text) else float(cn_to_number(text))
 
 
-_NUM = rf"(\d+(?:\.\d+)?|{_CN_NUMBER})"
+_NUM = rf"(\d+(?:\.\d+)?|{CN_NUMBER})"
 
 
 def parse_duration(prompt: str) -> float | None:
@@ -293,14 +275,18 @@ def _clean_title(text: str) -> str | None:
 
 
 def fit_title(title: str | None) -> tuple[str | None, list[str]]:
-    """The title the renderer can draw, and a warning for each change: emoji are dropped (no
-    shipped font draws them) and a title over ``TITLE_MAX_CHARS`` is cut at a word boundary."""
+    """The title the renderer can draw, and a warning for each change: emoji are dropped when
+    no colour emoji font is installed, and a title over ``TITLE_MAX_CHARS`` is cut at a word
+    boundary."""
     if title is None:
         return None, []
     warnings: list[str] = []
-    if EMOJI.search(title):
-        title = re.sub(r"\s{2,}", " ", EMOJI.sub("", title)).strip()
-        warnings.append("emoji dropped from the title: no installed font draws them")
+    if EMOJI_PATTERN.search(title) and find_emoji_font() is None:
+        title = re.sub(r"\s{2,}", " ", EMOJI_PATTERN.sub("", title)).strip()
+        warnings.append(
+            "emoji dropped from the title: no colour emoji font is installed "
+            "(fonts-noto-color-emoji)"
+        )
     if len(title) > TITLE_MAX_CHARS:
         cut = title[: TITLE_MAX_CHARS + 1].rsplit(maxsplit=1)[0]
         kept = cut if len(cut) <= TITLE_MAX_CHARS else title[:TITLE_MAX_CHARS]
@@ -367,9 +353,19 @@ def parse_resolution(prompt: str) -> Resolution | None:
     return None
 
 
-def make_plan(prompt: str, options: JobOptions, settings: Settings) -> Plan:
+def make_plan(
+    prompt: str,
+    options: JobOptions,
+    settings: Settings,
+    fields: Mapping[str, Any] | None = None,
+) -> Plan:
     """Options that are set win; what they leave unset (None) comes from the prompt, then
-    from ``settings``. Every change to what was asked is a warning of the plan."""
+    from ``settings``. Every change to what was asked is a warning of the plan.
+
+    ``fields``: the catalog row of the job, if it has one (its words come before the
+    prompt's, after the options')."""
+    prompt_title = parse_title(without_cta(prompt))
+    template = options.template
     pace = parse_pace(prompt) or Pace.MEDIUM
     fade_in, fade_out = parse_fades(prompt)
     gentle = pace == Pace.SLOW
@@ -382,7 +378,7 @@ def make_plan(prompt: str, options: JobOptions, settings: Settings) -> Plan:
     duration, duration_warnings = clamp_duration(
         options.duration or parse_duration(prompt) or settings.duration
     )
-    title, title_warnings = fit_title(options.title or parse_title(prompt))
+    title, title_warnings = fit_title(options.title or prompt_title)
     return Plan(
         duration_s=duration,
         aspect=options.aspect or parse_aspect(prompt) or Aspect.LANDSCAPE,
@@ -398,4 +394,9 @@ def make_plan(prompt: str, options: JobOptions, settings: Settings) -> Plan:
         music=music,
         music_volume=parse_music_volume(prompt),
         warnings=(*duration_warnings, *title_warnings),
+        words=read_words(prompt, options, fields, prompt_title),
+        style=template.style if template else StyleName.CLEAN,
+        layers=tuple(template.layers) if template and template.layers else None,
+        brand=options.brand,
+        fields=dict(fields or {}),
     )

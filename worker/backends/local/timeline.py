@@ -9,7 +9,7 @@ Besides the keys ``worker.draft`` documents, the local backend writes (and reads
 - draft ``m``: ``aspect``, ``fade_in_ms``, ``fade_out_ms``.
 - video segment ``m``: ``name`` (photo file name), ``framing`` (see ``Framing.to_record``).
 - audio segment ``m``: ``file`` (the prepared WAV, relative to the job's workdir).
-- text segment ``m``: ``style`` holds ``aspect`` and ``fade_ms``.
+- text segments: see ``worker.backends.local.layers``.
 """
 
 from __future__ import annotations
@@ -19,16 +19,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from worker.backends.local.framing import Framing
+from worker.backends.local.layers import Span
 from worker.backends.local.motion import design_motion
 from worker.backends.local.plan import PACE_TIMING, Plan
 from worker.draft import Draft, Segment, Track, TrackType
 
-MIN_TRANSITION_SHARE = 0.4
-"""A transition takes at most this share of a shot."""
+MAX_TRANSITION_SHARE = 0.25
+"""A transition takes at most this share of a shot: a short clip shows photos, not blends."""
 FADE_MS = 600
-TITLE_START_MS = 250
-TITLE_MAX_MS = 3500
-TITLE_FADE_MS = 400
 
 
 @dataclass(frozen=True)
@@ -56,6 +54,11 @@ def shot_count(plan: Plan, photo_count: int) -> int:
     return max(photo_count, round(plan.duration_s / PACE_TIMING[plan.pace].shot_s))
 
 
+def shot_spans(draft: Draft) -> list[Span]:
+    """Where each shot of the draft's video track is, in ms."""
+    return [Span(s.start_ms, s.end_ms) for t in draft.tracks_of(TrackType.VIDEO) for s in t.sg]
+
+
 def video_draft(plan: Plan, photos: Sequence[PhotoForDraft]) -> Draft:
     fps = plan.fps
     total = plan.frame_count
@@ -63,7 +66,7 @@ def video_draft(plan: Plan, photos: Sequence[PhotoForDraft]) -> Draft:
     cuts = [round(index * total / count) for index in range(count + 1)]
     shortest = min(end - start for start, end in itertools.pairwise(cuts))
     transition = min(
-        round(PACE_TIMING[plan.pace].transition_s * fps), int(shortest * MIN_TRANSITION_SHARE)
+        round(PACE_TIMING[plan.pace].transition_s * fps), int(shortest * MAX_TRANSITION_SHARE)
     )
     before, after = transition // 2, transition - transition // 2
     shot_seconds = plan.duration_s / count
@@ -107,13 +110,6 @@ def audio_track(
 ) -> Track:
     meta = {"start": 0, "src": src, "name": name, "mood": mood, "volume": volume, "file": file}
     return Track(tt=TrackType.AUDIO, sg=[Segment(d=duration_ms, m=meta)])
-
-
-def title_track(text: str, aspect: str, duration_ms: int) -> Track:
-    start = min(TITLE_START_MS, duration_ms // 10)
-    shown = min(TITLE_MAX_MS, round(duration_ms * 0.45))
-    meta = {"start": start, "text": text, "style": {"aspect": aspect, "fade_ms": TITLE_FADE_MS}}
-    return Track(tt=TrackType.TEXT, sg=[Segment(d=shown, m=meta)])
 
 
 def with_stage2(draft: Draft, extra: Sequence[Track]) -> Draft:

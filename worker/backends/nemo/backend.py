@@ -35,9 +35,11 @@ from worker.backends.nemo.client import (
 )
 from worker.backends.nemo.completion import wait_for_draft
 from worker.backends.nemo.photos import MAX_FILE_BYTES, Photo, human_size, job_photos, ready_file
-from worker.draft import Draft, timeline_summary
+from worker.draft import Draft, TrackType, timeline_summary
 from worker.errors import JobFailed, JobParked, TransientError, WaitingForSlot
 from worker.limits import SharedLimits
+from worker.promo import PromoWords, read_words
+from worker.spec import JobOptions
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +70,56 @@ def generation_message(ctx: StageContext) -> str:
     if options.music:
         details.append(f"Background music: {options.music}.")
     lines.append(" ".join(details))
+    promo = promo_wishes(read_words(spec.prompt, options, spec.source.fields), options)
+    if promo:
+        lines.append(" ".join(promo))
     return "\n\n".join(lines)
+
+
+def promo_wishes(words: PromoWords, options: JobOptions) -> list[str]:
+    """The on-screen texts, end card and brand as sentences for the one generation message."""
+    wishes = []
+    if words.name:
+        wishes.append(f'Show the product name "{words.name.text}" on screen.')
+    if words.price and words.old_price:
+        wishes.append(
+            f'Show the price "{words.price.text}" next to the old price'
+            f' "{words.old_price.text}" struck through.'
+        )
+    elif words.price:
+        wishes.append(f'Show the price "{words.price.text}".')
+    if words.discount:
+        wishes.append(f'Add a discount badge "{words.discount.text}".')
+    if words.captions:
+        captions = "; ".join(f'"{word.text}"' for word in words.captions)
+        wishes.append(f"Captions, one per photo in order: {captions}.")
+    if words.cta:
+        known = [word.text for word in (words.name, words.price) if word]
+        also = f" with {' and '.join(known)}" if known else ""
+        wishes.append(f'End on an end card{also} and the call to action "{words.cta.text}".')
+    if options.template:
+        wishes.append(f"Text style: {options.template.style}.")
+    brand = options.brand
+    if brand:
+        colours = [
+            f"{key} {value}"
+            for key in ("primary", "text", "accent")
+            if (value := getattr(brand, key))
+        ]
+        if colours:
+            wishes.append(f"Brand colours: {', '.join(colours)}.")
+        if brand.font:
+            wishes.append(f"Brand font: {Path(brand.font).stem}.")
+    return wishes
+
+
+def title_track_texts(draft: Draft) -> list[str]:
+    """What the returned draft shows on its text tracks."""
+    return [
+        str(segment.m.get("text", ""))
+        for track in draft.tracks_of(TrackType.TEXT)
+        for segment in track.sg
+    ]
 
 
 def new_render_id() -> str:
@@ -222,6 +273,10 @@ class NemoBackend:
             self._check_credits(ctx)
             sent_at = datetime.now(UTC).isoformat(timespec="seconds")
             ctx.record("message_sent", {"session_id": session_id, "at": sent_at})
+            spec = ctx.spec
+            ctx.record(
+                "words", read_words(spec.prompt, spec.options, spec.source.fields).to_record()
+            )
             self._sent.add(session_id)
             try:
                 outcome = client.send_message(session_id, generation_message(ctx))
@@ -308,7 +363,9 @@ class NemoBackend:
             )
         ctx.record("draft", completion.draft)
         ctx.record("completion", {"how": completion.how, "waited_s": round(completion.waited, 1)})
-        ctx.record("timeline", timeline_summary(Draft.model_validate(completion.draft)))
+        returned = Draft.model_validate(completion.draft)
+        ctx.record("timeline", timeline_summary(returned))
+        ctx.record("title_track", title_track_texts(returned))
         ctx.record("credits_after", int(client.credits().get("available", 0)))
 
     @staticmethod

@@ -1,0 +1,119 @@
+"""The files a promo's options name — template, brand file, logo — read by the producer.
+
+A template file and a brand file are read here and their contents go into the job spec, so a
+worker needs neither; a logo (or a brand's font) becomes an absolute path. ``brand.yaml`` next
+to a manifest or feed is the brand of all its jobs unless one names another. Problems come
+back as (field, message) pairs, so every bad value is reported before anything is queued.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from PIL import Image, UnidentifiedImageError
+from pydantic import ValidationError
+
+from worker.spec import describe_validation_error
+from worker.styles import Brand, Template
+
+BRAND_FILE = "brand.yaml"
+TEMPLATE_SUFFIXES = (".yaml", ".yml")
+LOGO_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp")
+
+Problems = list[tuple[str, str]]
+
+
+def _read_yaml(path: Path) -> tuple[dict[str, Any] | None, str | None]:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.MarkedYAMLError as error:
+        line = error.problem_mark.line + 1 if error.problem_mark else 1
+        return None, f"cannot read {path.name}: line {line}: {error.problem}"
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
+        reason = getattr(error, "strerror", None) or type(error).__name__
+        return None, f"cannot read {path.name}: {reason}"
+    if not isinstance(data, dict):
+        return None, f"{path.name} is not a YAML mapping"
+    return data, None
+
+
+def check_image(path: Path, label: str) -> str | None:
+    """None when ``path`` is an image Pillow opens; else what is wrong with it."""
+    if not path.is_file():
+        return f"{label} {path.name!r} is not a file"
+    if path.suffix.lower() not in LOGO_SUFFIXES:
+        return f"{label} {path.name!r}: PNG, JPEG or WebP"
+    try:
+        with Image.open(path) as image:
+            image.verify()
+    except (OSError, UnidentifiedImageError):
+        return f"{label} {path.name!r} is not a readable image"
+    return None
+
+
+def _brand(value: Any, base: Path, problems: Problems) -> dict[str, Any] | None:
+    if isinstance(value, dict):
+        data, folder = value, base
+    else:
+        path = base / str(value)
+        data, problem = _read_yaml(path)
+        if data is None:
+            problems.append(("brand", problem or ""))
+            return None
+        folder = path.parent
+    try:
+        brand = Brand.model_validate(data)
+    except ValidationError as error:
+        problems.append(("brand", describe_validation_error(error)))
+        return None
+    if brand.font:
+        font = (folder / brand.font).resolve()
+        if not font.is_file():
+            problems.append(("brand", f"font {brand.font!r} is not a file"))
+        brand.font = str(font)
+    if brand.logo:
+        logo = (folder / brand.logo).resolve()
+        problem = check_image(logo, "logo")
+        if problem:
+            problems.append(("brand", problem))
+        brand.logo = str(logo)
+    return brand.model_dump(exclude_none=True)
+
+
+def _template(value: Any, base: Path, problems: Problems) -> Any:
+    if not (isinstance(value, str) and value.lower().endswith(TEMPLATE_SUFFIXES)):
+        return value
+    path = base / value
+    data, problem = _read_yaml(path)
+    if data is None:
+        problems.append(("template", problem or ""))
+        return value
+    data.setdefault("name", path.stem)
+    try:
+        return Template.model_validate(data).model_dump(mode="json", exclude_none=True)
+    except ValidationError as error:
+        problems.append(("template", f"{path.name}: {describe_validation_error(error)}"))
+        return value
+
+
+def resolve_promo_files(options: dict[str, Any], base: Path) -> tuple[dict[str, Any], Problems]:
+    """``options`` with its template file and brand file read and its logo made absolute,
+    file names relative to ``base``; and the problems found."""
+    resolved = dict(options)
+    problems: Problems = []
+    if "template" in resolved:
+        resolved["template"] = _template(resolved["template"], base, problems)
+    if resolved.get("brand") is None and (base / BRAND_FILE).is_file():
+        resolved["brand"] = BRAND_FILE
+    if resolved.get("brand") is not None:
+        resolved["brand"] = _brand(resolved["brand"], base, problems)
+    logo = resolved.get("logo")
+    if isinstance(logo, str) and "://" not in logo:
+        path = (base / logo).resolve()
+        problem = check_image(path, "logo")
+        if problem:
+            problems.append(("logo", problem))
+        resolved["logo"] = str(path)
+    return resolved, problems
