@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from config.settings import Settings
+from worker.backends.local import plan as plan_module
 from worker.backends.local.plan import (
     MAX_DURATION_S,
     Mood,
@@ -266,8 +269,21 @@ def test_long_title_is_cut_at_a_word_boundary_with_a_warning() -> None:
     assert warning.startswith("title cut from 639 to 199 characters (the limit is 200)")
 
 
-def test_emoji_are_dropped_from_the_title_with_a_warning() -> None:
+def test_emoji_are_dropped_from_the_title_with_a_warning_without_an_emoji_font(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(plan_module, "find_emoji_font", lambda: None)
     plan = plan_for("", title="Summer 🌞 Sale 🎉")
     assert plan.title == "Summer Sale"
-    assert plan.warnings == ("emoji dropped from the title: no installed font draws them",)
+    assert plan.warnings == (
+        "emoji dropped from the title: no colour emoji font is installed (fonts-noto-color-emoji)",
+    )
     assert plan_for("", title="Summer Sale").warnings == ()
+
+
+def test_emoji_stay_in_the_title_with_an_emoji_font(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(plan_module, "find_emoji_font", lambda: tmp_path / "NotoColorEmoji.ttf")
+    plan = plan_for("", title="Summer 🌞 Sale")
+    assert (plan.title, plan.warnings) == ("Summer 🌞 Sale", ())

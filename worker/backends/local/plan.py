@@ -292,7 +292,7 @@ def fit_title(title: str | None) -> tuple[str | None, list[str]]:
         kept = cut if len(cut) <= TITLE_MAX_CHARS else title[:TITLE_MAX_CHARS]
         warnings.append(
             f"title cut from {len(title)} to {len(kept.rstrip())} characters "
-            f"(the limit is {TITLE_MAX_CHARS}): ends with {kept.rstrip()[-20:]!r}"
+            f"(the limit is {TITLE_MAX_CHARS}): now ends '…{kept.rstrip()[-20:].lstrip()}'"
         )
         title = kept.rstrip()
     return title or None, warnings
