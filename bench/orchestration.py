@@ -3,10 +3,10 @@
 A batch of nemo jobs (100 by default, one tiny JPEG and a distinct prompt each) goes through the
 real path: enqueued by this process on an embedded Redis, run stage by stage by a real
 ``celery worker`` process serving the I/O queue on a threads pool, against the stub server of
-``tests/fakenemo`` whose generations take 2 s from message to finished draft (stage 1 after 1 s,
-stage 2 one second later). At most 8 sessions generate at once (``PHOTOREEL_NEMO_MAX_SESSIONS``,
-the Redis semaphore ``nemo-sessions``). Polling is every 50 ms and the call rate cap is out of
-the way, so what is left is the orchestration itself.
+``worker/backends/nemo/stub`` whose generations take 2 s from message to finished draft
+(stage 1 after 1 s, stage 2 one second later). At most 8 sessions generate at once
+(``PHOTOREEL_NEMO_MAX_SESSIONS``, the Redis semaphore ``nemo-sessions``). Polling is every
+50 ms and the call rate cap is out of the way, so what is left is the orchestration itself.
 
 What is printed, all from one run:
 
@@ -75,10 +75,10 @@ from redis import Redis  # noqa: E402
 
 from producer.embedded import EmbeddedRedis, WorkerProcesses  # noqa: E402
 from producer.enqueue import enqueue_specs  # noqa: E402
-from tests.fakenemo import FakeConfig, FakeNemo, running  # noqa: E402
-from tests.fakenemo.world import World  # noqa: E402
 from worker import keys  # noqa: E402
 from worker.app import connect  # noqa: E402
+from worker.backends.nemo.stub import FakeConfig, FakeNemo, running  # noqa: E402
+from worker.backends.nemo.stub.world import World  # noqa: E402
 from worker.jobs import JobStatus, JobStore  # noqa: E402
 from worker.limits import Semaphore  # noqa: E402
 from worker.spec import BackendName, JobOptions, JobSpec  # noqa: E402

@@ -1,48 +1,123 @@
-"""structlog set up once per process: JSON lines for machines, readable lines for people.
+"""One log pipeline per process: structlog's and the standard library's loggers (Celery, kombu,
+httpx, ours) all end in one handler whose ``ProcessorFormatter`` renders JSON lines for
+services and readable lines on a terminal.
 
-A job's id is bound with ``bind_job`` so every line logged while it runs carries it.
+Every line passes the same processors: the job bound with ``bind_job`` (context variables, so
+Celery's and httpx's lines logged while a stage runs carry its ``job_id`` too), a UTC
+timestamp, and redaction of secrets at any depth: values under secret-looking keys, and the
+known secret values (a backend's token …) wherever they appear.
 """
 
 from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import structlog
+from structlog.typing import EventDict, Processor, WrappedLogger
 
 SECRET_KEYS = frozenset({"token", "authorization", "nemo_token", "password", "secret"})
+REDACTED = "***"
+QUIET_LIBRARIES = ("httpx", "httpcore")
+"""Libraries that log every request at INFO: kept at WARNING unless the level is DEBUG."""
 
 
-def redact_secrets(_logger: Any, _method: str, event: dict[str, Any]) -> dict[str, Any]:
-    """Never let a value under a secret-looking key reach a log line."""
-    for key in event:
-        if key.lower() in SECRET_KEYS:
-            event[key] = "***"
-    return event
+def redact(value: Any, secrets: Iterable[str] = ()) -> Any:
+    """``value`` with every secret-looking key's value, at any depth, and every known secret
+    inside a string replaced."""
+    if isinstance(value, dict):
+        return {
+            key: REDACTED
+            if isinstance(key, str) and key.lower() in SECRET_KEYS
+            else redact(item, secrets)
+            for key, item in value.items()
+        }
+    if isinstance(value, list | tuple):
+        return [redact(item, secrets) for item in value]
+    if isinstance(value, str):
+        for secret in secrets:
+            value = value.replace(secret, REDACTED)
+    return value
 
 
-def configure_logging(level: str = "INFO", log_format: str = "auto") -> None:
-    use_json = log_format == "json" or (log_format == "auto" and not sys.stderr.isatty())
-    renderer: Any = (
-        structlog.processors.JSONRenderer()
-        if use_json
-        else structlog.dev.ConsoleRenderer(colors=sys.stderr.isatty())
-    )
+class SecretRedactor:
+    """The processor: ``redact`` over the whole event, with the secrets known to this process."""
+
+    def __init__(self, secrets: Iterable[str] = ()) -> None:
+        self.secrets = [secret for secret in secrets if secret]
+
+    def __call__(self, _logger: WrappedLogger, _method: str, event: EventDict) -> EventDict:
+        cleaned: EventDict = redact(event, self.secrets)
+        return cleaned
+
+
+class RedactArguments(logging.Filter):
+    """A standard library record's arguments redacted before they are put into its message,
+    where a dict's secret-looking keys could no longer be told apart."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, dict):
+            record.args = redact(record.args)
+        elif isinstance(record.args, tuple):
+            record.args = tuple(redact(list(record.args)))
+        return True
+
+
+def _shared_processors() -> list[Processor]:
+    """Run on every event: structlog's before the handler, the standard library's in it."""
+    return [
+        structlog.contextvars.merge_contextvars,
+        structlog.stdlib.add_log_level,
+        structlog.stdlib.add_logger_name,
+        structlog.stdlib.PositionalArgumentsFormatter(),
+        structlog.processors.TimeStamper(fmt="iso", utc=True),
+    ]
+
+
+def configure_logging(
+    level: str = "INFO",
+    log_format: str = "auto",
+    *,
+    secrets: Iterable[str] = (),
+    stream: Any = None,
+) -> None:
+    """Route every logger of this process through one handler on ``stream`` (stderr)."""
+    stream = stream or sys.stderr
+    use_json = log_format == "json" or (log_format == "auto" and not stream.isatty())
     numeric_level = logging.getLevelNamesMapping().get(level.upper(), logging.INFO)
+    rendering: list[Processor] = [structlog.stdlib.ProcessorFormatter.remove_processors_meta]
+    if use_json:
+        rendering += [structlog.processors.format_exc_info, SecretRedactor(secrets)]
+        rendering.append(structlog.processors.JSONRenderer())
+    else:
+        rendering += [
+            SecretRedactor(secrets),
+            structlog.dev.ConsoleRenderer(colors=stream.isatty()),
+        ]
+    handler = logging.StreamHandler(stream)
+    handler.addFilter(RedactArguments())
+    handler.setFormatter(
+        structlog.stdlib.ProcessorFormatter(
+            processors=rendering, foreign_pre_chain=_shared_processors()
+        )
+    )
+    root = logging.getLogger()
+    for old in root.handlers[:]:
+        root.removeHandler(old)
+    root.addHandler(handler)
+    root.setLevel(numeric_level)
+    for library in QUIET_LIBRARIES:
+        logging.getLogger(library).setLevel(max(numeric_level, logging.WARNING))
     structlog.configure(
         processors=[
-            structlog.contextvars.merge_contextvars,
-            structlog.processors.add_log_level,
-            structlog.processors.TimeStamper(fmt="iso", utc=True),
-            redact_secrets,
-            structlog.processors.format_exc_info,
-            renderer,
+            *_shared_processors(),
+            structlog.stdlib.ProcessorFormatter.wrap_for_formatter,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(numeric_level),
-        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        logger_factory=structlog.stdlib.LoggerFactory(),
         cache_logger_on_first_use=False,
     )
 

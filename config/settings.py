@@ -1,7 +1,8 @@
-"""Every knob of photoreel, read from the environment (and a ``.env`` file).
+"""The knobs of photoreel's core, read from the environment (and a ``.env`` file).
 
-photoreel's own knobs carry the ``PHOTOREEL_`` prefix; the NemoVideo names keep theirs
-(``NEMO_API_URL`` …), and ``REDIS_URL`` is honoured as the standard name for the broker.
+They carry the ``PHOTOREEL_`` prefix, and ``REDIS_URL`` is honoured as the standard name for
+the broker. A backend with knobs of its own reads them with its own settings class, under its
+own names (``worker/backends/nemo/settings.py``: ``NEMO_API_URL``, ``PHOTOREEL_NEMO_…``).
 A variable set to the empty string counts as unset (``NEMO_TOKEN=`` in a compose file or
 ``.env`` leaves the default).
 README.md lists them all; a test keeps that table true.
@@ -10,40 +11,16 @@ README.md lists them all; a test keeps that table true.
 from __future__ import annotations
 
 import os
-import typing
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 import annotated_types
-from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
+from pydantic import AliasChoices, Field, ValidationError, field_validator
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 ENV_FILE = ".env"
-
-
-class NemoSettings(BaseSettings):
-    """The NemoVideo cloud backend, under the vendor's own variable names."""
-
-    model_config = SettingsConfigDict(
-        env_prefix="", env_file=ENV_FILE, env_ignore_empty=True, extra="ignore"
-    )
-
-    nemo_api_url: str = Field(
-        default="https://mega-api-prod.nemovideo.ai", description="NemoVideo API base URL"
-    )
-    nemo_web_url: str = Field(
-        default="https://nemovideo.com", description="NemoVideo web app, for task links in reports"
-    )
-    nemo_token: SecretStr | None = Field(
-        default=None, description="bearer token; unset: an anonymous token is requested"
-    )
-    nemo_client_id: str | None = Field(
-        default=None,
-        description="X-Client-Id for anonymous tokens; unset: ~/.config/nemovideo/client_id",
-    )
-    skill_source: str = Field(default="unknown", description="X-Skill-Platform value")
 
 
 class Settings(BaseSettings):
@@ -61,9 +38,7 @@ class Settings(BaseSettings):
         description="Redis for the queue and job state; unset: `run` starts an embedded one",
     )
     out: str = Field(default="out", description="output bucket: a folder or s3://bucket/prefix")
-    backend: Literal["local", "nemo"] = Field(
-        default="local", description="default backend: local or nemo"
-    )
+    backend: str = Field(default="local", description="default backend: local, nemo or dry")
     workers: int = Field(default=2, ge=1, le=64, description="worker processes `run` starts")
     io_concurrency: int = Field(
         default=16, ge=1, le=256, description="threads serving cloud (I/O-bound) stages"
@@ -105,40 +80,6 @@ class Settings(BaseSettings):
     reconcile_seconds: float = Field(
         default=10.0, gt=0, description="how often workers look for jobs whose owner died"
     )
-    nemo_poll_seconds: float = Field(
-        default=10.0, gt=0, description="NemoVideo state and render polling interval, seconds"
-    )
-    nemo_max_sessions: int = Field(
-        default=8, ge=1, description="NemoVideo sessions generating at once, across all workers"
-    )
-    nemo_calls_per_second: float = Field(
-        default=10.0, gt=0, description="NemoVideo API calls per second, across all workers"
-    )
-    nemo_settle_seconds: float = Field(
-        default=120.0,
-        gt=0,
-        description="NemoVideo: a draft unchanged this long counts as finished without stage 2",
-    )
-    nemo_completion_timeout: float = Field(
-        default=1200.0, gt=0, description="NemoVideo: longest wait for a generated draft, seconds"
-    )
-    nemo_stream_cap_seconds: float = Field(
-        default=900.0, gt=0, description="NemoVideo: longest a message stream is read, seconds"
-    )
-    nemo_heartbeat_timeout: float = Field(
-        default=600.0,
-        gt=0,
-        description="NemoVideo: only heartbeats this long ends the stream read, seconds",
-    )
-    nemo_render_polls: int = Field(
-        default=20, ge=1, description="NemoVideo: render status polls before a render is given up"
-    )
-    nemo_request_timeout: float = Field(
-        default=30.0, gt=0, description="NemoVideo: timeout of one API call, seconds"
-    )
-    nemo_rate_limit_wait: float = Field(
-        default=30.0, ge=0, description="NemoVideo: wait on HTTP 429 without Retry-After, seconds"
-    )
     allowed_roots: Annotated[list[Path], NoDecode] = Field(
         default_factory=list,
         description="folders besides its own that a manifest or feed may take files from (a:b)",
@@ -153,7 +94,6 @@ class Settings(BaseSettings):
         gt=0,
         description="`watch`: seconds between full inbox rescans that catch missed events",
     )
-    nemo: NemoSettings = Field(default_factory=NemoSettings, exclude=True)
 
     @field_validator("allowed_roots", mode="before")
     @classmethod
@@ -178,19 +118,20 @@ def load_settings() -> Settings:
     try:
         return get_settings()
     except ValidationError as error:
-        model = NemoSettings if error.title == NemoSettings.__name__ else Settings
-        prefix = "PHOTOREEL_" if model is Settings else ""
-        lines = [_describe_problem(model, prefix, dict(item)) for item in error.errors()]
+        lines = [_describe_problem(Settings, dict(item)) for item in error.errors()]
         raise SettingsError("\n".join(lines)) from None
 
 
 def _variable(name: str, field: FieldInfo, prefix: str) -> str:
-    if isinstance(field.validation_alias, AliasChoices):
-        return " or ".join(str(choice) for choice in field.validation_alias.choices)
-    return f"{prefix}{name}".upper()
+    """The environment variable of a field: its alias when it has one, else prefix + name."""
+    alias = field.validation_alias
+    if isinstance(alias, AliasChoices):
+        return " or ".join(str(choice) for choice in alias.choices)
+    return alias if isinstance(alias, str) else f"{prefix}{name}".upper()
 
 
-def _describe_problem(model: type[BaseSettings], prefix: str, item: dict[str, Any]) -> str:
+def _describe_problem(model: type[BaseSettings], item: dict[str, Any]) -> str:
+    prefix = model.model_config.get("env_prefix", "")
     name = str(item["loc"][0]) if item["loc"] else ""
     field = model.model_fields.get(name)
     if field is None:
@@ -201,9 +142,7 @@ def _describe_problem(model: type[BaseSettings], prefix: str, item: dict[str, An
 
 
 def _accepted(field: FieldInfo) -> str:
-    """The values a field takes, in words: ``local or nemo``, ``an integer from 1 to 64``."""
-    if typing.get_origin(field.annotation) is Literal:
-        return " or ".join(str(choice) for choice in typing.get_args(field.annotation))
+    """The values a number field takes, in words: ``an integer from 1 to 64``."""
     kind = "an integer" if field.annotation is int else "a number"
     low = high = None
     for rule in field.metadata:
@@ -220,13 +159,13 @@ def _accepted(field: FieldInfo) -> str:
     return kind if field.annotation in (int, float) else "see README.md, Settings"
 
 
-def environment_table() -> list[tuple[str, str, str]]:
-    """(variable, default, meaning) for every knob, in declaration order."""
+def environment_table(*settings_classes: type[BaseSettings]) -> list[tuple[str, str, str]]:
+    """(variable, default, meaning) for every knob of ``settings_classes``, in declaration
+    order: its alias when it has one, else its prefix and name."""
     rows: list[tuple[str, str, str]] = []
-    for settings_class, prefix in ((Settings, "PHOTOREEL_"), (NemoSettings, "")):
+    for settings_class in settings_classes:
+        prefix = settings_class.model_config.get("env_prefix", "")
         for name, field in settings_class.model_fields.items():
-            if name == "nemo":
-                continue
             default = field.get_default(call_default_factory=True)
             shown = "unset" if default is None else str(default)
             rows.append((_variable(name, field, prefix), shown, field.description or ""))

@@ -27,6 +27,8 @@ from producer.exits import EXIT_INTERRUPTED, EXIT_JOB_FAILED, EXIT_OK, EXIT_USAG
 from producer.manifest import ManifestError, load_manifest
 from producer.photosets import PhotoSetError, specs_from_folder
 from producer.progress import TABLE_ROWS, counting, status_counts
+from worker.backends import get_plugin
+from worker.backends.base import Pool
 from worker.jobs import JobState, JobStatus, JobStore
 from worker.spec import BackendName, Container, JobOptions, JobSpec, Resolution
 
@@ -48,7 +50,7 @@ PathsArgument = Annotated[
     list[Path], typer.Argument(help="photo folders, folders of photo folders, YAML manifests")
 ]
 BackendOption = Annotated[
-    BackendName | None, typer.Option(help="local (default, offline) or nemo (cloud)")
+    BackendName | None, typer.Option(help="local (default, offline), nemo (cloud) or dry (preview)")
 ]
 OutOption = Annotated[
     str | None, typer.Option(help="output folder or s3://bucket/prefix [default: ./out]")
@@ -236,10 +238,10 @@ def run_locally(
     """Enqueue and wait, with this machine's workers."""
     from producer.enqueue import EnqueueResult, enqueue_specs
     from producer.progress import wait_for_jobs
-    from worker.stages import remove_scratch
+    from worker.runtime import remove_scratch
 
     run = LocalRun(EnqueueResult(batch=batch))
-    needs_io = any(spec.options.backend == BackendName.NEMO for spec in specs)
+    needs_io = any(get_plugin(spec.options.backend).pool == Pool.IO for spec in specs)
     with local_runtime(
         get_settings(), workers=workers, log_file=worker_log(batch), io_pool=needs_io
     ) as runtime:
@@ -391,7 +393,7 @@ def enqueue(
 ) -> None:
     """Put jobs on the queue of a running deployment (REDIS_URL) and print the batch id."""
     from producer.enqueue import enqueue_specs, new_batch_id
-    from worker.stages import job_store
+    from worker.runtime import job_store
 
     if get_settings().redis_url is None:
         console.print("[red]error:[/] enqueue needs REDIS_URL (or use `photoreel run`)")
@@ -451,7 +453,7 @@ def watch(
         settings,
         workers=workers,
         log_file=worker_log(batch),
-        io_pool=True,  # a job.yaml may ask for the nemo backend
+        io_pool=True,  # a job.yaml may ask for a backend of the I/O pool
         deployment_workers=True,
     )
     with runtime_context as runtime:
@@ -484,7 +486,7 @@ def status(
 ) -> None:
     """Show the jobs of a batch: stages, durations and errors."""
     from producer.progress import batches_table, jobs_table
-    from worker.stages import job_store
+    from worker.runtime import job_store
 
     redis_or_exit()
     store: JobStore = job_store()
@@ -513,7 +515,8 @@ def status(
 @cli.command()
 def resume() -> None:
     """After a credit top-up: close the credit breaker and requeue every parked job."""
-    from worker.stages import job_store, resume_parked
+    from worker.reconciler import resume_parked
+    from worker.runtime import job_store
 
     redis_or_exit()
     console.print(f"resumed {resume_parked(job_store())} parked job(s)")
@@ -526,7 +529,16 @@ def fake_nemo(
 ) -> None:
     """Serve a NemoVideo-compatible stub for dry runs without credits
     (then: NEMO_API_URL=http://127.0.0.1:PORT photoreel run … --backend nemo)."""
-    from tests.fakenemo import FakeConfig, serve
+    try:
+        from worker.backends.nemo.stub import FakeConfig, serve
+    except ImportError as missing:
+        console.print(
+            f"fake-nemo needs the optional extra: pip install 'photoreel[fake]'"
+            f" ({missing.name} is not installed)",
+            style="red",
+            markup=False,
+        )
+        raise typer.Exit(EXIT_USAGE) from None
 
     console.print(f"fake NemoVideo on http://127.0.0.1:{port} (Ctrl-C stops it)")
     serve("127.0.0.1", port, FakeConfig(initial_credits=credits))

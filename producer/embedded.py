@@ -120,7 +120,9 @@ class EmbeddedRedis:
 def worker_command(*, queue: str, pool: str, concurrency: int, log_level: str) -> list[str]:
     """The ``celery worker`` command line for one queue."""
     return [
-        sys.executable, "-m", "celery", "-A", "worker.app", "worker",
+        sys.executable, "-m", "celery", "-A", "worker.app",
+        "--quiet",  # no banner: the log is one line per event (JSON in services)
+        "worker",
         "--queues", queue,
         "--pool", pool,
         "--concurrency", str(concurrency),
@@ -227,7 +229,7 @@ class Runtime:
 
     @property
     def store(self) -> JobStore:
-        from worker.stages import job_store
+        from worker.runtime import job_store
 
         return job_store()
 

@@ -15,11 +15,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from worker.bucket import open_bucket
+from worker.handoff import submit
 from worker.inputs import stage_inputs
 from worker.jobs import JobStatus, JobStore
 from worker.report import has_succeeded, read_report
 from worker.spec import JobSpec
-from worker.stages import submit
 
 
 def new_batch_id() -> str:

@@ -11,15 +11,21 @@ import sys
 
 from config.settings import SettingsError, load_settings
 from producer.exits import EXIT_USAGE
+from worker.backends import backend_names
 
 
 def main() -> None:
     try:
-        load_settings()
+        settings = load_settings()
     except SettingsError as problem:
         for line in str(problem).splitlines():
             print(f"error: {line}", file=sys.stderr)
         raise SystemExit(EXIT_USAGE) from None
+    if settings.backend not in backend_names():
+        accepted = " or ".join(backend_names())
+        message = f"PHOTOREEL_BACKEND={settings.backend}: no such backend; accepted: {accepted}"
+        print(f"error: {message}", file=sys.stderr)
+        raise SystemExit(EXIT_USAGE)
     from producer.cli import main as run_command
 
     run_command()

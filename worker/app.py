@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import logging
+
 from celery import Celery
-from celery.signals import worker_init, worker_process_init, worker_ready
+from celery.signals import celeryd_init, setup_logging, worker_ready
 
 from config.logging import configure_logging, get_logger
 from config.settings import Settings, get_settings
-from worker.spec import BackendName
+from worker.backends import get_plugin
+from worker.backends.base import Pool
 
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 IO_QUEUE_SUFFIX = ".io"
@@ -15,7 +18,7 @@ IO_QUEUE_SUFFIX = ".io"
 
 def create_app(settings: Settings) -> Celery:
     broker = settings.redis_url or DEFAULT_REDIS_URL
-    app = Celery("photoreel", broker=broker, include=["worker.stages"])
+    app = Celery("photoreel", broker=broker, include=["worker.tasks", "worker.hooks"])
     app.conf.update(
         task_default_queue=settings.queue,
         # Results live in our own job state in Redis; Celery's result backend is not used.
@@ -37,7 +40,7 @@ def create_app(settings: Settings) -> Celery:
             "unacked_restore_interval": max(1, min(10, round(settings.visibility_timeout / 4))),
             "unacked_restore_throttle": 1,
             # One list per priority: a job already under way goes before a new one starts
-            # (see worker.stages.enqueue_stage), so started jobs finish instead of waiting
+            # (see worker.handoff.enqueue_stage), so started jobs finish instead of waiting
             # behind every other job's first stages.
             "priority_steps": list(range(10)),
         },
@@ -56,11 +59,11 @@ def create_app(settings: Settings) -> Celery:
 app = create_app(get_settings())
 
 
-def queue_for(backend: BackendName) -> str:
-    """Local renders are CPU-bound and go to the prefork pool; cloud stages mostly wait on
-    the network and go to the I/O queue, served by a pool of threads."""
+def queue_for(backend: str) -> str:
+    """CPU-bound backends go to the prefork pool; those that mostly wait on the network go to
+    the I/O queue, served by a pool of threads. The backend says which it is."""
     queue = get_settings().queue
-    return f"{queue}{IO_QUEUE_SUFFIX}" if backend == BackendName.NEMO else queue
+    return f"{queue}{IO_QUEUE_SUFFIX}" if get_plugin(backend).pool == Pool.IO else queue
 
 
 def connect(redis_url: str) -> None:
@@ -75,11 +78,27 @@ def connect(redis_url: str) -> None:
     app.amqp._producer_pool = None
 
 
-@worker_init.connect
-@worker_process_init.connect
+CELERY_LOGGERS = ("celery", "kombu")
+
+
+@celeryd_init.connect
 def _configure_worker_logging(**_: object) -> None:
+    """As early as a worker starts (before its start-up warnings): one pipeline for Celery's
+    loggers, the libraries', Python's warnings and ours; the pool's processes inherit it."""
+    from worker.report import known_secrets
+
     settings = get_settings()
-    configure_logging(settings.log_level, settings.log_format)
+    configure_logging(settings.log_level, settings.log_format, secrets=known_secrets())
+    logging.captureWarnings(True)
+
+
+@setup_logging.connect
+def _set_celery_log_level(loglevel: int | str | None = None, **_: object) -> None:
+    """Celery leaves logging alone once this signal has a receiver; its own loggers log at
+    the worker's ``--loglevel``."""
+    if loglevel:
+        for name in CELERY_LOGGERS:
+            logging.getLogger(name).setLevel(loglevel)
 
 
 @worker_ready.connect

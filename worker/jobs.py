@@ -151,13 +151,28 @@ return 1
 """
 
 _FENCED_RELEASE = """
-local job, lease, timings = KEYS[1], KEYS[2], KEYS[3]
+local job, lease, timings, parked = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 if redis.call('HGET', job, 'epoch') ~= ARGV[1] then return 0 end
 if ARGV[2] ~= '' then redis.call('HINCRBYFLOAT', timings, ARGV[2], ARGV[3]) end
 if ARGV[4] ~= '' then redis.call('HINCRBY', job, 'attempts:' .. ARGV[4], -1) end
-for i = 5, #ARGV, 2 do redis.call('HSET', job, ARGV[i], ARGV[i + 1]) end
+if ARGV[5] ~= '' then redis.call('SADD', parked, ARGV[5]) end
+for i = 6, #ARGV, 2 do redis.call('HSET', job, ARGV[i], ARGV[i + 1]) end
 redis.call('DEL', lease)
 return 1
+"""
+
+_UNPARK_ALL = """
+local parked, job_prefix, now = KEYS[1], ARGV[1], ARGV[2]
+local unparked = {}
+for _, job_id in ipairs(redis.call('SMEMBERS', parked)) do
+  redis.call('SREM', parked, job_id)
+  local job = job_prefix .. job_id
+  if redis.call('HGET', job, 'status') == 'parked' then
+    redis.call('HSET', job, 'status', 'queued', 'parked_reason', '', 'updated_at', now)
+    table.insert(unparked, job_id)
+  end
+end
+return unparked
 """
 
 
@@ -183,7 +198,12 @@ class Claim:
         return bool(self.store.renew(self.job_id, self.epoch, int(lease_seconds * 1000)))
 
     def _release(
-        self, fields: dict[str, Any], *, seconds: float | None = None, refund: bool = False
+        self,
+        fields: dict[str, Any],
+        *,
+        seconds: float | None = None,
+        refund: bool = False,
+        park: bool = False,
     ) -> None:
         ok = self.store.release(
             self.job_id,
@@ -191,6 +211,7 @@ class Claim:
             fields={**fields, "updated_at": time.time()},
             timing=(self.stage, seconds) if seconds is not None else None,
             refund_attempt=self.stage if refund else None,
+            park=park,
         )
         if not ok:
             raise StaleClaim(f"{self.job_id}: lost the {self.stage} stage to another worker")
@@ -219,8 +240,8 @@ class Claim:
         )
 
     def park(self, reason: str) -> None:
-        self._release({"status": JobStatus.PARKED, "parked_reason": reason}, refund=True)
-        self.store.redis.sadd(keys.PARKED_JOBS, self.job_id)
+        """Parked and listed among the parked jobs in one script: never one without the other."""
+        self._release({"status": JobStatus.PARKED, "parked_reason": reason}, refund=True, park=True)
 
     def fail(self, message: str, *, file: str | None = None) -> None:
         self._release({"status": JobStatus.FAILED, "error": message, "error_file": file or ""})
@@ -234,6 +255,7 @@ class JobStore:
         self._fenced_hset = redis.register_script(_FENCED_HSET)
         self._renew = redis.register_script(_FENCED_RENEW)
         self._release = redis.register_script(_FENCED_RELEASE)
+        self._unpark_all = redis.register_script(_UNPARK_ALL)
 
     def create(self, spec: JobSpec, *, out: str, batch: str, overwrite: bool = False) -> str | None:
         """Record a new job, once per id. Jobs of other ids are other jobs, even when their
@@ -340,24 +362,23 @@ class JobStore:
         self.redis.srem(keys.ACTIVE_JOBS, job_id)
 
     def unpark_all(self) -> list[JobState]:
-        """Put every parked job back in the queue's hands; return them (to be enqueued)."""
-        unparked = []
-        for member in self.redis.smembers(keys.PARKED_JOBS):
-            job_id = member.decode()
-            self.redis.srem(keys.PARKED_JOBS, job_id)
-            state = self.get(job_id)
-            if state is None or state.status != JobStatus.PARKED:
-                continue
-            self.redis.hset(
-                keys.job(job_id),
-                mapping={
-                    "status": JobStatus.QUEUED,
-                    "parked_reason": "",
-                    "updated_at": time.time(),
-                },
-            )
-            unparked.append(state)
-        return unparked
+        """Put every parked job back in the queue's hands, in one script; return them (to be
+        enqueued)."""
+        job_ids = self._unpark_all(keys=[keys.PARKED_JOBS], args=[keys.job(""), time.time()])
+        states = [self.get(job_id.decode()) for job_id in job_ids]
+        return [state for state in states if state is not None]
+
+    def repair_parked(self) -> list[str]:
+        """List again the parked jobs missing from the parked set (state written by an older
+        version in two steps, cut in between); return their ids."""
+        listed = {member.decode() for member in self.redis.smembers(keys.PARKED_JOBS)}
+        repaired = []
+        for job_id in self.active_jobs():
+            status = self.redis.hget(keys.job(job_id), "status")
+            if status == JobStatus.PARKED.encode() and job_id not in listed:
+                self.redis.sadd(keys.PARKED_JOBS, job_id)
+                repaired.append(job_id)
+        return repaired
 
     def mark_due(self, job_id: str, when: float) -> None:
         self.redis.hset(keys.job(job_id), "due_at", when)
@@ -394,13 +415,17 @@ class JobStore:
         fields: dict[str, Any],
         timing: tuple[Stage, float] | None = None,
         refund_attempt: Stage | None = None,
+        park: bool = False,
     ) -> bool:
+        """Fenced on ``epoch``: write ``fields``, add the stage's time, give its attempt back
+        (``refund_attempt``), list the job as parked (``park``) and drop the lease, at once."""
         stage, seconds = timing if timing else ("", 0.0)
         pairs = [item for pair in fields.items() for item in pair]
+        job_keys = [keys.job(job_id), keys.job_lease(job_id), keys.job_timings(job_id)]
         return bool(
             self._release(
-                keys=[keys.job(job_id), keys.job_lease(job_id), keys.job_timings(job_id)],
-                args=[epoch, stage, seconds, refund_attempt or "", *pairs],
+                keys=[*job_keys, keys.PARKED_JOBS],
+                args=[epoch, stage, seconds, refund_attempt or "", job_id if park else "", *pairs],
             )
         )
 

@@ -1,6 +1,6 @@
 """Limits shared by every worker on every machine, kept in Redis.
 
-- ``Semaphore``: at most N holders at once (NemoVideo sessions generating); each hold is a
+- ``Semaphore``: at most N holders at once (a cloud's sessions generating); each hold is a
   lease that expires if its holder dies, so a crashed worker cannot leak a slot.
 - ``RateLimit``: at most N calls in any sliding window.
 - ``Pause``: one 429 ``Retry-After`` pauses every worker's calls, not just the one that got it.
@@ -135,8 +135,14 @@ class CreditBreaker:
         self.redis.delete(self.key)
 
 
+def credit_breaker(redis: Redis) -> CreditBreaker:
+    """The one breaker of every paid backend: open, no worker starts a generation."""
+    return CreditBreaker(redis, "credits")
+
+
 class SharedLimits:
-    """The limits every worker's NemoVideo calls obey, on one Redis.
+    """The limits every worker's calls to one backend obey, on one Redis (keys named after
+    the backend: ``<name>-sessions``, ``<name>-calls``, ``<name>``'s pause).
 
     A job that finds every session slot taken waits in line without holding a worker;
     ``wake(job_id)`` (given by the orchestrator) queues its stage again when a slot frees.
@@ -145,16 +151,17 @@ class SharedLimits:
     def __init__(
         self,
         redis: Redis,
+        name: str,
         *,
         max_sessions: int,
         calls_per_second: float,
         wake: Callable[[str], None],
     ) -> None:
         self.wake = wake
-        self.sessions = Semaphore(redis, "nemo-sessions", max_sessions)
-        self.calls = RateLimit(redis, "nemo-calls", max(1, round(calls_per_second)), 1.0)
-        self.pause = Pause(redis, "nemo")
-        self.credits = CreditBreaker(redis, "credits")
+        self.sessions = Semaphore(redis, f"{name}-sessions", max_sessions)
+        self.calls = RateLimit(redis, f"{name}-calls", max(1, round(calls_per_second)), 1.0)
+        self.pause = Pause(redis, name)
+        self.credits = credit_breaker(redis)
 
     def before_call(self) -> None:
         """Hold the call while every worker is paused (a 429), then take a slot in the rate."""

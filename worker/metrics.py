@@ -9,7 +9,7 @@ below computes every value from Redis when scraped: nothing is counted twice or 
 pool process is replaced, and no multiprocess files need cleaning up. The numbers describe
 the whole deployment (the jobs Redis holds), so every worker serves the same ones: scrape one,
 or aggregate with ``max``. Credits spent add up each job's ``credits.spent``
-(``worker.report.credits_used``).
+(``worker.report.credits_used``, as the job's backend reads them).
 """
 
 from __future__ import annotations
@@ -47,7 +47,8 @@ class JobMetricsCollector:
                 stage_runs[stage] += 1
             for stage, attempts in state.attempts.items():
                 retries[stage] += max(attempts - 1, 0)
-            credits = credits_used(self.store.checkpoint(job_id)) or {}
+            checkpoint = self.store.checkpoint(job_id)
+            credits = credits_used(state.spec.options.backend, checkpoint) or {}
             credits_spent += credits.get("spent") or 0
             charges += credits.get("charges", 0)
 

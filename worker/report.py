@@ -5,9 +5,7 @@ Its shape is ``photoreel.report/1``, described by ``worker/schemas/report-1.sche
 
 Facts the backends record in the checkpoint go to ``backend``, except two that have their
 own sections: ``plan`` (what the prompt was read as) and ``draft`` (the timeline). ``credits``
-is read from the facts a paid backend records: the balance before its paid request
-(``credits_before``), after it (``credits_after``) and whether the request went out
-(``message_sent``).
+is what the job's backend reads from its facts (``BackendPlugin.credits``); null for a free one.
 """
 
 from __future__ import annotations
@@ -18,8 +16,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from config.logging import SECRET_KEYS
-from config.settings import get_settings
+from config.logging import redact
+from worker.backends import backend_names, get_plugin
 from worker.bucket import Bucket
 from worker.draft import Draft, timeline_summary
 from worker.jobs import JobState, JobStatus
@@ -29,8 +27,6 @@ REPORT_SCHEMA = "photoreel.report/1"
 SCHEMA_FILE = Path(__file__).with_name("schemas") / "report-1.schema.json"
 REPORT_NAME = "report.json"
 SECTION_KEYS = ("plan", "draft")
-CREDIT_KEYS = ("credits_before", "credits_after", "message_sent")
-REDACTED = "***"
 S3_SECRET_VARIABLE = "AWS_SECRET_ACCESS_KEY"
 
 
@@ -63,20 +59,10 @@ def _timeline(checkpoint: dict[str, Any]) -> dict[str, Any] | None:
     return {"summary": timeline_summary(draft), "draft": draft.model_dump()}
 
 
-def credits_used(checkpoint: dict[str, Any]) -> dict[str, Any] | None:
-    """Paid requests sent (``charges``) and the balance before and after; ``spent`` is how far
-    the balance moved meanwhile (other jobs of the same account spending at the same time move
-    it too). None for a backend that charges nothing."""
-    if not any(key in checkpoint for key in CREDIT_KEYS):
-        return None
-    before, after = checkpoint.get("credits_before"), checkpoint.get("credits_after")
-    spent = max(before - after, 0) if before is not None and after is not None else None
-    return {
-        "spent": spent,
-        "charges": 1 if checkpoint.get("message_sent") else 0,
-        "balance_before": before,
-        "balance_after": after,
-    }
+def credits_used(backend: str, checkpoint: dict[str, Any]) -> dict[str, Any] | None:
+    """Paid requests sent (``charges``) and the balance before and after, as the job's backend
+    reads them from its facts; None for a backend that charges nothing."""
+    return get_plugin(backend).credits(checkpoint)
 
 
 def build_report(
@@ -104,7 +90,7 @@ def build_report(
         "plan": checkpoint.get("plan"),
         "timeline": _timeline(checkpoint),
         "backend": {"name": state.spec.options.backend, **backend_facts},
-        "credits": credits_used(checkpoint),
+        "credits": credits_used(state.spec.options.backend, checkpoint),
         "stages": {
             "seconds": state.timings,
             "attempts": state.attempts,
@@ -123,25 +109,13 @@ def build_report(
     }
 
 
-def redact(value: Any, secrets: list[str]) -> Any:
-    """``value`` with every secret-looking key's value and every known secret replaced."""
-    if isinstance(value, dict):
-        return {
-            key: REDACTED if key.lower() in SECRET_KEYS else redact(item, secrets)
-            for key, item in value.items()
-        }
-    if isinstance(value, list):
-        return [redact(item, secrets) for item in value]
-    if isinstance(value, str):
-        for secret in secrets:
-            value = value.replace(secret, REDACTED)
-    return value
-
-
 def known_secrets() -> list[str]:
-    """Values that must never appear in a report: the NemoVideo token, the S3 secret key."""
-    token = get_settings().nemo.nemo_token
-    candidates = [token.get_secret_value() if token else "", os.environ.get(S3_SECRET_VARIABLE)]
+    """Values that must never appear in a report: every backend's secrets (its token …),
+    the S3 secret key."""
+    candidates = [os.environ.get(S3_SECRET_VARIABLE)]
+    for name in backend_names():
+        plugin = get_plugin(name)
+        candidates.extend(plugin.secrets(plugin.read_settings()))
     return [secret for secret in candidates if secret]
 
 

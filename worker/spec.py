@@ -9,6 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from worker.backends import DEFAULT_BACKEND, backend_names
 from worker.styles import Brand, LogoPlacement, Template, template_named
 
 JOB_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$"
@@ -42,9 +43,8 @@ class Resolution(StrEnum):
         return int(self.value.removesuffix("p"))
 
 
-class BackendName(StrEnum):
-    LOCAL = "local"
-    NEMO = "nemo"
+BackendName = StrEnum("BackendName", {name.upper(): name for name in backend_names()})  # type: ignore[misc]
+"""The registered backends (``worker.backends.REGISTRY``)."""
 
 
 class JobOptions(BaseModel):
@@ -59,7 +59,7 @@ class JobOptions(BaseModel):
     fps: int | None = Field(default=None, ge=12, le=60)
     title: str | None = Field(default=None, max_length=TITLE_MAX_CHARS)
     music: str | None = Field(default=None, description="audio file, or a mood: calm, upbeat, …")
-    backend: BackendName = BackendName.LOCAL
+    backend: BackendName = BackendName(DEFAULT_BACKEND)
     price: str | None = Field(default=None, max_length=40, description="as shown: '$12.50'")
     old_price: str | None = Field(default=None, max_length=40, description="shown struck")
     cta: str | None = Field(default=None, max_length=80, description="call to action")

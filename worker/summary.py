@@ -99,6 +99,12 @@ def _job_card(job: dict[str, Any], root: str) -> str:
             f'<video controls preload="metadata" playsinline poster="{poster}" src="{video}">'
             f'<a href="{video}">video</a></video></div>'
         )
+    elif "contact_sheet" in files:
+        sheet = _link(root, files["contact_sheet"])
+        media = (
+            f'<div class="media"><a href="{sheet}"><img class="sheet" src="{sheet}" '
+            f'alt="contact sheet of {html.escape(job["job_id"])}"></a></div>'
+        )
     error = ""
     if job.get("error"):
         failed = job["error"]
@@ -135,6 +141,7 @@ main { display: grid; grid-template-columns: repeat(auto-fill, minmax(320px, 1fr
 .succeeded .status { background: #d4f5d4; } .failed .status { background: #f8d0d0; }
 .media { display: grid; grid-template-columns: 96px 1fr; gap: .5rem; align-items: start; }
 .poster { width: 96px; border-radius: 4px; }
+.sheet { width: 100%; border-radius: 4px; }
 video { width: 100%; max-height: 420px; background: #000; border-radius: 4px; }
 .error { color: #a00; } .timings, .shape { color: #666; font-size: .85rem; }
 """

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.fakenemo.server import FakeNemo
+from worker.backends.nemo.stub.server import FakeNemo
 
 FAST_NEMO = {
     "PHOTOREEL_NEMO_POLL_SECONDS": "0.05",

@@ -42,7 +42,12 @@ def test_sigkill_during_render_resumes_and_finishes(tmp_path: Path) -> None:
 
         def rendering() -> bool:
             state = store.get(spec.id)
-            return state is not None and state.stage == Stage.EXPORT
+            # claimed, not just queued: a kill before the claim would not interrupt it
+            return (
+                state is not None
+                and state.stage == Stage.EXPORT
+                and state.status == JobStatus.RUNNING
+            )
 
         wait_until(rendering, timeout=120, what="the export stage to start")
         sigkill(first)

@@ -12,12 +12,12 @@ from redis import Redis
 
 from producer.embedded import EmbeddedRedis, WorkerProcesses
 from producer.enqueue import enqueue_specs
+from tests.backends.nemo.stub.fixtures import fast_config
 from tests.conftest import make_photo
-from tests.fakenemo import FakeConfig, FakeNemo, running
-from tests.fakenemo.fixtures import fast_config
 from tests.integration.chaos import all_settled, sigkill, start_workers, states, wait_until
 from tests.integration.nemo_env import point_workers_at
 from worker.app import connect
+from worker.backends.nemo.stub import FakeConfig, FakeNemo, running
 from worker.jobs import JobStatus, JobStore, Stage
 from worker.spec import BackendName, JobOptions, JobSpec
 

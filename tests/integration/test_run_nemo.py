@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.backends.nemo.stub.fixtures import fast_config
 from tests.conftest import make_photo
-from tests.fakenemo import FakeConfig, running
-from tests.fakenemo.fixtures import fast_config
 from tests.integration.nemo_env import point_workers_at
+from worker.backends.nemo.stub import FakeConfig, running
 
 pytestmark = pytest.mark.integration
 PHOTOREEL = str(Path(sys.executable).parent / "photoreel")

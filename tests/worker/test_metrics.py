@@ -4,13 +4,15 @@ from redis import Redis
 from tests.conftest import claim_stage, run_stages
 from worker.jobs import JobStore, Stage
 from worker.metrics import metrics_registry
-from worker.spec import JobSpec
+from worker.spec import JobOptions, JobSpec
 
 
 def test_metrics_are_computed_from_the_job_state(fake_redis: Redis) -> None:
     store = JobStore(fake_redis)
-    for job_id in ("a", "b", "c"):
-        store.create(JobSpec(id=job_id, photos=[f"/{job_id}.jpg"]), out="/out", batch="b1")
+    for job_id, backend in (("a", "nemo"), ("b", "local"), ("c", "local")):
+        options = JobOptions(backend=backend)
+        spec = JobSpec(id=job_id, photos=[f"/{job_id}.jpg"], options=options)
+        store.create(spec, out="/out", batch="b1")
     run_stages(store, "a", [Stage.SESSION])
     claim_stage(store, "a", Stage.UPLOAD).retry_later("timeout")
     upload = claim_stage(store, "a", Stage.UPLOAD)

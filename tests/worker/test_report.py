@@ -18,7 +18,7 @@ from worker.report import (
     read_report,
     render_report,
 )
-from worker.spec import JobSpec
+from worker.spec import JobOptions, JobSpec
 
 TOKEN = "nmv_usr_not-a-real-token-1234567890"
 DRAFT = {
@@ -41,7 +41,12 @@ def token_in_environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 def job_store(fake_redis: Redis, *, succeed: bool) -> JobStore:
     """A job with one retried upload and backend facts; succeeded, or failing at upload."""
     store = JobStore(fake_redis)
-    spec = JobSpec(id="promo", photos=["/photos/1.jpg"], prompt="2 seconds, title 'Hi'")
+    spec = JobSpec(
+        id="promo",
+        photos=["/photos/1.jpg"],
+        prompt="2 seconds, title 'Hi'",
+        options=JobOptions(backend="nemo"),  # a paid backend: the facts of its credits
+    )
     store.create(spec, out="/out", batch="b1")
     session = claim_stage(store, "promo", Stage.SESSION)
     session.record("session_id", "sess-1")
@@ -136,6 +141,7 @@ def test_finished_means_a_succeeded_report(tmp_path: Path) -> None:
 
 
 def test_a_backend_that_charges_nothing_has_no_credits() -> None:
-    assert credits_used({"session_id": "local-1", "plan": {}}) is None
-    unsent = credits_used({"credits_before": 300, "message_sent": None})
+    assert credits_used("local", {"session_id": "local-1", "plan": {}}) is None
+    assert credits_used("nemo", {"session_id": "s-1", "plan": {}}) is None
+    unsent = credits_used("nemo", {"credits_before": 300, "message_sent": None})
     assert unsent == {"spent": None, "charges": 0, "balance_before": 300, "balance_after": None}

@@ -5,18 +5,43 @@ Every stage reads what earlier stages (or earlier attempts of this one) recorded
 ``ctx.checkpoint`` and records what it learns with ``ctx.record`` *before* the side effect
 that depends on it, so that a stage run again after a crash resumes instead of repeating.
 Records are durable (kept in Redis) and appear in the report: never record a secret.
+
+A backend is two pieces: its ``BackendPlugin`` (what the core needs to know about it — name,
+pool, shared limits, settings, report fields, secrets — cheap to import, so the producer can
+route jobs without loading a renderer) and the ``Backend`` it creates (the stages' work). Each
+registers in ``worker.backends.REGISTRY``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from config.settings import Settings
+from worker.checkpoint import Checkpoint
 from worker.limits import SharedLimits
-from worker.spec import JobSpec
+
+if TYPE_CHECKING:
+    from worker.spec import JobSpec
+
+
+class Pool(StrEnum):
+    """Where a backend's stages run: CPU-bound work on the prefork pool, work that mostly
+    waits on the network on the I/O queue, served by a pool of threads."""
+
+    CPU = "cpu"
+    IO = "io"
+
+
+@dataclass(frozen=True)
+class SessionLimits:
+    """Limits shared by every worker on every machine for one backend (``worker.limits``)."""
+
+    max_sessions: int
+    calls_per_second: float
 
 
 @dataclass
@@ -31,6 +56,8 @@ class StageContext:
     settings: Settings
     limits: SharedLimits | None = None
     """Limits shared with every other worker (sessions, call rate, 429 pauses, credits)."""
+    backend_settings: Any = None
+    """The backend's own settings (``BackendPlugin.settings_class``), if it has any."""
 
 
 class Backend(Protocol):
@@ -52,4 +79,47 @@ class Backend(Protocol):
         """Render the final draft."""
 
     def download(self, ctx: StageContext) -> Path:
-        """Return the finished video as a file inside ``ctx.workdir``."""
+        """Return the finished output as a file inside ``ctx.workdir``: the video, or for a
+        backend that makes none (``BackendPlugin.makes_video``) its contact sheet image."""
+
+
+def no_secrets(_settings: Any) -> list[str]:
+    return []
+
+
+def no_credits(_checkpoint: Mapping[str, Any]) -> dict[str, Any] | None:
+    return None
+
+
+def no_limits(_settings: Any) -> SessionLimits | None:
+    return None
+
+
+@dataclass(frozen=True)
+class BackendPlugin:
+    """What the core knows of a backend, without importing its implementation."""
+
+    name: str
+    pool: Pool
+    create: Callable[[], Backend]
+    """Imports and builds the backend; called once per process."""
+    makes_video: bool = True
+    """False: its output is a contact sheet (a JPEG of the planned shots), not a video."""
+    checkpoint: type[Checkpoint] = Checkpoint
+    """The facts its stages record (``worker.checkpoint``), validated when recorded and read."""
+    settings_class: type[Any] | None = None
+    """Its own settings (a pydantic ``BaseSettings`` read from its own variables), if any.
+    The hooks below that take settings are given an instance of it (None without one)."""
+    limits: Callable[[Any], SessionLimits | None] = field(default=no_limits)
+    """Its sessions and call rate shared across workers; None: unlimited."""
+    secrets: Callable[[Any], list[str]] = field(default=no_secrets)
+    """Values that must never appear in a log line or a report (its token …)."""
+    credits: Callable[[Mapping[str, Any]], dict[str, Any] | None] = field(default=no_credits)
+    """The report's ``credits`` section, read from the job's checkpoint; None: free."""
+    credit_check: Callable[[Backend, Any, SharedLimits | None], bool] | None = None
+    """For a paid backend: whether the balance covers one more job (asked by the reconciler
+    while the credit breaker is open, to resume parked jobs)."""
+
+    def read_settings(self) -> Any:
+        """A fresh instance of its settings (from the environment now), or None."""
+        return self.settings_class() if self.settings_class is not None else None

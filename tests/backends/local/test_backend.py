@@ -14,6 +14,8 @@ from tests.backends.local.probe import decode_audio, decode_frames, video_info
 from worker.backends.base import StageContext
 from worker.backends.local import LocalBackend
 from worker.backends.local.audio import integrated_loudness
+from worker.backends.local.checkpoint import LocalCheckpoint
+from worker.checkpoint import checked_record
 from worker.draft import Draft, TrackType
 from worker.errors import JobFailed
 from worker.spec import JobSpec
@@ -60,7 +62,7 @@ class Job:
             workdir=workdir,
             photos=photos,
             checkpoint=self.records,
-            record=self.records.__setitem__,
+            record=checked_record(LocalCheckpoint, self.records.__setitem__),
             settings=Settings(x264_preset="ultrafast"),
         )
         self.backend = LocalBackend()

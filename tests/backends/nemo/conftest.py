@@ -6,11 +6,11 @@ from typing import Any
 
 import pytest
 
-from config.settings import Settings
 from tests.backends.nemo.harness import Job, fast_settings, make_job, make_photos
-from tests.fakenemo.fixtures import fake_config, fake_nemo
-from tests.fakenemo.server import FakeNemo
+from tests.backends.nemo.stub.fixtures import fake_config, fake_nemo
 from worker.backends.nemo import NemoBackend
+from worker.backends.nemo.settings import NemoSettings
+from worker.backends.nemo.stub.server import FakeNemo
 
 __all__ = ["fake_config", "fake_nemo"]
 
@@ -30,7 +30,7 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.fixture
-def settings(fake_nemo: FakeNemo) -> Settings:
+def settings(fake_nemo: FakeNemo) -> NemoSettings:
     return fast_settings(fake_nemo.url)
 
 
@@ -47,7 +47,7 @@ def photos(tmp_path: Path) -> list[Path]:
 
 
 @pytest.fixture
-def new_job(tmp_path: Path, settings: Settings, photos: list[Path]) -> Callable[..., Job]:
+def new_job(tmp_path: Path, settings: NemoSettings, photos: list[Path]) -> Callable[..., Job]:
     def build(job_id: str, **kwargs: Any) -> Job:
         kwargs.setdefault("photos", photos)
         kwargs.setdefault("settings", settings)

@@ -11,17 +11,20 @@ from typing import Any
 from PIL import Image
 from pillow_heif import register_heif_opener
 
-from config.settings import NemoSettings, Settings
+from config.settings import Settings
 from worker.backends.base import StageContext
 from worker.backends.nemo import NemoBackend
+from worker.backends.nemo.checkpoint import NemoCheckpoint
+from worker.backends.nemo.settings import NemoSettings
+from worker.checkpoint import checked_record
 from worker.spec import JobOptions, JobSpec
 
 WEB_URL = "https://nemovideo.test"
 STAGES = ("open_session", "upload", "generate", "await_completion", "export")
 
 
-def fast_settings(api_url: str, nemo: dict[str, Any] | None = None, **knobs: Any) -> Settings:
-    """Settings against the stub at ``api_url`` with every wait shrunk for tests."""
+def fast_settings(api_url: str, nemo: dict[str, Any] | None = None, **knobs: Any) -> NemoSettings:
+    """The backend's settings against the stub at ``api_url``, every wait shrunk for tests."""
     vendor = {"nemo_api_url": api_url, "nemo_web_url": WEB_URL, "skill_source": "tests"}
     fast = {
         "nemo_poll_seconds": 0.01,
@@ -33,7 +36,7 @@ def fast_settings(api_url: str, nemo: dict[str, Any] | None = None, **knobs: Any
         "nemo_request_timeout": 5.0,
         "nemo_rate_limit_wait": 0.05,
     }
-    return Settings(**{**fast, **knobs}, nemo=NemoSettings(**{**vendor, **(nemo or {})}))
+    return NemoSettings(**{**fast, **vendor, **(nemo or {}), **knobs})
 
 
 def make_photos(folder: Path, count: int, suffix: str = ".jpg") -> list[Path]:
@@ -51,11 +54,11 @@ def make_photos(folder: Path, count: int, suffix: str = ".jpg") -> list[Path]:
 class Job:
     """One job as the orchestrator drives it: every stage run gets a fresh context whose
     ``checkpoint`` is a snapshot of the records so far (JSON round-tripped, like Redis), and
-    whose ``record`` adds to ``book``."""
+    whose ``record`` adds to ``book`` what the backend's checkpoint model accepts."""
 
     spec: JobSpec
     workdir: Path
-    settings: Settings
+    settings: NemoSettings
     book: dict[str, Any] = field(default_factory=dict)
 
     def context(self) -> StageContext:
@@ -65,8 +68,9 @@ class Job:
             workdir=self.workdir,
             photos=[Path(entry) for entry in self.spec.photos if "://" not in entry],
             checkpoint=json.loads(json.dumps(self.book)),
-            record=self._record,
-            settings=self.settings,
+            record=checked_record(NemoCheckpoint, self._record),
+            settings=Settings(),
+            backend_settings=self.settings,
         )
 
     def _record(self, key: str, value: Any) -> None:
@@ -87,7 +91,7 @@ NewJob = Callable[..., Job]
 def make_job(
     job_id: str,
     photos: list[Path | str],
-    settings: Settings,
+    settings: NemoSettings,
     workdir: Path,
     prompt: str = "A calm 10-second travel reel",
 ) -> Job:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import httpx
 
 from tests.backends.nemo.harness import NewJob, run_job
-from tests.fakenemo.server import FakeNemo
 from worker.backends.nemo import NemoBackend
+from worker.backends.nemo.stub.server import FakeNemo
 
 JOBS = (
     "b1-nemofault-silent-nemofault-render-top-level-nemofault-message-error",

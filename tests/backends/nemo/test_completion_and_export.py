@@ -9,10 +9,10 @@ import pytest
 
 from tests.backends.nemo.harness import NewJob, run_job
 from tests.conftest import FakeClock
-from tests.fakenemo.server import FakeNemo
 from worker.backends.nemo import NemoBackend
 from worker.backends.nemo.client import RenderStatus, parse_render
 from worker.backends.nemo.completion import wait_for_draft
+from worker.backends.nemo.stub.server import FakeNemo
 
 VIDEO = {"tt": 0, "sg": [{"d": 1000, "m": {}}]}
 MUSIC = {"tt": 1, "sg": [{"d": 1000, "m": {}}]}

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from tests.backends.nemo.harness import NewJob, fast_settings, make_photos, run_job
-from tests.fakenemo.server import FakeNemo, running
-from tests.fakenemo.world import FakeConfig
 from worker.backends.nemo import NemoBackend
+from worker.backends.nemo.stub.server import FakeNemo, running
+from worker.backends.nemo.stub.world import FakeConfig
 from worker.errors import JobFailed, JobParked, TransientError
 
 

@@ -6,9 +6,9 @@ import stat
 from pathlib import Path
 
 from tests.backends.nemo.harness import NewJob, fast_settings, make_photos, run_job
-from tests.fakenemo.server import FakeNemo
 from worker.backends.nemo import NemoBackend
 from worker.backends.nemo.backend import generation_message
+from worker.backends.nemo.stub.server import FakeNemo
 from worker.spec import JobOptions, JobSource
 
 

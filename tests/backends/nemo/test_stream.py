@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from tests.backends.nemo.harness import Job, NewJob, fast_settings, run_job
-from tests.fakenemo.server import FakeNemo
 from worker.backends.nemo import NemoBackend, client
 from worker.backends.nemo.sse import without_noise
+from worker.backends.nemo.stub.server import FakeNemo
 
 
 def finished_once(fake: FakeNemo, job: Job) -> None:

@@ -15,6 +15,7 @@ from typing import Any
 
 from worker.backends.base import StageContext
 from worker.backends.local import audio
+from worker.backends.local.checkpoint import PlanRecord
 from worker.backends.local.compose import frames
 from worker.backends.local.encode import EncodeSettings, FrameEncoder
 from worker.backends.local.framing import Framing, choose_framing
@@ -107,11 +108,11 @@ class LocalBackend:
     def await_completion(self, ctx: StageContext) -> None:
         if "stage2" in ctx.checkpoint:
             return
-        plan = ctx.checkpoint["plan"]
+        plan = PlanRecord.model_validate(ctx.checkpoint["plan"])
         draft = Draft.model_validate(ctx.checkpoint["draft"])
         tracks = []
         music_facts: dict[str, Any] = {}
-        if plan["music"] is not None:
+        if plan.music is not None:
             track, music_facts = self._music_track(ctx, draft, plan)
             tracks.append(track)
         spec = ctx.spec
@@ -123,37 +124,35 @@ class LocalBackend:
         ctx.record("draft", final.model_dump())
         ctx.record(
             "stage2",
-            {"music": music_facts, "title": plan["title"], "summary": timeline_summary(final)},
+            {"music": music_facts, "title": plan.title, "summary": timeline_summary(final)},
         )
 
     def _music_track(
-        self, ctx: StageContext, draft: Draft, plan: dict[str, Any]
+        self, ctx: StageContext, draft: Draft, plan: PlanRecord
     ) -> tuple[Track, dict[str, Any]]:
         src, name, mood, facts = self._write_music(ctx, draft, plan)
-        volume = float(plan["music_volume"])
+        volume = plan.music_volume
         track = audio_track(draft.duration_ms, src, name, mood, volume, MUSIC_FILE)
         return track, {**facts, "src": src, "name": name}
 
     def _write_music(
-        self, ctx: StageContext, draft: Draft, plan: dict[str, Any]
+        self, ctx: StageContext, draft: Draft, plan: PlanRecord
     ) -> tuple[str, str, str | None, dict[str, float | None]]:
         """Prepare the music into the workdir: (source id, name, mood, loudness facts)."""
         fps = int(draft.m["fps"])
         seconds = ms_to_frames(draft.duration_ms, fps) / fps
-        music = str(plan["music"])
+        music = str(plan.music)
         mood: Mood | None = None
         if audio.is_audio_file(music):
             path = self._find_music(ctx, music)
             source = audio.file_source(path, seconds, ctx.workdir)
             src, name = file_sha256(path), path.name
         else:
-            mood = Mood(music) if music in set(Mood) else DEFAULT_MOOD_FOR_PACE[Pace(plan["pace"])]
+            mood = Mood(music) if music in set(Mood) else DEFAULT_MOOD_FOR_PACE[Pace(plan.pace)]
             source = audio.mood_source(mood, seconds)
             src, name = f"synth:{mood}", f"{mood} (built-in)"
         target = ctx.workdir / MUSIC_FILE
-        facts = audio.write_music(
-            source, seconds, float(plan["music_volume"]), MUSIC_FADE_OUT_S, target
-        )
+        facts = audio.write_music(source, seconds, plan.music_volume, MUSIC_FADE_OUT_S, target)
         return src, name, str(mood) if mood else None, facts
 
     @staticmethod
@@ -181,7 +180,7 @@ class LocalBackend:
         photo_files = self._photo_files(ctx)
         music = [s.m["file"] for t in draft.tracks_of(TrackType.AUDIO) for s in t.sg]
         if music and not (ctx.workdir / music[0]).is_file():
-            self._write_music(ctx, draft, ctx.checkpoint["plan"])
+            self._write_music(ctx, draft, PlanRecord.model_validate(ctx.checkpoint["plan"]))
         settings = EncodeSettings(
             width=int(draft.m["width"]),
             height=int(draft.m["height"]),

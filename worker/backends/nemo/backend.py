@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import Any, NoReturn
 from urllib.parse import urlencode
 
-from config.settings import Settings
 from worker.backends.base import StageContext
 from worker.backends.nemo.client import (
     SKILL_SOURCE,
@@ -35,6 +34,8 @@ from worker.backends.nemo.client import (
 )
 from worker.backends.nemo.completion import wait_for_draft
 from worker.backends.nemo.photos import MAX_FILE_BYTES, Photo, human_size, job_photos, ready_file
+from worker.backends.nemo.plugin import GENERATION_COST
+from worker.backends.nemo.settings import NemoSettings
 from worker.draft import Draft, TrackType, timeline_summary
 from worker.errors import JobFailed, JobParked, TransientError, WaitingForSlot
 from worker.limits import SharedLimits
@@ -43,7 +44,6 @@ from worker.spec import JobOptions
 
 log = logging.getLogger(__name__)
 
-GENERATION_COST = 100
 RENDER_ATTEMPTS = 2
 RENDER_DONE = {"completed", "failed", "cancelled", "error", "missing"}
 SESSION_LOST = 1002
@@ -136,16 +136,16 @@ class NemoBackend:
         self._sent: set[str] = set()
         """Sessions this process sent a message to: a guard even against a stale checkpoint."""
 
-    def client(self, settings: Settings, limits: SharedLimits | None = None) -> NemoClient:
+    def client(self, settings: NemoSettings, limits: SharedLimits | None = None) -> NemoClient:
         """One client (one connection pool, one token) per process and API."""
-        owner = (os.getpid(), settings.nemo.nemo_api_url)
+        owner = (os.getpid(), settings.nemo_api_url)
         with self._lock:
             if self._client is None or self._owner != owner:
                 self._client = NemoClient(settings, limits=limits)
                 self._owner = owner
             return self._client
 
-    def available_credits(self, settings: Settings, limits: SharedLimits | None = None) -> int:
+    def available_credits(self, settings: NemoSettings, limits: SharedLimits | None = None) -> int:
         return int(self.client(settings, limits).credits().get("available", 0))
 
     def close(self) -> None:
@@ -162,8 +162,8 @@ class NemoBackend:
         self._new_session(ctx)
 
     def _new_session(self, ctx: StageContext) -> str:
-        nemo = ctx.settings.nemo
-        data = self.client(ctx.settings, ctx.limits).create_session(ctx.spec.id)
+        nemo: NemoSettings = ctx.backend_settings
+        data = self.client(ctx.backend_settings, ctx.limits).create_session(ctx.spec.id)
         task_id, session_id = str(data["task_id"]), str(data["session_id"])
         query = urlencode(
             {
@@ -196,7 +196,7 @@ class NemoBackend:
 
     def _upload_all(self, ctx: StageContext, session_id: str, done: dict[str, Any]) -> None:
         """Upload every photo not in ``done`` (the ``uploads`` record of this session)."""
-        client = self.client(ctx.settings, ctx.limits)
+        client = self.client(ctx.backend_settings, ctx.limits)
         files = dict(done.get("files") or {})
         for photo in job_photos(ctx.spec, ctx.photos):
             if photo.key in files:
@@ -265,10 +265,11 @@ class NemoBackend:
     @staticmethod
     def _generation_lease(ctx: StageContext) -> float:
         """How long a session slot is held at most: the stream cap, then the completion wait."""
-        return ctx.settings.nemo_stream_cap_seconds + ctx.settings.nemo_completion_timeout
+        settings: NemoSettings = ctx.backend_settings
+        return settings.nemo_stream_cap_seconds + settings.nemo_completion_timeout
 
     def _send_generation(self, ctx: StageContext, session_id: str) -> None:
-        client = self.client(ctx.settings, ctx.limits)
+        client = self.client(ctx.backend_settings, ctx.limits)
         for attempt in range(2):
             self._check_credits(ctx)
             sent_at = datetime.now(UTC).isoformat(timespec="seconds")
@@ -308,14 +309,14 @@ class NemoBackend:
         self._sent.discard(session_id)
 
     def _check_credits(self, ctx: StageContext) -> None:
-        available = self.available_credits(ctx.settings, ctx.limits)
+        available = self.available_credits(ctx.backend_settings, ctx.limits)
         ctx.record("credits_before", available)
         if available < GENERATION_COST:
             raise JobParked(self._no_credits(ctx, f"{available} credits left"))
 
     @staticmethod
     def _no_credits(ctx: StageContext, why: str) -> str:
-        web = ctx.settings.nemo.nemo_web_url.rstrip("/")
+        web = ctx.backend_settings.nemo_web_url.rstrip("/")
         bind = ctx.checkpoint.get("user_id") or "unknown"
         return (
             f"NemoVideo: {why}; a generation needs about {GENERATION_COST}. "
@@ -343,8 +344,8 @@ class NemoBackend:
             ctx.limits.release_session(ctx.spec.id)
 
     def _await_draft(self, ctx: StageContext, session_id: str) -> None:
-        settings = ctx.settings
-        client = self.client(ctx.settings, ctx.limits)
+        settings: NemoSettings = ctx.backend_settings
+        client = self.client(ctx.backend_settings, ctx.limits)
         try:
             completion = wait_for_draft(
                 lambda: client.state(session_id),
@@ -378,7 +379,7 @@ class NemoBackend:
     # -- export and download ----------------------------------------------------------------
 
     def export(self, ctx: StageContext) -> None:
-        client = self.client(ctx.settings, ctx.limits)
+        client = self.client(ctx.backend_settings, ctx.limits)
         session_id = ctx.checkpoint["message_sent"]["session_id"]
         renders = list(ctx.checkpoint.get("renders") or [])
         if renders and self._poll_render(ctx, client, renders[-1]).status == "completed":
@@ -403,7 +404,7 @@ class NemoBackend:
 
     @staticmethod
     def _poll_render(ctx: StageContext, client: NemoClient, render_id: str) -> RenderStatus:
-        settings = ctx.settings
+        settings: NemoSettings = ctx.backend_settings
         for _ in range(settings.nemo_render_polls):
             time.sleep(settings.nemo_poll_seconds)
             try:
@@ -419,7 +420,7 @@ class NemoBackend:
         return RenderStatus("timed_out", None)
 
     def download(self, ctx: StageContext) -> Path:
-        client = self.client(ctx.settings, ctx.limits)
+        client = self.client(ctx.backend_settings, ctx.limits)
         render_id = ctx.checkpoint["render_id"]
         target = ctx.workdir / f"{ctx.spec.id}.mp4"
         status = client.render_status(render_id)

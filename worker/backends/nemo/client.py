@@ -21,8 +21,8 @@ from typing import Any
 import httpx
 from pydantic import SecretStr
 
-from config.settings import Settings
 from worker.backends.nemo.auth import Credentials, load_client_id
+from worker.backends.nemo.settings import NemoSettings
 from worker.backends.nemo.sse import StreamLimits, StreamOutcome, read_stream
 from worker.errors import JobFailed, TransientError
 from worker.limits import SharedLimits
@@ -103,11 +103,11 @@ def is_mp4(path: Path) -> bool:
 class NemoClient:
     def __init__(
         self,
-        settings: Settings,
+        settings: NemoSettings,
         sleep: Callable[[float], None] = time.sleep,
         limits: SharedLimits | None = None,
     ) -> None:
-        nemo = settings.nemo
+        nemo = settings
         self.timeout = settings.nemo_request_timeout
         self.rate_limit_wait = settings.nemo_rate_limit_wait
         self.limits = StreamLimits(

@@ -6,8 +6,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.fakenemo.server import FakeNemo, running
-from tests.fakenemo.world import FakeConfig
+from worker.backends.nemo.stub.server import FakeNemo, running
+from worker.backends.nemo.stub.world import FakeConfig
 
 
 def fast_config() -> FakeConfig:

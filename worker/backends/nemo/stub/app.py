@@ -19,8 +19,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from tests.fakenemo.media import sample_mp4
-from tests.fakenemo.world import Render, Session, World
+from worker.backends.nemo.stub.media import sample_mp4
+from worker.backends.nemo.stub.world import Render, Session, World
 
 SUPPORTED = {
     "video": {"mp4", "mov", "avi", "webm", "mkv"},

@@ -4,7 +4,6 @@ The backend stages are left out: a generated video stands in for a rendered one.
 
 import json
 import shutil
-import time
 import uuid
 from pathlib import Path
 
@@ -12,19 +11,20 @@ import fsspec
 import pytest
 from redis import Redis
 
-from tests.conftest import assert_valid_report, make_photo, make_video, run_stages
-from worker import stages
+from tests.conftest import assert_valid_report, claim_stage, make_photo, make_video, run_stages
+from worker import pipeline, runtime
 from worker.bucket import open_bucket
 from worker.inputs import stage_inputs
 from worker.jobs import JobState, JobStatus, JobStore, Stage
+from worker.publish import publish
 from worker.spec import JobSpec
 
 
 @pytest.fixture
 def store(fake_redis: Redis, monkeypatch: pytest.MonkeyPatch) -> JobStore:
     job_store = JobStore(fake_redis)
-    monkeypatch.setattr(stages, "job_store", lambda: job_store)
-    monkeypatch.setattr(stages, "shared_limits", lambda: None)
+    for module in (pipeline, runtime):
+        monkeypatch.setattr(module, "job_store", lambda: job_store)
     return job_store
 
 
@@ -49,10 +49,10 @@ def test_publish_to_s3_writes_video_poster_report_and_summary(
     shutil.rmtree(producer)  # the worker never sees the producer's files
     monkeypatch.chdir(tmp_path)
     run_stages(store, job_id, list(Stage)[:-1])
-    make_video(stages.job_workdir(store_state(store, job_id)) / "render.mp4")
-    store.redis.hset(f"photoreel:job:{job_id}:checkpoint", "video_file", '"render.mp4"')
+    make_video(runtime.job_workdir(store_state(store, job_id)) / "render.mp4")
+    store.redis.hset(f"photoreel:job:{job_id}:checkpoint", "output_file", '"render.mp4"')
 
-    stages.advance(job_id, Stage.PUBLISH)
+    pipeline.advance(job_id, Stage.PUBLISH)
 
     state = store.get(job_id)
     assert state is not None and state.status == JobStatus.SUCCEEDED, state
@@ -77,7 +77,7 @@ def test_publish_to_s3_writes_video_poster_report_and_summary(
     assert [job["job_id"] for job in summary["jobs"]] == [job_id]
     assert fs.info(f"{root}/batches/{batch}/index.html")["ContentType"] == "text/html"
     assert fs.exists(f"{root}/index.html")
-    assert not stages.job_workdir(state).joinpath("render.mp4").exists()
+    assert not runtime.scratch_folder(store_state(store, job_id)).exists()
 
 
 def test_a_missing_staged_input_fails_the_job_naming_it(s3_out: str, store: JobStore) -> None:
@@ -85,7 +85,7 @@ def test_a_missing_staged_input_fails_the_job_naming_it(s3_out: str, store: JobS
     gone = f"{s3_out}/.inputs/sha256/{'0' * 64}/beach.jpg"
     store.create(JobSpec(id=job_id, photos=[gone], prompt=""), out=s3_out, batch=batch)
 
-    stages.advance(job_id, Stage.SESSION)
+    pipeline.advance(job_id, Stage.SESSION)
 
     state = store.get(job_id)
     assert state is not None and state.status == JobStatus.FAILED
@@ -100,29 +100,23 @@ def test_a_missing_staged_input_fails_the_job_naming_it(s3_out: str, store: JobS
     assert summary["counts"] == {"failed": 1}
 
 
-def test_reconcile_resumes_orphaned_and_overdue_jobs_only(
-    store: JobStore, monkeypatch: pytest.MonkeyPatch
+def test_a_backend_without_video_publishes_its_contact_sheet(
+    store: JobStore, tmp_path: Path
 ) -> None:
-    enqueued: list[tuple[str, Stage]] = []
-    monkeypatch.setattr(
-        stages, "enqueue_stage", lambda spec, stage: enqueued.append((spec.id, stage))
-    )
-    for job_id in ("orphan", "alive", "lost", "waiting"):
-        store.create(JobSpec(id=job_id, photos=[f"/{job_id}.jpg"]), out="/out", batch="b")
-    claim = lambda job_id, lease: store.claim(  # noqa: E731
-        job_id, Stage.SESSION, owner="w", lease_seconds=lease, max_attempts=3
-    )[1]
-    claim("orphan", 0.01)  # its worker dies: the lease runs out, nobody renews it
-    claim("alive", 30)
-    store.mark_due("waiting", time.time() + 100)  # a retry with a countdown
-    time.sleep(0.05)  # "lost" stays queued: its message went down with a worker
+    job_id = new_id("preview")
+    store.create(JobSpec(id=job_id, photos=["/p.jpg"]), out=str(tmp_path / "out"), batch="b")
+    sheet = make_photo(runtime.job_workdir(store_state(store, job_id)) / "sheet.jpg", size=(64, 48))
+    store.redis.hset(f"photoreel:job:{job_id}:checkpoint", "output_file", '"sheet.jpg"')
+    state = store.get(job_id)
+    assert state is not None
+    ctx = runtime.stage_context(state, claim_stage(store, job_id, Stage.SESSION), store)
 
-    resumed = stages.reconcile(store, lease_seconds=0.02, requeue_seconds=0.03)
+    published = publish(state, ctx, makes_video=False)
 
-    assert sorted(resumed) == ["lost", "orphan"]
-    assert sorted(enqueued) == [("lost", Stage.SESSION), ("orphan", Stage.SESSION)]
-    again = stages.reconcile(store, lease_seconds=0.02, requeue_seconds=0.03)
-    assert again == ["orphan"], "a requeued job is given the whole wait again"
+    key = f"{job_id}/contact-sheet.jpg"
+    assert published.outputs == {"contact_sheet": key} and published.probe is None
+    assert (tmp_path / "out" / key).read_bytes() == sheet.read_bytes()
+    assert not (tmp_path / "out" / job_id / "poster.jpg").exists()
 
 
 def test_an_empty_photo_fails_its_job_saying_it_is_empty(store: JobStore, tmp_path: Path) -> None:
@@ -131,10 +125,9 @@ def test_an_empty_photo_fails_its_job_saying_it_is_empty(store: JobStore, tmp_pa
     empty = tmp_path / "photos" / "empty.jpg"
     empty.write_bytes(b"")
     out = str(tmp_path / "out")
-    spec = JobSpec(id=job_id, photos=[str(good), str(empty)])
-    store.create(spec, out=out, batch=batch)
+    store.create(JobSpec(id=job_id, photos=[str(good), str(empty)]), out=out, batch=batch)
 
-    stages.advance(job_id, Stage.SESSION)
+    pipeline.advance(job_id, Stage.SESSION)
 
     state = store_state(store, job_id)
     assert state.status == JobStatus.FAILED

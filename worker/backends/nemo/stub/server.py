@@ -13,8 +13,8 @@ from typing import Any
 import httpx
 import uvicorn
 
-from tests.fakenemo.app import StreamDropped, create_app
-from tests.fakenemo.world import FakeConfig, World
+from worker.backends.nemo.stub.app import StreamDropped, create_app
+from worker.backends.nemo.stub.world import FakeConfig, World
 
 
 class _HideDroppedStreams(logging.Filter):

@@ -13,8 +13,8 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.fakenemo.server import FakeNemo
-from tests.fakenemo.world import FakeConfig, Faults
+from worker.backends.nemo.stub.server import FakeNemo
+from worker.backends.nemo.stub.world import FakeConfig, Faults
 
 ATTRIBUTION = {"X-Skill-Source": "t", "X-Skill-Version": "1", "X-Skill-Platform": "p"}
 
@@ -68,7 +68,7 @@ def test_one_token_per_client_id_and_a_new_one_after_expiry(fake_nemo: FakeNemo)
 
 
 def test_too_many_client_ids_are_rate_limited(fake_config: FakeConfig) -> None:
-    from tests.fakenemo.server import running
+    from worker.backends.nemo.stub.server import running
 
     fake_config.tokens_per_ip = 1
     with running(fake_config) as fake:
@@ -265,7 +265,7 @@ def test_serve_runs_the_stub_as_a_process() -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    code = f"from tests.fakenemo import serve; serve('127.0.0.1', {port})"
+    code = f"from worker.backends.nemo.stub import serve; serve('127.0.0.1', {port})"
     root = Path(__file__).resolve().parents[2]
     env = {**os.environ, "PYTHONPATH": str(root)}
     process = subprocess.Popen(

@@ -1,0 +1,90 @@
+"""The dry backend: the plan, the timeline and a contact sheet of the shots; no video."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PIL import Image
+
+from config.settings import Settings
+from tests.conftest import make_photo
+from worker.backends import get_plugin
+from worker.backends.base import Pool, StageContext
+from worker.backends.dry.backend import DryBackend
+from worker.backends.dry.checkpoint import DryCheckpoint
+from worker.backends.dry.sheet import COLUMNS, thumb_size
+from worker.checkpoint import checked_record
+from worker.errors import JobFailed
+from worker.spec import JobSpec
+
+STAGES = ("open_session", "upload", "generate", "await_completion", "export")
+
+
+def context(tmp_path: Path, photos: list[Path], prompt: str) -> StageContext:
+    records: dict[str, Any] = {}
+    spec = JobSpec(id="dry", photos=[str(p) for p in photos], prompt=prompt)
+    spec.options.backend = "dry"
+    return StageContext(
+        spec=spec,
+        workdir=tmp_path / "work",
+        photos=photos,
+        checkpoint=records,
+        record=checked_record(DryCheckpoint, records.__setitem__),
+        settings=Settings(),
+    )
+
+
+def run_every_stage(backend: DryBackend, ctx: StageContext) -> Path:
+    ctx.workdir.mkdir(exist_ok=True)
+    for stage in STAGES:
+        getattr(backend, stage)(ctx)
+    return backend.download(ctx)
+
+
+@pytest.fixture
+def photos(tmp_path: Path) -> list[Path]:
+    return [make_photo(tmp_path / "in" / f"{index}.jpg", seed=index) for index in range(3)]
+
+
+def test_a_dry_job_plans_and_draws_a_contact_sheet_without_a_video(
+    tmp_path: Path, photos: list[Path]
+) -> None:
+    ctx = context(tmp_path, photos, "6-second promo, 16:9, fast pace, title 'Sale'")
+    sheet = run_every_stage(DryBackend(), ctx)
+
+    assert sheet.name == "contact-sheet.jpg"
+    shots = len(ctx.checkpoint["draft"]["t"][0]["sg"])
+    assert shots == ctx.checkpoint["stage1"]["shots"] >= 3
+    with Image.open(sheet) as image:
+        assert image.format == "JPEG"
+        width, height = thumb_size(1920, 1080)
+        assert image.width > COLUMNS * width
+        assert image.height > -(-shots // COLUMNS) * height
+    assert ctx.checkpoint["plan"]["title"] == "Sale"
+    assert [track["tt"] for track in ctx.checkpoint["draft"]["t"]] == [0, 1, 7]
+    assert not [path for path in ctx.workdir.iterdir() if path.suffix in {".mp4", ".mov"}]
+
+
+def test_a_contact_sheet_already_drawn_is_not_drawn_again(
+    tmp_path: Path, photos: list[Path]
+) -> None:
+    ctx = context(tmp_path, photos, "3 seconds")
+    backend = DryBackend()
+    drawn = run_every_stage(backend, ctx).stat().st_mtime_ns
+    backend.export(ctx)
+    assert backend.download(ctx).stat().st_mtime_ns == drawn
+
+
+def test_download_before_export_fails_the_job(tmp_path: Path, photos: list[Path]) -> None:
+    ctx = context(tmp_path, photos, "")
+    with pytest.raises(JobFailed, match="no contact sheet"):
+        DryBackend().download(ctx)
+
+
+def test_the_plugin_runs_on_the_cpu_pool_and_makes_no_video() -> None:
+    plugin = get_plugin("dry")
+    assert (plugin.name, plugin.pool, plugin.makes_video) == ("dry", Pool.CPU, False)
+    assert plugin.credits({"session_id": "x"}) is None
+    assert plugin.limits(Settings()) is None

@@ -1,0 +1,73 @@
+"""The local backend's checkpoint: its decoded photos, the plan, both stages and the render."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from worker.checkpoint import Checkpoint
+
+
+class PhotoFile(BaseModel):
+    """One decoded photo: its working copy in the job's scratch folder."""
+
+    name: str
+    id: str
+    bytes: int
+    file: str
+    width: int
+    height: int
+
+
+class PlanRecord(BaseModel):
+    """The plan (``worker.backends.local.plan.Plan``) as recorded, read back by attribute."""
+
+    # Written only by ``Plan.to_record``: a field the planner adds is kept, not refused.
+    model_config = ConfigDict(extra="allow")
+
+    duration_s: float
+    aspect: str
+    resolution: str
+    fps: int
+    pace: str
+    transition: str
+    motion: str
+    fade_in: bool
+    fade_out: bool
+    title: str | None
+    music: str | None
+    music_volume: float
+    width: int
+    height: int
+    frames: int
+
+
+class Stage1(BaseModel):
+    shots: int
+    frames: int
+    summary: str
+
+
+class Stage2(BaseModel):
+    music: dict[str, Any]
+    title: str | None
+    summary: str
+
+
+class Render(BaseModel):
+    file: str
+    bytes: int
+    frames: int
+    width: int
+    height: int
+    fps: int
+    seconds: float
+
+
+class LocalCheckpoint(Checkpoint):
+    files: list[PhotoFile] | None = None
+    plan: PlanRecord | None = None  # type: ignore[assignment]
+    stage1: Stage1 | None = None
+    stage2: Stage2 | None = None
+    render: Render | None = None

@@ -1,0 +1,32 @@
+"""What a worker does besides running stages, hooked to Celery's signals: warm the backends
+up before the first job, and run the reconciler."""
+
+from __future__ import annotations
+
+import threading
+
+from celery.signals import worker_process_init, worker_ready
+
+from worker.backends import backend_names, get_backend
+from worker.reconciler import run_reconciler
+
+
+@worker_process_init.connect
+def _warm_up_backends(**_: object) -> None:
+    """Import the backends (numpy, OpenCV, httpx …) before the first job, not during it."""
+    for name in backend_names():
+        get_backend(name)
+
+
+@worker_ready.connect
+def _warm_up_main_process(**_: object) -> None:
+    """The same in the main process, where a threads pool runs its stages: in the background,
+    so the worker answers its broker (and ``inspect ping``) meanwhile."""
+    threading.Thread(target=_warm_up_backends, name="warm-up", daemon=True).start()
+
+
+@worker_ready.connect
+def _start_reconciler(**_: object) -> None:
+    threading.Thread(
+        target=run_reconciler, args=(threading.Event(),), name="reconciler", daemon=True
+    ).start()

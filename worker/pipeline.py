@@ -1,0 +1,149 @@
+"""How one delivery of a stage moves its job: claim it, run it, record how it went, hand the
+job on. Read top-down: ``advance`` is the whole state machine.
+
+A job: ``session`` → ``upload`` → ``generate`` → ``complete`` → ``export`` → ``download`` (all
+done by the job's backend) → ``publish`` (video, poster, report to the bucket).
+
+Delivery is at least once, so every stage may run twice: the claim (``worker.jobs``) drops
+duplicates, fences out stale workers and bounds the attempts; stages resume from checkpoints.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from redis.exceptions import RedisError
+
+from config.logging import get_logger
+from config.settings import get_settings
+from worker.backends import get_backend, get_plugin
+from worker.backends.base import Backend, StageContext
+from worker.errors import JobFailed, JobParked, OutputTaken, TransientError, WaitingForSlot
+from worker.handoff import enqueue_stage
+from worker.jobs import Claim, ClaimOutcome, JobStatus, JobStore, Stage, StaleClaim
+from worker.publish import Published, end_without_report, publish, write_report
+from worker.runtime import WORKER_ID, job_store, shared_limits, stage_context
+
+log = get_logger(__name__)
+
+
+def advance(job_id: str, stage: Stage) -> None:
+    settings = get_settings()
+    store = job_store()
+    outcome, claim = store.claim(
+        job_id,
+        stage,
+        owner=WORKER_ID,
+        lease_seconds=settings.lease_seconds,
+        max_attempts=settings.max_attempts,
+    )
+    if claim is None:
+        handle_unclaimed(job_id, stage, outcome, store)
+        return
+    state = store.get(job_id)
+    assert state is not None
+    backend = state.spec.options.backend
+    published: Published | None = None
+    started = time.monotonic()
+    log.info("stage started", attempt=claim.attempt, epoch=claim.epoch)
+    try:
+        with lease_kept_alive(claim, settings.lease_seconds):
+            ctx = stage_context(state, claim, store)
+            if stage == Stage.PUBLISH:
+                published = publish(state, ctx, get_plugin(backend).makes_video)
+            else:
+                run_backend_stage(get_backend(backend), stage, ctx)
+    except StaleClaim:
+        log.warning("stage superseded by another worker; dropping this run")
+    except WaitingForSlot as waiting:
+        claim.retry_later(str(waiting), counts_as_attempt=False)
+        limits = shared_limits(backend)
+        assert limits is not None, f"backend {backend} waits for a slot but has no limits"
+        limits.wait_for_session(job_id)
+    except JobParked as parked:
+        claim.park(str(parked))
+        log.warning("job parked", reason=str(parked))
+    except TransientError as error:
+        retry_in = error.retry_after or 2.0**claim.attempt
+        claim.retry_later(str(error), retry_in=retry_in)
+        log.warning("stage will be retried", error=str(error), attempt=claim.attempt)
+        enqueue_stage(state.spec, stage, countdown=retry_in)
+    except OutputTaken as taken:
+        claim.fail(taken.message)
+        log.error("output left to another run", error=taken.message)
+        end_without_report(state, store)
+    except JobFailed as failure:
+        claim.fail(failure.message, file=failure.file)
+        log.error("job failed", error=failure.message, file=failure.file)
+        write_report(job_id, store)
+    except RedisError as error:
+        # The job's state cannot be written now: leave it running; its lease runs out and the
+        # reconciler resumes it from its checkpoint once Redis is back.
+        log.warning("lost Redis during the stage; it will be resumed", error=str(error))
+    except Exception as error:
+        log.exception("stage crashed")
+        claim.fail(f"{type(error).__name__}: {error}")
+        write_report(job_id, store)
+    else:
+        seconds = time.monotonic() - started
+        claim.finish_stage(seconds)
+        log.info("stage finished", seconds=round(seconds, 3))
+        if stage.next is None:
+            write_report(job_id, store, published)
+            log.info("job succeeded")
+        else:
+            enqueue_stage(state.spec, stage.next)
+
+
+def run_backend_stage(backend: Backend, stage: Stage, ctx: StageContext) -> None:
+    if stage == Stage.SESSION:
+        backend.open_session(ctx)
+    elif stage == Stage.UPLOAD:
+        backend.upload(ctx)
+    elif stage == Stage.GENERATE:
+        backend.generate(ctx)
+    elif stage == Stage.COMPLETE:
+        backend.await_completion(ctx)
+    elif stage == Stage.EXPORT:
+        backend.export(ctx)
+    elif stage == Stage.DOWNLOAD:
+        output = backend.download(ctx)
+        ctx.record("output_file", output.name)
+
+
+def handle_unclaimed(job_id: str, stage: Stage, outcome: ClaimOutcome, store: JobStore) -> None:
+    """A delivery that found nothing to do; make sure the job is not left without a task."""
+    if outcome == ClaimOutcome.DEAD:
+        log.error("job gave up", stage=str(stage))
+        write_report(job_id, store)
+        return
+    if outcome == ClaimOutcome.PASSED:
+        state = store.get(job_id)
+        # The job moved on but is waiting: this may be the only message left for it (its
+        # handoff was lost with a worker). A duplicate of the next stage is harmless.
+        if state and state.status == JobStatus.QUEUED and state.stage is not None:
+            enqueue_stage(state.spec, state.stage)
+    log.info("delivery dropped", outcome=str(outcome))
+
+
+@contextmanager
+def lease_kept_alive(claim: Claim, lease_seconds: float) -> Iterator[None]:
+    """Renew the claim's lease in the background while the stage works."""
+    stop = threading.Event()
+
+    def renew() -> None:
+        while not stop.wait(lease_seconds / 3):
+            if not claim.renew(lease_seconds):
+                log.warning("lease lost to another worker")
+                return
+
+    keeper = threading.Thread(target=renew, name=f"lease-{claim.job_id}", daemon=True)
+    keeper.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        keeper.join()

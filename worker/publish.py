@@ -1,0 +1,103 @@
+"""The last stage: video and poster to the bucket, then the report (its presence says the job
+is finished), then the batch summary if this was the batch's last report."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from config.logging import get_logger
+from config.settings import get_settings
+from worker.backends.base import StageContext
+from worker.bucket import Bucket, open_bucket
+from worker.inputs import describe_inputs
+from worker.jobs import JobState, JobStore
+from worker.output_claim import claim_output, release_output
+from worker.probe import VideoProbe, extract_poster, probe_video
+from worker.report import build_report, render_report, report_key
+from worker.runtime import job_workdir, scratch_folder
+from worker.summary import write_batch_summary
+
+log = get_logger(__name__)
+POSTER_AT = 0.3
+"""Where in the video the poster frame is taken, as a fraction of its duration."""
+
+
+CONTACT_SHEET_NAME = "contact-sheet.jpg"
+
+
+@dataclass
+class Published:
+    outputs: dict[str, str]
+    """Each output's role (video, poster, contact_sheet) → its key in the bucket."""
+    probe: VideoProbe | None
+
+
+def publish(state: JobState, ctx: StageContext, makes_video: bool) -> Published:
+    """Write video and poster (or the contact sheet of a backend that makes no video); return
+    what the report needs about them."""
+    output = ctx.workdir / ctx.checkpoint["output_file"]
+    if not makes_video:
+        key = f"{state.spec.id}/{CONTACT_SHEET_NAME}"
+        open_bucket(state.out).put_file(key, output)
+        return Published(outputs={"contact_sheet": key}, probe=None)
+    return publish_video(state, output)
+
+
+def publish_video(state: JobState, video: Path) -> Published:
+    """Raises OutputTaken when another run has made the job's output or is publishing it."""
+    probe = probe_video(video)
+    poster = video.with_name("poster.jpg")
+    extract_poster(video, poster, at_seconds=probe.duration * POSTER_AT)
+    bucket = open_bucket(state.out)
+    claim_output(bucket, state, stale_after=get_settings().stage_time_limit)
+    job_id = state.spec.id
+    outputs = {"video": f"{job_id}/video{video.suffix}", "poster": f"{job_id}/poster.jpg"}
+    bucket.put_file(outputs["video"], video)
+    bucket.put_file(outputs["poster"], poster)
+    return Published(outputs=outputs, probe=probe)
+
+
+def write_report(job_id: str, store: JobStore, published: Published | None = None) -> None:
+    """The report goes last: its presence in the bucket says the job is finished. Then the
+    batch's summary, if this was the batch's last report."""
+    state = store.get(job_id)
+    if state is None:
+        return
+    workdir = job_workdir(state)
+    bucket = open_bucket(state.out)
+    report = build_report(
+        state,
+        store.checkpoint(job_id),
+        inputs=describe_inputs(state.spec, workdir),
+        bucket=bucket.url,
+        outputs=published.outputs if published else None,
+        probe=published.probe if published else None,
+    )
+    bucket.put_bytes(report_key(job_id), render_report(report))
+    release_output(bucket, state)
+    store.forget_finished(job_id)
+    shutil.rmtree(workdir, ignore_errors=True)
+    summarize_batch_if_done(state, store, bucket)
+
+
+def end_without_report(state: JobState, store: JobStore) -> None:
+    """A job whose output belongs to another run: its report is not written (it would
+    replace the other run's); only its scratch folder goes."""
+    store.forget_finished(state.spec.id)
+    shutil.rmtree(scratch_folder(state), ignore_errors=True)
+
+
+def summarize_batch_if_done(state: JobState, store: JobStore, bucket: Bucket) -> None:
+    """Every job writes its report after Redis says it finished, so the job whose report is
+    the batch's last finds them all (two finding them at once write the same summary)."""
+    batch = store.batch_jobs(state.batch)
+    if not all(job.status.finished for job in batch):
+        return
+    statuses = {job.spec.id: job.status for job in batch}
+    try:
+        if write_batch_summary(bucket, state.batch, statuses, require_every_report=True):
+            log.info("batch summary written", batch=state.batch)
+    except OSError as error:  # the job is done all the same; the summary is rebuilt from reports
+        log.warning("batch summary not written", batch=state.batch, error=str(error))

@@ -1,0 +1,98 @@
+"""Jobs left without a worker are resumed; parked jobs resume once credits are back, and a
+parked job missing from the parked list is listed again.
+
+Every worker runs the loop; one at a time (whoever takes the Redis lock) does a pass.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from redis.exceptions import RedisError
+
+from config.logging import get_logger
+from config.settings import get_settings
+from worker import keys
+from worker.backends import backend_names, get_backend, get_plugin
+from worker.handoff import enqueue_stage
+from worker.jobs import JobStatus, JobStore
+from worker.runtime import WORKER_ID, credits, job_store, shared_limits
+
+log = get_logger(__name__)
+
+
+def reconcile(store: JobStore, *, lease_seconds: float, requeue_seconds: float) -> list[str]:
+    """Resume jobs left without a worker; return their ids.
+
+    - running, but its lease expired: its worker died (SIGKILL, OOM, a lost machine);
+    - queued, and due longer than ``requeue_seconds`` ago: its message may have been lost
+      with a worker that had prefetched it (Redis would give it back only after the long
+      visibility timeout). A duplicate message is harmless: the claim drops it.
+    """
+    resumed: list[str] = []
+    now = time.time()
+    for job_id in store.active_jobs():
+        state = store.get(job_id)
+        if state is None or state.status.finished:
+            store.forget_finished(job_id)
+            continue
+        if state.stage is None or store.has_live_lease(job_id):
+            continue
+        orphaned = state.status == JobStatus.RUNNING and now - state.updated_at > lease_seconds
+        overdue = state.status == JobStatus.QUEUED and now - state.due_at > requeue_seconds
+        if orphaned or overdue:
+            log.warning("resuming job", job_id=job_id, stage=str(state.stage), was=state.status)
+            store.mark_due(job_id, now)
+            enqueue_stage(state.spec, state.stage)
+            resumed.append(job_id)
+    return resumed
+
+
+def resume_parked(store: JobStore) -> int:
+    """Close the credit breaker and put every parked job back on the queue."""
+    credits().reset()
+    unparked = store.unpark_all()
+    for state in unparked:
+        assert state.stage is not None
+        enqueue_stage(state.spec, state.stage)
+    return len(unparked)
+
+
+def resume_after_top_up(store: JobStore) -> bool:
+    """While the credit breaker is open, ask each paid backend whether its balance covers a
+    job again; resume the parked jobs once one does. True when they were resumed."""
+    if credits().reason() is None:
+        return False
+    for name in backend_names():
+        plugin = get_plugin(name)
+        check = plugin.credit_check
+        if check is None:
+            continue
+        if check(get_backend(name), plugin.read_settings(), shared_limits(name)):
+            log.info("credits topped up; resuming parked jobs", backend=name)
+            resume_parked(store)
+            return True
+    return False
+
+
+def reconcile_pass(store: JobStore) -> None:
+    settings = get_settings()
+    reconcile(store, lease_seconds=settings.lease_seconds, requeue_seconds=settings.requeue_seconds)
+    if repaired := store.repair_parked():
+        log.warning("parked jobs listed again", job_ids=repaired)
+    resume_after_top_up(store)
+
+
+def run_reconciler(stop: threading.Event) -> None:
+    """Every few seconds one worker (whoever takes the lock) resumes orphaned jobs."""
+    interval = get_settings().reconcile_seconds
+    while not stop.wait(interval):
+        store = job_store()
+        try:
+            if store.redis.set(keys.RECONCILER_LOCK, WORKER_ID, nx=True, px=int(interval * 1000)):
+                reconcile_pass(store)
+        except RedisError as error:
+            log.warning("reconciler could not reach redis", error=str(error))
+        except Exception as error:  # a failed balance check must not stop the reconciler
+            log.warning("reconciler pass failed", error=f"{type(error).__name__}: {error}")
