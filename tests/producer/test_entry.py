@@ -34,7 +34,7 @@ def photoreel(*args: str, env: dict[str, str], cwd: Path) -> subprocess.Complete
     [
         ("PHOTOREEL_WORKERS", "abc", "an integer from 1 to 64"),
         ("PHOTOREEL_CRF", "99", "an integer from 0 to 51"),
-        ("PHOTOREEL_BACKEND", "cloud", "local or nemo"),
+        ("PHOTOREEL_BACKEND", "cloud", "local or nemo or dry"),
     ],
 )
 def test_bad_setting_is_one_line_even_for_help(
