@@ -155,6 +155,13 @@ def worker_log(batch: str) -> Path:
     return Path(tempfile.gettempdir()) / f"photoreel-{batch}" / "worker.log"
 
 
+def render_processes(workers: int, specs: list[JobSpec]) -> int:
+    """Worker processes for the prefork-pool jobs (renders) of ``specs``: ``workers`` at
+    most, and no more than there are renders (an idle one only costs start-up and memory)."""
+    renders = sum(get_plugin(spec.options.backend).pool != Pool.IO for spec in specs)
+    return min(workers, max(1, renders))
+
+
 class Terminated(Exception):
     """SIGTERM reached ``run``: everything it started is stopped at once."""
 
@@ -197,10 +204,13 @@ def run_batch(
     bucket = bucket_or_exit(out)
     batch = new_batch_id()
     run = LocalRun(EnqueueResult(batch=batch))
+    processes = render_processes(workers or get_settings().workers, specs)
     if specs:
         previous = signal.signal(signal.SIGTERM, _raise_terminated)
         try:
-            run = run_locally(specs, out=out, batch=batch, workers=workers, overwrite=overwrite)
+            run = run_locally(
+                specs, bucket, out=out, batch=batch, workers=processes, overwrite=overwrite
+            )
         except (KeyboardInterrupt, Terminated):
             run.stopped = "interrupted before the jobs were queued; everything started is stopped"
         finally:
@@ -209,11 +219,8 @@ def run_batch(
         console.print(run.stopped)
         print_counts(run.states, out)
         raise typer.Exit(EXIT_INTERRUPTED)
-    if run.result.job_ids:
-        from worker.summary import write_summary_when_reported
-
-        page = write_summary_when_reported(bucket, batch, run.states)
-        console.print(f"batch summary: {page}")
+    if run.page:
+        console.print(f"batch summary: {run.page}")
     code = print_summary(run.states, out, skipped=skipped, warnings=run.warnings)
     if specs and (code != EXIT_OK or run.result.conflicts):
         console.print(f"worker log: {worker_log(batch)}")
@@ -230,15 +237,24 @@ class LocalRun:
     """Per job id: what was changed from what the job asked (its report says the same)."""
     stopped: str | None = None
     """How the run was cut short, if it was: a line that says so."""
+    page: str | None = None
+    """The batch's summary page, once written."""
 
 
 def run_locally(
-    specs: list[JobSpec], *, out: str, batch: str, workers: int | None, overwrite: bool
+    specs: list[JobSpec],
+    bucket: Bucket,
+    *,
+    out: str,
+    batch: str,
+    workers: int,
+    overwrite: bool,
 ) -> LocalRun:
-    """Enqueue and wait, with this machine's workers."""
+    """Enqueue and wait, with this machine's workers; write the batch's summary."""
     from producer.enqueue import EnqueueResult, enqueue_specs
     from producer.progress import wait_for_jobs
     from worker.runtime import remove_scratch
+    from worker.summary import write_summary_when_reported
 
     run = LocalRun(EnqueueResult(batch=batch))
     needs_io = any(get_plugin(spec.options.backend).pool == Pool.IO for spec in specs)
@@ -258,6 +274,10 @@ def run_locally(
             print_enqueued(run.result, out)
             console.print(f"batch {batch}: {len(run.result.job_ids)} job(s), output {out}")
             run.states = wait_for_jobs(store, run.result.job_ids, console, healthy=runtime.healthy)
+            if run.result.job_ids:
+                run.page = write_summary_when_reported(bucket, batch, run.states)
+            if all(state.status.settled for state in run.states):
+                runtime.finish()
         except KeyboardInterrupt:
             run.stopped = stop_after_interrupt(runtime)
         except Terminated:

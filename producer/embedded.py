@@ -25,6 +25,8 @@ from worker.jobs import JobStore
 
 STARTUP_SECONDS = 20.0
 SHUTDOWN_SECONDS = 60.0
+IDLE_SHUTDOWN_SECONDS = 0.2
+"""Private workers with every job of their batch over get this long to stop by themselves."""
 MAX_RESTARTS = 3
 
 
@@ -106,8 +108,10 @@ class EmbeddedRedis:
         self.start()
 
     def stop(self) -> None:
-        if self.process is not None:
-            _stop(self.process, 10)
+        """Its data goes with it, so there is nothing for it to write first: killed."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
         shutil.rmtree(self.directory, ignore_errors=True)
 
     def __enter__(self) -> EmbeddedRedis:
@@ -138,9 +142,13 @@ class WorkerProcesses:
         self, redis_url: str, *, queue: str, pool: str, concurrency: int, log_file: Path
     ) -> None:
         self.redis_url = redis_url
-        self.command = worker_command(
-            queue=queue, pool=pool, concurrency=concurrency, log_level="WARNING"
-        )
+        # This machine's own workers: no other worker to sync with at start-up (mingle waits
+        # a second for replies) or to watch (gossip).
+        self.command = [
+            *worker_command(queue=queue, pool=pool, concurrency=concurrency, log_level="WARNING"),
+            "--without-mingle",
+            "--without-gossip",
+        ]
         self.log_file = log_file
         self.process: subprocess.Popen[bytes] | None = None
         self.restarts = 0
@@ -198,6 +206,12 @@ class WorkerProcesses:
             return
         self.process.wait()
 
+    def stop_idle(self) -> None:
+        """Stop a worker known to have nothing left to do: asked to stop, then, if it is still
+        winding down after ``IDLE_SHUTDOWN_SECONDS`` (a prefork pool takes about two seconds,
+        most of it a fixed pause in each pool process), killed with its pool processes."""
+        self.stop(timeout=IDLE_SHUTDOWN_SECONDS)
+
     def __enter__(self) -> WorkerProcesses:
         return self.start()
 
@@ -210,8 +224,9 @@ class Runtime:
     redis_url: str
     pools: list[WorkerProcesses]
     log_file: Path
-    embedded: bool
-    """Redis is this process's own: when it stops, no one can take its jobs further."""
+    embedded: bool = False
+    """Redis and the workers are this process's own, gone when it ends: no one can take its
+    unfinished jobs further."""
 
     def healthy(self) -> bool:
         """Restart worker processes that died; False once one has died too often."""
@@ -226,6 +241,16 @@ class Runtime:
         """Kill the workers, their pools and what they run, now."""
         for pool in self.pools:
             pool.kill()
+
+    def finish(self) -> None:
+        """Every job is over and its report written: stop the workers. Private ones (with the
+        embedded Redis, nothing of theirs outlives this process) are stopped at once, since
+        they have nothing left to do; others get a warm shutdown."""
+        for pool in self.pools:
+            if self.embedded:
+                pool.stop_idle()
+            else:
+                pool.stop()
 
     @property
     def store(self) -> JobStore:

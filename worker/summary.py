@@ -211,7 +211,7 @@ def write_summary_when_reported(
     while time.monotonic() < deadline and not all(
         bucket.exists(report_key(job_id)) for job_id in finished
     ):
-        time.sleep(0.2)
+        time.sleep(0.1)
     statuses = {state.spec.id: state.status for state in states}
     write_batch_summary(bucket, batch, statuses, require_every_report=False)
     return bucket.address(f"{batch_prefix(batch)}/{PAGE_NAME}")

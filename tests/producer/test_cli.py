@@ -19,6 +19,7 @@ from producer.cli import (
     main,
     option_overrides,
     print_summary,
+    render_processes,
 )
 from producer.progress import TABLE_ROWS
 from tests.conftest import make_photo
@@ -152,6 +153,18 @@ def test_summary_names_warnings_and_lists_a_big_batch_by_its_failures(
         "✗ bad: failed: broken",
         f"{TABLE_ROWS} of {TABLE_ROWS + 1} jobs succeeded; reports in /out",
     ]
+
+
+def test_no_more_render_processes_than_local_renders() -> None:
+    def spec(number: int, backend: str) -> JobSpec:
+        return JobSpec(
+            id=f"job-{number}", photos=["a.jpg"], prompt="", options={"backend": backend}
+        )
+
+    assert render_processes(2, [spec(1, "local")]) == 1
+    assert render_processes(2, [spec(n, "local") for n in range(5)]) == 2
+    assert render_processes(2, [spec(1, "local"), spec(2, "nemo"), spec(3, "nemo")]) == 1
+    assert render_processes(4, [spec(n, "nemo") for n in range(3)]) == 1
 
 
 def test_fake_nemo_without_its_extra_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
