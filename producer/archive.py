@@ -32,7 +32,12 @@ def archived_table(summary: dict[str, Any]) -> Table:
     return table
 
 
+def summary_failed(summary: dict[str, Any]) -> bool:
+    """A job of the summarised batch failed or gave up."""
+    return any(job["status"] in (JobStatus.FAILED, JobStatus.DEAD) for job in summary["jobs"])
+
+
 def print_archived(console: Console, summary: dict[str, Any]) -> bool:
-    """Print the summary's jobs; True when one of them failed."""
+    """Print the summary's jobs; True when one of them failed or gave up."""
     console.print(archived_table(summary))
-    return any(job["status"] == JobStatus.FAILED for job in summary["jobs"])
+    return summary_failed(summary)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rich.console import Console
 
-from producer.cli import EXIT_OK, EXIT_USAGE
+from producer.exits import EXIT_OK, EXIT_USAGE
 from worker.operations import cancel, retry
 from worker.runtime import job_store
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import time
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -84,6 +85,11 @@ class JobState:
     """When a queued job's stage should start: now, or later for a retry with a countdown."""
     timings: dict[str, float] = field(default_factory=dict)
     attempts: dict[str, int] = field(default_factory=dict)
+    scratch: str = ""
+    """A random token of this job's record: its scratch folder is named after it, so that two
+    runs of one job (two Redis servers, or a job made again) never share files."""
+    overwrite: bool = False
+    """Publishing may replace a finished output of another run (``--overwrite``)."""
     progress: StageProgress | None = None
     """How far the running stage is, if it reports it (the local export: frames)."""
 
@@ -107,7 +113,6 @@ RELEASED_CANCELLED = 2
 _TRANSITION = f"""
 local JOB_PREFIX, STATE_PREFIX = '{keys.job("")}', '{keys.jobs_in_state("")}'
 local BATCH_PREFIX, METRICS = '{keys.batch("")}', '{keys.METRICS}'
-local CONTENT_PREFIX = '{keys.job_content("")}'
 local FINISHED = {{succeeded = true, failed = true, dead = true, cancelled = true}}
 local CANCELLED_MESSAGE = '{CANCELLED_MESSAGE}'
 
@@ -124,29 +129,21 @@ local function transition(job_id, old, new, now, retention)
   for _, key in ipairs({{job, job .. ':spec', job .. ':timings', job .. ':checkpoint'}}) do
     redis.call('EXPIRE', key, retention)
   end
-  local content_and_batch = redis.call('HMGET', job, 'content', 'batch')
-  if content_and_batch[1] then
-    redis.call('EXPIRE', CONTENT_PREFIX .. content_and_batch[1], retention)
-  end
-  if content_and_batch[2] then
-    redis.call('EXPIRE', BATCH_PREFIX .. content_and_batch[2], retention)
-  end
+  local batch = redis.call('HGET', job, 'batch')
+  if batch then redis.call('EXPIRE', BATCH_PREFIX .. batch, retention) end
 end
 """
 
 _CREATE = (
     _TRANSITION
     + """
-local job, content, batch, batches, active = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+local job, batch, batches, active = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local job_id, now = ARGV[1], ARGV[7]
-local owner = redis.call('GET', content)
-if owner then return owner end
 if redis.call('EXISTS', job) == 1 then return job_id end
-redis.call('SET', content, job_id)
 redis.call('SET', job .. ':spec', ARGV[2])
 redis.call('HSET', job, 'out', ARGV[3], 'batch', ARGV[4], 'status', 'queued', 'stage', ARGV[5],
   'stage_index', ARGV[6], 'epoch', 0, 'created_at', now, 'updated_at', now,
-  'content', ARGV[8])
+  'scratch', ARGV[8], 'overwrite', ARGV[9])
 redis.call('ZADD', batch, now, job_id)
 redis.call('ZADD', batches, 'NX', now, ARGV[4])
 redis.call('SADD', active, job_id)
@@ -290,10 +287,9 @@ transition(job_id, status, 'queued', now, 0)
 -- found again by the backend (nemo polls its session), never sent twice.
 redis.call('HDEL', job, 'attempts:' .. stage, 'error', 'error_file')
 redis.call('HSET', job, 'status', 'queued', 'updated_at', now, 'due_at', now)
-local content_and_batch = redis.call('HMGET', job, 'content', 'batch')
+local batch = redis.call('HGET', job, 'batch')
 for _, key in ipairs({job, job .. ':spec', job .. ':timings', job .. ':checkpoint',
-    content_and_batch[1] and CONTENT_PREFIX .. content_and_batch[1],
-    content_and_batch[2] and BATCH_PREFIX .. content_and_batch[2]}) do
+    batch and BATCH_PREFIX .. batch}) do
   if key then redis.call('PERSIST', key) end
 end
 redis.call('SADD', active, job_id)
@@ -405,20 +401,15 @@ class JobStore:
         self._cancel_batch = redis.register_script(_CANCEL_BATCH)
         self._retry = redis.register_script(_RETRY)
 
-    def create(self, spec: JobSpec, *, out: str, batch: str) -> str | None:
-        """Record a new job, once per id and once per content (photos, prompt, options).
+    def create(self, spec: JobSpec, *, out: str, batch: str, overwrite: bool = False) -> str | None:
+        """Record a new job, once per id. Jobs of other ids are other jobs, even when their
+        photos, prompt and options are the same: each gets its own output and report.
 
         Returns None when created, else the id of the job that already stands for it.
         """
         now = time.time()
         result = self._create(
-            keys=[
-                keys.job(spec.id),
-                keys.job_content(spec.content_hash()),
-                keys.batch(batch),
-                keys.BATCHES,
-                keys.ACTIVE_JOBS,
-            ],
+            keys=[keys.job(spec.id), keys.batch(batch), keys.BATCHES, keys.ACTIVE_JOBS],
             args=[
                 spec.id,
                 spec.model_dump_json(),
@@ -427,7 +418,8 @@ class JobStore:
                 Stage.SESSION,
                 Stage.SESSION.index,
                 now,
-                spec.content_hash(),
+                uuid.uuid4().hex[:12],
+                "1" if overwrite else "",
             ],
         )
         existing = result.decode() if isinstance(result, bytes) else result
@@ -490,6 +482,8 @@ class JobStore:
             due_at=max(float(fields.get("due_at", 0)), float(fields.get("updated_at", 0))),
             timings=timings,
             attempts=attempts,
+            scratch=fields.get("scratch", ""),
+            overwrite=bool(fields.get("overwrite")),
             progress=read_progress(fields, fields.get("stage"))
             if fields.get("status") == JobStatus.RUNNING
             else None,
@@ -518,7 +512,6 @@ class JobStore:
             return True
         if not state.status.finished:
             return False
-        content = keys.job_content(state.spec.content_hash())
         pipe = self.redis.pipeline()
         pipe.delete(
             keys.job(job_id),
@@ -532,8 +525,6 @@ class JobStore:
         pipe.srem(keys.PARKED_JOBS, job_id)
         pipe.zrem(keys.jobs_in_state(state.status), job_id)
         pipe.execute()
-        if self.redis.get(content) == job_id.encode():
-            self.redis.delete(content)
         return True
 
     def active_jobs(self) -> list[str]:
