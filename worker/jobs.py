@@ -285,7 +285,7 @@ local stage = redis.call('HGET', job, 'stage')
 transition(job_id, status, 'queued', now, 0)
 -- Back from the stage it stopped at, with its checkpoint: a paid request already sent is
 -- found again by the backend (nemo polls its session), never sent twice.
-redis.call('HDEL', job, 'attempts:' .. stage, 'error', 'error_file')
+redis.call('HDEL', job, 'attempts:' .. stage, 'error', 'error_file', 'cancel_requested')
 redis.call('HSET', job, 'status', 'queued', 'updated_at', now, 'due_at', now)
 local batch = redis.call('HGET', job, 'batch')
 for _, key in ipairs({job, job .. ':spec', job .. ':timings', job .. ':checkpoint',
