@@ -62,6 +62,11 @@ def test_two_runs_of_one_folder_never_lie(tmp_path: Path) -> None:
         else:
             assert code == 1 and "another run" in output, output
     assert sum("✓ set" in output for _code, output in outcomes) == 1
-    assert sorted(path.name for path in job.iterdir()) == ["poster.jpg", "report.json", "video.mp4"]
+    assert sorted(path.name for path in job.iterdir()) == [
+        "log.jsonl",
+        "poster.jpg",
+        "report.json",
+        "video.mp4",
+    ]
     leftovers = list((scratch / "photoreel-jobs").glob("set-*"))
     assert leftovers == [], "every scratch folder is removed when its job ends"

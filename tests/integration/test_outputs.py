@@ -51,6 +51,7 @@ def test_run_to_s3_writes_video_poster_report_and_summary(
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert s3_files(s3_out, "harbour") == [
+        "harbour/log.jsonl",
         "harbour/poster.jpg",
         "harbour/report.json",
         "harbour/video.mp4",
