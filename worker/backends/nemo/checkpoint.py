@@ -42,6 +42,12 @@ class NemoCheckpoint(Checkpoint):
     words: dict[str, Any] | None = None
     """The promo words read from the prompt, options and feed columns, as sent."""
     stream_end: str | None = None
+    tool_calls: int | None = None
+    """Tool calls announced in the last message's stream."""
+    agent_said: list[str] | None = None
+    """Every text the agent sent, in order, trimmed and token-free."""
+    answer_sent: MessageSent | None = None
+    """Recorded before the one answer to an agent's question goes out."""
     credits_before: int | None = None
     credits_after: int | None = None
     completion: Completion | None = None

@@ -49,6 +49,8 @@ class Faults:
     name's first session."""
     message_error: bool = False
     """The message is accepted and charged, but answered HTTP 502 instead of a stream."""
+    asks_question: bool = False
+    """The first message is answered with a question and starts nothing (nothing charged)."""
     no_credits: bool = False
     """The message is refused with 2001 whatever the balance."""
     rate_limit: bool = False
@@ -88,6 +90,7 @@ class FakeConfig:
     max_file_bytes: int = 200 * 1024 * 1024
     small_upload_limit_bytes: int = 1000
     tokens_per_ip: int = 10
+    """Anonymous-token requests one IP may make (every request counts, repeats too)."""
     renders_complete_after_polls: int = 2
     transfer_seconds: float = 0.0
     """Added to every upload and video download, so a test can act in the middle of one."""
@@ -118,6 +121,7 @@ class Session:
     state_polls: int = 0
     uploads: int = 0
     rate_limited: bool = False
+    asked: bool = False
     first_of_task: bool = True
 
     def one_off_losses_only_first(self) -> None:
@@ -152,10 +156,13 @@ class World:
         self.sessions: dict[str, Session] = {}
         self.renders: dict[str, Render] = {}
         self.charges: dict[str, int] = {}
+        self.paid_by_task: dict[str, int] = {}
+        """Paid messages by task name (the client's job): more than one is a resend."""
         self.mistakes: list[dict[str, str]] = []
         self.issued: list[str] = []
         """Every anonymous token ever issued, expired or not."""
-        self.token_clients: set[str] = set()
+        self.token_requests: dict[str, int] = {}
+        """Anonymous-token requests by caller IP, refused ones too."""
 
     # -- accounts and tokens ------------------------------------------------------------------
 
@@ -167,18 +174,20 @@ class World:
             self.tokens[token] = user_id
             return user_id
 
-    def anonymous_token(self, client_id: str) -> tuple[str, str, int] | None:
-        """(token, user id, credits) for this client: the same token while it is valid, a new
-        one for the same account once it has expired. None past the per-IP limit."""
+    def anonymous_token(self, client_id: str, ip: str) -> tuple[str, str, int] | None:
+        """(token, user id, credits) for this client: the same token while it is valid (asking
+        again for it is booked as a mistake), a new one for the same account once it has
+        expired. None past the per-IP limit, which counts every request."""
         with self.lock:
+            asked = self.token_requests.get(ip, 0)
+            self.token_requests[ip] = asked + 1
+            if asked >= self.config.tokens_per_ip:
+                return None
             current = self.client_tokens.get(client_id)
             if current is not None and current in self.tokens:
+                self._mistake("token_asked_again", "", f"client {client_id}")
                 user_id = self.tokens[current]
                 return current, user_id, self.accounts[user_id].credits
-            if client_id not in self.token_clients:
-                if len(self.token_clients) >= self.config.tokens_per_ip:
-                    return None
-                self.token_clients.add(client_id)
             user_id = self.client_users.get(client_id)
             if user_id is None:
                 user_id = f"anon_{uuid.uuid4().hex[:12]}"
@@ -252,6 +261,14 @@ class World:
             return None
         return session
 
+    def ask_first(self, session: Session) -> bool:
+        """True once for a session whose agent answers its first message with a question."""
+        with self.lock:
+            if not session.faults.asks_question or session.asked:
+                return False
+            session.asked = True
+            return True
+
     def accept_message(self, session: Session, prompt: str) -> bool:
         """Charge a generation and start it. False: not enough credits (nothing charged)."""
         with self.lock:
@@ -263,6 +280,11 @@ class World:
             session.messages += 1
             if session.messages > 1:
                 self._mistake("resend", session.session_id, "a second generation message")
+            paid = self.paid_by_task.get(session.task_name, 0) + 1
+            self.paid_by_task[session.task_name] = paid
+            if paid > 1 and session.messages == 1:
+                detail = f"a second paid message for {session.task_name} in another session"
+                self._mistake("resend_across_sessions", session.session_id, detail)
             session.accepted_at = time.monotonic()
             session.prompt = prompt
             if session.faults.lose_session_after_send:
@@ -352,5 +374,6 @@ class World:
                 "sessions": len(self.sessions),
                 "renders": len(self.renders),
                 "tokens_issued": len(self.issued),
+                "token_requests": sum(self.token_requests.values()),
                 "messages": {sid: s.messages for sid, s in self.sessions.items()},
             }
