@@ -30,6 +30,7 @@ def fast_settings(api_url: str, nemo: dict[str, Any] | None = None, **knobs: Any
         "nemo_poll_seconds": 0.01,
         "nemo_settle_seconds": 0.9,
         "nemo_completion_timeout": 5.0,
+        "nemo_start_grace_seconds": 1.0,
         "nemo_stream_cap_seconds": 5.0,
         "nemo_heartbeat_timeout": 1.0,
         "nemo_render_polls": 10,

@@ -105,6 +105,18 @@ def test_2001_parks_the_job_with_the_bind_hint(
     assert fake_nemo.stats()["total_charges"] == 0
 
 
+def test_2001_on_a_registered_token_asks_for_a_top_up_not_a_bind(
+    fake_nemo: FakeNemo, backend: NemoBackend, new_job: NewJob
+) -> None:
+    fake_nemo.world.add_token("nmv_usr_registered", credits=500)
+    settings = fast_settings(fake_nemo.url, nemo={"nemo_token": "nmv_usr_registered"})
+    job = new_job("paying-nemofault-no-credits", settings=settings)
+    job.run(backend, "open_session", "upload")
+    with pytest.raises(JobParked, match=r"2001.*Top up") as parked:
+        job.run(backend, "generate")
+    assert "bind=" not in str(parked.value)
+
+
 def test_too_few_credits_park_before_anything_is_sent(
     fake_nemo: FakeNemo, backend: NemoBackend, new_job: NewJob
 ) -> None:

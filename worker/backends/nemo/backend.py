@@ -423,7 +423,11 @@ class NemoBackend:
                 poll=settings.nemo_poll_seconds,
                 settle=settings.nemo_settle_seconds,
                 timeout=settings.nemo_completion_timeout,
-                start_within=settings.nemo_start_grace_seconds if may_be_unstarted else None,
+                start_within=(
+                    min(settings.nemo_start_grace_seconds, settings.nemo_completion_timeout)
+                    if may_be_unstarted
+                    else None
+                ),
             )
         except NemoError as error:
             if error.code == SESSION_LOST:

@@ -1,0 +1,72 @@
+"""The agent's words: recorded in order, a question answered once, or the job fails with them."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.backends.nemo.harness import NewJob, fast_settings, run_job
+from worker.backends.nemo import NemoBackend
+from worker.backends.nemo.backend import asked_something, in_words
+from worker.backends.nemo.stub.server import FakeNemo
+from worker.backends.nemo.stub.app import QUESTION
+from worker.errors import JobFailed
+
+
+def test_the_agents_words_are_recorded_in_order(
+    fake_nemo: FakeNemo, backend: NemoBackend, new_job: NewJob
+) -> None:
+    job = new_job("words-nemofault-trailing-issue")
+    run_job(backend, job)
+    assert job.book["agent_said"] == [
+        "Turning your 3 photos into a video.",
+        "Your video is ready: open the preview in timeline.",
+    ]
+    assert job.book["tool_calls"] == 1
+
+
+def test_a_question_is_answered_once_with_the_jobs_options(
+    fake_nemo: FakeNemo, backend: NemoBackend, new_job: NewJob
+) -> None:
+    job = new_job("ask-nemofault-asks-question")
+    video = run_job(backend, job)
+    assert video.read_bytes()[4:8] == b"ftyp"
+    session_id = job.book["session_id"]
+    assert job.book["agent_said"][0] == QUESTION
+    assert job.book["answer_sent"]["session_id"] == session_id
+    assert "without further questions" in fake_nemo.world.sessions[session_id].prompt
+    assert fake_nemo.stats()["total_charges"] == 1
+    assert fake_nemo.mistakes == []
+
+
+def test_a_question_after_the_answer_fails_the_job_with_the_agents_words(
+    fake_nemo: FakeNemo, backend: NemoBackend, new_job: NewJob
+) -> None:
+    job = new_job("ask-twice-nemofault-asks-question")
+    job.run(backend, "open_session", "upload", "generate")
+    job.book["answer_sent"] = {"session_id": job.book["session_id"], "at": "earlier"}
+    with pytest.raises(JobFailed, match="started no generation; the agent said") as failure:
+        job.run(backend, "await_completion")
+    assert QUESTION in str(failure.value)
+    assert fake_nemo.stats()["total_charges"] == 0
+
+
+def test_the_wait_for_an_unstarted_generation_ends_after_the_start_grace(
+    fake_nemo: FakeNemo, backend: NemoBackend, new_job: NewJob
+) -> None:
+    settings = fast_settings(
+        fake_nemo.url, nemo_completion_timeout=600.0, nemo_start_grace_seconds=0.3
+    )
+    job = new_job("ask-late-nemofault-asks-question", settings=settings)
+    job.run(backend, "open_session", "upload", "generate")
+    job.book["answer_sent"] = {"session_id": job.book["session_id"], "at": "earlier"}
+    with pytest.raises(JobFailed, match="started no generation"):
+        job.run(backend, "await_completion")
+    assert job.book.get("draft") is None
+
+
+def test_asked_something_and_in_words() -> None:
+    assert asked_something(["Sure.", "Which mood?"])
+    assert not asked_something(["Working on it."])
+    assert in_words([]) == "nothing"
+    assert in_words(["a", "b"]) == '"a b"'
+    assert len(in_words(["x" * 2000])) == 502
