@@ -4,6 +4,7 @@ up before the first job, and run the reconciler."""
 from __future__ import annotations
 
 import threading
+from typing import Any
 
 from celery.signals import worker_process_init, worker_ready
 
@@ -26,7 +27,11 @@ def _warm_up_main_process(**_: object) -> None:
 
 
 @worker_ready.connect
-def _start_reconciler(**_: object) -> None:
+def _start_reconciler(sender: Any, **_: object) -> None:
+    """Start the reconciler, told which queues this worker (the ``sender`` consumer) consumes:
+    those selected with ``--queues``, else every queue it knows."""
+    queues = sender.app.amqp.queues
+    consumed = set(queues.consume_from or queues)
     threading.Thread(
-        target=run_reconciler, args=(threading.Event(),), name="reconciler", daemon=True
+        target=run_reconciler, args=(threading.Event(), consumed), name="reconciler", daemon=True
     ).start()

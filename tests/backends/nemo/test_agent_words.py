@@ -7,8 +7,8 @@ import pytest
 from tests.backends.nemo.harness import NewJob, fast_settings, run_job
 from worker.backends.nemo import NemoBackend
 from worker.backends.nemo.backend import asked_something, in_words
-from worker.backends.nemo.stub.server import FakeNemo
 from worker.backends.nemo.stub.app import QUESTION
+from worker.backends.nemo.stub.server import FakeNemo
 from worker.errors import JobFailed
 
 
