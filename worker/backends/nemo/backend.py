@@ -34,6 +34,7 @@ from worker.backends.nemo.client import (
     skill_version,
 )
 from worker.backends.nemo.completion import Completion, wait_for_draft
+from worker.backends.nemo.delivery import deliver, shape_warnings
 from worker.backends.nemo.photos import MAX_FILE_BYTES, Photo, human_size, job_photos, ready_file
 from worker.backends.nemo.plugin import GENERATION_COST
 from worker.backends.nemo.settings import NemoSettings
@@ -41,6 +42,7 @@ from worker.backends.nemo.sse import StreamOutcome
 from worker.draft import Draft, TrackType, timeline_summary
 from worker.errors import JobFailed, JobParked, TransientError, WaitingForSlot
 from worker.limits import SharedLimits
+from worker.probe import probe_video
 from worker.promo import PromoWords, read_words
 from worker.spec import JobOptions
 
@@ -518,4 +520,13 @@ class NemoBackend:
             client.fetch_fallback(render_id, target)
             source = "download_fallback"
         ctx.record("download", {"source": source, "bytes": target.stat().st_size})
-        return target
+        options = ctx.spec.options
+        delivered, how = deliver(target, options)
+        probe = probe_video(delivered)
+        facts = {key: getattr(probe, key) for key in ("width", "height", "fps", "duration")}
+        ctx.record("delivered", {"container": options.container.value, "how": how, **facts})
+        warnings = shape_warnings(probe, options)
+        ctx.record("warnings", warnings)
+        for warning in warnings:
+            log.warning("the delivered video differs from the request: %s", warning)
+        return delivered

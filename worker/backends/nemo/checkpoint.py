@@ -31,6 +31,16 @@ class Download(BaseModel):
     bytes: int
 
 
+class Delivered(BaseModel):
+    container: str
+    how: str
+    """``as_rendered``, ``stream_copy`` or ``transcoded``."""
+    width: int
+    height: int
+    fps: float
+    duration: float
+
+
 class NemoCheckpoint(Checkpoint):
     task_id: str | None = None
     user_id: str | int | None = None
@@ -57,3 +67,7 @@ class NemoCheckpoint(Checkpoint):
     renders: list[str] | None = None
     render_id: str | None = None
     download: Download | None = None
+    delivered: Delivered | None = None
+    """The delivered file: its container, how it was made, and its probed shape."""
+    warnings: list[str] | None = None
+    """Every way the delivered video differs from what the job asked."""
