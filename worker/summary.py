@@ -148,7 +148,8 @@ main { display: grid; grid-template-columns: repeat(auto-fill, minmax(320px, 1fr
 .poster { width: 96px; border-radius: 4px; }
 .sheet { width: 100%; border-radius: 4px; }
 video { width: 100%; max-height: 420px; background: #000; border-radius: 4px; }
-.error { color: #a00; } .warning { color: #a60; } .timings, .shape { color: #666; font-size: .85rem; }
+.error { color: #a00; } .warning { color: #a60; }
+.timings, .shape { color: #666; font-size: .85rem; }
 """
 
 
