@@ -142,7 +142,7 @@ class LocalBackend:
         music = str(plan.music)
         mood: Mood | None = None
         if audio.is_audio_file(music):
-            path = self._find_music(ctx, music)
+            path = audio.find_music_file(music, ctx.photos)
             source = audio.file_source(path, seconds, ctx.workdir)
             src, name = file_sha256(path), path.name
         else:
@@ -152,19 +152,6 @@ class LocalBackend:
         target = ctx.workdir / MUSIC_FILE
         facts = audio.write_music(source, seconds, plan.music_volume, MUSIC_FADE_OUT_S, target)
         return src, name, str(mood) if mood else None, facts
-
-    @staticmethod
-    def _find_music(ctx: StageContext, music: str) -> Path:
-        path = Path(music).expanduser()
-        candidates = (
-            [path]
-            if path.is_absolute()
-            else [path, *(photo.parent / path for photo in ctx.photos[:1])]
-        )
-        for candidate in candidates:
-            if candidate.is_file():
-                return candidate
-        raise JobFailed("music file not found", file=path.name)
 
     def export(self, ctx: StageContext) -> None:
         rendered = ctx.checkpoint.get("render")

@@ -35,6 +35,7 @@ from worker.backends.nemo.client import (
 )
 from worker.backends.nemo.completion import Completion, wait_for_draft
 from worker.backends.nemo.delivery import deliver, shape_warnings
+from worker.backends.nemo.music import MUSIC_KEY, music_file, music_wish, ready_audio
 from worker.backends.nemo.photos import MAX_FILE_BYTES, Photo, human_size, job_photos, ready_file
 from worker.backends.nemo.plugin import GENERATION_COST
 from worker.backends.nemo.settings import NemoSettings
@@ -71,8 +72,10 @@ def option_details(ctx: StageContext) -> list[str]:
     details.append(f"Output: {options.resolution.value}, {options.fps} fps.")
     if options.title:
         details.append(f'Title: "{options.title}".')
-    if options.music:
-        details.append(f"Background music: {options.music}.")
+    uploads = ctx.checkpoint.get("uploads") or {}
+    uploaded_music = (uploads.get("files") or {}).get(MUSIC_KEY) or {}
+    if wish := music_wish(options.music, uploaded_music.get("name")):
+        details.append(wish)
     return details
 
 
@@ -239,6 +242,18 @@ class NemoBackend:
             first = answer[0] if answer else {}
             files[photo.key] = {"name": photo.name, "hash": first.get("hash")}
             ctx.record("uploads", {"session_id": session_id, "files": dict(files)})
+        music = music_file(ctx)
+        if music is None or MUSIC_KEY in files:
+            return
+        ready = ready_audio(music, ctx.workdir)
+        try:
+            answer = client.upload_file(session_id, ready, ready.name)
+        except NemoError as error:
+            self._raise_upload_error(error, Photo(key=MUSIC_KEY, name=music.name, path=music))
+        first = answer[0] if answer else {}
+        name = str(first.get("filename") or ready.name)
+        files[MUSIC_KEY] = {"name": name, "hash": first.get("hash")}
+        ctx.record("uploads", {"session_id": session_id, "files": dict(files)})
 
     @staticmethod
     def _upload_one(

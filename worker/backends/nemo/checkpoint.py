@@ -13,7 +13,7 @@ from worker.checkpoint import Checkpoint
 class Uploads(BaseModel):
     session_id: str
     files: dict[str, dict[str, Any]]
-    """Photo key → its name and the hash the cloud answered."""
+    """Photo key (or ``music``) → its uploaded name and the hash the cloud answered."""
 
 
 class MessageSent(BaseModel):

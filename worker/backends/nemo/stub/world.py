@@ -16,6 +16,10 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 
 GENERATION_COST = 100
+LOCAL_AUDIO_PATH = re.compile(
+    r"(?:^|[\s\"'(])(?:/|~/|[A-Za-z]:\\)\S*\.(?:mp3|wav|m4a|aac|flac|ogg)\b"
+)
+"""A local path of an audio file in a prompt: useless to the service, and private."""
 MARKER = re.compile(r"nemofault-([a-z0-9-]+?)(?=-nemofault-|[^a-z0-9-]|$)")
 
 
@@ -250,7 +254,10 @@ class World:
             return session
 
     def apply_prompt(self, session: Session, prompt: str) -> None:
-        """Markers in the prompt switch faults on from the message onwards."""
+        """Markers in the prompt switch faults on from the message onwards; a local path of an
+        audio file in it is booked."""
+        if LOCAL_AUDIO_PATH.search(prompt):
+            self.mistake("local_path_in_prompt", session.session_id, "an audio file's local path")
         session.faults.merge_markers(prompt)
         session.one_off_losses_only_first()
 
@@ -308,15 +315,19 @@ class World:
         stage1, stage2 = self.stage1_at(session), self.stage2_at(session)
         tracks: list[dict[str, Any]] = []
         per_photo = 3000
-        total = per_photo * max(len(session.files), 1)
+        visuals = [item for item in session.files if item["file_type"] != "audio"]
+        total = per_photo * max(len(visuals), 1)
         if stage1 is not None and now >= stage1:
             segments = [
                 {"d": per_photo, "m": {"start": index * per_photo, "src": item["hash"]}}
-                for index, item in enumerate(session.files or [{"hash": "generated"}])
+                for index, item in enumerate(visuals or [{"hash": "generated"}])
             ]
             tracks.append({"tt": 0, "sg": segments, "m": {}})
         if stage2 is not None and now >= stage2 and not session.faults.no_stage2:
             music = {"start": 0, "mood": "Lo-fi", "volume": 0.35, "src": "synth:lofi"}
+            uploaded = [item for item in session.files if item["file_type"] == "audio"]
+            if uploaded:
+                music = {"start": 0, "volume": 0.35, "src": uploaded[0]["hash"]}
             title = {"start": 0, "text": session.task_name, "style": {}}
             tracks.append({"tt": 1, "sg": [{"d": total, "m": music}], "m": {}})
             tracks.append({"tt": 7, "sg": [{"d": 3000, "m": title}], "m": {}})
