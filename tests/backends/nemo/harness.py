@@ -17,6 +17,7 @@ from worker.backends.nemo import NemoBackend
 from worker.backends.nemo.checkpoint import NemoCheckpoint
 from worker.backends.nemo.settings import NemoSettings
 from worker.checkpoint import checked_record
+from worker.limits import SharedLimits
 from worker.spec import JobOptions, JobSpec
 
 WEB_URL = "https://nemovideo.test"
@@ -61,6 +62,7 @@ class Job:
     workdir: Path
     settings: NemoSettings
     book: dict[str, Any] = field(default_factory=dict)
+    limits: SharedLimits | None = None
 
     def context(self) -> StageContext:
         self.workdir.mkdir(parents=True, exist_ok=True)
@@ -72,6 +74,7 @@ class Job:
             record=checked_record(NemoCheckpoint, self._record),
             settings=Settings(),
             backend_settings=self.settings,
+            limits=self.limits,
         )
 
     def _record(self, key: str, value: Any) -> None:

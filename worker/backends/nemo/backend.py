@@ -191,9 +191,30 @@ class NemoBackend:
     # -- session and upload -------------------------------------------------------------------
 
     def open_session(self, ctx: StageContext) -> None:
+        """Open the job's session once a session slot is free (a queued batch holds no open
+        sessions beyond the slots); the slot stays taken until the generation is over."""
         if ctx.checkpoint.get("session_id"):
             return
-        self._new_session(ctx)
+        self._take_session_slot(ctx)
+        try:
+            self._new_session(ctx)
+        except TransientError:
+            raise
+        except BaseException:
+            self._release_session_slot(ctx)
+            raise
+
+    def _take_session_slot(self, ctx: StageContext) -> None:
+        """Take (or renew) the job's session slot, unless credits ran out or none is free."""
+        limits = ctx.limits
+        if limits is None:
+            return
+        if reason := limits.credits.reason():
+            raise JobParked(reason)
+        if not limits.sessions.try_acquire(ctx.spec.id, self._generation_lease(ctx)):
+            raise WaitingForSlot(
+                f"all {limits.sessions.limit} NemoVideo sessions are in use; waiting in line"
+            )
 
     def _new_session(self, ctx: StageContext) -> str:
         nemo: NemoSettings = ctx.backend_settings
@@ -216,6 +237,13 @@ class NemoBackend:
         return session_id
 
     def upload(self, ctx: StageContext) -> None:
+        try:
+            self._upload(ctx)
+        except (JobFailed, JobParked):
+            self._release_session_slot(ctx)
+            raise
+
+    def _upload(self, ctx: StageContext) -> None:
         session_id = ctx.checkpoint["session_id"]
         uploads = ctx.checkpoint.get("uploads") or {}
         if uploads.get("session_id") != session_id:
@@ -292,12 +320,11 @@ class NemoBackend:
         if limits is None:
             self._send_generation(ctx, session_id)
             return
-        if reason := limits.credits.reason():
-            raise JobParked(reason)
-        if not limits.sessions.try_acquire(ctx.spec.id, self._generation_lease(ctx)):
-            raise WaitingForSlot(
-                f"all {limits.sessions.limit} NemoVideo sessions are generating; waiting in line"
-            )
+        try:
+            self._take_session_slot(ctx)
+        except JobParked:
+            self._release_session_slot(ctx)
+            raise
         try:
             self._send_generation(ctx, session_id)
         except JobParked as parked:
