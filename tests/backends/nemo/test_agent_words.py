@@ -7,6 +7,7 @@ import pytest
 from tests.backends.nemo.harness import NewJob, fast_settings, run_job
 from worker.backends.nemo import NemoBackend
 from worker.backends.nemo.backend import asked_something, in_words
+from worker.backends.nemo.plugin import credits_used
 from worker.backends.nemo.stub.app import QUESTION
 from worker.backends.nemo.stub.server import FakeNemo
 from worker.errors import JobFailed
@@ -48,6 +49,7 @@ def test_a_question_after_the_answer_fails_the_job_with_the_agents_words(
         job.run(backend, "await_completion")
     assert QUESTION in str(failure.value)
     assert fake_nemo.stats()["total_charges"] == 0
+    assert credits_used(job.book)["charges"] == 0
 
 
 def test_the_wait_for_an_unstarted_generation_ends_after_the_start_grace(

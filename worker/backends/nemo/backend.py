@@ -440,6 +440,7 @@ class NemoBackend:
                 said, started = self._answer(ctx, client, session_id, said)
                 completion = self._wait(ctx, client, session_id, not started and bool(said))
             if completion is not None and completion.how == "not_started":
+                ctx.record("started_nothing", True)
                 raise JobFailed(
                     f"NemoVideo started no generation; the agent said: {in_words(said)}"
                 )

@@ -56,6 +56,8 @@ class NemoCheckpoint(Checkpoint):
     """Tool calls announced in the last message's stream."""
     agent_said: list[str] | None = None
     """Every text the agent sent, in order, trimmed and token-free."""
+    started_nothing: bool | None = None
+    """True when the messages sent started no generation (nothing was charged)."""
     answer_sent: MessageSent | None = None
     """Recorded before the one answer to an agent's question goes out."""
     credits_before: int | None = None
