@@ -39,17 +39,20 @@ def new_session(fake: FakeNemo, headers: dict[str, str], task_name: str = "t") -
     return response.json()["data"]["session_id"]
 
 
-def send(
-    fake: FakeNemo, headers: dict[str, str], session_id: str, text: str = "make a video"
-) -> httpx.Response:
-    body = {
+def message_body(session_id: str, text: str = "make a video") -> dict[str, Any]:
+    return {
         "app_name": "nemo_agent",
         "user_id": "me",
         "session_id": session_id,
         "new_message": {"parts": [{"text": text}]},
     }
-    stream_headers = {**STREAM, **headers}
-    return httpx.post(f"{fake.url}/run_sse", headers=stream_headers, json=body, timeout=10)
+
+
+def send(
+    fake: FakeNemo, headers: dict[str, str], session_id: str, text: str = "make a video"
+) -> httpx.Response:
+    body = message_body(session_id, text)
+    return httpx.post(f"{fake.url}/run_sse", headers={**STREAM, **headers}, json=body, timeout=10)
 
 
 def export(fake: FakeNemo, headers: dict[str, str], body: dict[str, Any]) -> httpx.Response:
@@ -211,12 +214,7 @@ def test_state_shows_stage_1_then_stage_2(fake_nemo: FakeNemo) -> None:
         "POST",
         f"{fake_nemo.url}/run_sse",
         headers={**STREAM, **headers},
-        json={
-            "app_name": "nemo_agent",
-            "user_id": "me",
-            "session_id": session_id,
-            "new_message": {"parts": [{"text": "go"}]},
-        },
+        json=message_body(session_id, "go"),
     ) as stream:
         assert httpx.get(url, headers=headers).json()["data"]["state"]["draft"]["t"] == []
         stream.read()
@@ -250,15 +248,8 @@ def test_stats_endpoint(fake_nemo: FakeNemo) -> None:
 def test_markers_in_the_prompt_switch_faults_on(fake_nemo: FakeNemo) -> None:
     headers = authed(fake_nemo)
     session_id = new_session(fake_nemo, headers)
-    body = {
-        "app_name": "nemo_agent",
-        "user_id": "me",
-        "session_id": session_id,
-        "new_message": {"parts": [{"text": "a reel nemofault-silent-nemofault-no-credits"}]},
-    }
-    answer = httpx.post(f"{fake_nemo.url}/run_sse", headers={**STREAM, **headers}, json=body)
-    answer = answer.json()
-    assert answer["code"] == 2001
+    answer = send(fake_nemo, headers, session_id, "a reel nemofault-silent-nemofault-no-credits")
+    assert answer.json()["code"] == 2001
     faults = fake_nemo.world.sessions[session_id].faults
     assert (faults.silent, faults.no_credits, faults.drop_stream) == (True, True, False)
 
@@ -341,12 +332,7 @@ def test_a_message_without_the_event_stream_accept_header_is_refused(
 ) -> None:
     headers = authed(fake_nemo)
     session_id = new_session(fake_nemo, headers)
-    body = {
-        "app_name": "nemo_agent",
-        "user_id": "me",
-        "session_id": session_id,
-        "new_message": {"parts": [{"text": "go"}]},
-    }
+    body = message_body(session_id)
     answer = httpx.post(f"{fake_nemo.url}/run_sse", headers=headers, json=body)
     assert answer.status_code == 406
     assert fake_nemo.charges(session_id) == 0
