@@ -7,6 +7,7 @@ import pytest
 from tests.backends.nemo.harness import NewJob, fast_settings, run_job
 from worker.backends.nemo import NemoBackend
 from worker.backends.nemo.backend import asked_something, in_words
+from worker.backends.nemo.client import NotDelivered
 from worker.backends.nemo.plugin import credits_used
 from worker.backends.nemo.stub.app import QUESTION
 from worker.backends.nemo.stub.server import FakeNemo
@@ -72,3 +73,24 @@ def test_asked_something_and_in_words() -> None:
     assert in_words([]) == "nothing"
     assert in_words(["a", "b"]) == '"a b"'
     assert len(in_words(["x" * 2000])) == 502
+
+
+def test_an_answer_that_never_arrived_is_sent_on_the_next_attempt(
+    fake_nemo: FakeNemo, backend: NemoBackend, new_job: NewJob, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    job = new_job("ask-offline-nemofault-asks-question")
+    job.run(backend, "open_session", "upload", "generate")
+    client = backend.client(job.settings)
+    send = client.send_message
+
+    def unreachable(session_id: str, text: str) -> object:
+        monkeypatch.setattr(client, "send_message", send)
+        raise NotDelivered("NemoVideo unreachable: ConnectError")
+
+    monkeypatch.setattr(client, "send_message", unreachable)
+    with pytest.raises(NotDelivered):
+        job.run(backend, "await_completion")
+    assert job.book["answer_sent"] is None
+    job.run(backend, "await_completion", "export")
+    assert job.book["answer_sent"] and fake_nemo.stats()["total_charges"] == 1
+    assert fake_nemo.mistakes == []

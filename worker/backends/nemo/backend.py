@@ -490,7 +490,10 @@ class NemoBackend:
         log.info("the agent asked a question instead of generating; answering once")
         try:
             outcome = client.send_message(session_id, answer_message(ctx))
-        except (MessageRefused, NotDelivered) as refusal:
+        except NotDelivered:
+            ctx.record("answer_sent", None)  # it never reached the service: answer next time
+            raise
+        except MessageRefused as refusal:
             raise JobFailed(
                 f"NemoVideo started no generation and refused the answer ({refusal}); the agent"
                 f" said: {in_words(said)}"
