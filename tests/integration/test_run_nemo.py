@@ -14,7 +14,7 @@ from tests.backends.nemo.stub.fixtures import fast_config
 from tests.conftest import make_photo
 from tests.integration.nemo_env import point_workers_at
 from worker.backends.nemo.stub import FakeConfig, running
-from worker.backends.nemo.stub.app import QUESTION
+from worker.backends.nemo.stub.world import QUESTION, REFUSAL
 from worker.ffmpeg import run_ffmpeg
 from worker.probe import probe_video
 
@@ -152,3 +152,23 @@ def test_webm_is_delivered_and_the_music_file_uploaded(
     assert report["backend"]["delivered"]["container"] == "webm"
     assert report["output"]["probe"]["container"] == "webm"
     assert report["backend"]["warnings"], "the stub's 160x120 clip is not the asked 1080x1920"
+
+
+def test_a_refusal_ends_with_five_videos_and_one_failure_in_the_agents_words(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    names = [f"set{index}" for index in range(5)] + ["refused-nemofault-refuses"]
+    make_folders(tmp_path / "inbox", names)
+    out = tmp_path / "out"
+    with running(config(credits=1000)) as fake:
+        point_workers_at(fake, tmp_path / "home", monkeypatch)
+        result = run(tmp_path / "inbox", out)
+        stats = fake.stats()
+    output = result.stdout + result.stderr
+    assert result.returncode != 0 and "refused-nemofault-refuses" in output
+    assert stats["total_charges"] == 5 and stats["mistakes"] == []
+    assert len(list(out.glob("*/video.mp4"))) == 5
+    failed = json.loads((out / "refused-nemofault-refuses" / "report.json").read_text())
+    assert failed["status"] == "failed"
+    assert REFUSAL in failed["error"]["message"] and failed["backend"]["agent_said"] == [REFUSAL]
+    assert failed["credits"]["charges"] == 0

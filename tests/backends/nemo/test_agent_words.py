@@ -9,8 +9,8 @@ from worker.backends.nemo import NemoBackend
 from worker.backends.nemo.backend import asked_something, in_words
 from worker.backends.nemo.client import NotDelivered
 from worker.backends.nemo.plugin import credits_used
-from worker.backends.nemo.stub.app import QUESTION
 from worker.backends.nemo.stub.server import FakeNemo
+from worker.backends.nemo.stub.world import QUESTION, REFUSAL
 from worker.errors import JobFailed
 
 
@@ -94,3 +94,15 @@ def test_an_answer_that_never_arrived_is_sent_on_the_next_attempt(
     job.run(backend, "await_completion", "export")
     assert job.book["answer_sent"] and fake_nemo.stats()["total_charges"] == 1
     assert fake_nemo.mistakes == []
+
+
+def test_a_refusal_fails_the_job_with_the_agents_words_and_no_charge(
+    fake_nemo: FakeNemo, backend: NemoBackend, new_job: NewJob
+) -> None:
+    job = new_job("no-nemofault-refuses")
+    with pytest.raises(JobFailed, match="started no generation") as failure:
+        job.run(backend)
+    assert REFUSAL in str(failure.value)
+    assert job.book["agent_said"] == [REFUSAL] and "answer_sent" not in job.book
+    assert credits_used(job.book)["charges"] == 0
+    assert fake_nemo.stats()["total_charges"] == 0 and fake_nemo.mistakes == []

@@ -30,7 +30,6 @@ SUPPORTED = {
 ATTRIBUTION = ("X-Skill-Source", "X-Skill-Version", "X-Skill-Platform")
 UNREACHABLE = "http://127.0.0.1:1"
 TEMPORARY_ISSUE = "I encountered a temporary issue. Please try again."
-QUESTION = "Before I start: which mood should the music have, and how long should the video be?"
 EXPORT_FORMATS = {"mp4", "mov", "webm"}
 
 
@@ -225,8 +224,8 @@ async def generation_events(world: World, session: Session) -> AsyncIterator[str
             yield sse({"type": "text", "content": TEMPORARY_ISSUE})
 
 
-async def question_events() -> AsyncIterator[str]:
-    yield sse({"type": "text", "content": QUESTION})
+async def words_events(words: str) -> AsyncIterator[str]:
+    yield sse({"type": "text", "content": words})
 
 
 async def run_sse(request: Request) -> Response:
@@ -252,8 +251,8 @@ async def run_sse(request: Request) -> Response:
         session.rate_limited = True
         headers = {"Retry-After": str(world.config.retry_after_seconds)}
         return JSONResponse({"code": 429, "message": "rate limited"}, 429, headers=headers)
-    if world.ask_first(session):
-        return StreamingResponse(question_events(), media_type="text/event-stream")
+    if words := world.words_instead(session):
+        return StreamingResponse(words_events(words), media_type="text/event-stream")
     if not world.accept_message(session, prompt):
         bind = f"?bind={session.user_id}"
         return error(2001, "no credits", data={"bind": bind, "user_id": session.user_id})

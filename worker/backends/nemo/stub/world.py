@@ -16,6 +16,8 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 
 GENERATION_COST = 100
+QUESTION = "Before I start: which mood should the music have, and how long should the video be?"
+REFUSAL = "I can't make a video from these photos: they look like scanned documents."
 LOCAL_AUDIO_PATH = re.compile(
     r"(?:^|[\s\"'(])(?:/|~/|[A-Za-z]:\\)\S*\.(?:mp3|wav|m4a|aac|flac|ogg)\b"
 )
@@ -55,6 +57,8 @@ class Faults:
     """The message is accepted and charged, but answered HTTP 502 instead of a stream."""
     asks_question: bool = False
     """The first message is answered with a question and starts nothing (nothing charged)."""
+    refuses: bool = False
+    """Every message is answered with a refusal and starts nothing (nothing charged)."""
     no_credits: bool = False
     """The message is refused with 2001 whatever the balance."""
     rate_limit: bool = False
@@ -268,13 +272,15 @@ class World:
             return None
         return session
 
-    def ask_first(self, session: Session) -> bool:
-        """True once for a session whose agent answers its first message with a question."""
+    def words_instead(self, session: Session) -> str | None:
+        """What the agent says instead of generating: a question (once), a refusal, or None."""
         with self.lock:
+            if session.faults.refuses:
+                return REFUSAL
             if not session.faults.asks_question or session.asked:
-                return False
+                return None
             session.asked = True
-            return True
+            return QUESTION
 
     def accept_message(self, session: Session, prompt: str) -> bool:
         """Charge a generation and start it. False: not enough credits (nothing charged)."""
