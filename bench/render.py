@@ -1,13 +1,22 @@
-"""Render speed of the local backend against two references, on the same 8 photos.
+"""The local renderer end to end, against the encoder floor of its own frames and the naive
+ffmpeg command, on the same photos; plus the cold-start overhead, catalog batch throughput and
+the peak memory of the whole process tree.
 
-1. ours: the LocalBackend stages (decode, plan, music, render) for a 15 s 1080x1920 30 fps
-   promo with zoom transitions, Ken Burns, a title and built-in music, in a child process so
-   its peak memory can be read.
-2. floor: ffmpeg encoding the same number of frames of one still (a frame of our video) with
-   the same encoder settings; the least any renderer using this encoder can take. Measured two
-   ways: ffmpeg looping a PNG, and the still piped raw the way we pipe frames.
-3. naive: one ffmpeg filtergraph slideshow (zoompan per photo, xfade between, drawtext title,
-   same music), the usual way to do this with ffmpeg alone.
+1. ours: ``photoreel run <set> --backend local`` (embedded Redis, worker processes, every
+   stage, outputs written) for a 15 s 1080x1920 30 fps promo of eight 12 MP photos with a
+   title and built-in music, timed from the command's start to its exit.
+2. floor: our own output decoded to a raw yuv420p file beforehand, then encoded again by
+   ffmpeg with the same x264 settings: what any renderer of this video pays at least.
+3. naive: one ffmpeg command (zoompan per photo on a 2x upscale, xfade between them, drawtext
+   title, the same music), the usual way to do this with ffmpeg alone.
+4. overhead: a cold ``photoreel run`` of a 1-second 720p clip of one photo, minus the time
+   its render stages (upload, generate, complete, export) took by its report.
+5. batch: 24 catalog products (3 photos, 6 s, 1080x1920, title, music) through
+   ``photoreel catalog``, against the naive command per product, two at a time.
+
+Peak memory is the peak of the summed resident set (and proportional set) of the command and
+every process below it (Redis, Celery workers and their pool, ffmpeg), sampled from /proc.
+ours, floor and naive run in rounds (one of each per round), medians of ``--rounds``.
 
 Run with ``python bench/render.py``; ``--keep DIR`` keeps the photos and videos.
 """
@@ -15,13 +24,17 @@ Run with ``python bench/render.py``; ``--keep DIR`` keeps the photos and videos.
 from __future__ import annotations
 
 import argparse
+import csv
 import json
-import resource
+import os
+import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 import imageio_ffmpeg
@@ -35,9 +48,15 @@ from config.settings import Settings  # noqa: E402
 from worker.backends.local.titles import find_font  # noqa: E402
 
 FFMPEG = imageio_ffmpeg.get_ffmpeg_exe()
-PROMPT = "15-second promo, smooth zoom transitions, fast pace, 9:16 for Reels, title 'Summer Sale'"
+PHOTOREEL = str(Path(sys.executable).with_name("photoreel"))
+TITLE = "Summer Sale"
+PROMPT = f"15-second promo, smooth zoom transitions, fast pace, 9:16 for Reels, title '{TITLE}'"
+CLIP_PROMPT = "1-second clip, 9:16"
+PRODUCT_TEMPLATE = "6-second promo for {title}, fast pace, 9:16 for Reels, title '{title}'"
 WIDTH, HEIGHT, FPS, SECONDS, PHOTOS = 1080, 1920, 30, 15.0, 8
-FRAMES = round(SECONDS * FPS)
+PRODUCTS, PRODUCT_PHOTOS, PRODUCT_SECONDS, NAIVE_AT_ONCE = 24, 3, 6.0, 2
+RENDER_STAGES = ("upload", "generate", "complete", "export")
+PAGE_KB = os.sysconf("SC_PAGE_SIZE") // 1024
 
 
 def make_photo(path: Path, width: int, height: int, seed: int) -> None:
@@ -59,51 +78,74 @@ def make_photo(path: Path, width: int, height: int, seed: int) -> None:
     Image.fromarray(noisy).save(path, quality=90)
 
 
-def make_photos(folder: Path) -> list[Path]:
+def make_photos(folder: Path, count: int, first_seed: int = 0) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
-    for index in range(PHOTOS):
+    for index in range(count):
         path = folder / f"photo-{index + 1}.jpg"
         size = (4032, 3024) if index % 3 else (3024, 4032)
         if not path.exists():
-            make_photo(path, *size, seed=index)
+            make_photo(path, *size, seed=first_seed + index)
         paths.append(path)
     return paths
 
 
-class ChildPeakWatcher:
-    """Peak resident memory (VmHWM) of this process's child processes, polled from /proc.
+def load_average() -> float:
+    return os.getloadavg()[0]
 
-    ``ru_maxrss`` of children is no use here: it counts the parent's pages a child shares
-    between fork and exec.
-    """
 
-    def __init__(self, interval: float = 0.1) -> None:
+class TreeMemory:
+    """Peak of the summed RSS and PSS of a process and all its descendants, from /proc."""
+
+    def __init__(self, root_pid: int, interval: float = 0.1) -> None:
+        self.root_pid = root_pid
         self.interval = interval
-        self.peak_mb = 0.0
+        self.peak_rss_mb = 0.0
+        self.peak_pss_mb = 0.0
+        self.peak_processes = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._watch, daemon=True)
 
-    def _children(self) -> list[str]:
-        pids = []
-        for task in Path("/proc/self/task").iterdir():
-            children = task / "children"
-            if children.exists():
-                pids += children.read_text().split()
-        return pids
+    def _tree(self) -> list[int]:
+        children: dict[int, list[int]] = {}
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            parent = int(stat[stat.rindex(")") + 2 :].split()[1])
+            children.setdefault(parent, []).append(int(entry.name))
+        tree, todo = [], [self.root_pid]
+        while todo:
+            pid = todo.pop()
+            tree.append(pid)
+            todo += children.get(pid, [])
+        return tree
+
+    @staticmethod
+    def _memory_kb(pid: int) -> tuple[int, int]:
+        rss = pss = 0
+        try:
+            for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Rss:"):
+                    rss = int(line.split()[1])
+                elif line.startswith("Pss:"):
+                    pss = int(line.split()[1])
+        except (OSError, ValueError):
+            pass
+        return rss, pss
 
     def _watch(self) -> None:
         while not self._stop.wait(self.interval):
-            for pid in self._children():
-                try:
-                    status = Path(f"/proc/{pid}/status").read_text()
-                except OSError:
-                    continue
-                for line in status.splitlines():
-                    if line.startswith("VmHWM:"):
-                        self.peak_mb = max(self.peak_mb, int(line.split()[1]) / 1024)
+            tree = self._tree()
+            sizes = [self._memory_kb(pid) for pid in tree]
+            self.peak_rss_mb = max(self.peak_rss_mb, sum(rss for rss, _ in sizes) / 1024)
+            self.peak_pss_mb = max(self.peak_pss_mb, sum(pss for _, pss in sizes) / 1024)
+            self.peak_processes = max(self.peak_processes, len(tree))
 
-    def __enter__(self) -> ChildPeakWatcher:
+    def __enter__(self) -> TreeMemory:
         self._thread.start()
         return self
 
@@ -112,36 +154,38 @@ class ChildPeakWatcher:
         self._thread.join()
 
 
-def run_ours(photos: list[Path], workdir: Path) -> dict[str, float]:
-    """The backend in this process; called as a child so ``ru_maxrss`` is ours alone."""
-    from worker.backends.base import StageContext
-    from worker.backends.local import LocalBackend
-    from worker.spec import JobSpec
-
-    records: dict[str, object] = {}
-    spec = JobSpec(id="bench", photos=[str(p) for p in photos], prompt=PROMPT)
-    ctx = StageContext(spec, workdir, photos, records, records.__setitem__, Settings())
-    backend = LocalBackend()
-    timings = {}
-    with ChildPeakWatcher() as encoder_memory:
-        for stage in ("open_session", "upload", "generate", "await_completion", "export"):
-            started = time.perf_counter()
-            getattr(backend, stage)(ctx)
-            timings[stage] = time.perf_counter() - started
-    backend.download(ctx)
-    return {
-        "total_s": sum(timings.values()),
-        "export_s": timings["export"],
-        "upload_s": timings["upload"],
-        "python_peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-        "ffmpeg_peak_rss_mb": encoder_memory.peak_mb,
-    }
+@dataclass
+class Run:
+    seconds: float
+    peak_rss_mb: float = 0.0
+    peak_pss_mb: float = 0.0
 
 
-def timed(command: list[str], stdin: bytes | None = None) -> float:
+def run_measured(command: list[str], env: dict[str, str] | None = None) -> Run:
+    """``command`` to its end: wall seconds and the peak memory of its process tree."""
     started = time.perf_counter()
-    subprocess.run(command, input=stdin, check=True, capture_output=True)
-    return time.perf_counter() - started
+    with (
+        subprocess.Popen(
+            command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+        ) as process,
+        TreeMemory(process.pid) as memory,
+    ):
+        output, _ = process.communicate()
+    seconds = time.perf_counter() - started
+    if process.returncode != 0:
+        sys.exit(f"failed ({process.returncode}): {' '.join(command)}\n{output.decode()[-3000:]}")
+    return Run(seconds, memory.peak_rss_mb, memory.peak_pss_mb)
+
+
+def photoreel_env() -> dict[str, str]:
+    env = {key: value for key, value in os.environ.items() if key != "REDIS_URL"}
+    return {**env, "TERM": "dumb"}
+
+
+def run_ours(photo_set: Path, out: Path, *extra: str) -> Run:
+    command = [PHOTOREEL, "run", str(photo_set), "--backend", "local", "--out", str(out),
+               "--overwrite", *extra]  # fmt: skip
+    return run_measured(command, photoreel_env())
 
 
 def x264_arguments(settings: Settings) -> list[str]:
@@ -149,50 +193,24 @@ def x264_arguments(settings: Settings) -> list[str]:
             "-profile:v", "high", "-g", str(FPS * 2), "-pix_fmt", "yuv420p"]  # fmt: skip
 
 
-def floor_png(still: Path, output: Path, settings: Settings) -> float:
-    return timed([FFMPEG, "-y", "-v", "error", "-loop", "1", "-framerate", str(FPS),
-                  "-i", str(still), "-frames:v", str(FRAMES), *x264_arguments(settings),
-                  str(output)])  # fmt: skip
-
-
-def raw_encode_command(source: str, output: Path, settings: Settings) -> list[str]:
-    return [FFMPEG, "-y", "-v", "error", "-f", "rawvideo", "-pix_fmt", "yuv420p",
-            "-s", f"{WIDTH}x{HEIGHT}", "-framerate", str(FPS), "-i", source,
-            *x264_arguments(settings), str(output)]  # fmt: skip
-
-
-def floor_piped(still: Path, output: Path, settings: Settings) -> float:
-    """The still converted once, then piped raw FRAMES times, as our frames are."""
-    raw = subprocess.run(
-        [FFMPEG, "-v", "error", "-i", str(still), "-f", "rawvideo", "-pix_fmt", "yuv420p", "-"],
-        check=True, capture_output=True,
-    ).stdout  # fmt: skip
-    command = raw_encode_command("pipe:0", output, settings)
-    started = time.perf_counter()
-    with subprocess.Popen(command, stdin=subprocess.PIPE, stderr=subprocess.DEVNULL) as process:
-        assert process.stdin is not None
-        for _ in range(FRAMES):
-            process.stdin.write(raw)
-        process.stdin.close()
-        process.wait()
-    return time.perf_counter() - started
-
-
-def encode_only(video: Path, scratch: Path, output: Path, settings: Settings) -> float:
-    """Our own frames, decoded to a raw file beforehand, encoded again: the content's cost."""
-    raw = scratch / "frames.yuv"
+def decode_to_raw(video: Path, raw: Path) -> None:
     subprocess.run([FFMPEG, "-y", "-v", "error", "-i", str(video), "-f", "rawvideo",
                     "-pix_fmt", "yuv420p", str(raw)], check=True)  # fmt: skip
-    try:
-        return timed(raw_encode_command(str(raw), output, settings))
-    finally:
-        raw.unlink()
 
 
-def naive_slideshow(photos: list[Path], music: Path, output: Path, settings: Settings) -> float:
-    """zoompan on each photo, xfade between them, drawtext title, music muxed: one ffmpeg."""
+def floor_encode(raw: Path, output: Path, settings: Settings) -> Run:
+    """Our own frames, already raw on disk, through the same encoder settings."""
+    return run_measured([FFMPEG, "-y", "-v", "error", "-f", "rawvideo", "-pix_fmt", "yuv420p",
+                         "-s", f"{WIDTH}x{HEIGHT}", "-framerate", str(FPS), "-i", str(raw),
+                         *x264_arguments(settings), str(output)])  # fmt: skip
+
+
+def naive_command(
+    photos: list[Path], seconds: float, music: Path, output: Path, settings: Settings
+) -> list[str]:
+    """zoompan on each photo (2x upscale), xfade between, drawtext title, music: one ffmpeg."""
     fade = 0.35
-    shot = (SECONDS + fade * (len(photos) - 1)) / len(photos)
+    shot = (seconds + fade * (len(photos) - 1)) / len(photos)
     shot_frames = round(shot * FPS)
     inputs: list[str] = []
     chains = []
@@ -212,17 +230,197 @@ def naive_slideshow(photos: list[Path], music: Path, output: Path, settings: Set
         )
         previous = f"x{index}"
     font = find_font(False)
-    title = f"fontfile={font}:" if font else ""
+    fontfile = f"fontfile={font}:" if font else ""
     chains.append(
-        f"[{previous}]drawtext={title}text='Summer Sale':fontsize=100:fontcolor=white:"
+        f"[{previous}]drawtext={fontfile}text='{TITLE}':fontsize=100:fontcolor=white:"
         f"box=1:boxcolor=black@0.5:boxborderw=30:x=(w-text_w)/2:y=h*0.32:"
         f"enable='between(t,0.25,3.75)',format=yuv420p[out]"
     )
-    command = [FFMPEG, "-y", "-v", "error", *inputs, "-i", str(music),
-               "-filter_complex", ";".join(chains), "-map", "[out]", "-map", f"{len(photos)}:a",
-               "-frames:v", str(FRAMES), *x264_arguments(settings), "-c:a", "aac", "-b:a", "192k",
-               str(output)]  # fmt: skip
-    return timed(command)
+    return [FFMPEG, "-y", "-v", "error", *inputs, "-i", str(music),
+            "-filter_complex", ";".join(chains), "-map", "[out]", "-map", f"{len(photos)}:a",
+            "-frames:v", str(round(seconds * FPS)), *x264_arguments(settings),
+            "-c:a", "aac", "-b:a", "192k", "-shortest", str(output)]  # fmt: skip
+
+
+def extract_music(video: Path, music: Path) -> None:
+    subprocess.run([FFMPEG, "-y", "-v", "error", "-i", str(video), "-vn", "-c:a", "pcm_s16le",
+                    str(music)], check=True)  # fmt: skip
+
+
+def report_of(out: Path, job: str) -> dict[str, object]:
+    return json.loads((out / job / "report.json").read_text())
+
+
+def stage_seconds(report: dict[str, object]) -> dict[str, float]:
+    stages = report["stages"]
+    assert isinstance(stages, dict)
+    return {name: float(seconds) for name, seconds in stages["seconds"].items()}
+
+
+@dataclass
+class ReelFigures:
+    ours: list[Run]
+    floor: list[Run]
+    naive: list[Run]
+    stages: list[dict[str, float]]
+    loads: list[float]
+
+
+def bench_reel(folder: Path, rounds: int, settings: Settings, skip_naive: bool) -> ReelFigures:
+    photo_set = folder / "reel"
+    photos = make_photos(photo_set, PHOTOS)
+    (photo_set / "prompt.txt").write_text(PROMPT + "\n")
+    out = folder / "reel-out"
+    raw = folder / "frames.yuv"
+    music = folder / "music.wav"
+    figures = ReelFigures([], [], [], [], [])
+    try:
+        for number in range(rounds):
+            figures.loads.append(load_average())
+            print(f"  round {number + 1}: ours …", end="", flush=True)
+            figures.ours.append(run_ours(photo_set, out))
+            figures.stages.append(stage_seconds(report_of(out, "reel")))
+            video = out / "reel" / "video.mp4"
+            if number == 0:
+                decode_to_raw(video, raw)
+                extract_music(video, music)
+            print(" floor …", end="", flush=True)
+            figures.floor.append(floor_encode(raw, folder / "floor.mp4", settings))
+            if not skip_naive:
+                print(" naive …", end="", flush=True)
+                command = naive_command(photos, SECONDS, music, folder / "naive.mp4", settings)
+                figures.naive.append(run_measured(command))
+            print(f" (load {load_average():.2f})", flush=True)
+    finally:
+        raw.unlink(missing_ok=True)
+    return figures
+
+
+def bench_overhead(folder: Path, rounds: int) -> list[tuple[float, float]]:
+    """(wall seconds, render stage seconds) of cold 1-second 720p runs."""
+    photo_set = folder / "clip"
+    make_photos(photo_set, 1, first_seed=100)
+    (photo_set / "prompt.txt").write_text(CLIP_PROMPT + "\n")
+    out = folder / "clip-out"
+    results = []
+    for _ in range(rounds):
+        run = run_ours(photo_set, out, "--resolution", "720p")
+        stages = stage_seconds(report_of(out, "clip"))
+        results.append((run.seconds, sum(stages.get(name, 0.0) for name in RENDER_STAGES)))
+    return results
+
+
+@dataclass
+class BatchFigures:
+    ours: Run
+    naive_seconds: float
+    load_before: float
+    load_after: float
+
+
+def bench_batch(folder: Path, settings: Settings, products: int) -> BatchFigures:
+    """``products`` catalog products through ``photoreel catalog`` vs the naive command."""
+    catalog = folder / "catalog"
+    photos = make_photos(catalog / "photos", PRODUCT_PHOTOS * 4, first_seed=200)
+    feed = catalog / "feed.csv"
+    rows = []
+    for index in range(products):
+        chosen = [photos[(index + k * 5) % len(photos)] for k in range(PRODUCT_PHOTOS)]
+        rows.append({"id": f"product-{index + 1:02d}", "title": f"Product {index + 1}",
+                     "photos": "|".join(str(p.relative_to(catalog)) for p in chosen)})  # fmt: skip
+    with feed.open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=["id", "title", "photos"])
+        writer.writeheader()
+        writer.writerows(rows)
+    out = catalog / "out"
+    subprocess.run(["rm", "-rf", str(out)], check=True)
+    load_before = load_average()
+    ours = run_measured([PHOTOREEL, "catalog", str(feed), "--prompt-template", PRODUCT_TEMPLATE,
+                         "--backend", "local", "--out", str(out)], photoreel_env())  # fmt: skip
+    music = catalog / "music.wav"
+    extract_music(out / rows[0]["id"] / "video.mp4", music)
+    commands = [
+        naive_command(
+            [catalog / p for p in row["photos"].split("|")],
+            PRODUCT_SECONDS,
+            music,
+            catalog / f"naive-{row['id']}.mp4",
+            settings,
+        )
+        for row in rows
+    ]
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=NAIVE_AT_ONCE) as pool:
+        list(pool.map(lambda c: subprocess.run(c, check=True, capture_output=True), commands))
+    naive_seconds = time.perf_counter() - started
+    return BatchFigures(ours, naive_seconds, load_before, load_average())
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def per_round(ours: list[Run], reference: list[Run]) -> str:
+    """The ratio of each round (run back to back, so under about the same load)."""
+    return ", ".join(f"{a.seconds / b.seconds:.2f}x" for a, b in zip(ours, reference, strict=True))
+
+
+def report(
+    reel: ReelFigures,
+    overhead: list[tuple[float, float]],
+    batch: BatchFigures | None,
+    products: int,
+    settings: Settings,
+) -> None:
+    ours = median([r.seconds for r in reel.ours])
+    floor = median([r.seconds for r in reel.floor])
+    print(f"\nreel: {PHOTOS} x 12 MP, {round(SECONDS * FPS)} frames {WIDTH}x{HEIGHT} @ {FPS} fps,"
+          f" title, music; x264 {settings.x264_preset} crf {settings.crf}; medians of"
+          f" {len(reel.ours)}; load at round starts"
+          f" {', '.join(f'{x:.2f}' for x in reel.loads)}")  # fmt: skip
+    print(f"{'ours: photoreel run, end to end':<44}{ours:7.2f} s   "
+          f"({', '.join(f'{r.seconds:.2f}' for r in reel.ours)})")  # fmt: skip
+    print(f"{'floor: raw re-encode of our frames':<44}{floor:7.2f} s   "
+          f"({', '.join(f'{r.seconds:.2f}' for r in reel.floor)})")  # fmt: skip
+    print(
+        f"{'ours / floor':<44}{ours / floor:7.2f}x  (target <= 1.30x;"
+        f" per round {per_round(reel.ours, reel.floor)})"
+    )
+    if reel.naive:
+        naive = median([r.seconds for r in reel.naive])
+        print(f"{'naive: zoompan + xfade command':<44}{naive:7.2f} s   "
+              f"({', '.join(f'{r.seconds:.2f}' for r in reel.naive)})")  # fmt: skip
+        print(
+            f"{'ours / naive':<44}{ours / naive:7.2f}x  (target <= 0.70x;"
+            f" per round {per_round(reel.ours, reel.naive)})"
+        )
+    stages = {name: median([s.get(name, 0.0) for s in reel.stages]) for name in reel.stages[0]}
+    print("  our stages (median s): " + ", ".join(f"{k} {v:.2f}" for k, v in stages.items()))
+    rss = max(r.peak_rss_mb for r in reel.ours)
+    pss = max(r.peak_pss_mb for r in reel.ours)
+    print(f"{'peak RSS, whole process tree of ours':<44}{rss:7.0f} MB  (target <= 500 MB;"
+          f" PSS {pss:.0f} MB)")  # fmt: skip
+    if reel.naive:
+        print(f"{'peak RSS of the naive ffmpeg':<44}"
+              f"{max(r.peak_rss_mb for r in reel.naive):7.0f} MB")  # fmt: skip
+    print(f"{'peak RSS of the floor ffmpeg':<44}"
+          f"{max(r.peak_rss_mb for r in reel.floor):7.0f} MB")  # fmt: skip
+    walls = [wall for wall, _ in overhead]
+    beyond = [wall - stages_s for wall, stages_s in overhead]
+    print(f"{'1 s 720p clip, cold run: overhead':<44}{median(beyond):7.2f} s   (target <= 2 s;"
+          f" wall {median(walls):.2f} s, render stages"
+          f" {median([s for _, s in overhead]):.2f} s)")  # fmt: skip
+    if batch is not None:
+        ratio = batch.naive_seconds / batch.ours.seconds
+        print(f"batch: {products} catalog products ({PRODUCT_PHOTOS} photos,"
+              f" {PRODUCT_SECONDS:.0f} s, {WIDTH}x{HEIGHT}); load {batch.load_before:.2f} →"
+              f" {batch.load_after:.2f}")  # fmt: skip
+        print(f"{'  ours: photoreel catalog':<44}{batch.ours.seconds:7.2f} s"
+              f"   ({products / batch.ours.seconds * 60:.1f} products/min)")  # fmt: skip
+        print(f"{f'  naive, {NAIVE_AT_ONCE} at a time':<44}{batch.naive_seconds:7.2f} s"
+              f"   ({products / batch.naive_seconds * 60:.1f} products/min)")  # fmt: skip
+        print(f"{'  throughput ours / naive':<44}{ratio:7.2f}x  (target >= 1.5x)")
+        print(f"{'  peak RSS, whole process tree of ours':<44}{batch.ours.peak_rss_mb:7.0f} MB")
 
 
 def main() -> None:
@@ -230,73 +428,24 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--keep", type=Path, help="folder to keep photos and videos in")
-    parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
-    parser.add_argument(
-        "--skip-naive", action="store_true", help="do not time the naive filtergraph"
-    )
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of ours/floor/naive")
+    parser.add_argument("--products", type=int, default=PRODUCTS, help="catalog batch size")
+    parser.add_argument("--skip-naive", action="store_true", help="no naive reel command")
+    parser.add_argument("--skip-batch", action="store_true", help="no catalog batch")
     args = parser.parse_args()
-    if args.child:
-        photos = sorted((args.child / "photos-in").glob("*.jpg"))
-        print(json.dumps(run_ours(photos, args.child / "ours")))
-        return
+    settings = Settings()
     with tempfile.TemporaryDirectory() as scratch:
         folder = args.keep or Path(scratch)
-        settings = Settings()
-        print(f"making {PHOTOS} photos (12 MP JPEG) …", flush=True)
-        photos = make_photos(folder / "photos-in")
-        (folder / "ours").mkdir(parents=True, exist_ok=True)
-        print("rendering with the local backend …", flush=True)
-        child = subprocess.run(
-            [sys.executable, __file__, "--child", str(folder)],
-            check=True,
-            capture_output=True,
-            text=True,
-        )
-        ours = json.loads(child.stdout.strip().splitlines()[-1])
-        video = folder / "ours" / "video.mp4"
-        still = folder / "still.png"
-        subprocess.run([FFMPEG, "-y", "-v", "error", "-ss", "7", "-i", str(video),
-                        "-frames:v", "1", str(still)], check=True)  # fmt: skip
-        print("encoding the floors …", flush=True)
-        png_floor = floor_png(still, folder / "floor-png.mp4", settings)
-        piped_floor = floor_piped(still, folder / "floor-piped.mp4", settings)
-        content_floor = encode_only(video, folder, folder / "encode-only.mp4", settings)
-        naive = None
-        if not args.skip_naive:
-            print("rendering the naive filtergraph …", flush=True)
-            music = folder / "ours" / "music.wav"
-            naive = naive_slideshow(photos, music, folder / "naive.mp4", settings)
-    report(ours, png_floor, piped_floor, content_floor, naive, settings)
-
-
-def report(
-    ours: dict[str, float],
-    png_floor: float,
-    piped_floor: float,
-    content_floor: float,
-    naive: float | None,
-    settings: Settings,
-) -> None:
-    export = ours["export_s"]
-    print(f"\n{FRAMES} frames {WIDTH}x{HEIGHT} @ {FPS} fps, x264 {settings.x264_preset}, "
-          f"crf {settings.crf}")  # fmt: skip
-    rows = [
-        ("ours: render (export stage)", export, ""),
-        ("ours: all stages", ours["total_s"], f"decoding {ours['upload_s']:.2f} s"),
-        ("floor: one still, PNG looped", png_floor, f"ours/floor {export / png_floor:.2f}x"),
-        ("floor: one still, piped raw", piped_floor, f"ours/floor {export / piped_floor:.2f}x"),
-        (
-            "floor: our frames, encode only",
-            content_floor,
-            f"ours/floor {export / content_floor:.2f}x",
-        ),
-    ]
-    if naive is not None:
-        rows.append(("naive: zoompan + xfade graph", naive, f"naive/ours {naive / export:.2f}x"))
-    for label, seconds, note in rows:
-        print(f"{label:<32}{seconds:7.2f} s   {note}")
-    print(f"peak RSS of ours: python {ours['python_peak_rss_mb']:.0f} MB, "
-          f"its ffmpeg encoder {ours['ffmpeg_peak_rss_mb']:.0f} MB")  # fmt: skip
+        folder.mkdir(parents=True, exist_ok=True)
+        print(f"reel: {PHOTOS} photos, {args.rounds} rounds of ours, floor, naive", flush=True)
+        reel = bench_reel(folder, args.rounds, settings, args.skip_naive)
+        print("1-second 720p clip, cold …", flush=True)
+        overhead = bench_overhead(folder, args.rounds)
+        batch = None
+        if not args.skip_batch:
+            print(f"catalog batch of {args.products} products …", flush=True)
+            batch = bench_batch(folder, settings, args.products)
+    report(reel, overhead, batch, args.products, settings)
 
 
 if __name__ == "__main__":

@@ -25,6 +25,8 @@ from worker.jobs import JobStore
 
 STARTUP_SECONDS = 20.0
 SHUTDOWN_SECONDS = 60.0
+IDLE_SHUTDOWN_SECONDS = 0.2
+"""Private workers with every job of their batch over get this long to stop by themselves."""
 MAX_RESTARTS = 3
 
 
@@ -106,8 +108,10 @@ class EmbeddedRedis:
         self.start()
 
     def stop(self) -> None:
-        if self.process is not None:
-            _stop(self.process, 10)
+        """Its data goes with it, so there is nothing for it to write first: killed."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
         shutil.rmtree(self.directory, ignore_errors=True)
 
     def __enter__(self) -> EmbeddedRedis:
@@ -138,9 +142,13 @@ class WorkerProcesses:
         self, redis_url: str, *, queue: str, pool: str, concurrency: int, log_file: Path
     ) -> None:
         self.redis_url = redis_url
-        self.command = worker_command(
-            queue=queue, pool=pool, concurrency=concurrency, log_level="WARNING"
-        )
+        # This machine's own workers: no other worker to sync with at start-up (mingle waits
+        # a second for replies) or to watch (gossip).
+        self.command = [
+            *worker_command(queue=queue, pool=pool, concurrency=concurrency, log_level="WARNING"),
+            "--without-mingle",
+            "--without-gossip",
+        ]
         self.log_file = log_file
         self.process: subprocess.Popen[bytes] | None = None
         self.restarts = 0
@@ -174,11 +182,35 @@ class WorkerProcesses:
         self.start()
         return True
 
-    def stop(self) -> None:
-        """Warm shutdown: running stages finish, then the processes exit."""
+    def stop(self, timeout: float | None = SHUTDOWN_SECONDS) -> None:
+        """Warm shutdown: running stages finish, then the processes exit (killed after
+        ``timeout`` seconds; None: however long the stages take)."""
         self.stopped = True
-        if self.process is not None:
-            _stop(self.process, SHUTDOWN_SECONDS)
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.kill()
+
+    def kill(self) -> None:
+        """Stop at once: the worker, its pool processes and what they run (ffmpeg) share the
+        worker's process group, and all of it is killed."""
+        self.stopped = True
+        if self.process is None or self.process.poll() is not None:
+            return
+        try:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            return
+        self.process.wait()
+
+    def stop_idle(self) -> None:
+        """Stop a worker known to have nothing left to do: asked to stop, then, if it is still
+        winding down after ``IDLE_SHUTDOWN_SECONDS`` (a prefork pool takes about two seconds,
+        most of it a fixed pause in each pool process), killed with its pool processes."""
+        self.stop(timeout=IDLE_SHUTDOWN_SECONDS)
 
     def __enter__(self) -> WorkerProcesses:
         return self.start()
@@ -192,10 +224,33 @@ class Runtime:
     redis_url: str
     pools: list[WorkerProcesses]
     log_file: Path
+    embedded: bool = False
+    """Redis and the workers are this process's own, gone when it ends: no one can take its
+    unfinished jobs further."""
 
     def healthy(self) -> bool:
         """Restart worker processes that died; False once one has died too often."""
         return all([pool.supervise() for pool in self.pools])
+
+    def finish_running_stages(self) -> None:
+        """Let the workers finish the stages they are running, however long, then stop."""
+        for pool in self.pools:
+            pool.stop(timeout=None)
+
+    def stop_at_once(self) -> None:
+        """Kill the workers, their pools and what they run, now."""
+        for pool in self.pools:
+            pool.kill()
+
+    def finish(self) -> None:
+        """Every job is over and its report written: stop the workers. Private ones (with the
+        embedded Redis, nothing of theirs outlives this process) are stopped at once, since
+        they have nothing left to do; others get a warm shutdown."""
+        for pool in self.pools:
+            if self.embedded:
+                pool.stop_idle()
+            else:
+                pool.stop()
 
     @property
     def store(self) -> JobStore:
@@ -247,7 +302,7 @@ def local_runtime(
         with ExitStack() as stack:
             for pool in pools:
                 stack.enter_context(pool)
-            yield Runtime(redis_url, pools, log_file)
+            yield Runtime(redis_url, pools, log_file, embedded=embedded is not None)
     finally:
         if embedded:
             embedded.stop()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from celery import Celery
-from celery.signals import celeryd_init, setup_logging, worker_ready
+from celery.signals import celeryd_init, setup_logging, worker_init, worker_ready
 
 from config.logging import configure_logging, get_logger
 from config.settings import Settings, get_settings
@@ -80,6 +80,21 @@ def connect(redis_url: str) -> None:
     app.conf.broker_url = redis_url
     app._pool = None
     app.amqp._producer_pool = None
+
+
+def pool_processes() -> int:
+    """How many pool processes share this machine in this worker (1 outside a worker, or
+    while it is not known)."""
+    concurrency = app.conf.worker_concurrency
+    return concurrency if isinstance(concurrency, int) and concurrency > 0 else 1
+
+
+@worker_init.connect
+def _note_pool_processes(sender: object, **_: object) -> None:
+    """Keep the worker's concurrency in the config its pool processes (forked later) read."""
+    concurrency = getattr(sender, "concurrency", None)
+    if isinstance(concurrency, int):
+        app.conf.worker_concurrency = concurrency
 
 
 CELERY_LOGGERS = ("celery", "kombu")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
+from celery.concurrency.prefork import TaskPool as PreforkPool
 from celery.signals import worker_process_init, worker_ready
 
 from worker.backends import backend_names, get_backend
@@ -20,9 +21,12 @@ def _warm_up_backends(**_: object) -> None:
 
 
 @worker_ready.connect
-def _warm_up_main_process(**_: object) -> None:
+def _warm_up_main_process(sender: object, **_: object) -> None:
     """The same in the main process, where a threads pool runs its stages: in the background,
-    so the worker answers its broker (and ``inspect ping``) meanwhile."""
+    so the worker answers its broker (and ``inspect ping``) meanwhile. A prefork pool's main
+    process runs no stage: it would only hold the libraries' memory for nothing."""
+    if isinstance(getattr(sender, "pool", None), PreforkPool):
+        return
     threading.Thread(target=_warm_up_backends, name="warm-up", daemon=True).start()
 
 

@@ -1,9 +1,11 @@
+from types import SimpleNamespace
+
 from redis import Redis
 
 from config.settings import get_settings
 from producer.embedded import EmbeddedRedis
 from tests.conftest import queued_messages
-from worker.app import app, connect
+from worker.app import _note_pool_processes, app, connect, pool_processes
 from worker.handoff import submit
 from worker.spec import JobSpec
 
@@ -21,3 +23,16 @@ def test_connect_again_sends_later_messages_to_the_new_redis(redis_url: str) -> 
     assert queued_messages(second, get_settings().queue) == 1
     assert app.conf.broker_url == second_url
     second.flushdb()
+
+
+def test_pool_processes_is_the_worker_concurrency_its_pool_inherits() -> None:
+    previous = app.conf.worker_concurrency
+    try:
+        app.conf.worker_concurrency = None
+        assert pool_processes() == 1  # outside a worker
+        _note_pool_processes(sender=SimpleNamespace(concurrency=3))  # at worker_init
+        assert pool_processes() == 3
+        app.conf.worker_concurrency = "auto"  # resolved by Celery only after worker_init
+        assert pool_processes() == 1
+    finally:
+        app.conf.worker_concurrency = previous

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 
 from worker import hooks
@@ -13,3 +15,21 @@ def test_every_registered_backend_is_built_at_start(monkeypatch: pytest.MonkeyPa
     monkeypatch.setattr(hooks, "get_backend", built.append)
     hooks._warm_up_backends()
     assert built == backend_names() and {"local", "nemo", "dry"} <= set(built)
+
+
+def test_main_process_warms_up_only_where_it_runs_stages(monkeypatch: pytest.MonkeyPatch) -> None:
+    started: list[str] = []
+
+    class RecordingThread:
+        def __init__(self, *, name: str, **_: object) -> None:
+            self.name = name
+
+        def start(self) -> None:
+            started.append(self.name)
+
+    monkeypatch.setattr(hooks.threading, "Thread", RecordingThread)
+    prefork = object.__new__(hooks.PreforkPool)  # its main process forks the pool, runs no stage
+    hooks._warm_up_main_process(sender=SimpleNamespace(pool=prefork))
+    assert started == []
+    hooks._warm_up_main_process(sender=SimpleNamespace(pool=object()))  # a threads pool
+    assert started == ["warm-up"]

@@ -13,11 +13,12 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from worker.app import pool_processes
 from worker.backends.base import StageContext
 from worker.backends.local import audio
 from worker.backends.local.checkpoint import PlanRecord
 from worker.backends.local.compose import frames
-from worker.backends.local.encode import EncodeSettings, FrameEncoder
+from worker.backends.local.encode import EncodeSettings, FrameEncoder, encoder_threads
 from worker.backends.local.framing import Framing, choose_framing
 from worker.backends.local.layers import text_track
 from worker.backends.local.media import (
@@ -83,15 +84,20 @@ class LocalBackend:
             return
         plan = make_plan(ctx.spec.prompt, ctx.spec.options, ctx.settings, ctx.spec.source.fields)
         width, height = plan.size
-        framings: dict[str, Framing] = {}
-        photos = []
         photo_files = self._photo_files(ctx)
-        for item in ctx.checkpoint["files"]:
-            if item["id"] not in framings:
-                rgb = load_working_image(photo_files[item["id"]])
-                framings[item["id"]] = choose_framing(rgb, width / height)
-            photos.append(PhotoForDraft(item["id"], item["name"], framings[item["id"]]))
+
+        def framing_of(file_id: str) -> Framing:
+            return choose_framing(load_working_image(photo_files[file_id]), width / height)
+
+        with ThreadPoolExecutor(max_workers=DECODE_THREADS) as pool:
+            framings = dict(zip(photo_files, pool.map(framing_of, photo_files), strict=True))
+        photos = [
+            PhotoForDraft(item["id"], item["name"], framings[item["id"]])
+            for item in ctx.checkpoint["files"]
+        ]
         draft = video_draft(plan, photos)
+        if plan.warnings:
+            ctx.record("warnings", list(plan.warnings))
         ctx.record("plan", plan.to_record())
         ctx.record("draft", draft.model_dump())
         ctx.record(
@@ -160,7 +166,8 @@ class LocalBackend:
         draft = Draft.model_validate(ctx.checkpoint["draft"])
         container = ctx.spec.options.container
         output = ctx.workdir / f"video.{container}"
-        partial = ctx.workdir / f"video.partial.{container}"
+        # Per attempt: a presumed-dead attempt still encoding never writes into this one's file.
+        partial = ctx.workdir / f"video.partial-{uuid.uuid4().hex[:8]}.{container}"
         photo_files = self._photo_files(ctx)
         music = [s.m["file"] for t in draft.tracks_of(TrackType.AUDIO) for s in t.sg]
         if music and not (ctx.workdir / music[0]).is_file():
@@ -172,6 +179,7 @@ class LocalBackend:
             container=Container(container),
             x264_preset=ctx.settings.x264_preset,
             crf=ctx.settings.crf,
+            threads=encoder_threads(pool_processes()),
         )
         started = time.monotonic()
         with FrameEncoder(settings, partial, ctx.workdir / music[0] if music else None) as encoder:

@@ -7,6 +7,7 @@ overlaps with ffmpeg reading and encoding the previous ones; the queue bounds me
 from __future__ import annotations
 
 import contextlib
+import os
 import queue
 import subprocess
 import threading
@@ -33,6 +34,19 @@ class EncodeSettings:
     container: Container
     x264_preset: str
     crf: int
+    threads: int = 0
+    """Encoder threads; 0 lets the encoder choose (about 1.5 per core)."""
+
+
+def encoder_threads(renders_at_once: int) -> int:
+    """Threads for one encoder when ``renders_at_once`` renders share this machine's cores.
+
+    One render lets the encoder choose (0). Several, each starting the encoder's default of
+    about 1.5 threads per core, would oversubscribe the cores (and each thread holds frames):
+    each gets its share of the cores instead, at least one."""
+    if renders_at_once <= 1:
+        return 0
+    return max(1, (os.cpu_count() or 1) // renders_at_once)
 
 
 def codec_arguments(settings: EncodeSettings, with_audio: bool) -> list[str]:
@@ -44,6 +58,8 @@ def codec_arguments(settings: EncodeSettings, with_audio: bool) -> list[str]:
         video = ["-c:v", "libx264", "-preset", settings.x264_preset, "-crf", str(settings.crf),
                  "-profile:v", "high", "-g", str(settings.fps * 2)]  # fmt: skip
         audio = ["-c:a", "aac", "-b:a", "192k"]
+    if settings.threads:
+        video += ["-threads", str(settings.threads)]
     faststart = (
         ["-movflags", "+faststart"] if settings.container in (Container.MP4, Container.MOV) else []
     )

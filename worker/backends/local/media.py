@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import cv2
 import numpy as np
 import pillow_heif
 from PIL import Image, ImageCms, UnidentifiedImageError
@@ -109,10 +110,11 @@ def _scaled(size: tuple[int, int], scale: float) -> tuple[int, int]:
     return max(1, round(size[0] * scale)), max(1, round(size[1] * scale))
 
 
-def _bounded(image: Image.Image, size: tuple[int, int]) -> Image.Image:
-    if image.width <= size[0] and image.height <= size[1]:
-        return image
-    return image.resize(size, Image.Resampling.BICUBIC, reducing_gap=2.0)
+def _bounded(pixels: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """``pixels`` shrunk to ``size`` (width, height) by area averaging, if larger."""
+    if pixels.shape[1] <= size[0] and pixels.shape[0] <= size[1]:
+        return pixels
+    return cv2.resize(pixels, size, interpolation=cv2.INTER_AREA)
 
 
 EXIF_ORIENTATION = 0x0112
@@ -152,7 +154,7 @@ def decode_photo(path: Path, output_size: tuple[int, int]) -> np.ndarray:
             image.load()
             orientation = _orientation(image)
             scale = working_scale(_upright_size(stored, orientation), output_size)
-            pixels = np.asarray(_bounded(to_rgb(image), _scaled(stored, scale)))
+            pixels = _bounded(np.asarray(to_rgb(image)), _scaled(stored, scale))
     except UnidentifiedImageError:
         message = "cannot decode image: unsupported or unrecognised format"
         raise JobFailed(message, file=path.name) from None
