@@ -57,7 +57,7 @@ def _job_entry(job_id: str, status: JobStatus, report: dict[str, Any] | None) ->
         if probe
         else None,
         "error": report["error"],
-        "warnings": list((report.get("backend") or {}).get("warnings") or []),
+        "warnings": list(report.get("warnings") or []),
     }
 
 

@@ -6,7 +6,7 @@ import pytest
 
 from tests.backends.nemo.harness import NewJob, run_job
 from worker.backends.nemo import NemoBackend
-from worker.backends.nemo.delivery import asked_size, shape_warnings
+from worker.backends.nemo.delivery import AskedShape, asked_shape, asked_size, shape_warnings
 from worker.backends.nemo.stub.server import FakeNemo
 from worker.probe import VideoProbe, probe_video
 from worker.spec import Aspect, Container, JobOptions, Resolution
@@ -39,7 +39,7 @@ def test_the_asked_container_is_delivered(
     assert probe.video_codec == codec
     assert job.book["delivered"]["how"] == how
     assert (job.book["delivered"]["width"], job.book["delivered"]["height"]) == (160, 120)
-    assert "size 160x120, asked 1080p" in job.book["warnings"]
+    assert job.book["warnings"] == ["2.0 s long, asked 10 s"]  # "A calm 10-second travel reel"
 
 
 def probe(width: int, height: int, fps: float, duration: float) -> VideoProbe:
@@ -60,25 +60,37 @@ def probe(width: int, height: int, fps: float, duration: float) -> VideoProbe:
 
 
 def test_asked_size_follows_aspect_and_resolution() -> None:
-    assert asked_size(JobOptions(aspect=Aspect.VERTICAL)) == (1080, 1920)
-    assert asked_size(JobOptions(aspect=Aspect.LANDSCAPE, resolution=Resolution.HD)) == (1280, 720)
-    assert asked_size(JobOptions(aspect=Aspect.SQUARE)) == (1080, 1080)
-    assert asked_size(JobOptions()) is None
+    assert asked_size(Aspect.VERTICAL, Resolution.FULL_HD) == (1080, 1920)
+    assert asked_size(Aspect.LANDSCAPE, Resolution.HD) == (1280, 720)
+    assert asked_size(Aspect.SQUARE, Resolution.FULL_HD) == (1080, 1080)
+
+
+def test_the_options_win_over_the_prompt_and_nothing_asked_is_none() -> None:
+    asked = asked_shape("a 9:16 reel, 720p, 24 fps, 8 seconds", JobOptions(fps=30))
+    assert asked == AskedShape(Aspect.VERTICAL, Resolution.HD, 30, 8.0)
+    assert asked_shape("a reel", JobOptions()) == AskedShape(None, None, None, None)
 
 
 def test_a_video_as_asked_has_no_warning() -> None:
-    options = JobOptions(aspect=Aspect.VERTICAL, fps=30, duration=10)
-    assert shape_warnings(probe(1080, 1920, 30, 10.2), options) == []
-    assert shape_warnings(probe(1920, 1080, 30, 10), JobOptions()) == []
+    asked = AskedShape(Aspect.VERTICAL, Resolution.FULL_HD, 30, 10.0)
+    assert shape_warnings(probe(1080, 1920, 30, 10.2), asked) == []
+    assert shape_warnings(probe(160, 120, 10, 2), AskedShape(None, None, None, None)) == []
+    assert (
+        shape_warnings(probe(720, 1280, 25, 2), AskedShape(Aspect.VERTICAL, None, None, None)) == []
+    )
 
 
 def test_every_difference_is_a_warning() -> None:
-    options = JobOptions(aspect=Aspect.VERTICAL, fps=30, duration=10)
-    assert shape_warnings(probe(1920, 1080, 25, 15), options) == [
+    asked = AskedShape(Aspect.VERTICAL, Resolution.FULL_HD, 30, 10.0)
+    assert shape_warnings(probe(1920, 1080, 25, 15), asked) == [
         "size 1920x1080, asked 1080x1920 (9:16)",
         "25 fps, asked 30",
         "15.0 s long, asked 10 s",
     ]
+    only_aspect = AskedShape(Aspect.VERTICAL, None, None, None)
+    assert shape_warnings(probe(160, 120, 10, 2), only_aspect) == ["size 160x120, asked 9:16"]
+    only_resolution = AskedShape(None, Resolution.HD, None, None)
+    assert shape_warnings(probe(160, 120, 10, 2), only_resolution) == ["size 160x120, asked 720p"]
 
 
 def test_the_warnings_reach_the_summary() -> None:

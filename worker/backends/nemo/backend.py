@@ -34,7 +34,7 @@ from worker.backends.nemo.client import (
     skill_version,
 )
 from worker.backends.nemo.completion import Completion, wait_for_draft
-from worker.backends.nemo.delivery import deliver, shape_warnings
+from worker.backends.nemo.delivery import asked_shape, deliver, shape_warnings
 from worker.backends.nemo.music import MUSIC_KEY, music_file, music_wish, ready_audio
 from worker.backends.nemo.photos import MAX_FILE_BYTES, Photo, human_size, job_photos, ready_file
 from worker.backends.nemo.plugin import GENERATION_COST
@@ -574,8 +574,9 @@ class NemoBackend:
         probe = probe_video(delivered)
         facts = {key: getattr(probe, key) for key in ("width", "height", "fps", "duration")}
         ctx.record("delivered", {"container": options.container.value, "how": how, **facts})
-        warnings = shape_warnings(probe, options)
-        ctx.record("warnings", warnings)
+        warnings = shape_warnings(probe, asked_shape(ctx.spec.prompt, options))
+        earlier = list(ctx.checkpoint.get("warnings") or [])
+        ctx.record("warnings", list(dict.fromkeys(earlier + warnings)))
         for warning in warnings:
             log.warning("the delivered video differs from the request: %s", warning)
         return delivered

@@ -71,5 +71,3 @@ class NemoCheckpoint(Checkpoint):
     download: Download | None = None
     delivered: Delivered | None = None
     """The delivered file: its container, how it was made, and its probed shape."""
-    warnings: list[str] | None = None
-    """Every way the delivered video differs from what the job asked."""

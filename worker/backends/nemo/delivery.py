@@ -7,17 +7,41 @@ what the job asked (size, aspect, frame rate, length) becomes a warning.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from worker.backends.local.encode import EncodeSettings, codec_arguments
+from worker.backends.local.plan import parse_aspect, parse_duration, parse_fps, parse_resolution
 from worker.ffmpeg import FFmpegError, run_ffmpeg
 from worker.probe import VideoProbe
-from worker.spec import Container, JobOptions
+from worker.spec import Aspect, Container, JobOptions, Resolution
 
 FPS_TOLERANCE = 0.5
 DURATION_TOLERANCE = 0.15
 """A length this far (as a share of the asked length, at least a second) from the asked one."""
+ASPECT_TOLERANCE = 0.02
 TRANSCODE_CRF = 23
+KEYFRAME_FPS = 30
+"""Frame rate the keyframe interval of a re-encode is reckoned in when the job asks none."""
+
+
+@dataclass(frozen=True)
+class AskedShape:
+    """What the job asked of the video, from its options or else its prompt; None: not asked."""
+
+    aspect: Aspect | None
+    resolution: Resolution | None
+    fps: int | None
+    duration: float | None
+
+
+def asked_shape(prompt: str, options: JobOptions) -> AskedShape:
+    return AskedShape(
+        aspect=options.aspect or parse_aspect(prompt),
+        resolution=options.resolution or parse_resolution(prompt),
+        fps=options.fps or parse_fps(prompt),
+        duration=options.duration or parse_duration(prompt),
+    )
 
 
 def transcode_arguments(options: JobOptions) -> list[str]:
@@ -25,7 +49,7 @@ def transcode_arguments(options: JobOptions) -> list[str]:
     settings = EncodeSettings(
         width=0,
         height=0,
-        fps=options.fps,
+        fps=options.fps or KEYFRAME_FPS,
         container=options.container,
         x264_preset="veryfast",
         crf=TRANSCODE_CRF,
@@ -51,30 +75,37 @@ def deliver(rendered: Path, options: JobOptions) -> tuple[Path, str]:
     return target, "transcoded"
 
 
-def asked_size(options: JobOptions) -> tuple[int, int] | None:
-    """Width and height the options ask for; None when no aspect was asked."""
-    if options.aspect is None:
-        return None
-    short = options.resolution.short_side
-    across, down = options.aspect.ratio
+def asked_size(aspect: Aspect, resolution: Resolution) -> tuple[int, int]:
+    """Width and height of ``resolution`` (its short side) in ``aspect``."""
+    short = resolution.short_side
+    across, down = aspect.ratio
     if across >= down:
         return round(short * across / down / 2) * 2, short
     return short, round(short * down / across / 2) * 2
 
 
-def shape_warnings(probe: VideoProbe, options: JobOptions) -> list[str]:
+def size_warning(probe: VideoProbe, asked: AskedShape) -> str | None:
+    got = f"size {probe.width}x{probe.height}"
+    if asked.aspect and asked.resolution:
+        size = asked_size(asked.aspect, asked.resolution)
+        if (probe.width, probe.height) != size:
+            return f"{got}, asked {size[0]}x{size[1]} ({asked.aspect.value})"
+    elif asked.aspect:
+        across, down = asked.aspect.ratio
+        if abs(probe.width / probe.height - across / down) > ASPECT_TOLERANCE * across / down:
+            return f"{got}, asked {asked.aspect.value}"
+    elif asked.resolution and min(probe.width, probe.height) != asked.resolution.short_side:
+        return f"{got}, asked {asked.resolution.value}"
+    return None
+
+
+def shape_warnings(probe: VideoProbe, asked: AskedShape) -> list[str]:
     """Every way the delivered video differs from what the job asked."""
-    warnings = []
-    size = asked_size(options)
-    got = f"{probe.width}x{probe.height}"
-    if size is not None and (probe.width, probe.height) != size:
-        warnings.append(f"size {got}, asked {size[0]}x{size[1]} ({options.aspect})")
-    elif size is None and min(probe.width, probe.height) != options.resolution.short_side:
-        warnings.append(f"size {got}, asked {options.resolution.value}")
-    if abs(probe.fps - options.fps) > FPS_TOLERANCE:
-        warnings.append(f"{probe.fps:g} fps, asked {options.fps}")
-    if options.duration and abs(probe.duration - options.duration) > max(
-        1.0, options.duration * DURATION_TOLERANCE
+    warnings = [warning] if (warning := size_warning(probe, asked)) else []
+    if asked.fps and abs(probe.fps - asked.fps) > FPS_TOLERANCE:
+        warnings.append(f"{probe.fps:g} fps, asked {asked.fps}")
+    if asked.duration and abs(probe.duration - asked.duration) > max(
+        1.0, asked.duration * DURATION_TOLERANCE
     ):
-        warnings.append(f"{probe.duration:.1f} s long, asked {options.duration:g} s")
+        warnings.append(f"{probe.duration:.1f} s long, asked {asked.duration:g} s")
     return warnings
