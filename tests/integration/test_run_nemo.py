@@ -152,7 +152,7 @@ def test_webm_is_delivered_and_the_music_file_uploaded(
     assert report["backend"]["delivered"]["container"] == "webm"
     assert report["output"]["probe"]["container"] == "webm"
     assert report["warnings"], "the stub's 160x120 clip is not the asked 1080x1920"
-    assert "with-music: size 160x120" in result.stdout
+    assert "with-music: size 160x120" in result.stdout + result.stderr
 
 
 def test_a_refusal_ends_with_five_videos_and_one_failure_in_the_agents_words(
