@@ -7,6 +7,7 @@ import stat
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -90,10 +91,12 @@ def run(inbox: Path, out: Path, *options: str) -> subprocess.CompletedProcess[st
     )
 
 
-def test_a_question_is_answered_once_and_every_folder_gets_its_video(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    names = [f"set{index}" for index in range(5)] + ["asked-nemofault-asks-question"]
+def run_five_and(
+    odd: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> tuple[str, int, dict[str, Any], dict[str, dict[str, Any]], list[str]]:
+    """Run five plain folders and ``odd`` against the stub: the run's output and exit code, the
+    stub's books, every report by folder and every token the stub issued."""
+    names = [f"set{index}" for index in range(5)] + [odd]
     make_folders(tmp_path / "inbox", names)
     out = tmp_path / "out"
     with running(config(credits=1000)) as fake:
@@ -102,16 +105,24 @@ def test_a_question_is_answered_once_and_every_folder_gets_its_video(
         stats = fake.stats()
         tokens = list(fake.world.tokens)
     output = result.stdout + result.stderr
-    assert result.returncode == 0, output
-    assert stats["total_charges"] == 6 and stats["mistakes"] == []
+    output += "".join(path.read_text() for path in out.rglob("*.json"))
     reports = {name: json.loads((out / name / "report.json").read_text()) for name in names}
+    return output, result.returncode, stats, reports, tokens
+
+
+def test_a_question_is_answered_once_and_every_folder_gets_its_video(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    odd = "asked-nemofault-asks-question"
+    output, code, stats, reports, tokens = run_five_and(odd, tmp_path, monkeypatch)
+    assert code == 0, output
+    assert stats["total_charges"] == 6 and stats["mistakes"] == []
     assert all(report["status"] == "succeeded" for report in reports.values())
     assert all(report["backend"]["agent_said"] for report in reports.values())
-    asked = reports["asked-nemofault-asks-question"]["backend"]
+    asked = reports[odd]["backend"]
     assert asked["agent_said"][0] == QUESTION and asked["answer_sent"]
     assert sum(report["credits"]["charges"] for report in reports.values()) == 6
-    written = output + "".join(path.read_text() for path in out.rglob("*.json"))
-    assert tokens and not any(token in written for token in tokens)
+    assert tokens and not any(token in output for token in tokens)
 
 
 def test_two_runs_ask_for_one_token_in_all(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -158,18 +169,14 @@ def test_webm_is_delivered_and_the_music_file_uploaded(
 def test_a_refusal_ends_with_five_videos_and_one_failure_in_the_agents_words(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    names = [f"set{index}" for index in range(5)] + ["refused-nemofault-refuses"]
-    make_folders(tmp_path / "inbox", names)
-    out = tmp_path / "out"
-    with running(config(credits=1000)) as fake:
-        point_workers_at(fake, tmp_path / "home", monkeypatch)
-        result = run(tmp_path / "inbox", out)
-        stats = fake.stats()
-    output = result.stdout + result.stderr
-    assert result.returncode != 0 and "refused-nemofault-refuses" in output
+    odd = "refused-nemofault-refuses"
+    output, code, stats, reports, tokens = run_five_and(odd, tmp_path, monkeypatch)
+    assert code != 0 and odd in output
     assert stats["total_charges"] == 5 and stats["mistakes"] == []
-    assert len(list(out.glob("*/video.mp4"))) == 5
-    failed = json.loads((out / "refused-nemofault-refuses" / "report.json").read_text())
+    assert len(list((tmp_path / "out").glob("*/video.mp4"))) == 5
+    failed = reports.pop(odd)
     assert failed["status"] == "failed"
     assert REFUSAL in failed["error"]["message"] and failed["backend"]["agent_said"] == [REFUSAL]
     assert failed["credits"]["charges"] == 0
+    assert all(report["credits"]["charges"] == 1 for report in reports.values())
+    assert tokens and not any(token in output for token in tokens)
