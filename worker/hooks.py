@@ -33,9 +33,8 @@ def _warm_up_main_process(sender: object, **_: object) -> None:
 @worker_ready.connect
 def _start_reconciler(sender: Any, **_: object) -> None:
     """Start the reconciler, told which queues this worker (the ``sender`` consumer) consumes:
-    those selected with ``--queues``, else every queue it knows."""
-    queues = sender.app.amqp.queues
-    consumed = set(queues.consume_from or queues)
+    those selected with ``--queues``, else the default ones (Celery's ``consume_from``)."""
+    consumed = set(sender.app.amqp.queues.consume_from)
     threading.Thread(
         target=run_reconciler, args=(threading.Event(), consumed), name="reconciler", daemon=True
     ).start()
