@@ -13,9 +13,11 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import AliasChoices, Field, field_validator
+import annotated_types
+from pydantic import AliasChoices, Field, ValidationError, field_validator
+from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 ENV_FILE = ".env"
@@ -106,6 +108,57 @@ def get_settings() -> Settings:
     return Settings()
 
 
+class SettingsError(ValueError):
+    """A setting from the environment that cannot be used; one line per bad variable, naming
+    it, its value and the accepted values (never the value of a secret)."""
+
+
+def load_settings() -> Settings:
+    """``get_settings()``, with a bad variable reported as a ``SettingsError``."""
+    try:
+        return get_settings()
+    except ValidationError as error:
+        lines = [_describe_problem(Settings, dict(item)) for item in error.errors()]
+        raise SettingsError("\n".join(lines)) from None
+
+
+def _variable(name: str, field: FieldInfo, prefix: str) -> str:
+    """The environment variable of a field: its alias when it has one, else prefix + name."""
+    alias = field.validation_alias
+    if isinstance(alias, AliasChoices):
+        return " or ".join(str(choice) for choice in alias.choices)
+    return alias if isinstance(alias, str) else f"{prefix}{name}".upper()
+
+
+def _describe_problem(model: type[BaseSettings], item: dict[str, Any]) -> str:
+    prefix = model.model_config.get("env_prefix", "")
+    name = str(item["loc"][0]) if item["loc"] else ""
+    field = model.model_fields.get(name)
+    if field is None:
+        return f"settings: {item['msg']}"
+    secret = field.annotation is not None and "SecretStr" in str(field.annotation)
+    given = "" if secret else f"={item.get('input')}"
+    return f"{_variable(name, field, prefix)}{given}: {item['msg']}; accepted: {_accepted(field)}"
+
+
+def _accepted(field: FieldInfo) -> str:
+    """The values a number field takes, in words: ``an integer from 1 to 64``."""
+    kind = "an integer" if field.annotation is int else "a number"
+    low = high = None
+    for rule in field.metadata:
+        if isinstance(rule, annotated_types.Ge):
+            low = f"{rule.ge}"
+        elif isinstance(rule, annotated_types.Gt):
+            low = f"above {rule.gt}"
+        elif isinstance(rule, annotated_types.Le):
+            high = f"{rule.le}"
+    if low is not None and high is not None:
+        return f"{kind} from {low} to {high}"
+    if low is not None:
+        return f"{kind} {'of at least ' + low if low[0].isdigit() else low}"
+    return kind if field.annotation in (int, float) else "see README.md, Settings"
+
+
 def environment_table(*settings_classes: type[BaseSettings]) -> list[tuple[str, str, str]]:
     """(variable, default, meaning) for every knob of ``settings_classes``, in declaration
     order: its alias when it has one, else its prefix and name."""
@@ -115,10 +168,5 @@ def environment_table(*settings_classes: type[BaseSettings]) -> list[tuple[str, 
         for name, field in settings_class.model_fields.items():
             default = field.get_default(call_default_factory=True)
             shown = "unset" if default is None else str(default)
-            alias = field.validation_alias
-            if isinstance(alias, AliasChoices):
-                variable = " or ".join(str(choice) for choice in alias.choices)
-            else:
-                variable = alias if isinstance(alias, str) else f"{prefix}{name}".upper()
-            rows.append((variable, shown, field.description or ""))
+            rows.append((_variable(name, field, prefix), shown, field.description or ""))
     return rows

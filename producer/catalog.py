@@ -59,9 +59,16 @@ def template_fields(template: str) -> set[str]:
     return names
 
 
+CSV_DELIMITERS = ",;\t"
+"""What may separate a CSV feed's columns: the one its header holds most of (comma on a tie),
+so a spreadsheet's ``;``-separated export reads as it is."""
+
+
 def _csv_products(path: Path, needed: set[str], problems: list[str]) -> Iterator[Product]:
     with open(path, newline="", encoding="utf-8-sig") as feed:
-        reader = csv.reader(feed)
+        header_line = feed.readline()
+        feed.seek(0)
+        reader = csv.reader(feed, delimiter=max(CSV_DELIMITERS, key=header_line.count))
         header = [name.strip() for name in next(reader, [])]
         missing = sorted(needed - set(header))
         if missing:

@@ -11,6 +11,7 @@ import signal
 import sys
 import tempfile
 import threading
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -21,9 +22,11 @@ from rich.markup import escape
 
 from config.logging import configure_logging
 from config.settings import get_settings
-from producer.embedded import NoRedisServer, local_runtime, worker_command
+from producer.embedded import NoRedisServer, Runtime, local_runtime, worker_command
+from producer.exits import EXIT_INTERRUPTED, EXIT_JOB_FAILED, EXIT_OK, EXIT_USAGE
 from producer.manifest import ManifestError, load_manifest
 from producer.photosets import PhotoSetError, specs_from_folder
+from producer.progress import TABLE_ROWS, counting, status_counts
 from worker.backends import get_plugin
 from worker.backends.base import Pool
 from worker.jobs import JobState, JobStatus, JobStore
@@ -33,7 +36,6 @@ if TYPE_CHECKING:
     from producer.enqueue import EnqueueResult
     from worker.bucket import Bucket
 
-EXIT_OK, EXIT_JOB_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 MANIFEST_SUFFIXES = (".yaml", ".yml")
 
 cli = typer.Typer(
@@ -66,35 +68,43 @@ class UsageProblem(Exception):
 
 
 def collect_specs(paths: list[Path], overrides: dict[str, object]) -> list[JobSpec]:
+    """The jobs of ``paths``. Options: ``overrides`` (the command line's flags) win over a
+    manifest's, which win over the settings' defaults (``PHOTOREEL_BACKEND``)."""
+    defaults = default_options()
     specs: list[JobSpec] = []
     for path in paths:
         if path.is_dir():
-            found = specs_from_folder(path, JobOptions.model_validate(overrides))
+            found = specs_from_folder(path, JobOptions.model_validate({**defaults, **overrides}))
         elif path.is_file() and path.suffix.lower() in MANIFEST_SUFFIXES:
-            found = load_manifest(path, overrides=overrides)
+            console.print(f"reading {path}")
+            progress = counting(console, f"reading {path.name}")
+            found = load_manifest(path, overrides=overrides, defaults=defaults, progress=progress)
         elif not path.exists():
             raise UsageProblem(f"{path}: no such file or folder")
         else:
             raise UsageProblem(f"{path}: not a photo folder or a .yaml manifest")
         specs.extend(found)
-    seen: set[str] = set()
+    named: dict[str, JobSpec] = {}
     for spec in specs:
-        if spec.id in seen:
-            raise UsageProblem(f"two jobs are named {spec.id!r}: rename a folder or set ids")
-        seen.add(spec.id)
+        if spec.id in named:
+            first, second = named[spec.id].source.path, spec.source.path
+            where = f" ({first} and {second})" if first != second else f" (both in {first})"
+            raise UsageProblem(f"two jobs are named {spec.id!r}{where}: rename a folder or set ids")
+        named[spec.id] = spec
     return specs
+
+
+def default_options() -> dict[str, object]:
+    """Options a job takes from the settings when nothing more specific sets them."""
+    return {"backend": BackendName(get_settings().backend)}
 
 
 def option_overrides(
     backend: BackendName | None, container: Container | None, resolution: Resolution | None
 ) -> dict[str, object]:
-    settings = get_settings()
-    overrides: dict[str, object] = {"backend": backend or BackendName(settings.backend)}
-    if container:
-        overrides["container"] = container
-    if resolution:
-        overrides["resolution"] = resolution
-    return overrides
+    """The options given as flags: only these override a manifest's or a job.yaml's."""
+    flags = {"backend": backend, "container": container, "resolution": resolution}
+    return {name: value for name, value in flags.items() if value is not None}
 
 
 def output_location(out: str | None) -> str:
@@ -102,15 +112,27 @@ def output_location(out: str | None) -> str:
     return location if "://" in location else str(Path(location).expanduser().resolve())
 
 
-def print_summary(states: list[JobState], out: str, *, skipped: list[str] | None = None) -> int:
+def print_summary(
+    states: list[JobState],
+    out: str,
+    *,
+    skipped: list[str] | None = None,
+    warnings: dict[str, list[str]] | None = None,
+) -> int:
+    """A line per job (per failed job only, in a batch too big to list), each warning of a
+    job (what was changed from what it asked), and the counts."""
     failed = [state for state in states if state.status != JobStatus.SUCCEEDED]
+    listed = len(states) <= TABLE_ROWS
     for state in states:
         if state.status == JobStatus.SUCCEEDED:
-            console.print(f"[green]✓[/] {state.spec.id} → {out}/{state.spec.id}/")
+            if listed:
+                console.print(f"[green]✓[/] {state.spec.id} → {out}/{state.spec.id}/")
         else:
             where = f"{state.error_file}: " if state.error_file else ""
             reason = state.error or state.parked_reason or f"did not finish ({state.status})"
             console.print(f"[red]✗[/] {state.spec.id}: {state.status}: {where}{reason}")
+        for warning in (warnings or {}).get(state.spec.id, []):
+            console.print(f"[yellow]![/] {state.spec.id}: {warning}")
     for job_id in skipped or []:
         console.print(f"[dim]=[/] {job_id}: unchanged, skipped → {out}/{job_id}/")
     made = f"{len(states) - len(failed)} of {len(states)} jobs succeeded" if states else "no jobs"
@@ -140,6 +162,28 @@ def render_processes(workers: int, specs: list[JobSpec]) -> int:
     return min(workers, max(1, renders))
 
 
+class Terminated(Exception):
+    """SIGTERM reached ``run``: everything it started is stopped at once."""
+
+
+def _raise_terminated(_number: int, _frame: object) -> None:
+    raise Terminated
+
+
+def stop_after_interrupt(runtime: Runtime) -> str:
+    """After a first Ctrl-C: let the running stages finish, unless a second Ctrl-C (or a
+    SIGTERM) comes meanwhile. Says truthfully which of the two happened."""
+    console.print(
+        "Ctrl-C: letting the running stages finish, then stopping (Ctrl-C again stops now)"
+    )
+    try:
+        runtime.finish_running_stages()
+    except (KeyboardInterrupt, Terminated):
+        runtime.stop_at_once()
+        return "interrupted: stopped at once; the running stages were cut short"
+    return "interrupted: the running stages finished; workers stopped"
+
+
 def run_batch(
     specs: list[JobSpec],
     *,
@@ -149,39 +193,136 @@ def run_batch(
     overwrite: bool = False,
 ) -> None:
     """Enqueue ``specs`` as one batch, show progress until they end, exit with the verdict.
-    ``skipped``: ids left out as unchanged, named in the summary."""
-    from producer.enqueue import EnqueueResult, enqueue_specs, new_batch_id
-    from producer.progress import wait_for_jobs
-    from worker.summary import write_summary_when_reported
+    ``skipped``: ids left out as unchanged, named in the summary.
 
+    Ctrl-C lets the running stages finish (a second one stops them at once); SIGTERM stops
+    at once. Either way the workers (and their ffmpeg) and the embedded Redis are stopped and
+    the scratch folders of the jobs left unfinished are removed."""
+    from producer.enqueue import EnqueueResult, new_batch_id
+
+    redis_or_exit()
     bucket = bucket_or_exit(out)
     batch = new_batch_id()
-    result = EnqueueResult(batch=batch)
-    states: list[JobState] = []
-    needs_io = any(get_plugin(spec.options.backend).pool == Pool.IO for spec in specs)
+    run = LocalRun(EnqueueResult(batch=batch))
     processes = render_processes(workers or get_settings().workers, specs)
     if specs:
+        previous = signal.signal(signal.SIGTERM, _raise_terminated)
         try:
-            with local_runtime(
-                get_settings(), workers=processes, log_file=worker_log(batch), io_pool=needs_io
-            ) as runtime:
-                store = runtime.store
-                result = enqueue_specs(specs, store, out=out, batch=batch, overwrite=overwrite)
-                print_enqueued(result, out)
-                console.print(f"batch {batch}: {len(result.job_ids)} job(s), output {out}")
-                states = wait_for_jobs(store, result.job_ids, console, healthy=runtime.healthy)
-                if result.job_ids:
-                    page = write_summary_when_reported(bucket, batch, states)
-                    console.print(f"batch summary: {page}")
-                if all(state.status.settled for state in states):
-                    runtime.finish()
-        except KeyboardInterrupt:
-            console.print("interrupted: running stages were allowed to finish; workers stopped")
-            raise typer.Exit(EXIT_INTERRUPTED) from None
-    code = print_summary(states, out, skipped=skipped)
-    if specs and (code != EXIT_OK or result.conflicts):
+            run = run_locally(
+                specs, bucket, out=out, batch=batch, workers=processes, overwrite=overwrite
+            )
+        except (KeyboardInterrupt, Terminated):
+            run.stopped = "interrupted before the jobs were queued; everything started is stopped"
+        finally:
+            signal.signal(signal.SIGTERM, previous)
+    if run.stopped:
+        console.print(run.stopped)
+        print_counts(run.states, out)
+        raise typer.Exit(EXIT_INTERRUPTED)
+    if run.page:
+        console.print(f"batch summary: {run.page}")
+    code = print_summary(run.states, out, skipped=skipped, warnings=run.warnings)
+    if specs and (code != EXIT_OK or run.result.conflicts):
         console.print(f"worker log: {worker_log(batch)}")
-    raise typer.Exit(EXIT_JOB_FAILED if result.conflicts else code)
+    raise typer.Exit(EXIT_JOB_FAILED if run.result.conflicts else code)
+
+
+@dataclass
+class LocalRun:
+    """How a batch went on this machine's workers."""
+
+    result: EnqueueResult
+    states: list[JobState] = field(default_factory=list)
+    warnings: dict[str, list[str]] = field(default_factory=dict)
+    """Per job id: what was changed from what the job asked (its report says the same)."""
+    stopped: str | None = None
+    """How the run was cut short, if it was: a line that says so."""
+    page: str | None = None
+    """The batch's summary page, once written."""
+
+
+def run_locally(
+    specs: list[JobSpec],
+    bucket: Bucket,
+    *,
+    out: str,
+    batch: str,
+    workers: int,
+    overwrite: bool,
+) -> LocalRun:
+    """Enqueue and wait, with this machine's workers; write the batch's summary."""
+    from producer.enqueue import EnqueueResult, enqueue_specs
+    from producer.progress import wait_for_jobs
+    from worker.runtime import remove_scratch
+    from worker.summary import write_summary_when_reported
+
+    run = LocalRun(EnqueueResult(batch=batch))
+    needs_io = any(get_plugin(spec.options.backend).pool == Pool.IO for spec in specs)
+    with local_runtime(
+        get_settings(), workers=workers, log_file=worker_log(batch), io_pool=needs_io
+    ) as runtime:
+        store = runtime.store
+        try:
+            run.result = enqueue_specs(
+                specs,
+                store,
+                out=out,
+                batch=batch,
+                overwrite=overwrite,
+                progress=counting(console, "queueing"),
+            )
+            print_enqueued(run.result, out)
+            console.print(f"batch {batch}: {len(run.result.job_ids)} job(s), output {out}")
+            run.states = wait_for_jobs(store, run.result.job_ids, console, healthy=runtime.healthy)
+            if run.result.job_ids:
+                run.page = write_summary_when_reported(bucket, batch, run.states)
+            if all(state.status.settled for state in run.states):
+                runtime.finish()
+        except KeyboardInterrupt:
+            run.stopped = stop_after_interrupt(runtime)
+        except Terminated:
+            runtime.stop_at_once()
+            run.stopped = "terminated: workers, their stages and the embedded Redis stopped at once"
+        if run.stopped:
+            run.states = store.batch_jobs(batch)
+        for state in run.states:
+            run.warnings[state.spec.id] = store.checkpoint(state.spec.id).get("warnings", [])
+        if runtime.embedded:  # its Redis goes with this run: no one can resume these jobs
+            remove_scratch([state for state in run.states if not state.status.finished])
+    return run
+
+
+def print_counts(states: list[JobState], out: str) -> None:
+    """How many jobs stand where, in one line, and the failed ones: for a batch cut short."""
+    console.print(
+        f"{len(states)} job(s): {status_counts(states) or 'none queued'}; reports in {out}"
+    )
+    for state in states:
+        if state.status in (JobStatus.FAILED, JobStatus.DEAD):
+            console.print(f"[red]✗[/] {state.spec.id}: {state.status}: {state.error}")
+
+
+def redis_or_exit() -> None:
+    """With ``REDIS_URL``, check it answers before anything is made: else a usage error."""
+    from urllib.parse import urlsplit
+
+    from redis import Redis
+    from redis.exceptions import RedisError
+
+    url = get_settings().redis_url
+    if url is None:
+        return
+    try:
+        Redis.from_url(url, socket_connect_timeout=5, socket_timeout=5).ping()
+    except (RedisError, ValueError) as problem:
+        parts = urlsplit(url)
+        shown = parts._replace(netloc=f"***@{parts.hostname}:{parts.port}").geturl()
+        console.print(
+            f"[red]error:[/] REDIS_URL={shown if parts.password else url}: "
+            f"Redis does not answer ({problem}); accepted: the redis://host:port/db of a "
+            "running Redis, or unset for a self-contained run"
+        )
+        raise typer.Exit(EXIT_USAGE) from None
 
 
 def bucket_or_exit(location: str) -> Bucket:
@@ -244,7 +385,7 @@ def catalog(
     report in the output folder. Without REDIS_URL, runs self-contained."""
     from producer.catalog import CatalogError, catalog_specs, split_unchanged
 
-    overrides = option_overrides(backend, container, resolution)
+    overrides = {**default_options(), **option_overrides(backend, container, resolution)}
     promo = {"template": template, "brand": brand, "logo": logo, "cta": cta}
     for key in ("template", "brand", "logo"):
         if promo[key] and Path(str(promo[key])).exists():
@@ -277,11 +418,17 @@ def enqueue(
     if get_settings().redis_url is None:
         console.print("[red]error:[/] enqueue needs REDIS_URL (or use `photoreel run`)")
         raise typer.Exit(EXIT_USAGE)
+    redis_or_exit()
     specs = specs_or_exit(paths, option_overrides(backend, container, resolution))
     location = output_location(out)
     bucket_or_exit(location)
     result = enqueue_specs(
-        specs, job_store(), out=location, batch=new_batch_id(), overwrite=overwrite
+        specs,
+        job_store(),
+        out=location,
+        batch=new_batch_id(),
+        overwrite=overwrite,
+        progress=counting(console, "queueing"),
     )
     print_enqueued(result, location)
     console.print(f"enqueued {len(result.enqueued)} job(s)")
@@ -311,6 +458,7 @@ def watch(
     if not inbox.is_dir():
         console.print(f"[red]error:[/] {inbox}: not a folder")
         raise typer.Exit(EXIT_USAGE)
+    redis_or_exit()
     settings = get_settings()
     location = output_location(out)
     batch = new_batch_id()
@@ -334,7 +482,7 @@ def watch(
             runtime.store,
             out=location,
             batch=batch,
-            overrides=option_overrides(backend, container, resolution),
+            overrides={**default_options(), **option_overrides(backend, container, resolution)},
             settle_seconds=settings.inbox_settle_seconds,
             rescan_seconds=settings.inbox_rescan_seconds,
             announce=console.print,
@@ -360,6 +508,7 @@ def status(
     from producer.progress import batches_table, jobs_table
     from worker.runtime import job_store
 
+    redis_or_exit()
     store: JobStore = job_store()
     if list_batches:
         recent = store.recent_batches(limit)
@@ -379,7 +528,7 @@ def status(
         if state.error:
             where = f"{state.error_file}: " if state.error_file else ""
             console.print(f"[red]✗[/] {state.spec.id}: {where}{state.error}")
-    failed = any(state.status == JobStatus.FAILED for state in states)
+    failed = any(state.status in (JobStatus.FAILED, JobStatus.DEAD) for state in states)
     raise typer.Exit(EXIT_JOB_FAILED if failed else EXIT_OK)
 
 
@@ -389,6 +538,7 @@ def resume() -> None:
     from worker.reconciler import resume_parked
     from worker.runtime import job_store
 
+    redis_or_exit()
     console.print(f"resumed {resume_parked(job_store())} parked job(s)")
 
 

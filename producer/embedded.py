@@ -182,26 +182,35 @@ class WorkerProcesses:
         self.start()
         return True
 
-    def stop(self) -> None:
-        """Warm shutdown: running stages finish, then the processes exit."""
+    def stop(self, timeout: float | None = SHUTDOWN_SECONDS) -> None:
+        """Warm shutdown: running stages finish, then the processes exit (killed after
+        ``timeout`` seconds; None: however long the stages take)."""
         self.stopped = True
-        if self.process is not None:
-            _stop(self.process, SHUTDOWN_SECONDS)
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.kill()
+
+    def kill(self) -> None:
+        """Stop at once: the worker, its pool processes and what they run (ffmpeg) share the
+        worker's process group, and all of it is killed."""
+        self.stopped = True
+        if self.process is None or self.process.poll() is not None:
+            return
+        try:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            return
+        self.process.wait()
 
     def stop_idle(self) -> None:
         """Stop a worker known to have nothing left to do: asked to stop, then, if it is still
         winding down after ``IDLE_SHUTDOWN_SECONDS`` (a prefork pool takes about two seconds,
         most of it a fixed pause in each pool process), killed with its pool processes."""
-        self.stopped = True
-        process = self.process
-        if process is None or process.poll() is not None:
-            return
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=IDLE_SHUTDOWN_SECONDS)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)  # its own session: the pool is in its group
-            process.wait()
+        self.stop(timeout=IDLE_SHUTDOWN_SECONDS)
 
     def __enter__(self) -> WorkerProcesses:
         return self.start()
@@ -215,13 +224,23 @@ class Runtime:
     redis_url: str
     pools: list[WorkerProcesses]
     log_file: Path
-
     embedded: bool = False
-    """Redis and the workers are this process's own, gone when it ends."""
+    """Redis and the workers are this process's own, gone when it ends: no one can take its
+    unfinished jobs further."""
 
     def healthy(self) -> bool:
         """Restart worker processes that died; False once one has died too often."""
         return all([pool.supervise() for pool in self.pools])
+
+    def finish_running_stages(self) -> None:
+        """Let the workers finish the stages they are running, however long, then stop."""
+        for pool in self.pools:
+            pool.stop(timeout=None)
+
+    def stop_at_once(self) -> None:
+        """Kill the workers, their pools and what they run, now."""
+        for pool in self.pools:
+            pool.kill()
 
     def finish(self) -> None:
         """Every job is over and its report written: stop the workers. Private ones (with the

@@ -1,4 +1,5 @@
-"""Put job specs on the queue as one batch; the same job enqueued twice runs once.
+"""Put job specs on the queue as one batch; the same job (id and content) enqueued twice runs
+once.
 
 A job whose outputs are already in the bucket (its report says it succeeded) is skipped,
 unless ``overwrite`` is asked for; a job that failed is made again. When the bucket is
@@ -9,6 +10,7 @@ can read them.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -39,20 +41,29 @@ class EnqueueResult:
 
 
 def enqueue_specs(
-    specs: list[JobSpec], store: JobStore, *, out: str, batch: str, overwrite: bool = False
+    specs: list[JobSpec],
+    store: JobStore,
+    *,
+    out: str,
+    batch: str,
+    overwrite: bool = False,
+    progress: Callable[[int, int], None] | None = None,
 ) -> EnqueueResult:
-    """Enqueue each spec once: a job id or a content already known is not run again, and a
-    job already made in the bucket is skipped (``overwrite`` makes it again)."""
+    """Enqueue each spec once: a job already known (its id, with the same content) is not run
+    again, and a job already made in the bucket is skipped (``overwrite`` makes it again).
+    ``progress(done, total)`` is told as each spec is taken."""
     result = EnqueueResult(batch=batch)
     bucket = open_bucket(out)
-    for spec in specs:
+    for done, spec in enumerate(specs, start=1):
+        if progress:
+            progress(done, len(specs))
         if not overwrite and has_succeeded(bucket, spec.id):
             result.skipped.append(spec.id)
             continue
         if bucket.remote:
             spec = stage_inputs(spec, bucket)
         store.erase_finished(spec.id)  # it failed, or its outputs are gone or to be replaced
-        existing = store.create(spec, out=out, batch=batch)
+        existing = store.create(spec, out=out, batch=batch, overwrite=overwrite)
         if existing is None:
             submit(spec)
             result.enqueued.append(spec.id)

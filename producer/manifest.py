@@ -15,7 +15,9 @@ the nemo backend (the local one renders offline). A music file is relative to th
 
 from __future__ import annotations
 
+import difflib
 import glob
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +33,12 @@ URL_PREFIXES = ("http://", "https://")
 URL_NEEDS_NEMO = "is a URL: only the nemo backend fetches photos from the web"
 LEADS_OUT = "leads outside the manifest's folder and PHOTOREEL_ALLOWED_ROOTS"
 DEFAULT_MUSIC = ("defaults", "options", "music")
+YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""libyaml's safe loader when PyYAML has it: many times faster on a big manifest."""
+MAX_YAML_NODES = 2_000_000
+"""Values a YAML file may hold once its aliases are expanded: a few hundred bytes of nested
+anchors (a "YAML bomb") would otherwise expand to gigabytes. A 60,000-job manifest holds
+about 500,000."""
 
 
 class ManifestError(ValueError):
@@ -62,6 +70,39 @@ class Manifest(BaseModel):
 
     defaults: ManifestDefaults = Field(default_factory=ManifestDefaults)
     jobs: list[ManifestJob] = Field(min_length=1)
+
+
+def _expanded_size(node: yaml.Node, sizes: dict[int, int]) -> int:
+    """How many values ``node`` stands for with every alias expanded; each distinct node is
+    counted once (``sizes``), so a bomb is measured without being expanded."""
+    known = sizes.get(id(node))
+    if known is not None:
+        return known
+    size = 1
+    if isinstance(node, yaml.MappingNode):
+        size += sum(_expanded_size(value, sizes) for _key, value in node.value)
+    elif isinstance(node, yaml.SequenceNode):
+        size += sum(_expanded_size(item, sizes) for item in node.value)
+    sizes[id(node)] = size
+    return size
+
+
+def known_options(
+    options: dict[str, Any], lines: dict[tuple[str, ...], int], location: tuple[str, ...]
+) -> tuple[dict[str, Any], list[str]]:
+    """``options`` without the keys that are not job options, and a problem for each of those
+    (with its line, and the option it was probably meant to be)."""
+    known = list(JobOptions.model_fields)
+    kept: dict[str, Any] = {}
+    problems = []
+    for key, value in options.items():
+        if key in known:
+            kept[key] = value
+            continue
+        close = difflib.get_close_matches(str(key), known, n=1, cutoff=0.6)
+        hint = f"did you mean {close[0]!r}?" if close else f"options are {', '.join(known)}"
+        problems.append(_describe(lines, (*location, str(key)), f"unknown option; {hint}"))
+    return kept, problems
 
 
 def _node_lines(node: yaml.Node, path: tuple[str, ...] = ()) -> dict[tuple[str, ...], int]:
@@ -141,11 +182,19 @@ def _parse_yaml(path: Path, shape: str) -> tuple[Any, dict[tuple[str, ...], int]
     """The file's data and the line of each key path; a ManifestError unless it is a mapping."""
     text = path.read_text(encoding="utf-8")
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        node = yaml.compose(text, Loader=YAML_LOADER)
     except yaml.YAMLError as error:
         raise ManifestError(path, [f"not valid YAML: {error}"]) from None
-    if node is None or not isinstance(data, dict):
+    if node is None:
+        raise ManifestError(path, [f"line 1: {shape}"])
+    if _expanded_size(node, {}) > MAX_YAML_NODES:
+        message = f"line 1: its aliases expand to more than {MAX_YAML_NODES:,} values; refused"
+        raise ManifestError(path, [message])
+    try:
+        data = YAML_LOADER("").construct_document(node)  # from the nodes: no second parse
+    except yaml.YAMLError as error:
+        raise ManifestError(path, [f"not valid YAML: {error}"]) from None
+    if not isinstance(data, dict):
         raise ManifestError(path, [f"line 1: {shape}"])
     return data, _node_lines(node)
 
@@ -155,17 +204,20 @@ def load_options_file(path: Path, base: dict[str, Any]) -> JobOptions:
 
     A music file is relative to the file's folder. Every error at once, with line and field."""
     data, lines = _parse_yaml(path, "job options are a mapping: `duration: 8`, `aspect: 9:16` …")
+    data, problems = known_options(data, lines, ())
     merged, file_problems = resolve_promo_files({**base, **data}, path.parent)
+    problems += [_describe(lines, (field,), why) for field, why in file_problems]
     if file_problems:
-        raise ManifestError(path, [_describe(lines, (field,), why) for field, why in file_problems])
+        raise ManifestError(path, problems)
     try:
         options = JobOptions.model_validate(merged)
     except ValidationError as error:
-        problems = [
+        problems += [
             _describe(lines, tuple(str(part) for part in item["loc"]), item["msg"])
             for item in error.errors()
         ]
-        raise ManifestError(path, problems) from None
+    if problems:
+        raise ManifestError(path, problems)
     if options.music:
         folder = path.parent.resolve()
         music, problem = _resolve_music(options.music, folder, [folder])
@@ -179,10 +231,13 @@ def load_manifest(
     path: Path,
     *,
     overrides: dict[str, Any] | None = None,
+    defaults: dict[str, Any] | None = None,
     allowed_roots: list[Path] | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> list[JobSpec]:
-    """The manifest's jobs; ``overrides`` (from the command line) win over its options.
-    ``allowed_roots`` defaults to ``PHOTOREEL_ALLOWED_ROOTS``."""
+    """The manifest's jobs; ``overrides`` (from the command line) win over its options, which
+    win over ``defaults`` (from the settings). ``allowed_roots`` defaults to
+    ``PHOTOREEL_ALLOWED_ROOTS``. ``progress(done, total)`` is told of each job read."""
     data, lines = _parse_yaml(path, "a manifest is a mapping with `defaults` and `jobs`")
     try:
         manifest = Manifest.model_validate(data)
@@ -197,12 +252,18 @@ def load_manifest(
 
     root = path.parent.resolve()
     roots = [root, *(allowed.resolve() for allowed in allowed_roots)]
-    problems: list[str] = []
+    default_options, problems = known_options(
+        manifest.defaults.options, lines, ("defaults", "options")
+    )
     specs: list[JobSpec] = []
     for index, job in enumerate(manifest.jobs):
+        if progress:
+            progress(index + 1, len(manifest.jobs))
         where = ("jobs", str(index))
         job_id = job.id or job_id_for(f"{path.stem}-{index + 1}")
-        merged = {**manifest.defaults.options, **job.options, **(overrides or {})}
+        job_options, typos = known_options(job.options, lines, (*where, "options"))
+        problems += typos
+        merged = {**(defaults or {}), **default_options, **job_options, **(overrides or {})}
         merged, file_problems = resolve_promo_files(merged, root)
         for field, message in file_problems:
             scope = (*where, "options") if field in job.options else ("defaults", "options")

@@ -6,7 +6,9 @@ hold the images is one job per subfolder. Files are only read, never changed.
 
 from __future__ import annotations
 
+import hashlib
 import re
+import unicodedata
 from pathlib import Path
 
 from worker.spec import JobOptions, JobSource, JobSpec
@@ -23,8 +25,17 @@ class PhotoSetError(ValueError):
 
 
 def job_id_for(name: str) -> str:
-    slug = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-.") or "job"
-    return slug[:128]
+    """A job id (an output folder name) for ``name``: its letters without accents, and when
+    letters had to be dropped (Chinese, Arabic …) a short digest of the name, so that two such
+    names still get two ids: ``Été 2024`` → ``Ete-2024``, ``中文`` → ``job-72726d88``."""
+    plain = "".join(
+        char for char in unicodedata.normalize("NFKD", name) if not unicodedata.combining(char)
+    )
+    slug = re.sub(r"[^A-Za-z0-9._-]+", "-", plain).strip("-.") or "job"
+    if plain.isascii():
+        return slug[:128]
+    digest = hashlib.sha256(name.encode()).hexdigest()[:8]
+    return f"{slug[:119]}-{digest}"
 
 
 def _visible_files(folder: Path) -> list[Path]:

@@ -20,7 +20,9 @@ STATUS_STYLE = {
     JobStatus.SUCCEEDED: "green",
     JobStatus.FAILED: "red",
     JobStatus.PARKED: "yellow",
+    JobStatus.DEAD: "red",
 }
+"""A colour for every status (a test checks none is missing)."""
 
 
 STAGE_HEADERS = {
@@ -39,7 +41,8 @@ def _stage_cell(state: JobState, stage: Stage) -> str:
     if stage in state.timings:
         return f"[green]{state.timings[stage]:.1f}s[/]"
     if state.stage == stage:
-        return "[red]✗[/]" if state.status == JobStatus.FAILED else "[cyan]…[/]"
+        failed = state.status in (JobStatus.FAILED, JobStatus.DEAD)
+        return "[red]✗[/]" if failed else "[cyan]…[/]"
     return "[dim]·[/]"
 
 
@@ -54,6 +57,40 @@ def jobs_table(states: list[JobState]) -> Table:
         cells = [_stage_cell(state, stage) for stage in Stage]
         table.add_row(state.spec.id, *cells, f"[{style}]{state.status.value}[/]")
     return table
+
+
+TABLE_ROWS = 40
+"""Up to this many jobs, the live table shows each; above, their counts and the running ones."""
+PROGRESS_EVERY = 1000
+"""A long load or enqueue says how far it is every this many jobs."""
+
+
+def progress_view(states: list[JobState], max_rows: int = TABLE_ROWS) -> Table:
+    """The jobs × stages table of a batch small enough to show whole; of a bigger one, the
+    running jobs only, under a line counting how many jobs stand where."""
+    if len(states) <= max_rows:
+        return jobs_table(states)
+    running = [state for state in states if state.status == JobStatus.RUNNING][:max_rows]
+    table = jobs_table(running)
+    table.title = f"{len(states)} jobs: {status_counts(states)}; the running ones:"
+    return table
+
+
+def status_counts(states: list[JobState]) -> str:
+    """``3 failed, 12 queued, 985 succeeded``: how many jobs stand where."""
+    counts = Counter(state.status.value for state in states)
+    return ", ".join(f"{count} {status}" for status, count in sorted(counts.items()))
+
+
+def counting(console: Console, doing: str) -> Callable[[int, int], None]:
+    """A ``progress(done, total)`` that prints ``doing: done of total`` every
+    ``PROGRESS_EVERY`` jobs, so a big manifest or batch never sits silent."""
+
+    def progress(done: int, total: int) -> None:
+        if done % PROGRESS_EVERY == 0 or (done == total and total >= PROGRESS_EVERY):
+            console.print(f"{doing}: {done:,} of {total:,} jobs")
+
+    return progress
 
 
 def batches_table(batches: list[tuple[str, datetime, list[JobState]]]) -> Table:
@@ -82,10 +119,10 @@ def wait_for_jobs(
         return [state for job_id in job_ids if (state := store.get(job_id)) is not None]
 
     states = snapshot()
-    with Live(jobs_table(states), console=console, refresh_per_second=4, transient=False) as live:
+    with Live(progress_view(states), console=console, refresh_per_second=4) as live:
         while not all(state.status.settled for state in states) and healthy():
             time.sleep(poll_seconds)
             states = snapshot()
-            live.update(jobs_table(states))
+            live.update(progress_view(states))
     console.line()
     return states

@@ -45,6 +45,12 @@ class Bucket(Protocol):
 
     def exists(self, key: str) -> bool: ...
 
+    def put_new(self, key: str, data: bytes) -> bool:
+        """Write ``data`` to ``key`` only if no object is there; False when one was."""
+
+    def delete(self, key: str) -> None:
+        """Remove the object under ``key``, if there is one."""
+
     def check(self) -> None:
         """Raise BucketError, saying why, when outputs cannot be written here."""
 
@@ -103,6 +109,22 @@ class LocalBucket:
     def exists(self, key: str) -> bool:
         return (self.root / key).exists()
 
+    def put_new(self, key: str, data: bytes) -> bool:
+        """A hard link never replaces its target: of two writers, exactly one succeeds."""
+        target = self._target(key)
+        temporary = self._temporary(target)
+        try:
+            temporary.write_bytes(data)
+            os.link(temporary, target)
+            return True
+        except FileExistsError:
+            return False
+        finally:
+            temporary.unlink(missing_ok=True)
+
+    def delete(self, key: str) -> None:
+        (self.root / key).unlink(missing_ok=True)
+
     def check(self) -> None:
         try:
             self.root.mkdir(parents=True, exist_ok=True)
@@ -149,6 +171,19 @@ class S3Bucket:
 
     def exists(self, key: str) -> bool:
         return bool(self.fs.exists(self._path(key)))
+
+    def put_new(self, key: str, data: bytes) -> bool:
+        """Look, then write: two writers within the same instant may both succeed."""
+        if self.exists(key):
+            return False
+        self.put_bytes(key, data)
+        return True
+
+    def delete(self, key: str) -> None:
+        try:
+            self.fs.rm_file(self._path(key))
+        except FileNotFoundError:
+            return
 
     def check(self) -> None:
         bucket_name = self.root.split("/", 1)[0]

@@ -1,8 +1,8 @@
 """The checkpoint, typed: what a job's stages record (in Redis, possibly on another machine)
 for later stages and later attempts to read.
 
-``Checkpoint`` is the part the core reads (``session_id``, ``plan``, ``draft`` for the report,
-``output_file`` for publishing); each backend extends it with its own facts
+``Checkpoint`` is the part the core reads (``session_id``, ``plan``, ``draft`` and ``warnings``
+for the report, ``output_file`` for publishing); each backend extends it with its own facts
 (``BackendPlugin.checkpoint``). Unknown facts are refused: a fact recorded under a misspelt
 name, or with the wrong shape, fails where it is recorded, not one stage (or one machine)
 later. What is read back is validated the same way before a stage runs.
@@ -32,6 +32,9 @@ class Checkpoint(BaseModel):
     """The timeline, once generated."""
     output_file: str | None = None
     """The finished output in the job's scratch folder (the video, or a contact sheet)."""
+    warnings: list[str] | None = None
+    """What the backend changed from what the job asked (a duration clamped, a title cut), in
+    words: the report and the run's summary say them."""
 
 
 class CheckpointError(ValueError):

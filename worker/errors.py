@@ -15,6 +15,11 @@ class JobFailed(Exception):
         return f"{self.file}: {self.message}" if self.file else self.message
 
 
+class OutputTaken(JobFailed):
+    """Another run has made this job's output, or is publishing it: this run writes nothing
+    there, not even its report (which would replace the other run's)."""
+
+
 class TransientError(Exception):
     """A failure worth another attempt (network, server 5xx, rate limit)."""
 

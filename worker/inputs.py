@@ -123,7 +123,12 @@ def fetch(location: str, workdir: Path) -> Path:
 
 
 def local_input(location: str, workdir: Path) -> Path:
-    return fetch(location, workdir) if is_staged(location) else Path(location)
+    """The input as a file on this machine; an empty one fails its job, saying so (a photo
+    decoder would only call it an unknown format)."""
+    path = fetch(location, workdir) if is_staged(location) else Path(location)
+    if path.is_file() and path.stat().st_size == 0:
+        raise JobFailed("the file is empty (0 bytes)", file=path.name)
+    return path
 
 
 def local_spec(spec: JobSpec, workdir: Path) -> JobSpec:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import time
+import uuid
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -79,6 +80,11 @@ class JobState:
     """When a queued job's stage should start: now, or later for a retry with a countdown."""
     timings: dict[str, float] = field(default_factory=dict)
     attempts: dict[str, int] = field(default_factory=dict)
+    scratch: str = ""
+    """A random token of this job's record: its scratch folder is named after it, so that two
+    runs of one job (two Redis servers, or a job made again) never share files."""
+    overwrite: bool = False
+    """Publishing may replace a finished output of another run (``--overwrite``)."""
 
 
 class StaleClaim(Exception):
@@ -95,14 +101,12 @@ class ClaimOutcome(StrEnum):
 
 
 _CREATE = """
-local job, content, batch, batches, active = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+local job, batch, batches, active = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local job_id, now = ARGV[1], ARGV[7]
-local owner = redis.call('GET', content)
-if owner then return owner end
 if redis.call('HSETNX', job, 'spec', ARGV[2]) == 0 then return job_id end
-redis.call('SET', content, job_id)
 redis.call('HSET', job, 'out', ARGV[3], 'batch', ARGV[4], 'status', 'queued', 'stage', ARGV[5],
-  'stage_index', ARGV[6], 'epoch', 0, 'created_at', now, 'updated_at', now)
+  'stage_index', ARGV[6], 'epoch', 0, 'created_at', now, 'updated_at', now,
+  'scratch', ARGV[8], 'overwrite', ARGV[9])
 redis.call('ZADD', batch, now, job_id)
 redis.call('ZADD', batches, 'NX', now, ARGV[4])
 redis.call('SADD', active, job_id)
@@ -253,20 +257,15 @@ class JobStore:
         self._release = redis.register_script(_FENCED_RELEASE)
         self._unpark_all = redis.register_script(_UNPARK_ALL)
 
-    def create(self, spec: JobSpec, *, out: str, batch: str) -> str | None:
-        """Record a new job, once per id and once per content (photos, prompt, options).
+    def create(self, spec: JobSpec, *, out: str, batch: str, overwrite: bool = False) -> str | None:
+        """Record a new job, once per id. Jobs of other ids are other jobs, even when their
+        photos, prompt and options are the same: each gets its own output and report.
 
         Returns None when created, else the id of the job that already stands for it.
         """
         now = time.time()
         result = self._create(
-            keys=[
-                keys.job(spec.id),
-                keys.job_content(spec.content_hash()),
-                keys.batch(batch),
-                keys.BATCHES,
-                keys.ACTIVE_JOBS,
-            ],
+            keys=[keys.job(spec.id), keys.batch(batch), keys.BATCHES, keys.ACTIVE_JOBS],
             args=[
                 spec.id,
                 spec.model_dump_json(),
@@ -275,6 +274,8 @@ class JobStore:
                 Stage.SESSION,
                 Stage.SESSION.index,
                 now,
+                uuid.uuid4().hex[:12],
+                "1" if overwrite else "",
             ],
         )
         existing = result.decode() if isinstance(result, bytes) else result
@@ -314,6 +315,8 @@ class JobStore:
             due_at=max(float(fields.get("due_at", 0)), float(fields.get("updated_at", 0))),
             timings=timings,
             attempts=attempts,
+            scratch=fields.get("scratch", ""),
+            overwrite=bool(fields.get("overwrite")),
         )
 
     def batch_jobs(self, batch: str) -> list[JobState]:
@@ -339,7 +342,6 @@ class JobStore:
             return True
         if not state.status.finished:
             return False
-        content = keys.job_content(state.spec.content_hash())
         pipe = self.redis.pipeline()
         pipe.delete(
             keys.job(job_id),
@@ -351,8 +353,6 @@ class JobStore:
         pipe.srem(keys.ACTIVE_JOBS, job_id)
         pipe.srem(keys.PARKED_JOBS, job_id)
         pipe.execute()
-        if self.redis.get(content) == job_id.encode():
-            self.redis.delete(content)
         return True
 
     def active_jobs(self) -> list[str]:

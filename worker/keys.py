@@ -29,11 +29,6 @@ def job_checkpoint(job_id: str) -> str:
     return f"{PREFIX}:job:{job_id}:checkpoint"
 
 
-def job_content(content_hash: str) -> str:
-    """String: the id of the job that renders this content (photos, prompt and options)."""
-    return f"{PREFIX}:content:{content_hash}"
-
-
 def batch(batch_id: str) -> str:
     """Sorted set of the batch's job ids, scored by enqueue time."""
     return f"{PREFIX}:batch:{batch_id}"

@@ -21,10 +21,10 @@ from config.logging import get_logger
 from config.settings import get_settings
 from worker.backends import get_backend, get_plugin
 from worker.backends.base import Backend, StageContext
-from worker.errors import JobFailed, JobParked, TransientError, WaitingForSlot
+from worker.errors import JobFailed, JobParked, OutputTaken, TransientError, WaitingForSlot
 from worker.handoff import enqueue_stage
 from worker.jobs import Claim, ClaimOutcome, JobStatus, JobStore, Stage, StaleClaim
-from worker.publish import Published, publish, write_report
+from worker.publish import Published, end_without_report, publish, write_report
 from worker.runtime import WORKER_ID, job_store, shared_limits, stage_context
 
 log = get_logger(__name__)
@@ -71,6 +71,10 @@ def advance(job_id: str, stage: Stage) -> None:
         claim.retry_later(str(error), retry_in=retry_in)
         log.warning("stage will be retried", error=str(error), attempt=claim.attempt)
         enqueue_stage(state.spec, stage, countdown=retry_in)
+    except OutputTaken as taken:
+        claim.fail(taken.message)
+        log.error("output left to another run", error=taken.message)
+        end_without_report(state, store)
     except JobFailed as failure:
         claim.fail(failure.message, file=failure.file)
         log.error("job failed", error=failure.message, file=failure.file)

@@ -8,13 +8,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from config.logging import get_logger
+from config.settings import get_settings
 from worker.backends.base import StageContext
 from worker.bucket import Bucket, open_bucket
 from worker.inputs import describe_inputs
 from worker.jobs import JobState, JobStore
+from worker.output_claim import claim_output, release_output
 from worker.probe import VideoProbe, extract_poster, probe_video
 from worker.report import build_report, render_report, report_key
-from worker.runtime import job_workdir
+from worker.runtime import job_workdir, scratch_folder
 from worker.summary import write_batch_summary
 
 log = get_logger(__name__)
@@ -44,10 +46,12 @@ def publish(state: JobState, ctx: StageContext, makes_video: bool) -> Published:
 
 
 def publish_video(state: JobState, video: Path) -> Published:
+    """Raises OutputTaken when another run has made the job's output or is publishing it."""
     probe = probe_video(video)
     poster = video.with_name("poster.jpg")
     extract_poster(video, poster, at_seconds=probe.duration * POSTER_AT)
     bucket = open_bucket(state.out)
+    claim_output(bucket, state, stale_after=get_settings().stage_time_limit)
     job_id = state.spec.id
     outputs = {"video": f"{job_id}/video{video.suffix}", "poster": f"{job_id}/poster.jpg"}
     bucket.put_file(outputs["video"], video)
@@ -61,7 +65,7 @@ def write_report(job_id: str, store: JobStore, published: Published | None = Non
     state = store.get(job_id)
     if state is None:
         return
-    workdir = job_workdir(job_id)
+    workdir = job_workdir(state)
     bucket = open_bucket(state.out)
     report = build_report(
         state,
@@ -72,9 +76,17 @@ def write_report(job_id: str, store: JobStore, published: Published | None = Non
         probe=published.probe if published else None,
     )
     bucket.put_bytes(report_key(job_id), render_report(report))
+    release_output(bucket, state)
     store.forget_finished(job_id)
     shutil.rmtree(workdir, ignore_errors=True)
     summarize_batch_if_done(state, store, bucket)
+
+
+def end_without_report(state: JobState, store: JobStore) -> None:
+    """A job whose output belongs to another run: its report is not written (it would
+    replace the other run's); only its scratch folder goes."""
+    store.forget_finished(state.spec.id)
+    shutil.rmtree(scratch_folder(state), ignore_errors=True)
 
 
 def summarize_batch_if_done(state: JobState, store: JobStore, bucket: Bucket) -> None:

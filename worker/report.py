@@ -103,6 +103,7 @@ def build_report(
             "probe": probe.model_dump() if probe else None,
         },
         "error": error,
+        "warnings": checkpoint.get("warnings", []),
         "created_at": datetime.fromtimestamp(state.created_at, UTC).isoformat(),
         "finished_at": datetime.now(UTC).isoformat(),
     }

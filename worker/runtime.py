@@ -4,6 +4,7 @@ shared limits, and the scratch folder of a job on this machine."""
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import tempfile
 from functools import cache
@@ -63,9 +64,21 @@ def wake_waiting_job(job_id: str) -> None:
         enqueue_stage(state.spec, state.stage)
 
 
-def job_workdir(job_id: str) -> Path:
+def scratch_folder(state: JobState) -> Path:
+    """The job's scratch folder, named after its id and its record's token: two runs of one
+    job (two Redis servers, or the job made again) never share one."""
     root = get_settings().scratch_dir or Path(tempfile.gettempdir()) / "photoreel-jobs"
-    workdir = root / job_id
+    return root / f"{state.spec.id}-{state.scratch}"
+
+
+def remove_scratch(states: list[JobState]) -> None:
+    """Remove the scratch folders of jobs that will go no further (their Redis is gone)."""
+    for state in states:
+        shutil.rmtree(scratch_folder(state), ignore_errors=True)
+
+
+def job_workdir(state: JobState) -> Path:
+    workdir = scratch_folder(state)
     workdir.mkdir(parents=True, exist_ok=True)
     return workdir
 
@@ -74,7 +87,7 @@ def stage_context(state: JobState, claim: Claim, store: JobStore) -> StageContex
     """The job as this machine sees it: inputs staged in the bucket are fetched to scratch;
     its checkpoint is validated as its backend's, and so is every fact it records."""
     job_id = state.spec.id
-    workdir = job_workdir(job_id)
+    workdir = job_workdir(state)
     plugin = get_plugin(state.spec.options.backend)
     facts = store.checkpoint(job_id)
     read_checkpoint(plugin.checkpoint, facts)

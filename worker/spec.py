@@ -13,6 +13,7 @@ from worker.backends import DEFAULT_BACKEND, backend_names
 from worker.styles import Brand, LogoPlacement, Template, template_named
 
 JOB_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$"
+TITLE_MAX_CHARS = 200
 
 
 class Aspect(StrEnum):
@@ -54,9 +55,9 @@ class JobOptions(BaseModel):
     duration: float | None = Field(default=None, gt=0, le=600, description="seconds")
     aspect: Aspect | None = None
     container: Container = Container.MP4
-    resolution: Resolution = Resolution.FULL_HD
-    fps: int = Field(default=30, ge=12, le=60)
-    title: str | None = Field(default=None, max_length=200)
+    resolution: Resolution | None = None
+    fps: int | None = Field(default=None, ge=12, le=60)
+    title: str | None = Field(default=None, max_length=TITLE_MAX_CHARS)
     music: str | None = Field(default=None, description="audio file, or a mood: calm, upbeat, …")
     backend: BackendName = BackendName(DEFAULT_BACKEND)
     price: str | None = Field(default=None, max_length=40, description="as shown: '$12.50'")

@@ -175,13 +175,20 @@ def render_page(summary: dict[str, Any], *, root: str) -> str:
 """
 
 
+def _report_of(bucket: Bucket, job_id: str, batch: str) -> dict[str, Any] | None:
+    """The job's report if this batch wrote it: one of another run's batch (which made the
+    job's output first) does not speak for this batch's job."""
+    report = read_report(bucket, job_id)
+    return report if report is not None and report.get("batch") == batch else None
+
+
 def write_batch_summary(
     bucket: Bucket, batch: str, statuses: dict[str, JobStatus], *, require_every_report: bool
 ) -> bool:
     """Write the summary.json and pages of the batch whose jobs (id → status in Redis) are
     ``statuses``; with ``require_every_report``, only when every job has its report (else
     False: the worker that writes the last report will do it)."""
-    reports = {job_id: read_report(bucket, job_id) for job_id in statuses}
+    reports = {job_id: _report_of(bucket, job_id, batch) for job_id in statuses}
     if require_every_report and any(report is None for report in reports.values()):
         return False
     summary = build_summary(batch, statuses, reports)

@@ -55,7 +55,7 @@ def publish_batch(bucket: Bucket, scratch: Path) -> list[str]:
         extract_poster(video, scratch / job_id / "poster.jpg", at_seconds=0.5)
         for name in ("video.mp4", "poster.jpg"):
             bucket.put_file(f"{job_id}/{name}", scratch / job_id / name)
-        finished = report(job_id, "succeeded", prompt)
+        finished = report(job_id, "succeeded", prompt, batch="b-page")
         bucket.put_bytes(f"{job_id}/report.json", json.dumps(finished).encode())
     statuses = dict.fromkeys(prompts, JobStatus.SUCCEEDED)
     write_batch_summary(bucket, "b-page", statuses, require_every_report=True)

@@ -160,3 +160,15 @@ def test_example_feed_reads() -> None:
     specs = catalog_specs(feed, "6-second square promo for {title}, {price}", {})
     assert [spec.id for spec in specs] == ["fresh-roast", "space-week"]
     assert all(len(spec.photos) == 2 for spec in specs)
+
+
+@pytest.mark.parametrize("bom", ["", "\ufeff"])
+def test_semicolon_separated_csv_is_read_as_it_is(shop: Path, bom: str) -> None:
+    feed = shop / "feed.csv"
+    feed.write_text(
+        f"{bom}id;title;photos;price\nmug;Blue Mug, large;img/mug-1.jpg|img/mug-2.jpg;12,50 €\n",
+        encoding="utf-8",
+    )
+    [mug] = catalog_specs(feed, TEMPLATE, {}, allowed_roots=[])
+    assert mug.id == "mug" and len(mug.photos) == 2
+    assert mug.prompt == "15-second promo for Blue Mug, large, 12,50 €"

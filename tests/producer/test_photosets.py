@@ -38,5 +38,13 @@ def test_folder_without_photos_is_an_error(tmp_path: Path) -> None:
 
 
 def test_job_ids_are_safe() -> None:
-    assert job_id_for("Été 2024 / best!") == "t-2024-best"
+    assert job_id_for("Été 2024 / best!") == "Ete-2024-best"
     assert job_id_for("...") == "job"
+
+
+def test_non_latin_folder_names_get_distinct_ids(tmp_path: Path) -> None:
+    for name in ("中文", "日本"):
+        make_photo(tmp_path / name / "a.jpg")
+    ids = [spec.id for spec in specs_from_folder(tmp_path, JobOptions())]
+    assert ids == [job_id_for("中文"), job_id_for("日本")]
+    assert len(set(ids)) == 2 and all(job_id.startswith("job-") for job_id in ids)

@@ -36,11 +36,22 @@ def test_create_is_idempotent(fake_redis: Redis) -> None:
     assert store.active_jobs() == ["j1"]
 
 
-def test_same_content_under_another_id_is_the_same_job(store: JobStore) -> None:
-    assert store.create(spec("other-name"), out="/out", batch="b2") == "j1"
-    assert store.get("other-name") is None
-    different = JobSpec(id="other-name", photos=["/p/1.jpg"], prompt="slow")
-    assert store.create(different, out="/out", batch="b2") is None
+def test_same_content_under_another_id_is_another_job(store: JobStore) -> None:
+    assert store.create(spec("other-name"), out="/out", batch="b2") is None
+    named, first = store.get("other-name"), store.get("j1")
+    assert named is not None and first is not None
+    assert named.scratch and first.scratch and named.scratch != first.scratch
+
+
+def test_a_job_made_again_gets_another_scratch_token(store: JobStore) -> None:
+    before = store.get("j1")
+    _outcome, claim = store.claim("j1", Stage.SESSION, owner="w", lease_seconds=30, max_attempts=3)
+    assert before is not None and claim is not None
+    claim.fail("broken")
+    assert store.erase_finished("j1")
+    assert store.create(spec(), out="/out", batch="b3") is None
+    again = store.get("j1")
+    assert again is not None and again.scratch != before.scratch
 
 
 def test_stages_move_forward_with_timings(store: JobStore) -> None:

@@ -15,7 +15,7 @@ from tests.conftest import assert_valid_report, claim_stage, make_photo, make_vi
 from worker import pipeline, runtime
 from worker.bucket import open_bucket
 from worker.inputs import stage_inputs
-from worker.jobs import JobStatus, JobStore, Stage
+from worker.jobs import JobState, JobStatus, JobStore, Stage
 from worker.publish import publish
 from worker.spec import JobSpec
 
@@ -26,6 +26,12 @@ def store(fake_redis: Redis, monkeypatch: pytest.MonkeyPatch) -> JobStore:
     for module in (pipeline, runtime):
         monkeypatch.setattr(module, "job_store", lambda: job_store)
     return job_store
+
+
+def store_state(store: JobStore, job_id: str) -> JobState:
+    state = store.get(job_id)
+    assert state is not None
+    return state
 
 
 def new_id(prefix: str) -> str:
@@ -43,7 +49,7 @@ def test_publish_to_s3_writes_video_poster_report_and_summary(
     shutil.rmtree(producer)  # the worker never sees the producer's files
     monkeypatch.chdir(tmp_path)
     run_stages(store, job_id, list(Stage)[:-1])
-    make_video(runtime.job_workdir(job_id) / "render.mp4")
+    make_video(runtime.job_workdir(store_state(store, job_id)) / "render.mp4")
     store.redis.hset(f"photoreel:job:{job_id}:checkpoint", "output_file", '"render.mp4"')
 
     pipeline.advance(job_id, Stage.PUBLISH)
@@ -71,7 +77,7 @@ def test_publish_to_s3_writes_video_poster_report_and_summary(
     assert [job["job_id"] for job in summary["jobs"]] == [job_id]
     assert fs.info(f"{root}/batches/{batch}/index.html")["ContentType"] == "text/html"
     assert fs.exists(f"{root}/index.html")
-    assert not runtime.job_workdir(job_id).joinpath("render.mp4").exists()
+    assert not runtime.scratch_folder(store_state(store, job_id)).exists()
 
 
 def test_a_missing_staged_input_fails_the_job_naming_it(s3_out: str, store: JobStore) -> None:
@@ -99,7 +105,7 @@ def test_a_backend_without_video_publishes_its_contact_sheet(
 ) -> None:
     job_id = new_id("preview")
     store.create(JobSpec(id=job_id, photos=["/p.jpg"]), out=str(tmp_path / "out"), batch="b")
-    sheet = make_photo(runtime.job_workdir(job_id) / "sheet.jpg", size=(64, 48))
+    sheet = make_photo(runtime.job_workdir(store_state(store, job_id)) / "sheet.jpg", size=(64, 48))
     store.redis.hset(f"photoreel:job:{job_id}:checkpoint", "output_file", '"sheet.jpg"')
     state = store.get(job_id)
     assert state is not None
@@ -111,3 +117,20 @@ def test_a_backend_without_video_publishes_its_contact_sheet(
     assert published.outputs == {"contact_sheet": key} and published.probe is None
     assert (tmp_path / "out" / key).read_bytes() == sheet.read_bytes()
     assert not (tmp_path / "out" / job_id / "poster.jpg").exists()
+
+
+def test_an_empty_photo_fails_its_job_saying_it_is_empty(store: JobStore, tmp_path: Path) -> None:
+    job_id, batch = new_id("empty"), new_id("batch")
+    good = make_photo(tmp_path / "photos" / "good.jpg", size=(64, 48))
+    empty = tmp_path / "photos" / "empty.jpg"
+    empty.write_bytes(b"")
+    out = str(tmp_path / "out")
+    store.create(JobSpec(id=job_id, photos=[str(good), str(empty)]), out=out, batch=batch)
+
+    pipeline.advance(job_id, Stage.SESSION)
+
+    state = store_state(store, job_id)
+    assert state.status == JobStatus.FAILED
+    assert (state.error, state.error_file) == ("the file is empty (0 bytes)", "empty.jpg")
+    report = json.loads(open_bucket(out).read_bytes(f"{job_id}/report.json") or b"")
+    assert report["error"]["message"] == "the file is empty (0 bytes)"

@@ -6,13 +6,14 @@ from worker.jobs import JobStatus
 from worker.summary import build_summary, render_page, write_batch_summary
 
 
-def report(job_id: str, status: str, prompt: str) -> dict:
+def report(job_id: str, status: str, prompt: str, batch: str = "b1") -> dict:
     succeeded = status == "succeeded"
     files = {"report": f"{job_id}/report.json"}
     if succeeded:
         files |= {"video": f"{job_id}/video.mp4", "poster": f"{job_id}/poster.jpg"}
     return {
         "job_id": job_id,
+        "batch": batch,
         "status": status,
         "spec": {"prompt": prompt},
         "stages": {"seconds": {"session": 0.5, "upload": 1.0}},
@@ -61,6 +62,18 @@ def test_run_writes_a_summary_even_when_a_report_is_missing(tmp_path: Path) -> N
     assert write_batch_summary(bucket, "b2", statuses, require_every_report=False)
     summary = json.loads((tmp_path / "batches" / "b2" / "summary.json").read_text())
     assert [job["status"] for job in summary["jobs"]] == ["missing", "parked"]
+
+
+def test_another_runs_report_does_not_speak_for_this_batch(tmp_path: Path) -> None:
+    bucket = open_bucket(str(tmp_path))
+    other = report("a", "succeeded", "calm", batch="winner")
+    bucket.put_bytes("a/report.json", json.dumps(other).encode())
+    assert write_batch_summary(bucket, "loser", {"a": JobStatus.FAILED}, require_every_report=False)
+    summary = json.loads((tmp_path / "batches" / "loser" / "summary.json").read_text())
+    assert [job["status"] for job in summary["jobs"]] == ["missing"]
+    assert not write_batch_summary(
+        bucket, "loser", {"a": JobStatus.FAILED}, require_every_report=True
+    )
 
 
 def test_page_escapes_what_users_wrote() -> None:

@@ -1,9 +1,13 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from config.settings import Settings
+from worker.backends.local import plan as plan_module
 from worker.backends.local.plan import (
+    MAX_DURATION_S,
     Mood,
     MotionStyle,
     Pace,
@@ -15,7 +19,7 @@ from worker.backends.local.plan import (
     parse_title,
     parse_transition,
 )
-from worker.spec import Aspect, JobOptions, Resolution
+from worker.spec import Aspect, JobOptions, JobSpec, Resolution
 
 
 def plan_for(prompt: str, **options: object):
@@ -206,3 +210,80 @@ def test_music_can_be_silenced_or_a_file() -> None:
     assert plan_for("upbeat, music at 40%").music_volume == pytest.approx(0.4)
     assert plan_for("背景音乐音量30%").music_volume == pytest.approx(0.3)
     assert plan_for("").music_volume == 1.0
+
+
+def round_trip(options: JobOptions) -> JobOptions:
+    """The options as a worker reads them: serialised for the queue, then parsed again."""
+    return JobSpec.model_validate_json(
+        JobSpec(id="j", photos=["/a.jpg"], options=options).model_dump_json()
+    ).options
+
+
+@pytest.mark.parametrize(
+    ("field", "expected"),
+    [
+        ("duration_s", 3.0),
+        ("aspect", Aspect.VERTICAL),
+        ("resolution", Resolution.HD),
+        ("fps", 24),
+        ("title", "Promo"),
+        ("music", "upbeat"),
+    ],
+)
+def test_prompt_still_wins_over_unset_options_after_the_queue(field: str, expected: object) -> None:
+    prompt = "3-second clip in 720p at 24fps, 9:16, title 'Promo', upbeat music"
+    plan = make_plan(prompt, round_trip(JobOptions()), Settings())
+    assert getattr(plan, field) == expected
+
+
+def test_set_options_still_win_after_the_queue() -> None:
+    options = round_trip(JobOptions(resolution=Resolution.FULL_HD, fps=30))
+    plan = make_plan("3-second clip in 720p at 24fps", options, Settings())
+    assert (plan.resolution, plan.fps) == (Resolution.FULL_HD, 30)
+
+
+@pytest.mark.parametrize(
+    ("prompt", "asked"),
+    [("a 10-hour video", 36000), ("a 1000000-second video", 1000000), ("2 hours", 7200)],
+)
+def test_over_long_duration_is_clamped_with_a_word(prompt: str, asked: int) -> None:
+    plan = plan_for(prompt)
+    assert plan.duration_s == MAX_DURATION_S
+    assert plan.warnings == (
+        f"duration {asked} s clamped to 600 s, the longest video photoreel makes",
+    )
+    assert plan.to_record()["warnings"] == list(plan.warnings)
+
+
+def test_hours_are_read() -> None:
+    assert parse_duration("a 10-hour video") == 36000
+    assert parse_duration("1 hour 30 minutes") == 5400
+
+
+def test_long_title_is_cut_at_a_word_boundary_with_a_warning() -> None:
+    words = " ".join(f"word{index:03d}" for index in range(80))  # 639 characters
+    plan = plan_for(f'title "{words}"')
+    assert plan.title is not None and len(plan.title) <= 200
+    assert words.startswith(plan.title) and words[len(plan.title)] == " "
+    [warning] = plan.warnings
+    assert warning.startswith("title cut from 639 to 199 characters (the limit is 200)")
+
+
+def test_emoji_are_dropped_from_the_title_with_a_warning_without_an_emoji_font(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(plan_module, "find_emoji_font", lambda: None)
+    plan = plan_for("", title="Summer 🌞 Sale 🎉")
+    assert plan.title == "Summer Sale"
+    assert plan.warnings == (
+        "emoji dropped from the title: no colour emoji font is installed (fonts-noto-color-emoji)",
+    )
+    assert plan_for("", title="Summer Sale").warnings == ()
+
+
+def test_emoji_stay_in_the_title_with_an_emoji_font(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(plan_module, "find_emoji_font", lambda: tmp_path / "NotoColorEmoji.ttf")
+    plan = plan_for("", title="Summer 🌞 Sale")
+    assert (plan.title, plan.warnings) == ("Summer 🌞 Sale", ())

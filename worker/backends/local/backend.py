@@ -100,6 +100,8 @@ class LocalBackend:
             for item in ctx.checkpoint["files"]
         ]
         draft = video_draft(plan, photos)
+        if plan.warnings:
+            ctx.record("warnings", list(plan.warnings))
         ctx.record("plan", plan.to_record())
         ctx.record("draft", draft.model_dump())
         ctx.record(
@@ -181,7 +183,8 @@ class LocalBackend:
         draft = Draft.model_validate(ctx.checkpoint["draft"])
         container = ctx.spec.options.container
         output = ctx.workdir / f"video.{container}"
-        partial = ctx.workdir / f"video.partial.{container}"
+        # Per attempt: a presumed-dead attempt still encoding never writes into this one's file.
+        partial = ctx.workdir / f"video.partial-{uuid.uuid4().hex[:8]}.{container}"
         photo_files = self._photo_files(ctx)
         music = [s.m["file"] for t in draft.tracks_of(TrackType.AUDIO) for s in t.sg]
         if music and not (ctx.workdir / music[0]).is_file():

@@ -13,9 +13,11 @@ from enum import StrEnum
 from typing import Any, TypeVar
 
 from config.settings import Settings
+from worker.backends.local.text import EMOJI_PATTERN
+from worker.backends.local.titles import find_emoji_font
 from worker.numerals import CN_NUMBER, cn_to_number
 from worker.promo import PromoWords, read_words, without_cta
-from worker.spec import Aspect, JobOptions, Resolution
+from worker.spec import TITLE_MAX_CHARS, Aspect, JobOptions, Resolution
 from worker.styles import Brand, LayerSpec, StyleName
 
 MAX_DURATION_S = 600.0
@@ -88,6 +90,8 @@ class Plan:
     brand: Brand | None = None
     fields: Mapping[str, Any] = field(default_factory=dict)
     """The catalog row, for a template's merge fields."""
+    warnings: tuple[str, ...] = ()
+    """What the plan changed from what was asked (a duration clamped, a title cut), in words."""
 
     @property
     def frame_count(self) -> int:
@@ -108,7 +112,12 @@ class Plan:
             for key, value in asdict(self).items()
             if key not in ("words", "layers", "brand", "fields")
         }
-        record.update(width=self.size[0], height=self.size[1], frames=self.frame_count)
+        record.update(
+            width=self.size[0],
+            height=self.size[1],
+            frames=self.frame_count,
+            warnings=list(self.warnings),
+        )
         record["words"] = self.words.to_record()
         return {
             key: str(value) if isinstance(value, StrEnum) else value
@@ -128,18 +137,17 @@ _NUM = rf"(\d+(?:\.\d+)?|{CN_NUMBER})"
 
 
 def parse_duration(prompt: str) -> float | None:
+    """Seconds the prompt asks for, as asked (``make_plan`` clamps them to the limit)."""
     text = prompt.lower()
     if re.search(r"half\s+(?:a\s+)?minute|半分钟", text):
         return 30.0
+    hours = re.search(rf"{_NUM}\s*(?:-\s*)?(?:hours?\b|hrs?\b|小时)", text)
     minutes = re.search(rf"{_NUM}\s*(?:-\s*)?(?:minutes?|mins?\b|分钟)", text)
     decade = r"s\b(?!\s*(?:music|songs?|style|vibes?|hits|retro|disco))"  # "80s music"
     seconds = re.search(rf"(?<![\d:.'’]){_NUM}\s*(?:-\s*)?(?:seconds?\b|secs?\b|{decade}|秒)", text)
-    if minutes is None and seconds is None:
-        return None
-    total = (_number(minutes.group(1)) * 60 if minutes else 0.0) + (
-        _number(seconds.group(1)) if seconds else 0.0
-    )
-    return min(total, MAX_DURATION_S) if total > 0 else None
+    units = [(hours, 3600.0), (minutes, 60.0), (seconds, 1.0)]
+    total = sum(_number(found.group(1)) * unit for found, unit in units if found)
+    return total if total > 0 else None
 
 
 _ASPECT_RATIOS: list[tuple[Aspect, str]] = [
@@ -263,8 +271,41 @@ def parse_title(prompt: str) -> str | None:
 
 
 def _clean_title(text: str) -> str | None:
-    text = text.strip().strip("\"'“”‘’")
-    return text[:200] or None
+    return text.strip().strip("\"'“”‘’") or None
+
+
+def fit_title(title: str | None) -> tuple[str | None, list[str]]:
+    """The title the renderer can draw, and a warning for each change: emoji are dropped when
+    no colour emoji font is installed, and a title over ``TITLE_MAX_CHARS`` is cut at a word
+    boundary."""
+    if title is None:
+        return None, []
+    warnings: list[str] = []
+    if EMOJI_PATTERN.search(title) and find_emoji_font() is None:
+        title = re.sub(r"\s{2,}", " ", EMOJI_PATTERN.sub("", title)).strip()
+        warnings.append(
+            "emoji dropped from the title: no colour emoji font is installed "
+            "(fonts-noto-color-emoji)"
+        )
+    if len(title) > TITLE_MAX_CHARS:
+        cut = title[: TITLE_MAX_CHARS + 1].rsplit(maxsplit=1)[0]
+        kept = cut if len(cut) <= TITLE_MAX_CHARS else title[:TITLE_MAX_CHARS]
+        warnings.append(
+            f"title cut from {len(title)} to {len(kept.rstrip())} characters "
+            f"(the limit is {TITLE_MAX_CHARS}): now ends '…{kept.rstrip()[-20:].lstrip()}'"
+        )
+        title = kept.rstrip()
+    return title or None, warnings
+
+
+def clamp_duration(seconds: float) -> tuple[float, list[str]]:
+    """``seconds`` within ``MAX_DURATION_S``, and a warning when it had to be cut."""
+    if seconds <= MAX_DURATION_S:
+        return seconds, []
+    asked = f"{seconds:.2f}".rstrip("0").rstrip(".")
+    return MAX_DURATION_S, [
+        f"duration {asked} s clamped to {MAX_DURATION_S:g} s, the longest video photoreel makes"
+    ]
 
 
 _MOOD_WORDS: list[tuple[Mood, str]] = [
@@ -318,11 +359,12 @@ def make_plan(
     settings: Settings,
     fields: Mapping[str, Any] | None = None,
 ) -> Plan:
-    """``fields``: the catalog row of the job, if it has one (its words come before the
+    """Options that are set win; what they leave unset (None) comes from the prompt, then
+    from ``settings``. Every change to what was asked is a warning of the plan.
+
+    ``fields``: the catalog row of the job, if it has one (its words come before the
     prompt's, after the options')."""
-    explicit = options.model_fields_set
     prompt_title = parse_title(without_cta(prompt))
-    title = options.title or prompt_title
     template = options.template
     pace = parse_pace(prompt) or Pace.MEDIUM
     fade_in, fade_out = parse_fades(prompt)
@@ -333,13 +375,15 @@ def make_plan(
         music = None
     else:
         music = str(parse_mood(prompt) or DEFAULT_MOOD_FOR_PACE[pace])
+    duration, duration_warnings = clamp_duration(
+        options.duration or parse_duration(prompt) or settings.duration
+    )
+    title, title_warnings = fit_title(options.title or prompt_title)
     return Plan(
-        duration_s=options.duration or parse_duration(prompt) or settings.duration,
+        duration_s=duration,
         aspect=options.aspect or parse_aspect(prompt) or Aspect.LANDSCAPE,
-        resolution=options.resolution
-        if "resolution" in explicit
-        else parse_resolution(prompt) or options.resolution,
-        fps=options.fps if "fps" in explicit else parse_fps(prompt) or settings.fps,
+        resolution=options.resolution or parse_resolution(prompt) or Resolution.FULL_HD,
+        fps=options.fps or parse_fps(prompt) or settings.fps,
         pace=pace,
         transition=parse_transition(prompt)
         or (TransitionStyle.ZOOM if pace == Pace.FAST else TransitionStyle.DISSOLVE),
@@ -349,6 +393,7 @@ def make_plan(
         title=title,
         music=music,
         music_volume=parse_music_volume(prompt),
+        warnings=(*duration_warnings, *title_warnings),
         words=read_words(prompt, options, fields, prompt_title),
         style=template.style if template else StyleName.CLEAN,
         layers=tuple(template.layers) if template and template.layers else None,

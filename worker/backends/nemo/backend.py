@@ -61,7 +61,10 @@ def generation_message(ctx: StageContext) -> str:
         details.append(f"Length: {options.duration:g} seconds.")
     if options.aspect:
         details.append(f"Aspect ratio: {options.aspect.value}.")
-    details.append(f"Output: {options.resolution.value}, {options.fps} fps.")
+    if options.resolution:
+        details.append(f"Resolution: {options.resolution.value}.")
+    if options.fps:
+        details.append(f"Frame rate: {options.fps} fps.")
     if options.title:
         details.append(f'Title: "{options.title}".')
     if options.music:

@@ -1,0 +1,31 @@
+"""The ``photoreel`` entry point: the settings are checked before anything reads them.
+
+Importing the command (``producer.cli``) builds the Celery app from the settings, so a bad
+variable would surface as a traceback from deep inside an import; here it is one line per
+variable, naming it and the accepted values, with exit code 2, and nothing is started.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from config.settings import SettingsError, load_settings
+from producer.exits import EXIT_USAGE
+from worker.backends import backend_names
+
+
+def main() -> None:
+    try:
+        settings = load_settings()
+    except SettingsError as problem:
+        for line in str(problem).splitlines():
+            print(f"error: {line}", file=sys.stderr)
+        raise SystemExit(EXIT_USAGE) from None
+    if settings.backend not in backend_names():
+        accepted = " or ".join(backend_names())
+        message = f"PHOTOREEL_BACKEND={settings.backend}: no such backend; accepted: {accepted}"
+        print(f"error: {message}", file=sys.stderr)
+        raise SystemExit(EXIT_USAGE)
+    from producer.cli import main as run_command
+
+    run_command()

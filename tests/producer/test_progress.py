@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+import pytest
+from rich.console import Console
+
+from producer import progress
+from producer.progress import STATUS_STYLE, TABLE_ROWS, counting, jobs_table, progress_view
+from worker.jobs import JobState, JobStatus, Stage
+from worker.spec import JobSpec
+
+
+def state_in(status: JobStatus) -> JobState:
+    return JobState(
+        spec=JobSpec(id=f"job-{status}", photos=["/a.jpg"]),
+        out="/out",
+        batch="b",
+        status=status,
+        stage=Stage.EXPORT,
+        epoch=1,
+        error="gave up after 1 attempts of the export stage" if status.finished else None,
+        error_file=None,
+        parked_reason=None,
+        created_at=0.0,
+        updated_at=0.0,
+        due_at=0.0,
+    )
+
+
+def test_every_status_has_a_colour() -> None:
+    assert set(STATUS_STYLE) == set(JobStatus)
+
+
+def test_table_shows_a_dead_job() -> None:
+    console = Console(width=120, record=True)
+    console.print(jobs_table([state_in(status) for status in JobStatus]))
+    text = console.export_text()
+    assert "job-dead" in text and "dead" in text.split("job-dead", 1)[1]
+
+
+def test_a_big_batch_shows_counts_and_the_running_jobs_only() -> None:
+    states = [state_in(JobStatus.QUEUED) for _ in range(TABLE_ROWS)]
+    states += [state_in(JobStatus.SUCCEEDED) for _ in range(5)] + [state_in(JobStatus.RUNNING)]
+    console = Console(width=120, record=True)
+    console.print(progress_view(states))
+    text = console.export_text()
+    assert f"{TABLE_ROWS + 6} jobs: {TABLE_ROWS} queued, 1 running, 5 succeeded" in text
+    assert text.count("job-running") == 1 and "job-queued" not in text
+
+
+def test_a_long_load_says_how_far_it_is(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(progress, "PROGRESS_EVERY", 2)
+    console = Console(width=120, record=True)
+    tell = counting(console, "reading big.yaml")
+    for done in range(1, 6):
+        tell(done, 5)
+    assert console.export_text().splitlines() == [
+        "reading big.yaml: 2 of 5 jobs",
+        "reading big.yaml: 4 of 5 jobs",
+        "reading big.yaml: 5 of 5 jobs",
+    ]
