@@ -27,6 +27,7 @@ from worker.backends.local.media import (
     load_working_image,
     prepare_photo,
 )
+from worker.backends.local.memory import map_big_buffers_apart
 from worker.backends.local.plan import DEFAULT_MOOD_FOR_PACE, Mood, Pace, make_plan
 from worker.backends.local.timeline import (
     PhotoForDraft,
@@ -48,6 +49,9 @@ MUSIC_FADE_OUT_S = 2.0
 
 class LocalBackend:
     name = "local"
+
+    def __init__(self) -> None:
+        map_big_buffers_apart()
 
     def open_session(self, ctx: StageContext) -> None:
         if "session_id" not in ctx.checkpoint:
