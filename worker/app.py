@@ -62,8 +62,12 @@ app = create_app(get_settings())
 def queue_for(backend: str) -> str:
     """CPU-bound backends go to the prefork pool; those that mostly wait on the network go to
     the I/O queue, served by a pool of threads. The backend says which it is."""
+    return queue_of_pool(get_plugin(backend).pool)
+
+
+def queue_of_pool(pool: Pool) -> str:
     queue = get_settings().queue
-    return f"{queue}{IO_QUEUE_SUFFIX}" if get_plugin(backend).pool == Pool.IO else queue
+    return f"{queue}{IO_QUEUE_SUFFIX}" if pool == Pool.IO else queue
 
 
 def connect(redis_url: str) -> None:

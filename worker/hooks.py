@@ -4,6 +4,7 @@ up before the first job, and run the reconciler."""
 from __future__ import annotations
 
 import threading
+from typing import Any
 
 from celery.concurrency.prefork import TaskPool as PreforkPool
 from celery.signals import worker_process_init, worker_ready
@@ -30,7 +31,10 @@ def _warm_up_main_process(sender: object, **_: object) -> None:
 
 
 @worker_ready.connect
-def _start_reconciler(**_: object) -> None:
+def _start_reconciler(sender: Any, **_: object) -> None:
+    """Start the reconciler, told which queues this worker (the ``sender`` consumer) consumes:
+    those selected with ``--queues``, else the default ones (Celery's ``consume_from``)."""
+    consumed = set(sender.app.amqp.queues.consume_from)
     threading.Thread(
-        target=run_reconciler, args=(threading.Event(),), name="reconciler", daemon=True
+        target=run_reconciler, args=(threading.Event(), consumed), name="reconciler", daemon=True
     ).start()

@@ -71,6 +71,7 @@ ACTIVE_JOBS = f"{PREFIX}:jobs:active"
 """Set of the ids of jobs not yet finished: what the reconciler looks at."""
 
 RECONCILER_LOCK = f"{PREFIX}:reconciler:lock"
+CREDIT_CHECK_LOCK = f"{PREFIX}:reconciler:credit-check:lock"
 """Held briefly by the one worker reconciling at a time."""
 
 

@@ -1,19 +1,23 @@
 """Jobs left without a worker are resumed; parked jobs resume once credits are back, and a
 parked job missing from the parked list is listed again.
 
-Every worker runs the loop; one at a time (whoever takes the Redis lock) does a pass.
+Every worker runs the loop; one at a time (whoever takes the Redis lock) does a pass. The
+balance of a paid backend is asked only by a worker that consumes that backend's queue: the one
+whose client (and account) pays, under a lock of its own.
 """
 
 from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Collection
 
 from redis.exceptions import RedisError
 
 from config.logging import get_logger
 from config.settings import get_settings
 from worker import keys
+from worker.app import queue_of_pool
 from worker.backends import backend_names, get_backend, get_plugin
 from worker.handoff import enqueue_stage
 from worker.jobs import JobStatus, JobStore
@@ -59,16 +63,25 @@ def resume_parked(store: JobStore) -> int:
     return len(unparked)
 
 
-def resume_after_top_up(store: JobStore) -> bool:
-    """While the credit breaker is open, ask each paid backend whether its balance covers a
-    job again; resume the parked jobs once one does. True when they were resumed."""
+def paid_backends_served(consumed: Collection[str]) -> list[str]:
+    """The paid backends whose queue is among ``consumed`` (the queues of this worker)."""
+    return [
+        name
+        for name in backend_names()
+        if get_plugin(name).credit_check is not None
+        and queue_of_pool(get_plugin(name).pool) in consumed
+    ]
+
+
+def resume_after_top_up(store: JobStore, consumed: Collection[str]) -> bool:
+    """While the credit breaker is open, ask each paid backend served here whether its balance
+    covers a job again; resume the parked jobs once one does. True when they were resumed."""
     if credits().reason() is None:
         return False
-    for name in backend_names():
+    for name in paid_backends_served(consumed):
         plugin = get_plugin(name)
         check = plugin.credit_check
-        if check is None:
-            continue
+        assert check is not None
         if check(get_backend(name), plugin.read_settings(), shared_limits(name)):
             log.info("credits topped up; resuming parked jobs", backend=name)
             resume_parked(store)
@@ -81,17 +94,23 @@ def reconcile_pass(store: JobStore) -> None:
     reconcile(store, lease_seconds=settings.lease_seconds, requeue_seconds=settings.requeue_seconds)
     if repaired := store.repair_parked():
         log.warning("parked jobs listed again", job_ids=repaired)
-    resume_after_top_up(store)
 
 
-def run_reconciler(stop: threading.Event) -> None:
-    """Every few seconds one worker (whoever takes the lock) resumes orphaned jobs."""
+def run_reconciler(stop: threading.Event, consumed: Collection[str]) -> None:
+    """Every few seconds one worker (whoever takes the lock) resumes orphaned jobs, and one of
+    the workers consuming a paid backend's queue checks whether its credits are back."""
     interval = get_settings().reconcile_seconds
+    checks_credits = bool(paid_backends_served(consumed))
     while not stop.wait(interval):
         store = job_store()
         try:
-            if store.redis.set(keys.RECONCILER_LOCK, WORKER_ID, nx=True, px=int(interval * 1000)):
+            lease = int(interval * 1000)
+            if store.redis.set(keys.RECONCILER_LOCK, WORKER_ID, nx=True, px=lease):
                 reconcile_pass(store)
+            if checks_credits and store.redis.set(
+                keys.CREDIT_CHECK_LOCK, WORKER_ID, nx=True, px=lease
+            ):
+                resume_after_top_up(store, consumed)
         except RedisError as error:
             log.warning("reconciler could not reach redis", error=str(error))
         except Exception as error:  # a failed balance check must not stop the reconciler

@@ -57,6 +57,7 @@ def _job_entry(job_id: str, status: JobStatus, report: dict[str, Any] | None) ->
         if probe
         else None,
         "error": report["error"],
+        "warnings": list(report.get("warnings") or []),
     }
 
 
@@ -112,6 +113,9 @@ def _job_card(job: dict[str, Any], root: str) -> str:
             html.escape(str(part)) for part in (failed.get("stage"), failed.get("file")) if part
         )
         error = f'<p class="error">{where}: {html.escape(failed["message"])}</p>'
+    warnings = "".join(
+        f'<p class="warning">{html.escape(warning)}</p>' for warning in job.get("warnings") or []
+    )
     report = (
         f'<a href="{_link(root, files["report"])}">report.json</a>' if "report" in files else ""
     )
@@ -129,6 +133,7 @@ def _job_card(job: dict[str, Any], root: str) -> str:
 <p class="timings">{html.escape(_timings(job["seconds"]))}</p>
 <p class="shape">{html.escape(shape)} {report}</p>
 {error}
+{warnings}
 </article>"""
 
 
@@ -143,7 +148,8 @@ main { display: grid; grid-template-columns: repeat(auto-fill, minmax(320px, 1fr
 .poster { width: 96px; border-radius: 4px; }
 .sheet { width: 100%; border-radius: 4px; }
 video { width: 100%; max-height: 420px; background: #000; border-radius: 4px; }
-.error { color: #a00; } .timings, .shape { color: #666; font-size: .85rem; }
+.error { color: #a00; } .warning { color: #a60; }
+.timings, .shape { color: #666; font-size: .85rem; }
 """
 
 

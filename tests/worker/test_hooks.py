@@ -33,3 +33,22 @@ def test_main_process_warms_up_only_where_it_runs_stages(monkeypatch: pytest.Mon
     assert started == []
     hooks._warm_up_main_process(sender=SimpleNamespace(pool=object()))  # a threads pool
     assert started == ["warm-up"]
+
+
+def test_the_reconciler_is_told_the_queues_its_worker_consumes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    told: list[object] = []
+
+    class RecordingThread:
+        def __init__(self, *, args: tuple[object, ...], **_: object) -> None:
+            told.append(args[1])
+
+        def start(self) -> None:
+            pass
+
+    queues = SimpleNamespace(consume_from={"photoreel.io": object()})
+    monkeypatch.setattr(hooks.threading, "Thread", RecordingThread)
+    sender = SimpleNamespace(app=SimpleNamespace(amqp=SimpleNamespace(queues=queues)))
+    hooks._start_reconciler(sender=sender)
+    assert told == [{"photoreel.io"}]

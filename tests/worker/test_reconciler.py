@@ -11,6 +11,7 @@ from redis import Redis
 from config.settings import Settings
 from tests.conftest import claim_stage
 from worker import reconciler, runtime
+from worker.app import queue_of_pool
 from worker.backends.base import BackendPlugin, Pool
 from worker.jobs import JobStatus, JobStore, Stage
 from worker.limits import credit_breaker
@@ -94,6 +95,9 @@ def test_resume_parked_closes_the_breaker_and_requeues_every_parked_job(
     }
 
 
+IO_QUEUES = {queue_of_pool(Pool.IO)}
+
+
 def paid_backends(monkeypatch: pytest.MonkeyPatch, balance_covers: bool) -> list[str]:
     """A free backend and a paid one whose balance check answers ``balance_covers``."""
     asked: list[str] = []
@@ -117,7 +121,7 @@ def test_no_balance_is_checked_while_the_breaker_is_closed(
     store: JobStore, enqueued: list, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     asked = paid_backends(monkeypatch, balance_covers=True)
-    assert not reconciler.resume_after_top_up(store)
+    assert not reconciler.resume_after_top_up(store, IO_QUEUES)
     assert asked == []
 
 
@@ -126,7 +130,7 @@ def test_parked_jobs_stay_parked_until_the_balance_covers_a_job(
 ) -> None:
     park_out_of_credits(store, "a")
     asked = paid_backends(monkeypatch, balance_covers=False)
-    assert not reconciler.resume_after_top_up(store)
+    assert not reconciler.resume_after_top_up(store, IO_QUEUES)
     assert asked == ["paid"] and enqueued == []
     state = store.get("a")
     assert state is not None and state.status == JobStatus.PARKED
@@ -137,7 +141,7 @@ def test_a_top_up_resumes_the_parked_jobs(
 ) -> None:
     park_out_of_credits(store, "a")
     paid_backends(monkeypatch, balance_covers=True)
-    assert reconciler.resume_after_top_up(store)
+    assert reconciler.resume_after_top_up(store, IO_QUEUES)
     assert enqueued == [("a", Stage.SESSION)]
     assert credit_breaker(store.redis).reason() is None
 
@@ -149,4 +153,16 @@ def test_a_pass_lists_again_a_parked_job_missing_from_the_list(
     store.redis.delete("photoreel:jobs:parked")  # an older version's park, cut in between
     paid_backends(monkeypatch, balance_covers=True)
     reconciler.reconcile_pass(store)
+    reconciler.resume_after_top_up(store, IO_QUEUES)
     assert enqueued == [("a", Stage.SESSION)], "listed again, so the top-up resumed it"
+
+
+def test_a_worker_not_consuming_the_paid_queue_never_asks_the_balance(
+    store: JobStore, enqueued: list, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    park_out_of_credits(store, "a")
+    asked = paid_backends(monkeypatch, balance_covers=True)
+    cpu_only = {queue_of_pool(Pool.CPU)}
+    assert reconciler.paid_backends_served(cpu_only) == []
+    assert not reconciler.resume_after_top_up(store, cpu_only)
+    assert asked == [] and enqueued == []

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import cv2
 import numpy as np
 import pytest
 
 from config.settings import Settings
 from tests.backends.local.yuv import frame_to_rgb
-from worker.backends.local.compose import frames
+from worker.backends.local.compose import frames, one_opencv_thread
 from worker.backends.local.frame import frame_planes
 from worker.backends.local.framing import FitMode, Framing
 from worker.backends.local.layers import text_track
@@ -93,3 +94,10 @@ def test_title_changes_only_its_box_and_fades(tmp_path: Path) -> None:
 def test_every_transition_renders(tmp_path: Path, style: str) -> None:
     draft, files = small_draft(tmp_path, style)
     assert len(rendered(draft, files)) == 60
+
+
+def test_frames_are_built_with_one_opencv_thread_and_the_setting_comes_back() -> None:
+    cv2.setNumThreads(2)
+    with one_opencv_thread():
+        assert cv2.getNumThreads() == 1
+    assert cv2.getNumThreads() == 2

@@ -17,6 +17,7 @@ from worker.backends.nemo import NemoBackend
 from worker.backends.nemo.checkpoint import NemoCheckpoint
 from worker.backends.nemo.settings import NemoSettings
 from worker.checkpoint import checked_record
+from worker.limits import SharedLimits
 from worker.spec import JobOptions, JobSpec
 
 WEB_URL = "https://nemovideo.test"
@@ -30,6 +31,7 @@ def fast_settings(api_url: str, nemo: dict[str, Any] | None = None, **knobs: Any
         "nemo_poll_seconds": 0.01,
         "nemo_settle_seconds": 0.9,
         "nemo_completion_timeout": 5.0,
+        "nemo_start_grace_seconds": 1.0,
         "nemo_stream_cap_seconds": 5.0,
         "nemo_heartbeat_timeout": 1.0,
         "nemo_render_polls": 10,
@@ -60,6 +62,7 @@ class Job:
     workdir: Path
     settings: NemoSettings
     book: dict[str, Any] = field(default_factory=dict)
+    limits: SharedLimits | None = None
 
     def context(self) -> StageContext:
         self.workdir.mkdir(parents=True, exist_ok=True)
@@ -71,6 +74,7 @@ class Job:
             record=checked_record(NemoCheckpoint, self._record),
             settings=Settings(),
             backend_settings=self.settings,
+            limits=self.limits,
         )
 
     def _record(self, key: str, value: Any) -> None:

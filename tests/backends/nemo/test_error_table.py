@@ -105,6 +105,18 @@ def test_2001_parks_the_job_with_the_bind_hint(
     assert fake_nemo.stats()["total_charges"] == 0
 
 
+def test_2001_on_a_registered_token_asks_for_a_top_up_not_a_bind(
+    fake_nemo: FakeNemo, backend: NemoBackend, new_job: NewJob
+) -> None:
+    fake_nemo.world.add_token("nmv_usr_registered", credits=500)
+    settings = fast_settings(fake_nemo.url, nemo={"nemo_token": "nmv_usr_registered"})
+    job = new_job("paying-nemofault-no-credits", settings=settings)
+    job.run(backend, "open_session", "upload")
+    with pytest.raises(JobParked, match=r"2001.*Top up") as parked:
+        job.run(backend, "generate")
+    assert "bind=" not in str(parked.value)
+
+
 def test_too_few_credits_park_before_anything_is_sent(
     fake_nemo: FakeNemo, backend: NemoBackend, new_job: NewJob
 ) -> None:
@@ -120,12 +132,23 @@ def test_too_few_credits_park_before_anything_is_sent(
 def test_4001_names_the_file(
     fake_nemo: FakeNemo, backend: NemoBackend, new_job: NewJob, tmp_path: Path
 ) -> None:
-    odd = make_photos(tmp_path / "odd", 1, suffix=".tiff")
-    job = new_job("tiff", photos=odd)
+    odd = tmp_path / "odd" / "photo0.psd"
+    odd.parent.mkdir()
+    odd.write_bytes(b"8BPS not a photo the service or Pillow reads")
+    job = new_job("psd", photos=[odd])
     job.run(backend, "open_session")
     with pytest.raises(JobFailed, match="does not accept") as failure:
         job.run(backend, "upload")
-    assert failure.value.file == "photo0.tiff"
+    assert failure.value.file == "photo0.psd"
+
+
+def test_a_tiff_goes_up_as_jpeg(
+    fake_nemo: FakeNemo, backend: NemoBackend, new_job: NewJob, tmp_path: Path
+) -> None:
+    job = new_job("tiff", photos=make_photos(tmp_path / "tiff", 1, suffix=".tiff"))
+    job.run(backend, "open_session", "upload")
+    files = fake_nemo.world.sessions[job.book["session_id"]].files
+    assert [item["filename"] for item in files] == ["photo0.jpg"]
 
 
 def test_4001_names_a_url(fake_nemo: FakeNemo, backend: NemoBackend, new_job: NewJob) -> None:

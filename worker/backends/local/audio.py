@@ -43,6 +43,18 @@ ChunkSource = Callable[[], Iterator[np.ndarray]]
 """Yields float32 stereo chunks (n, 2) of the whole track, every time it is called."""
 
 
+def find_music_file(music: str, photos: list[Path]) -> Path:
+    """The music file ``music`` names: as given, else beside the job's first photo."""
+    path = Path(music).expanduser()
+    candidates = (
+        [path] if path.is_absolute() else [path, *(photo.parent / path for photo in photos[:1])]
+    )
+    for candidate in candidates:
+        if candidate.is_file():
+            return candidate
+    raise JobFailed("music file not found", file=path.name)
+
+
 def is_audio_file(music: str) -> bool:
     """Whether ``music`` names a file (a known audio suffix, or an existing file) not a mood."""
     return Path(music).suffix.lower() in AUDIO_SUFFIXES or Path(music).expanduser().is_file()

@@ -27,6 +27,7 @@ from worker.backends.local.media import (
     load_working_image,
     prepare_photo,
 )
+from worker.backends.local.memory import map_big_buffers_apart
 from worker.backends.local.plan import DEFAULT_MOOD_FOR_PACE, Mood, Pace, make_plan
 from worker.backends.local.timeline import (
     PhotoForDraft,
@@ -48,6 +49,9 @@ MUSIC_FADE_OUT_S = 2.0
 
 class LocalBackend:
     name = "local"
+
+    def __init__(self) -> None:
+        map_big_buffers_apart()
 
     def open_session(self, ctx: StageContext) -> None:
         if "session_id" not in ctx.checkpoint:
@@ -148,7 +152,7 @@ class LocalBackend:
         music = str(plan.music)
         mood: Mood | None = None
         if audio.is_audio_file(music):
-            path = self._find_music(ctx, music)
+            path = audio.find_music_file(music, ctx.photos)
             source = audio.file_source(path, seconds, ctx.workdir)
             src, name = file_sha256(path), path.name
         else:
@@ -158,19 +162,6 @@ class LocalBackend:
         target = ctx.workdir / MUSIC_FILE
         facts = audio.write_music(source, seconds, plan.music_volume, MUSIC_FADE_OUT_S, target)
         return src, name, str(mood) if mood else None, facts
-
-    @staticmethod
-    def _find_music(ctx: StageContext, music: str) -> Path:
-        path = Path(music).expanduser()
-        candidates = (
-            [path]
-            if path.is_absolute()
-            else [path, *(photo.parent / path for photo in ctx.photos[:1])]
-        )
-        for candidate in candidates:
-            if candidate.is_file():
-                return candidate
-        raise JobFailed("music file not found", file=path.name)
 
     def export(self, ctx: StageContext) -> None:
         rendered = ctx.checkpoint.get("render")

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 from urllib.parse import urlencode
 
+from config.logging import redact
 from worker.backends.base import StageContext
 from worker.backends.nemo.client import (
     SKILL_SOURCE,
@@ -32,13 +33,17 @@ from worker.backends.nemo.client import (
     RenderStatus,
     skill_version,
 )
-from worker.backends.nemo.completion import wait_for_draft
+from worker.backends.nemo.completion import Completion, wait_for_draft
+from worker.backends.nemo.delivery import asked_shape, deliver, shape_warnings
+from worker.backends.nemo.music import MUSIC_KEY, music_file, music_wish, ready_audio
 from worker.backends.nemo.photos import MAX_FILE_BYTES, Photo, human_size, job_photos, ready_file
 from worker.backends.nemo.plugin import GENERATION_COST
 from worker.backends.nemo.settings import NemoSettings
+from worker.backends.nemo.sse import StreamOutcome
 from worker.draft import Draft, TrackType, timeline_summary
 from worker.errors import JobFailed, JobParked, TransientError, WaitingForSlot
 from worker.limits import SharedLimits
+from worker.probe import probe_video
 from worker.promo import PromoWords, read_words
 from worker.spec import JobOptions
 
@@ -51,11 +56,14 @@ NO_CREDITS = 2001
 UNSUPPORTED_FILE = 4001
 FILE_TOO_LARGE = 4002
 SUPPORTED = "mp4 mov avi webm mkv jpg png gif webp mp3 wav m4a aac"
+MAX_WORDS_SHOWN = 500
+QUIET_ENDS = {"closed", "silent"}
+"""Stream ends after which a message without any tool call may have started nothing."""
 
 
-def generation_message(ctx: StageContext) -> str:
+def option_details(ctx: StageContext) -> list[str]:
+    """The job's own options, as sentences for the agent."""
     spec, options = ctx.spec, ctx.spec.options
-    lines = [spec.prompt.strip() or "Turn these photos into a short video."]
     details = [f"Use the {len(spec.photos)} uploaded photos, in upload order."]
     if options.duration:
         details.append(f"Length: {options.duration:g} seconds.")
@@ -67,13 +75,42 @@ def generation_message(ctx: StageContext) -> str:
         details.append(f"Frame rate: {options.fps} fps.")
     if options.title:
         details.append(f'Title: "{options.title}".')
-    if options.music:
-        details.append(f"Background music: {options.music}.")
-    lines.append(" ".join(details))
+    uploads = ctx.checkpoint.get("uploads") or {}
+    uploaded_music = (uploads.get("files") or {}).get(MUSIC_KEY) or {}
+    if wish := music_wish(options.music, uploaded_music.get("name")):
+        details.append(wish)
+    return details
+
+
+def generation_message(ctx: StageContext) -> str:
+    spec, options = ctx.spec, ctx.spec.options
+    lines = [
+        spec.prompt.strip() or "Turn these photos into a short video.",
+        " ".join(option_details(ctx)),
+    ]
     promo = promo_wishes(read_words(spec.prompt, options, spec.source.fields), options)
     if promo:
         lines.append(" ".join(promo))
     return "\n\n".join(lines)
+
+
+def answer_message(ctx: StageContext) -> str:
+    """The one answer to an agent's question: the job's own options, and a request to start."""
+    return (
+        "Please decide the rest yourself and generate the video now, without further questions. "
+        + " ".join(option_details(ctx))
+    )
+
+
+def asked_something(said: list[str]) -> bool:
+    return any("?" in text for text in said)
+
+
+def in_words(said: list[str]) -> str:
+    """What the agent said, as one quoted line of bounded length."""
+    joined = " ".join(said)
+    shown = joined if len(joined) <= MAX_WORDS_SHOWN else joined[: MAX_WORDS_SHOWN - 1] + "…"
+    return f'"{shown}"' if shown else "nothing"
 
 
 def promo_wishes(words: PromoWords, options: JobOptions) -> list[str]:
@@ -157,9 +194,30 @@ class NemoBackend:
     # -- session and upload -------------------------------------------------------------------
 
     def open_session(self, ctx: StageContext) -> None:
+        """Open the job's session once a session slot is free (a queued batch holds no open
+        sessions beyond the slots); the slot stays taken until the generation is over."""
         if ctx.checkpoint.get("session_id"):
             return
-        self._new_session(ctx)
+        self._take_session_slot(ctx)
+        try:
+            self._new_session(ctx)
+        except TransientError:
+            raise
+        except BaseException:
+            self._release_session_slot(ctx)
+            raise
+
+    def _take_session_slot(self, ctx: StageContext) -> None:
+        """Take (or renew) the job's session slot, unless credits ran out or none is free."""
+        limits = ctx.limits
+        if limits is None:
+            return
+        if reason := limits.credits.reason():
+            raise JobParked(reason)
+        if not limits.sessions.try_acquire(ctx.spec.id, self._generation_lease(ctx)):
+            raise WaitingForSlot(
+                f"all {limits.sessions.limit} NemoVideo sessions are in use; waiting in line"
+            )
 
     def _new_session(self, ctx: StageContext) -> str:
         nemo: NemoSettings = ctx.backend_settings
@@ -182,6 +240,13 @@ class NemoBackend:
         return session_id
 
     def upload(self, ctx: StageContext) -> None:
+        try:
+            self._upload(ctx)
+        except (JobFailed, JobParked):
+            self._release_session_slot(ctx)
+            raise
+
+    def _upload(self, ctx: StageContext) -> None:
         session_id = ctx.checkpoint["session_id"]
         uploads = ctx.checkpoint.get("uploads") or {}
         if uploads.get("session_id") != session_id:
@@ -208,6 +273,18 @@ class NemoBackend:
             first = answer[0] if answer else {}
             files[photo.key] = {"name": photo.name, "hash": first.get("hash")}
             ctx.record("uploads", {"session_id": session_id, "files": dict(files)})
+        music = music_file(ctx)
+        if music is None or MUSIC_KEY in files:
+            return
+        ready = ready_audio(music, ctx.workdir)
+        try:
+            answer = client.upload_file(session_id, ready, ready.name)
+        except NemoError as error:
+            self._raise_upload_error(error, Photo(key=MUSIC_KEY, name=music.name, path=music))
+        first = answer[0] if answer else {}
+        name = str(first.get("filename") or ready.name)
+        files[MUSIC_KEY] = {"name": name, "hash": first.get("hash")}
+        ctx.record("uploads", {"session_id": session_id, "files": dict(files)})
 
     @staticmethod
     def _upload_one(
@@ -246,12 +323,11 @@ class NemoBackend:
         if limits is None:
             self._send_generation(ctx, session_id)
             return
-        if reason := limits.credits.reason():
-            raise JobParked(reason)
-        if not limits.sessions.try_acquire(ctx.spec.id, self._generation_lease(ctx)):
-            raise WaitingForSlot(
-                f"all {limits.sessions.limit} NemoVideo sessions are generating; waiting in line"
-            )
+        try:
+            self._take_session_slot(ctx)
+        except JobParked:
+            self._release_session_slot(ctx)
+            raise
         try:
             self._send_generation(ctx, session_id)
         except JobParked as parked:
@@ -299,9 +375,20 @@ class NemoBackend:
                 log.warning("message outcome unknown (%s): will poll state, not resend", error)
                 ctx.record("stream_end", "unknown")
                 return
-            ctx.record("stream_end", outcome.end.value)
-            log.info("message stream ended: %s after %d events", outcome.end, outcome.events)
+            self._record_outcome(ctx, client, outcome, [])
             return
+
+    @staticmethod
+    def _record_outcome(
+        ctx: StageContext, client: NemoClient, outcome: StreamOutcome, said_before: list[str]
+    ) -> list[str]:
+        """Record how a message stream ended and every text the agent sent, token-free."""
+        said = said_before + redact(outcome.texts, [client.credentials.token().get_secret_value()])
+        ctx.record("stream_end", outcome.end.value)
+        ctx.record("tool_calls", outcome.tool_calls)
+        ctx.record("agent_said", said)
+        log.info("message stream ended: %s after %d events", outcome.end, outcome.events)
+        return said
 
     def _unsent(self, ctx: StageContext, session_id: str) -> None:
         """The message certainly started nothing: it may be sent again."""
@@ -314,14 +401,15 @@ class NemoBackend:
         if available < GENERATION_COST:
             raise JobParked(self._no_credits(ctx, f"{available} credits left"))
 
-    @staticmethod
-    def _no_credits(ctx: StageContext, why: str) -> str:
+    def _no_credits(self, ctx: StageContext, why: str) -> str:
+        """Why the job parks: an anonymous account is bound (registered) through its link, a
+        registered one is topped up."""
         web = ctx.backend_settings.nemo_web_url.rstrip("/")
+        needs = f"NemoVideo: {why}; a generation needs about {GENERATION_COST}."
+        if not self.client(ctx.backend_settings, ctx.limits).credentials.anonymous:
+            return f"{needs} Top up the account of NEMO_TOKEN to go on: {web}"
         bind = ctx.checkpoint.get("user_id") or "unknown"
-        return (
-            f"NemoVideo: {why}; a generation needs about {GENERATION_COST}. "
-            f"Register or top up to go on: {web}/?bind={bind}"
-        )
+        return f"{needs} Register this anonymous account to go on: {web}/?bind={bind}"
 
     # -- waiting for both stages -----------------------------------------------------------
 
@@ -346,21 +434,23 @@ class NemoBackend:
     def _await_draft(self, ctx: StageContext, session_id: str) -> None:
         settings: NemoSettings = ctx.backend_settings
         client = self.client(ctx.backend_settings, ctx.limits)
-        try:
-            completion = wait_for_draft(
-                lambda: client.state(session_id),
-                poll=settings.nemo_poll_seconds,
-                settle=settings.nemo_settle_seconds,
-                timeout=settings.nemo_completion_timeout,
-            )
-        except NemoError as error:
-            if error.code == SESSION_LOST:
-                self._lost_after_send(ctx)
-            raise
+        checkpoint = ctx.checkpoint
+        said = list(checkpoint.get("agent_said") or [])
+        quiet = checkpoint.get("stream_end") in QUIET_ENDS and not checkpoint.get("tool_calls")
+        completion = self._wait(ctx, client, session_id, quiet and bool(said))
+        if completion is not None and completion.how == "not_started":
+            if asked_something(said) and not checkpoint.get("answer_sent"):
+                said, started = self._answer(ctx, client, session_id, said)
+                completion = self._wait(ctx, client, session_id, not started and bool(said))
+            if completion is not None and completion.how == "not_started":
+                ctx.record("started_nothing", True)
+                raise JobFailed(
+                    f"NemoVideo started no generation; the agent said: {in_words(said)}"
+                )
         if completion is None:
             raise JobFailed(
                 f"no finished video after {settings.nemo_completion_timeout:g} s; the generation"
-                f" is not sent again (check {ctx.checkpoint.get('task_link')})"
+                f" is not sent again (check {checkpoint.get('task_link')})"
             )
         ctx.record("draft", completion.draft)
         ctx.record("completion", {"how": completion.how, "waited_s": round(completion.waited, 1)})
@@ -368,6 +458,55 @@ class NemoBackend:
         ctx.record("timeline", timeline_summary(returned))
         ctx.record("title_track", title_track_texts(returned))
         ctx.record("credits_after", int(client.credits().get("available", 0)))
+
+    def _wait(
+        self, ctx: StageContext, client: NemoClient, session_id: str, may_be_unstarted: bool
+    ) -> Completion | None:
+        """Poll the state for the finished draft; ``may_be_unstarted``: the last message ended
+        with words and no tool call, so an empty draft ends the wait after the start grace."""
+        settings: NemoSettings = ctx.backend_settings
+        try:
+            return wait_for_draft(
+                lambda: client.state(session_id),
+                poll=settings.nemo_poll_seconds,
+                settle=settings.nemo_settle_seconds,
+                timeout=settings.nemo_completion_timeout,
+                start_within=(
+                    min(settings.nemo_start_grace_seconds, settings.nemo_completion_timeout)
+                    if may_be_unstarted
+                    else None
+                ),
+            )
+        except NemoError as error:
+            if error.code == SESSION_LOST:
+                self._lost_after_send(ctx)
+            raise
+
+    def _answer(
+        self, ctx: StageContext, client: NemoClient, session_id: str, said: list[str]
+    ) -> tuple[list[str], bool]:
+        """Answer the agent's question once, with the job's own options. The question's message
+        has finished and started nothing, so this is not a resend. Returns what the agent has
+        said in all and whether the answer started something."""
+        sent_at = datetime.now(UTC).isoformat(timespec="seconds")
+        ctx.record("answer_sent", {"session_id": session_id, "at": sent_at})
+        log.info("the agent asked a question instead of generating; answering once")
+        try:
+            outcome = client.send_message(session_id, answer_message(ctx))
+        except NotDelivered:
+            ctx.record("answer_sent", None)  # it never reached the service: answer next time
+            raise
+        except MessageRefused as refusal:
+            raise JobFailed(
+                f"NemoVideo started no generation and refused the answer ({refusal}); the agent"
+                f" said: {in_words(said)}"
+            ) from None
+        except TransientError as error:
+            log.warning("answer outcome unknown (%s): will poll state, not resend", error)
+            ctx.record("stream_end", "unknown")
+            return said, True
+        said = self._record_outcome(ctx, client, outcome, said)
+        return said, outcome.tool_calls > 0 or outcome.end.value not in QUIET_ENDS
 
     @staticmethod
     def _lost_after_send(ctx: StageContext) -> NoReturn:
@@ -430,4 +569,14 @@ class NemoBackend:
             client.fetch_fallback(render_id, target)
             source = "download_fallback"
         ctx.record("download", {"source": source, "bytes": target.stat().st_size})
-        return target
+        options = ctx.spec.options
+        delivered, how = deliver(target, options)
+        probe = probe_video(delivered)
+        facts = {key: getattr(probe, key) for key in ("width", "height", "fps", "duration")}
+        ctx.record("delivered", {"container": options.container.value, "how": how, **facts})
+        warnings = shape_warnings(probe, asked_shape(ctx.spec.prompt, options))
+        earlier = list(ctx.checkpoint.get("warnings") or [])
+        ctx.record("warnings", list(dict.fromkeys(earlier + warnings)))
+        for warning in warnings:
+            log.warning("the delivered video differs from the request: %s", warning)
+        return delivered

@@ -21,7 +21,7 @@ from typing import Any
 import httpx
 from pydantic import SecretStr
 
-from worker.backends.nemo.auth import Credentials, load_client_id
+from worker.backends.nemo.auth import Credentials, IssuedToken, expiry_of, load_client_id
 from worker.backends.nemo.settings import NemoSettings
 from worker.backends.nemo.sse import StreamLimits, StreamOutcome, read_stream
 from worker.errors import JobFailed, TransientError
@@ -227,14 +227,15 @@ class NemoClient:
         data = body.get("data")
         return data if isinstance(data, dict) else {}
 
-    def _anonymous_token(self, client_id: str) -> SecretStr:
+    def _anonymous_token(self, client_id: str) -> IssuedToken:
         response = self._send(
             "POST", "/api/auth/anonymous-token", auth=False, headers={"X-Client-Id": client_id}
         )
-        token = self._json(response).get("data", {}).get("token")
+        data = self._json(response).get("data", {})
+        token = data.get("token")
         if not token:
             raise TransientError("NemoVideo issued no anonymous token")
-        return SecretStr(str(token))
+        return IssuedToken(SecretStr(str(token)), expiry_of(data.get("expires_at"), time.time()))
 
     # -- the calls --------------------------------------------------------------------------
 

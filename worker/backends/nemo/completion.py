@@ -3,7 +3,8 @@
 Stage 1 leaves the plain clip (a video track); stage 2 adds BGM and a title by itself. The draft
 is final when it has audio and title tracks (``stage2``), or when it has content and has not
 changed for the settle period (``settled``). A draft that is not (yet) in the expected shape
-counts as not ready. The wait is bounded.
+counts as not ready. The wait is bounded; when the message may have started nothing, a draft
+still without any track after ``start_within`` ends it early (``not_started``).
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ from worker.draft import Draft, TrackType
 class Completion:
     draft: dict[str, Any]
     how: str
-    """``stage2`` (music and title arrived) or ``settled`` (unchanged for the settle period)."""
+    """``stage2`` (music and title arrived), ``settled`` (unchanged for the settle period) or
+    ``not_started`` (no track at all within ``start_within``)."""
     waited: float
 
 
@@ -33,6 +35,7 @@ def wait_for_draft(
     poll: float,
     settle: float,
     timeout: float,
+    start_within: float | None = None,
     clock: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], None] = time.sleep,
 ) -> Completion | None:
@@ -55,6 +58,8 @@ def wait_for_draft(
                 return Completion(raw, "stage2", now - start)
             if now - changed_at >= settle:
                 return Completion(raw, "settled", now - start)
+        if start_within is not None and not draft.t and now - start >= start_within:
+            return Completion(raw, "not_started", now - start)
         if now - start >= timeout:
             return None
         sleep(poll)

@@ -48,7 +48,9 @@ def credits_used(checkpoint: Mapping[str, Any]) -> dict[str, Any] | None:
     spent = max(before - after, 0) if before is not None and after is not None else None
     return {
         "spent": spent,
-        "charges": 1 if checkpoint.get("message_sent") else 0,
+        "charges": 1
+        if checkpoint.get("message_sent") and not checkpoint.get("started_nothing")
+        else 0,
         "balance_before": before,
         "balance_after": after,
     }

@@ -64,6 +64,13 @@ class NemoSettings(BaseSettings):
         gt=0,
         description="NemoVideo: longest wait for a generated draft, seconds",
     )
+    nemo_start_grace_seconds: float = Field(
+        validation_alias="PHOTOREEL_NEMO_START_GRACE_SECONDS",
+        default=60.0,
+        gt=0,
+        description="NemoVideo: after words and no tool call, an empty draft this long means the"
+        " message started no generation, seconds",
+    )
     nemo_stream_cap_seconds: float = Field(
         validation_alias="PHOTOREEL_NEMO_STREAM_CAP_SECONDS",
         default=900.0,

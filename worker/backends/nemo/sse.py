@@ -43,8 +43,10 @@ class StreamLimits:
 class StreamOutcome:
     end: StreamEnd
     texts: list[str] = field(default_factory=list)
-    """What the agent said, without trailing "temporary issue" noise."""
+    """What the agent said, trimmed, without trailing "temporary issue" noise."""
     events: int = 0
+    tool_calls: int = 0
+    """Tool calls the agent announced: none means the message may have started nothing."""
 
 
 def parse_event(data: str) -> dict[str, Any] | None:
@@ -74,13 +76,13 @@ def read_stream(
     """Read an open event stream to its end, or until a limit is hit."""
     start = last_activity = clock()
     texts: list[str] = []
-    events = 0
+    events = tool_calls = 0
 
     def outcome(end: StreamEnd) -> StreamOutcome:
         kept = without_noise(texts)
         if end == StreamEnd.CLOSED and not kept:
             end = StreamEnd.SILENT
-        return StreamOutcome(end=end, texts=kept, events=events)
+        return StreamOutcome(end=end, texts=kept, events=events, tool_calls=tool_calls)
 
     try:
         for message in EventSource(response).iter_sse():
@@ -91,7 +93,9 @@ def read_stream(
                 last_activity = now
                 content = event.get("content")
                 if event.get("type") == "text" and isinstance(content, str) and content.strip():
-                    texts.append(content)
+                    texts.append(content.strip())
+                if event.get("type") == "tool_call":
+                    tool_calls += 1
             if now - start >= limits.cap_seconds:
                 return outcome(StreamEnd.CAP)
             if now - last_activity >= limits.heartbeat_only_seconds:

@@ -17,6 +17,9 @@ from worker.backends.nemo.stub.server import FakeNemo
 from worker.backends.nemo.stub.world import FakeConfig, Faults
 
 ATTRIBUTION = {"X-Skill-Source": "t", "X-Skill-Version": "1", "X-Skill-Platform": "p"}
+STREAM = {"Accept": "text/event-stream"}
+CLIP = {"t": [{"tt": 0, "sg": [{"d": 3000, "m": {}}], "m": {}}], "m": {}}
+OUTPUT = {"draft": CLIP, "output": {"format": "mp4", "quality": "high"}}
 
 
 def anonymous(fake: FakeNemo, client_id: str = "client-1") -> dict[str, Any]:
@@ -36,14 +39,20 @@ def new_session(fake: FakeNemo, headers: dict[str, str], task_name: str = "t") -
     return response.json()["data"]["session_id"]
 
 
-def send(fake: FakeNemo, headers: dict[str, str], session_id: str) -> httpx.Response:
-    body = {
+def message_body(session_id: str, text: str = "make a video") -> dict[str, Any]:
+    return {
         "app_name": "nemo_agent",
         "user_id": "me",
         "session_id": session_id,
-        "new_message": {"parts": [{"text": "make a video"}]},
+        "new_message": {"parts": [{"text": text}]},
     }
-    return httpx.post(f"{fake.url}/run_sse", headers=headers, json=body, timeout=10)
+
+
+def send(
+    fake: FakeNemo, headers: dict[str, str], session_id: str, text: str = "make a video"
+) -> httpx.Response:
+    body = message_body(session_id, text)
+    return httpx.post(f"{fake.url}/run_sse", headers={**STREAM, **headers}, json=body, timeout=10)
 
 
 def export(fake: FakeNemo, headers: dict[str, str], body: dict[str, Any]) -> httpx.Response:
@@ -134,13 +143,17 @@ def test_uploads_check_type_and_size(fake_nemo: FakeNemo) -> None:
 def test_export_mistakes_are_booked(fake_nemo: FakeNemo) -> None:
     headers = authed(fake_nemo)
     session_id = new_session(fake_nemo, headers)
-    draft = {"t": [], "m": {}}
+    draft = CLIP
     no_attribution = {"Authorization": headers["Authorization"]}
     blocked = export(fake_nemo, no_attribution, {"id": "render_1", "sessionId": session_id})
     assert blocked.status_code == 402
-    early = export(fake_nemo, headers, {"id": "render_2", "session_id": session_id, "draft": draft})
+    early = export(
+        fake_nemo,
+        headers,
+        {"id": "render_2", "session_id": session_id, "draft": draft, "output": OUTPUT["output"]},
+    )
     assert early.json()["success"] is True
-    reused = export(fake_nemo, headers, {"id": "render_2", "sessionId": session_id})
+    reused = export(fake_nemo, headers, {"id": "render_2", "sessionId": session_id, **OUTPUT})
     assert reused.status_code == 409
     kinds = [mistake["kind"] for mistake in fake_nemo.mistakes]
     assert kinds == [
@@ -161,7 +174,7 @@ def test_render_goes_pending_processing_completed_in_either_shape(
     session_id = new_session(fake_nemo, headers)
     send(fake_nemo, headers, session_id)
     time.sleep(0.5)
-    export(fake_nemo, headers, {"id": "render_a", "sessionId": session_id, "draft": {}})
+    export(fake_nemo, headers, {"id": "render_a", "sessionId": session_id, **OUTPUT})
     answers = [
         httpx.get(f"{fake_nemo.url}/api/render/proxy/lambda/render_a", headers=headers).json()
         for _ in range(3)
@@ -179,7 +192,7 @@ def test_download_fallback_needs_the_token_and_cancel_stops_a_render(fake_nemo: 
     send(fake_nemo, headers, session_id)
     time.sleep(0.5)
     for render_id in ("render_done", "render_stop"):
-        export(fake_nemo, headers, {"id": render_id, "sessionId": session_id, "draft": {}})
+        export(fake_nemo, headers, {"id": render_id, "sessionId": session_id, **OUTPUT})
     status_url = f"{fake_nemo.url}/api/render/proxy/lambda/render_done"
     for _ in range(3):
         httpx.get(status_url, headers=headers)
@@ -200,13 +213,8 @@ def test_state_shows_stage_1_then_stage_2(fake_nemo: FakeNemo) -> None:
     with httpx.stream(
         "POST",
         f"{fake_nemo.url}/run_sse",
-        headers=headers,
-        json={
-            "app_name": "nemo_agent",
-            "user_id": "me",
-            "session_id": session_id,
-            "new_message": {"parts": [{"text": "go"}]},
-        },
+        headers={**STREAM, **headers},
+        json=message_body(session_id, "go"),
     ) as stream:
         assert httpx.get(url, headers=headers).json()["data"]["state"]["draft"]["t"] == []
         stream.read()
@@ -240,14 +248,8 @@ def test_stats_endpoint(fake_nemo: FakeNemo) -> None:
 def test_markers_in_the_prompt_switch_faults_on(fake_nemo: FakeNemo) -> None:
     headers = authed(fake_nemo)
     session_id = new_session(fake_nemo, headers)
-    body = {
-        "app_name": "nemo_agent",
-        "user_id": "me",
-        "session_id": session_id,
-        "new_message": {"parts": [{"text": "a reel nemofault-silent-nemofault-no-credits"}]},
-    }
-    answer = httpx.post(f"{fake_nemo.url}/run_sse", headers=headers, json=body).json()
-    assert answer["code"] == 2001
+    answer = send(fake_nemo, headers, session_id, "a reel nemofault-silent-nemofault-no-credits")
+    assert answer.json()["code"] == 2001
     faults = fake_nemo.world.sessions[session_id].faults
     assert (faults.silent, faults.no_credits, faults.drop_stream) == (True, True, False)
 
@@ -256,7 +258,7 @@ def test_the_token_sent_to_output_url_is_booked(fake_nemo: FakeNemo) -> None:
     headers = authed(fake_nemo)
     session_id = new_session(fake_nemo, headers)
     send(fake_nemo, headers, session_id)
-    export(fake_nemo, headers, {"id": "render_cdn", "sessionId": session_id, "draft": {}})
+    export(fake_nemo, headers, {"id": "render_cdn", "sessionId": session_id, **OUTPUT})
     httpx.get(f"{fake_nemo.url}/cdn/renders/render_cdn.mp4", headers=headers)
     assert fake_nemo.mistakes[-1]["kind"] == "token_sent_to_cdn"
 
@@ -284,3 +286,75 @@ def test_serve_runs_the_stub_as_a_process() -> None:
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def test_every_token_request_counts_and_repeats_are_refused_past_the_limit(
+    fake_config: FakeConfig,
+) -> None:
+    from worker.backends.nemo.stub.server import running
+
+    fake_config.tokens_per_ip = 2
+    with running(fake_config) as fake:
+        first = anonymous(fake)
+        assert anonymous(fake)["token"] == first["token"]
+        headers = {**ATTRIBUTION, "X-Client-Id": "client-1"}
+        refused = httpx.post(f"{fake.url}/api/auth/anonymous-token", headers=headers)
+        stats = fake.stats()
+    assert refused.status_code == 429
+    assert stats["token_requests"] == 3 and stats["tokens_issued"] == 1
+    assert [mistake["kind"] for mistake in stats["mistakes"]] == ["token_asked_again"]
+
+
+def test_a_question_starts_nothing_and_the_answer_generates_once(fake_nemo: FakeNemo) -> None:
+    headers = authed(fake_nemo)
+    session_id = new_session(fake_nemo, headers, "q-nemofault-asks-question")
+    question = send(fake_nemo, headers, session_id)
+    assert "?" in question.text and "tool_call" not in question.text
+    assert fake_nemo.charges(session_id) == 0
+    answered = send(fake_nemo, headers, session_id, "9:16, lo-fi, 6 seconds")
+    assert "generate_video" in answered.text
+    assert fake_nemo.charges(session_id) == 1
+    assert fake_nemo.mistakes == []
+
+
+def test_a_second_paid_message_for_a_task_in_another_session_is_a_resend(
+    fake_nemo: FakeNemo,
+) -> None:
+    headers = authed(fake_nemo)
+    fake_nemo.world.set_credits(fake_nemo.world.tokens[headers["Authorization"][7:]], 500)
+    for _ in range(2):
+        send(fake_nemo, headers, new_session(fake_nemo, headers, "job-1"))
+    assert [mistake["kind"] for mistake in fake_nemo.mistakes] == ["resend_across_sessions"]
+
+
+def test_a_message_without_the_event_stream_accept_header_is_refused(
+    fake_nemo: FakeNemo,
+) -> None:
+    headers = authed(fake_nemo)
+    session_id = new_session(fake_nemo, headers)
+    body = message_body(session_id)
+    answer = httpx.post(f"{fake_nemo.url}/run_sse", headers=headers, json=body)
+    assert answer.status_code == 406
+    assert fake_nemo.charges(session_id) == 0
+    assert [mistake["kind"] for mistake in fake_nemo.mistakes] == ["no_event_stream_accept"]
+
+
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        ({"id": "job-1"}, "id must"),
+        ({"draft": {}}, "draft must"),
+        ({"draft": {"t": [{"tt": 0, "sg": []}]}}, "no track with segments"),
+        ({"output": {"format": "gif", "quality": "high"}}, "output.format"),
+        ({"output": {"format": "mp4"}}, "output.quality"),
+    ],
+)
+def test_a_wrong_export_body_is_refused_and_booked(
+    fake_nemo: FakeNemo, change: dict[str, Any], problem: str
+) -> None:
+    headers = authed(fake_nemo)
+    session_id = new_session(fake_nemo, headers)
+    body = {"id": "render_x", "sessionId": session_id, **OUTPUT, **change}
+    answer = export(fake_nemo, headers, body)
+    assert answer.status_code == 400 and problem in answer.json()["error"]
+    assert "export_body" in [mistake["kind"] for mistake in fake_nemo.mistakes]

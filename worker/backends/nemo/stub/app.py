@@ -30,6 +30,7 @@ SUPPORTED = {
 ATTRIBUTION = ("X-Skill-Source", "X-Skill-Version", "X-Skill-Platform")
 UNREACHABLE = "http://127.0.0.1:1"
 TEMPORARY_ISSUE = "I encountered a temporary issue. Please try again."
+EXPORT_FORMATS = {"mp4", "mov", "webm"}
 
 
 class StreamDropped(Exception):
@@ -93,7 +94,7 @@ async def anonymous_token(request: Request) -> Response:
     client_id = request.headers.get("x-client-id", "").strip()
     if not client_id:
         return error(400, "missing X-Client-Id", status=400)
-    issued = world.anonymous_token(client_id)
+    issued = world.anonymous_token(client_id, request.client.host if request.client else "")
     if issued is None:
         headers = {"Retry-After": str(world.config.retry_after_seconds)}
         return JSONResponse({"code": 429, "message": "rate limited"}, 429, headers=headers)
@@ -223,6 +224,10 @@ async def generation_events(world: World, session: Session) -> AsyncIterator[str
             yield sse({"type": "text", "content": TEMPORARY_ISSUE})
 
 
+async def words_events(words: str) -> AsyncIterator[str]:
+    yield sse({"type": "text", "content": words})
+
+
 async def run_sse(request: Request) -> Response:
     world = world_of(request)
     body = await request.json()
@@ -233,6 +238,9 @@ async def run_sse(request: Request) -> Response:
     session = session_of(world, request, session_id)
     if isinstance(session, JSONResponse):
         return session
+    if "text/event-stream" not in request.headers.get("accept", ""):
+        world.mistake("no_event_stream_accept", session_id, request.headers.get("accept", ""))
+        return error(406, "Accept: text/event-stream is required", status=406)
     parts = body.get("new_message", {}).get("parts", [])
     prompt = " ".join(str(part.get("text", "")) for part in parts)
     world.apply_prompt(session, prompt)
@@ -243,6 +251,8 @@ async def run_sse(request: Request) -> Response:
         session.rate_limited = True
         headers = {"Retry-After": str(world.config.retry_after_seconds)}
         return JSONResponse({"code": 429, "message": "rate limited"}, 429, headers=headers)
+    if words := world.words_instead(session):
+        return StreamingResponse(words_events(words), media_type="text/event-stream")
     if not world.accept_message(session, prompt):
         bind = f"?bind={session.user_id}"
         return error(2001, "no credits", data={"bind": bind, "user_id": session.user_id})
@@ -293,11 +303,32 @@ async def start_render(request: Request) -> Response:
         return JSONResponse({"success": False, "error": "export needs a paid plan"}, 402)
     if not world.stage2_done(session):
         world.mistake("early_export", session_id, "export before stage 2 finished")
+    if problem := export_body_problem(body):
+        world.mistake("export_body", session_id, problem)
+        return JSONResponse({"success": False, "error": problem}, 400)
     render_id = str(body.get("id", ""))
     render = world.new_render(render_id, session)
     if render is None:
         return JSONResponse({"success": False, "error": f"duplicate id {render_id}"}, 409)
     return JSONResponse({"success": True, "data": {"id": render_id, "status": "pending"}})
+
+
+def export_body_problem(body: dict[str, Any]) -> str | None:
+    """What is wrong with an export body: its id, draft or output; None when it is right."""
+    render_id = body.get("id")
+    if not isinstance(render_id, str) or not render_id.startswith("render_"):
+        return "id must be a string starting with render_"
+    draft = body.get("draft")
+    if not isinstance(draft, dict) or not isinstance(draft.get("t"), list):
+        return "draft must be the session's draft (an object with tracks t)"
+    if not any(isinstance(track, dict) and track.get("sg") for track in draft["t"]):
+        return "draft has no track with segments"
+    output = body.get("output")
+    if not isinstance(output, dict) or output.get("format") not in EXPORT_FORMATS:
+        return f"output.format must be one of {sorted(EXPORT_FORMATS)}"
+    if output.get("quality") not in {"low", "medium", "high"}:
+        return "output.quality must be low, medium or high"
+    return None
 
 
 def render_of(world: World, request: Request) -> Render | JSONResponse:

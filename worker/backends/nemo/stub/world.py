@@ -16,6 +16,12 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 
 GENERATION_COST = 100
+QUESTION = "Before I start: which mood should the music have, and how long should the video be?"
+REFUSAL = "I can't make a video from these photos: they look like scanned documents."
+LOCAL_AUDIO_PATH = re.compile(
+    r"(?:^|[\s\"'(])(?:/|~/|[A-Za-z]:\\)\S*\.(?:mp3|wav|m4a|aac|flac|ogg)\b"
+)
+"""A local path of an audio file in a prompt: useless to the service, and private."""
 MARKER = re.compile(r"nemofault-([a-z0-9-]+?)(?=-nemofault-|[^a-z0-9-]|$)")
 
 
@@ -49,6 +55,10 @@ class Faults:
     name's first session."""
     message_error: bool = False
     """The message is accepted and charged, but answered HTTP 502 instead of a stream."""
+    asks_question: bool = False
+    """The first message is answered with a question and starts nothing (nothing charged)."""
+    refuses: bool = False
+    """Every message is answered with a refusal and starts nothing (nothing charged)."""
     no_credits: bool = False
     """The message is refused with 2001 whatever the balance."""
     rate_limit: bool = False
@@ -88,6 +98,7 @@ class FakeConfig:
     max_file_bytes: int = 200 * 1024 * 1024
     small_upload_limit_bytes: int = 1000
     tokens_per_ip: int = 10
+    """Anonymous-token requests one IP may make (every request counts, repeats too)."""
     renders_complete_after_polls: int = 2
     transfer_seconds: float = 0.0
     """Added to every upload and video download, so a test can act in the middle of one."""
@@ -118,6 +129,7 @@ class Session:
     state_polls: int = 0
     uploads: int = 0
     rate_limited: bool = False
+    asked: bool = False
     first_of_task: bool = True
 
     def one_off_losses_only_first(self) -> None:
@@ -152,10 +164,13 @@ class World:
         self.sessions: dict[str, Session] = {}
         self.renders: dict[str, Render] = {}
         self.charges: dict[str, int] = {}
+        self.paid_by_task: dict[str, int] = {}
+        """Paid messages by task name (the client's job): more than one is a resend."""
         self.mistakes: list[dict[str, str]] = []
         self.issued: list[str] = []
         """Every anonymous token ever issued, expired or not."""
-        self.token_clients: set[str] = set()
+        self.token_requests: dict[str, int] = {}
+        """Anonymous-token requests by caller IP, refused ones too."""
 
     # -- accounts and tokens ------------------------------------------------------------------
 
@@ -167,18 +182,20 @@ class World:
             self.tokens[token] = user_id
             return user_id
 
-    def anonymous_token(self, client_id: str) -> tuple[str, str, int] | None:
-        """(token, user id, credits) for this client: the same token while it is valid, a new
-        one for the same account once it has expired. None past the per-IP limit."""
+    def anonymous_token(self, client_id: str, ip: str) -> tuple[str, str, int] | None:
+        """(token, user id, credits) for this client: the same token while it is valid (asking
+        again for it is booked as a mistake), a new one for the same account once it has
+        expired. None past the per-IP limit, which counts every request."""
         with self.lock:
+            asked = self.token_requests.get(ip, 0)
+            self.token_requests[ip] = asked + 1
+            if asked >= self.config.tokens_per_ip:
+                return None
             current = self.client_tokens.get(client_id)
             if current is not None and current in self.tokens:
+                self._mistake("token_asked_again", "", f"client {client_id}")
                 user_id = self.tokens[current]
                 return current, user_id, self.accounts[user_id].credits
-            if client_id not in self.token_clients:
-                if len(self.token_clients) >= self.config.tokens_per_ip:
-                    return None
-                self.token_clients.add(client_id)
             user_id = self.client_users.get(client_id)
             if user_id is None:
                 user_id = f"anon_{uuid.uuid4().hex[:12]}"
@@ -241,7 +258,10 @@ class World:
             return session
 
     def apply_prompt(self, session: Session, prompt: str) -> None:
-        """Markers in the prompt switch faults on from the message onwards."""
+        """Markers in the prompt switch faults on from the message onwards; a local path of an
+        audio file in it is booked."""
+        if LOCAL_AUDIO_PATH.search(prompt):
+            self.mistake("local_path_in_prompt", session.session_id, "an audio file's local path")
         session.faults.merge_markers(prompt)
         session.one_off_losses_only_first()
 
@@ -251,6 +271,16 @@ class World:
         if session is None or session.lost or session.user_id != user_id:
             return None
         return session
+
+    def words_instead(self, session: Session) -> str | None:
+        """What the agent says instead of generating: a question (once), a refusal, or None."""
+        with self.lock:
+            if session.faults.refuses:
+                return REFUSAL
+            if not session.faults.asks_question or session.asked:
+                return None
+            session.asked = True
+            return QUESTION
 
     def accept_message(self, session: Session, prompt: str) -> bool:
         """Charge a generation and start it. False: not enough credits (nothing charged)."""
@@ -263,6 +293,11 @@ class World:
             session.messages += 1
             if session.messages > 1:
                 self._mistake("resend", session.session_id, "a second generation message")
+            paid = self.paid_by_task.get(session.task_name, 0) + 1
+            self.paid_by_task[session.task_name] = paid
+            if paid > 1 and session.messages == 1:
+                detail = f"a second paid message for {session.task_name} in another session"
+                self._mistake("resend_across_sessions", session.session_id, detail)
             session.accepted_at = time.monotonic()
             session.prompt = prompt
             if session.faults.lose_session_after_send:
@@ -286,15 +321,19 @@ class World:
         stage1, stage2 = self.stage1_at(session), self.stage2_at(session)
         tracks: list[dict[str, Any]] = []
         per_photo = 3000
-        total = per_photo * max(len(session.files), 1)
+        visuals = [item for item in session.files if item["file_type"] != "audio"]
+        total = per_photo * max(len(visuals), 1)
         if stage1 is not None and now >= stage1:
             segments = [
                 {"d": per_photo, "m": {"start": index * per_photo, "src": item["hash"]}}
-                for index, item in enumerate(session.files or [{"hash": "generated"}])
+                for index, item in enumerate(visuals or [{"hash": "generated"}])
             ]
             tracks.append({"tt": 0, "sg": segments, "m": {}})
         if stage2 is not None and now >= stage2 and not session.faults.no_stage2:
             music = {"start": 0, "mood": "Lo-fi", "volume": 0.35, "src": "synth:lofi"}
+            uploaded = [item for item in session.files if item["file_type"] == "audio"]
+            if uploaded:
+                music = {"start": 0, "volume": 0.35, "src": uploaded[0]["hash"]}
             title = {"start": 0, "text": session.task_name, "style": {}}
             tracks.append({"tt": 1, "sg": [{"d": total, "m": music}], "m": {}})
             tracks.append({"tt": 7, "sg": [{"d": 3000, "m": title}], "m": {}})
@@ -352,5 +391,6 @@ class World:
                 "sessions": len(self.sessions),
                 "renders": len(self.renders),
                 "tokens_issued": len(self.issued),
+                "token_requests": sum(self.token_requests.values()),
                 "messages": {sid: s.messages for sid, s in self.sessions.items()},
             }
