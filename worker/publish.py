@@ -28,6 +28,9 @@ POSTER_AT = 0.3
 
 
 CONTACT_SHEET_NAME = "contact-sheet.jpg"
+KEPT_FACTS = ("warnings",)
+"""Checkpoint facts every succeeded job keeps in Redis after publish: the run that made it
+prints its warnings once it ended."""
 
 
 @dataclass
@@ -85,7 +88,7 @@ def write_report(job_id: str, store: JobStore, published: Published | None = Non
     store.count_credits(job_id, spent=credits.get("spent") or 0, charges=credits.get("charges", 0))
     if state.status == JobStatus.SUCCEEDED:
         plugin = get_plugin(state.spec.options.backend)
-        store.keep_checkpoint_facts(job_id, plugin.audit_facts)
+        store.keep_checkpoint_facts(job_id, [*KEPT_FACTS, *plugin.audit_facts])
     store.forget_finished(job_id)
     shutil.rmtree(workdir, ignore_errors=True)
     summarize_batch_if_done(state, store, bucket)

@@ -57,7 +57,7 @@ def test_a_settled_batch_leaves_only_keys_that_expire(
             workers.stop()
         statuses = {job.spec.id: job.status for job in store.batch_jobs("nightly")}
         assert statuses == {"kept": JobStatus.SUCCEEDED, "broken": JobStatus.FAILED}
-        assert store.checkpoint("kept") == {}  # the dry backend keeps no fact for an audit
+        assert set(store.checkpoint("kept")) <= {"warnings"}  # dry: no fact for an audit
         assert "draft" in json.loads((out / "kept" / "report.json").read_text())["timeline"]
         left = {key.decode() for key in client.scan_iter(match=f"{keys.PREFIX}:*")}
         assert left - GLOBAL_KEYS, "the batch left no key at all"
