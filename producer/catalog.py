@@ -29,7 +29,9 @@ from producer.enqueue import finished_digest
 from producer.manifest import ManifestError, resolve_photos
 from producer.photosets import job_id_for
 from producer.promo_files import check_image, resolve_promo_files
+from worker.bucket import Bucket, open_bucket
 from worker.promo import WORD_FIELDS
+from worker.report import report_key, succeeded_mark_key
 from worker.spec import JobOptions, JobSource, JobSpec, describe_validation_error
 
 REQUIRED_FIELDS = ("id", "title", "photos")
@@ -223,10 +225,30 @@ def catalog_specs(
 
 
 def split_unchanged(specs: list[JobSpec], out: str) -> tuple[list[JobSpec], list[JobSpec]]:
-    """(specs to make, specs whose video in ``out`` was made from the same inputs)."""
+    """(specs to make, specs whose video in ``out`` was made from the same inputs), from one
+    listing of ``out``; a report is read only when the listing cannot settle its job."""
+    bucket = open_bucket(out)
+    modified = bucket.modified_times()
     todo: list[JobSpec] = []
     unchanged: list[JobSpec] = []
     for spec in specs:
-        same = finished_digest(out, spec.id) == spec.source.digest
+        same = _made_from_same_inputs(bucket, modified, spec)
         (unchanged if same else todo).append(spec)
     return todo, unchanged
+
+
+def _made_from_same_inputs(bucket: Bucket, modified: dict[str, float], spec: JobSpec) -> bool:
+    """A succeeded-mark for the spec's digest no older than the job's report settles it; a
+    report without one (written before marks existed) is read, and marked when it matches."""
+    digest = spec.source.digest
+    reported = modified.get(report_key(spec.id))
+    if reported is None or digest is None:
+        return False
+    mark = succeeded_mark_key(spec.id, digest)
+    marked = modified.get(mark)
+    if marked is not None and marked >= reported:
+        return True
+    if finished_digest(bucket.url, spec.id) != digest:
+        return False
+    bucket.put_bytes(mark, b"")
+    return True

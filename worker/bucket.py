@@ -58,6 +58,9 @@ class Bucket(Protocol):
     def address(self, key: str) -> str:
         """Where the object under ``key`` is: a path, or an ``s3://`` URI."""
 
+    def modified_times(self) -> dict[str, float]:
+        """Every object's key and last-modified time (epoch seconds), from one listing."""
+
 
 class LocalBucket:
     """A folder. Each object is written to a temporary name beside it, then renamed."""
@@ -137,6 +140,16 @@ class LocalBucket:
     def address(self, key: str) -> str:
         return str(self.root / key)
 
+    def modified_times(self) -> dict[str, float]:
+        times: dict[str, float] = {}
+        for directory, _subfolders, names in os.walk(self.root):
+            folder = Path(directory)
+            for name in names:
+                if not name.startswith("."):  # objects being written
+                    path = folder / name
+                    times[path.relative_to(self.root).as_posix()] = path.stat().st_mtime
+        return times
+
 
 class S3Bucket:
     """``s3://bucket/prefix``: one whole upload per object, under its final key only."""
@@ -197,6 +210,17 @@ class S3Bucket:
 
     def address(self, key: str) -> str:
         return f"{S3_SCHEME}{self._path(key)}"
+
+    def modified_times(self) -> dict[str, float]:
+        try:
+            listing = self.fs.find(self.root, detail=True)
+        except FileNotFoundError:
+            return {}
+        return {
+            path.removeprefix(f"{self.root}/"): info["LastModified"].timestamp()
+            for path, info in listing.items()
+            if info.get("type") == "file"
+        }
 
 
 def content_type(key: str) -> str:

@@ -17,7 +17,7 @@ from worker.joblog import publish_job_log
 from worker.jobs import JobState, JobStatus, JobStore
 from worker.output_claim import claim_output, release_output
 from worker.probe import VideoProbe, extract_poster, probe_video
-from worker.report import build_report, render_report, report_key
+from worker.report import build_report, render_report, report_key, succeeded_mark_key
 from worker.runtime import job_workdir, scratch_folder
 from worker.summary import summary_key, write_batch_summary
 from worker.webhook import queue_delivery
@@ -82,6 +82,8 @@ def write_report(job_id: str, store: JobStore, published: Published | None = Non
         probe=published.probe if published else None,
     )
     bucket.put_bytes(report_key(job_id), render_report(report))
+    if state.status == JobStatus.SUCCEEDED and state.spec.source.digest is not None:
+        bucket.put_bytes(succeeded_mark_key(job_id, state.spec.source.digest), b"")
     release_output(bucket, state)
     publish_job_log(store.redis, bucket, job_id)
     credits = report["credits"] or {}

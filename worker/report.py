@@ -35,6 +35,12 @@ def report_key(job_id: str) -> str:
     return f"{job_id}/{REPORT_NAME}"
 
 
+def succeeded_mark_key(job_id: str, digest: str) -> str:
+    """An empty object written after a succeeded report of a job made from inputs ``digest``:
+    a listing of the bucket then tells a rerun which jobs are done without reading reports."""
+    return f"{job_id}/succeeded-{digest}"
+
+
 def read_report(bucket: Bucket, job_id: str) -> dict[str, Any] | None:
     """The job's report in ``bucket``; None when it has none (or none that can be read)."""
     return read_json_object(bucket, report_key(job_id))

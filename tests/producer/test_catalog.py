@@ -1,7 +1,10 @@
 from __future__ import annotations
 
 import json
+import os
+from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -9,9 +12,10 @@ from producer.catalog import CatalogError, catalog_specs, split_unchanged, templ
 from producer.enqueue import enqueue_specs
 from tests.conftest import make_photo
 from tests.producer.conftest import end_job, queued_messages
-from worker.bucket import open_bucket
+from worker.bucket import LocalBucket, open_bucket
 from worker.jobs import JobStore
 from worker.report import build_report, render_report
+from worker.spec import JobSource, JobSpec
 
 TEMPLATE = "15-second promo for {title}, {price}"
 
@@ -172,3 +176,59 @@ def test_semicolon_separated_csv_is_read_as_it_is(shop: Path, bom: str) -> None:
     [mug] = catalog_specs(feed, TEMPLATE, {}, allowed_roots=[])
     assert mug.id == "mug" and len(mug.photos) == 2
     assert mug.prompt == "15-second promo for Blue Mug, large, 12,50 €"
+
+
+def finished_specs(out: Path, count: int) -> list[JobSpec]:
+    """``count`` products with a succeeded report in ``out``, as a worker of before marks
+    wrote them (no succeeded-mark)."""
+    specs = []
+    for index in range(count):
+        digest = f"d{index}"
+        spec = JobSpec(
+            id=f"p{index}", photos=["/1.jpg"], source=JobSource(kind="catalog", digest=digest)
+        )
+        report = {"status": "succeeded", "spec": {"source": {"digest": digest}}}
+        open_bucket(str(out)).put_bytes(f"{spec.id}/report.json", json.dumps(report).encode())
+        specs.append(spec)
+    return specs
+
+
+@pytest.fixture
+def bucket_calls(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
+    """Calls of the local bucket's reading methods, by name."""
+    calls: Counter[str] = Counter()
+    for name in ("read_bytes", "exists", "modified_times"):
+        method = getattr(LocalBucket, name)
+
+        def counted(self: LocalBucket, *args: Any, _name: str = name, _method: Any = method) -> Any:
+            calls[_name] += 1
+            return _method(self, *args)
+
+        monkeypatch.setattr(LocalBucket, name, counted)
+    return calls
+
+
+@pytest.mark.parametrize("count", [10, 100])
+def test_a_rerun_reads_one_listing_whatever_the_products(
+    tmp_path: Path, bucket_calls: Counter[str], count: int
+) -> None:
+    specs = finished_specs(tmp_path, count)
+    todo, unchanged = split_unchanged(specs, str(tmp_path))  # reads each report once, marks it
+    assert (todo, len(unchanged)) == ([], count)
+    assert bucket_calls == {"modified_times": 1, "read_bytes": count}
+    bucket_calls.clear()
+    new = JobSpec(id="new", photos=["/1.jpg"], source=JobSource(kind="catalog", digest="n"))
+    todo, unchanged = split_unchanged([*specs, new], str(tmp_path))
+    assert (todo, unchanged) == ([new], specs)
+    assert bucket_calls == {"modified_times": 1}
+
+
+def test_a_report_newer_than_its_mark_is_read(tmp_path: Path) -> None:
+    [spec] = finished_specs(tmp_path, 1)
+    assert split_unchanged([spec], str(tmp_path)) == ([], [spec])  # marked now
+    report = {"status": "failed", "spec": {"source": {"digest": "d0"}}}
+    report_file = tmp_path / spec.id / "report.json"
+    report_file.write_text(json.dumps(report))
+    mark = tmp_path / spec.id / "succeeded-d0"
+    os.utime(report_file, (mark.stat().st_mtime + 1, mark.stat().st_mtime + 1))
+    assert split_unchanged([spec], str(tmp_path)) == ([spec], [])

@@ -85,3 +85,17 @@ def test_check_says_why_a_bucket_cannot_be_written(s3_out: str, tmp_path: Path) 
     (tmp_path / "a-file").write_text("")
     with pytest.raises(BucketError, match="cannot make the output folder"):
         open_bucket(str(tmp_path / "a-file" / "out")).check()
+
+
+@pytest.mark.parametrize("kind", ["local", "s3"])
+def test_one_listing_gives_every_object_and_when_it_was_written(
+    kind: str, s3_out: str, tmp_path: Path
+) -> None:
+    bucket = open_bucket(s3_out if kind == "s3" else str(tmp_path / "out"))
+    assert bucket.modified_times() == {}
+    bucket.put_bytes("job/report.json", b"{}")
+    bucket.put_bytes("job/succeeded-abc", b"")
+    bucket.put_bytes("other/report.json", b"{}")
+    times = bucket.modified_times()
+    assert sorted(times) == ["job/report.json", "job/succeeded-abc", "other/report.json"]
+    assert times["job/succeeded-abc"] >= times["job/report.json"] > 0

@@ -17,7 +17,7 @@ from worker.bucket import open_bucket
 from worker.inputs import stage_inputs
 from worker.jobs import JobState, JobStatus, JobStore, Stage
 from worker.publish import publish
-from worker.spec import JobSpec
+from worker.spec import JobSource, JobSpec
 
 
 @pytest.fixture
@@ -44,7 +44,10 @@ def test_publish_to_s3_writes_video_poster_report_and_summary(
     job_id, batch = new_id("reel"), new_id("batch")
     producer = tmp_path / "producer"
     photos = [make_photo(producer / f"{index}.jpg", size=(64, 48), seed=index) for index in (0, 1)]
-    spec = JobSpec(id=job_id, photos=[str(photo) for photo in photos], prompt="calm, 1 second")
+    source = JobSource(kind="catalog", digest="inputs-digest")
+    spec = JobSpec(
+        id=job_id, photos=[str(photo) for photo in photos], prompt="calm, 1 second", source=source
+    )
     store.create(stage_inputs(spec, open_bucket(s3_out)), out=s3_out, batch=batch)
     shutil.rmtree(producer)  # the worker never sees the producer's files
     monkeypatch.chdir(tmp_path)
@@ -61,6 +64,7 @@ def test_publish_to_s3_writes_video_poster_report_and_summary(
     assert sorted(path.rsplit("/", 1)[1] for path in fs.ls(f"{root}/{job_id}")) == [
         "poster.jpg",
         "report.json",
+        "succeeded-inputs-digest",
         "video.mp4",
     ]
     report = json.loads(fs.cat_file(f"{root}/{job_id}/report.json"))
