@@ -21,6 +21,9 @@ from worker.jobs import JobStatus, JobStore
 from worker.report import has_succeeded, read_report
 from worker.spec import JobSpec
 
+CHUNK = 500
+"""Specs recorded per pipelined round trip to Redis."""
+
 
 def new_batch_id() -> str:
     return f"{datetime.now(UTC):%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:6]}"
@@ -54,26 +57,46 @@ def enqueue_specs(
     ``progress(done, total)`` is told as each spec is taken."""
     result = EnqueueResult(batch=batch)
     bucket = open_bucket(out)
-    for done, spec in enumerate(specs, start=1):
-        if progress:
-            progress(done, len(specs))
-        if not overwrite and has_succeeded(bucket, spec.id):
-            result.skipped.append(spec.id)
-            continue
-        if bucket.remote:
-            spec = stage_inputs(spec, bucket)
-        store.erase_finished(spec.id)  # it failed, or its outputs are gone or to be replaced
-        existing = store.create(spec, out=out, batch=batch, overwrite=overwrite)
+    for start in range(0, len(specs), CHUNK):
+        chunk: list[JobSpec] = []
+        for done, spec in enumerate(specs[start : start + CHUNK], start=start + 1):
+            if progress:
+                progress(done, len(specs))
+            if not overwrite and has_succeeded(bucket, spec.id):
+                result.skipped.append(spec.id)
+            else:
+                chunk.append(stage_inputs(spec, bucket) if bucket.remote else spec)
+        _record_and_submit(chunk, store, result, out=out, batch=batch, overwrite=overwrite)
+    return result
+
+
+def _record_and_submit(
+    specs: list[JobSpec],
+    store: JobStore,
+    result: EnqueueResult,
+    *,
+    out: str,
+    batch: str,
+    overwrite: bool,
+) -> None:
+    """Record ``specs`` in pipelined round trips and send the new ones their first message."""
+    for state in store.get_many([spec.id for spec in specs]):
+        if state.status.finished:  # it failed, or its outputs are gone or to be replaced
+            store.erase_finished(state.spec.id)
+    existing_ids = store.create_many(specs, out=out, batch=batch, overwrite=overwrite)
+    known = {
+        state.spec.id: state for state in store.get_many([i for i in existing_ids if i is not None])
+    }
+    new: list[JobSpec] = []
+    for spec, existing in zip(specs, existing_ids, strict=True):
         if existing is None:
-            submit(spec)
+            new.append(spec)
             result.enqueued.append(spec.id)
-            continue
-        known = store.get(existing)
-        if known is not None and known.spec.content_hash() == spec.content_hash():
+        elif existing in known and known[existing].spec.content_hash() == spec.content_hash():
             result.already_known.append(existing)
         else:
             result.conflicts.append(spec.id)
-    return result
+    submit(new)
 
 
 def finished_digest(out: str, job_id: str) -> str | None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from kombu import Producer
+
 from worker.app import app, queue_for
 from worker.jobs import Stage
 from worker.spec import JobSpec
@@ -11,7 +13,9 @@ def stage_task_name(stage: Stage) -> str:
     return f"photoreel.{stage}"
 
 
-def enqueue_stage(spec: JobSpec, stage: Stage, *, countdown: float = 0) -> None:
+def enqueue_stage(
+    spec: JobSpec, stage: Stage, *, countdown: float = 0, producer: Producer | None = None
+) -> None:
     """Queue the job's stage; later stages first (with Redis, priority 0 is served first)."""
     app.send_task(
         stage_task_name(stage),
@@ -19,9 +23,15 @@ def enqueue_stage(spec: JobSpec, stage: Stage, *, countdown: float = 0) -> None:
         countdown=countdown,
         queue=queue_for(spec.options.backend),
         priority=len(Stage) - 1 - stage.index,
+        producer=producer,
     )
 
 
-def submit(spec: JobSpec) -> None:
-    """Start a recorded job at its first stage."""
-    enqueue_stage(spec, Stage.SESSION)
+def submit(specs: list[JobSpec]) -> None:
+    """Start recorded jobs at their first stage, their messages sent by one producer (one
+    broker connection, not one taken from the pool per message)."""
+    if not specs:
+        return
+    with app.producer_or_acquire() as producer:
+        for spec in specs:
+            enqueue_stage(spec, Stage.SESSION, producer=producer)

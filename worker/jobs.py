@@ -407,23 +407,36 @@ class JobStore:
 
         Returns None when created, else the id of the job that already stands for it.
         """
+        [existing] = self.create_many([spec], out=out, batch=batch, overwrite=overwrite)
+        return existing
+
+    def create_many(
+        self, specs: list[JobSpec], *, out: str, batch: str, overwrite: bool = False
+    ) -> list[str | None]:
+        """``create`` for each spec, in one pipelined round trip: for each, None when created,
+        else the id of the job that already stands for it."""
         now = time.time()
-        result = self._create(
-            keys=[keys.job(spec.id), keys.batch(batch), keys.BATCHES, keys.ACTIVE_JOBS],
-            args=[
-                spec.id,
-                spec.model_dump_json(),
-                out,
-                batch,
-                Stage.SESSION,
-                Stage.SESSION.index,
-                now,
-                uuid.uuid4().hex[:12],
-                "1" if overwrite else "",
-            ],
-        )
-        existing = result.decode() if isinstance(result, bytes) else result
-        return existing or None
+        pipe = self.redis.pipeline(transaction=False)
+        for spec in specs:
+            self._create(
+                keys=[keys.job(spec.id), keys.batch(batch), keys.BATCHES, keys.ACTIVE_JOBS],
+                args=[
+                    spec.id,
+                    spec.model_dump_json(),
+                    out,
+                    batch,
+                    Stage.SESSION,
+                    Stage.SESSION.index,
+                    now,
+                    uuid.uuid4().hex[:12],
+                    "1" if overwrite else "",
+                ],
+                client=pipe,
+            )
+        results = pipe.execute()
+        return [
+            (result.decode() if isinstance(result, bytes) else result) or None for result in results
+        ]
 
     def job_ids(self) -> list[str]:
         """Every job Redis holds, finished or not, whatever its batch."""

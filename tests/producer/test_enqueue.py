@@ -15,7 +15,7 @@ from worker.spec import JobSource, JobSpec
 @pytest.fixture
 def submitted(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     calls: list[str] = []
-    monkeypatch.setattr(enqueue, "submit", lambda spec: calls.append(spec.id))
+    monkeypatch.setattr(enqueue, "submit", lambda specs: calls.extend(spec.id for spec in specs))
     return calls
 
 
@@ -111,3 +111,26 @@ def test_jobs_for_an_s3_bucket_are_staged(
     assert state is not None
     assert state.spec.photos[0].startswith(f"{s3_out}/.inputs/sha256/")
     assert str(tmp_path) not in state.spec.model_dump_json()
+
+
+def test_specs_are_recorded_in_chunks_each_once(
+    fake_redis: Redis, submitted: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(enqueue, "CHUNK", 2)
+    store = JobStore(fake_redis)
+    specs = [JobSpec(id=f"j{index}", photos=[f"/{index}.jpg"]) for index in range(5)]
+    enqueue_specs(specs[1:2], store, out="/out", batch="b1")
+    end_job(store, "j1", error="cannot decode image")
+    enqueue_specs(specs[3:4], store, out="/out", batch="b1")
+    told: list[tuple[int, int]] = []
+    result = enqueue_specs(
+        [*specs, JobSpec(id="j4", photos=["/other.jpg"])],
+        store,
+        out="/out",
+        batch="b2",
+        progress=lambda done, total: told.append((done, total)),
+    )
+    assert result.enqueued == ["j0", "j1", "j2", "j4"] and result.already_known == ["j3"]
+    assert result.conflicts == ["j4"]
+    assert told == [(done, 6) for done in range(1, 7)]
+    assert submitted == ["j1", "j3", "j0", "j1", "j2", "j4"]

@@ -25,7 +25,7 @@ def sent(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, dict[str, Any]]]:
 def test_each_backend_goes_to_the_queue_of_its_pool(
     sent: list[tuple[str, dict[str, Any]]], backend: str, queue: str
 ) -> None:
-    handoff.submit(JobSpec(id="a", photos=["/a.jpg"], options=JobOptions(backend=backend)))
+    handoff.submit([JobSpec(id="a", photos=["/a.jpg"], options=JobOptions(backend=backend))])
     [(name, options)] = sent
     assert name == "photoreel.session" and options["args"] == ["a"]
     assert options["queue"] == queue

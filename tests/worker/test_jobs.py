@@ -244,3 +244,17 @@ def test_get_many_reads_states_in_order_and_leaves_out_missing_ones(fake_redis: 
     states = store.get_many(["j3", "gone", "j0", "j4"], chunk=2)
     assert [state.spec.id for state in states] == ["j3", "j0", "j4"]
     assert states[0] == store.get("j3")
+
+
+def test_create_many_records_new_jobs_in_one_round_trip(
+    store: JobStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pool = store.redis.connection_pool
+    taken: list[object] = []
+    take = pool.get_connection
+    monkeypatch.setattr(pool, "get_connection", lambda *a, **k: taken.append(a) or take(*a, **k))
+    results = store.create_many([spec("n1"), spec(), spec("n2")], out="/o", batch="b2")
+    assert results == [None, "j1", None]
+    assert len(taken) == 1, "one pipelined exchange with the server"
+    assert [job.spec.id for job in store.batch_jobs("b2")] == ["n1", "n2"]
+    assert store.active_jobs() == ["j1", "n1", "n2"]
