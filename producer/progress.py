@@ -10,6 +10,7 @@ from datetime import datetime
 from rich import box
 from rich.console import Console
 from rich.live import Live
+from rich.markup import escape
 from rich.table import Table
 
 from worker.jobs import JobState, JobStatus, JobStore, Stage
@@ -44,7 +45,7 @@ def _stage_cell(state: JobState, stage: Stage) -> str:
     if state.stage == stage:
         if state.status in (JobStatus.FAILED, JobStatus.DEAD):
             return "[red]✗[/]"
-        return f"[cyan]{state.progress.label() if state.progress else '…'}[/]"
+        return f"[cyan]{(state.progress.label() if state.progress else '') or '…'}[/]"
     return "[dim]·[/]"
 
 
@@ -53,11 +54,13 @@ def jobs_table(states: list[JobState]) -> Table:
     table.add_column("job", overflow="fold")
     for stage in Stage:
         table.add_column(STAGE_HEADERS[stage], justify="right", no_wrap=True)
-    table.add_column("status", no_wrap=True)
+    table.add_column("status", overflow="fold")
     for state in states:
         style = STATUS_STYLE[state.status]
         cells = [_stage_cell(state, stage) for stage in Stage]
-        table.add_row(state.spec.id, *cells, f"[{style}]{state.status.value}[/]")
+        note = state.progress.note if state.progress else ""
+        said = f" [dim]{escape(note)}[/]" if note else ""
+        table.add_row(state.spec.id, *cells, f"[{style}]{state.status.value}[/]{said}")
     return table
 
 

@@ -33,10 +33,11 @@ def job_json(state: JobState) -> dict[str, Any]:
             "stage": progress.stage,
             "done": progress.done,
             "total": progress.total,
-            "percent": round(progress.percent, 1),
+            "percent": round(progress.percent, 1) if progress.total else None,
             "eta_seconds": round(progress.eta_seconds, 1)
             if progress.eta_seconds is not None
             else None,
+            "note": progress.note or None,
         }
         if progress
         else None,

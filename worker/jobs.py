@@ -91,7 +91,8 @@ class JobState:
     overwrite: bool = False
     """Publishing may replace a finished output of another run (``--overwrite``)."""
     progress: StageProgress | None = None
-    """How far the running stage is, if it reports it (the local export: frames)."""
+    """How far the running stage is, if it reports it (the local export: frames; the cloud
+    generation: what the agent last said)."""
 
 
 class StaleClaim(Exception):

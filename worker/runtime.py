@@ -21,7 +21,7 @@ from worker.handoff import enqueue_stage
 from worker.inputs import WEB_SCHEMES, local_input, local_spec
 from worker.jobs import Claim, JobState, JobStatus, JobStore
 from worker.limits import CreditBreaker, SharedLimits, credit_breaker
-from worker.stage_progress import throttled_reporter
+from worker.stage_progress import note_reporter, throttled_reporter
 
 WORKER_ID = f"{socket.gethostname()}:{os.getpid()}"
 
@@ -106,4 +106,5 @@ def stage_context(state: JobState, claim: Claim, store: JobStore) -> StageContex
         limits=shared_limits(state.spec.options.backend),
         backend_settings=plugin.read_settings(),
         progress=throttled_reporter(claim.stage, claim.report_progress),
+        say=note_reporter(claim.stage, claim.report_progress),
     )

@@ -7,6 +7,7 @@ from producer import progress
 from producer.progress import STATUS_STYLE, TABLE_ROWS, counting, jobs_table, progress_view
 from worker.jobs import JobState, JobStatus, Stage
 from worker.spec import JobSpec
+from worker.stage_progress import StageProgress
 
 
 def state_in(status: JobStatus) -> JobState:
@@ -58,3 +59,12 @@ def test_a_long_load_says_how_far_it_is(monkeypatch: pytest.MonkeyPatch) -> None
         "reading big.yaml: 4 of 5 jobs",
         "reading big.yaml: 5 of 5 jobs",
     ]
+
+
+def test_a_running_job_shows_what_its_stage_said() -> None:
+    running = state_in(JobStatus.RUNNING)
+    running.progress = StageProgress("export", 0, 0, 1.0, 1.0, note="Adding [music] now")
+    console = Console(width=160, record=True)
+    console.print(jobs_table([running]))
+    text = console.export_text()
+    assert "running Adding [music] now" in text

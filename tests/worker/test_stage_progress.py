@@ -3,7 +3,7 @@ from redis import Redis
 from tests.conftest import claim_stage, run_stages
 from worker.jobs import JobStore, Stage
 from worker.spec import JobSpec
-from worker.stage_progress import StageProgress, throttled_reporter
+from worker.stage_progress import NOTE_CHARS, StageProgress, note_reporter, throttled_reporter
 
 
 def test_percent_and_time_left_come_from_the_pace_so_far() -> None:
@@ -38,3 +38,26 @@ def test_a_running_stage_shows_its_progress_and_a_finished_one_does_not(
 
     after = store.get("j")
     assert after is not None and after.progress is None
+
+
+def test_words_are_shown_on_one_line_cut_to_size(fake_redis: Redis) -> None:
+    store = JobStore(fake_redis)
+    store.create(JobSpec(id="j", photos=["/a.jpg"]), out="/out", batch="b")
+    run_stages(store, "j", list(Stage)[:2])
+    generate = claim_stage(store, "j", Stage.GENERATE)
+    say = note_reporter("generate", generate.report_progress)
+    say("Adding\nmusic " + "and a title " * 20)
+    state = store.get("j")
+    assert state is not None and state.progress is not None
+    note = state.progress.note
+    assert note.startswith("Adding music and a title") and "\n" not in note
+    assert len(note) <= NOTE_CHARS and note.endswith("…")
+    assert state.progress.label() == ""
+
+
+def test_words_are_written_at_most_once_a_second() -> None:
+    written: list[StageProgress] = []
+    say = note_reporter("generate", written.append)
+    for index in range(50):
+        say(f"waiting for the draft {index}s")
+    assert [progress.note for progress in written] == ["waiting for the draft 0s"]

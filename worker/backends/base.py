@@ -60,6 +60,8 @@ class StageContext:
     """The backend's own settings (``BackendPlugin.settings_class``), if it has any."""
     progress: Callable[[int, int], None] = field(default=lambda _done, _total: None)
     """``progress(done, total)``: how far the stage is (shown with a percentage and an ETA)."""
+    say: Callable[[str], None] = field(default=lambda _words: None)
+    """``say(words)``: what the stage is doing, in words (shown beside the job's status)."""
 
 
 class Backend(Protocol):

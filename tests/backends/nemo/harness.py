@@ -63,6 +63,8 @@ class Job:
     settings: NemoSettings
     book: dict[str, Any] = field(default_factory=dict)
     limits: SharedLimits | None = None
+    said: list[str] = field(default_factory=list)
+    """What the stages said they were doing (``StageContext.say``), in order."""
 
     def context(self) -> StageContext:
         self.workdir.mkdir(parents=True, exist_ok=True)
@@ -75,6 +77,7 @@ class Job:
             settings=Settings(),
             backend_settings=self.settings,
             limits=self.limits,
+            say=self.said.append,
         )
 
     def _record(self, key: str, value: Any) -> None:

@@ -83,7 +83,7 @@ def test_an_answer_that_never_arrived_is_sent_on_the_next_attempt(
     client = backend.client(job.settings)
     send = client.send_message
 
-    def unreachable(session_id: str, text: str) -> object:
+    def unreachable(session_id: str, text: str, **_options: object) -> object:
         monkeypatch.setattr(client, "send_message", send)
         raise NotDelivered("NemoVideo unreachable: ConnectError")
 

@@ -139,3 +139,20 @@ def test_a_redirecting_download_fallback_does_not_carry_the_token_elsewhere(
 )
 def test_render_status_shapes(body: dict[str, Any], expected: tuple[str, str | None]) -> None:
     assert parse_render(body) == RenderStatus(*expected)
+
+
+def test_each_poll_that_does_not_end_the_wait_is_told_the_time_waited() -> None:
+    clock = FakeClock(start=0.0)
+    told: list[float] = []
+    stage2 = {"t": [VIDEO, MUSIC, TITLE]}
+    done = wait_for_draft(
+        states({"t": []}, {"t": [VIDEO]}, stage2),
+        poll=1.0,
+        settle=5.0,
+        timeout=30.0,
+        clock=clock,
+        sleep=clock.sleep,
+        on_poll=told.append,
+    )
+    assert done is not None and done.how == "stage2"
+    assert told == [0.0, 1.0]

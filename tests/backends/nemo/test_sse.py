@@ -59,3 +59,14 @@ def test_the_cap_ends_a_busy_stream() -> None:
     outcome = read_stream(busy, limits, clock=ticking(60.0).__next__)
     assert outcome.end == StreamEnd.CAP
     assert outcome.events == 15
+
+
+def test_each_text_is_told_as_it_comes() -> None:
+    told: list[str] = []
+    response = stream(
+        {"type": "text", "content": " Planning the shots. "},
+        {"type": "tool_call", "name": "generate"},
+        {"type": "text", "content": "Adding music."},
+    )
+    read_stream(response, StreamLimits(), on_text=told.append)
+    assert told == ["Planning the shots.", "Adding music."]

@@ -112,7 +112,7 @@ def test_a_worker_dying_mid_stream_is_recovered_by_polling(
     job = new_job("killed")
     job.run(backend, "open_session", "upload")
 
-    def die(*_: object) -> None:
+    def die(*_: object, **_options: object) -> None:
         raise SystemExit("worker killed mid-stream")
 
     with monkeypatch.context() as patch:
@@ -124,3 +124,15 @@ def test_a_worker_dying_mid_stream_is_recovered_by_polling(
     job.download(backend)
     assert "stream_end" not in job.book
     finished_once(fake_nemo, job)
+
+
+def test_the_agent_s_words_and_the_wait_are_shown_as_progress(
+    fake_nemo: FakeNemo, backend: NemoBackend, new_job: NewJob
+) -> None:
+    job = new_job("plain")
+    run_job(backend, job)
+    said = job.book["agent_said"]
+    assert said and job.said[: len(said)] == said
+    waits = job.said[len(said) :]
+    assert waits and all(line.startswith("waiting for the draft ") for line in waits)
+    assert waits[-1].endswith(f": {said[-1]}")

@@ -17,6 +17,7 @@ import os
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, NoReturn
@@ -356,7 +357,9 @@ class NemoBackend:
             )
             self._sent.add(session_id)
             try:
-                outcome = client.send_message(session_id, generation_message(ctx))
+                outcome = client.send_message(
+                    session_id, generation_message(ctx), on_text=self._teller(ctx, client)
+                )
             except MessageRefused as refusal:
                 self._unsent(ctx, session_id)
                 if refusal.code == SESSION_LOST and attempt == 0:
@@ -389,6 +392,12 @@ class NemoBackend:
         ctx.record("agent_said", said)
         log.info("message stream ended: %s after %d events", outcome.end, outcome.events)
         return said
+
+    @staticmethod
+    def _teller(ctx: StageContext, client: NemoClient) -> Callable[[str], None]:
+        """Shows each text of the agent as the stage's progress, token-free."""
+        token = client.credentials.token().get_secret_value()
+        return lambda text: ctx.say(redact(text, [token]))
 
     def _unsent(self, ctx: StageContext, session_id: str) -> None:
         """The message certainly started nothing: it may be sent again."""
@@ -437,11 +446,11 @@ class NemoBackend:
         checkpoint = ctx.checkpoint
         said = list(checkpoint.get("agent_said") or [])
         quiet = checkpoint.get("stream_end") in QUIET_ENDS and not checkpoint.get("tool_calls")
-        completion = self._wait(ctx, client, session_id, quiet and bool(said))
+        completion = self._wait(ctx, client, session_id, said, quiet and bool(said))
         if completion is not None and completion.how == "not_started":
             if asked_something(said) and not checkpoint.get("answer_sent"):
                 said, started = self._answer(ctx, client, session_id, said)
-                completion = self._wait(ctx, client, session_id, not started and bool(said))
+                completion = self._wait(ctx, client, session_id, said, not started and bool(said))
             if completion is not None and completion.how == "not_started":
                 ctx.record("started_nothing", True)
                 raise JobFailed(
@@ -460,11 +469,18 @@ class NemoBackend:
         ctx.record("credits_after", int(client.credits().get("available", 0)))
 
     def _wait(
-        self, ctx: StageContext, client: NemoClient, session_id: str, may_be_unstarted: bool
+        self,
+        ctx: StageContext,
+        client: NemoClient,
+        session_id: str,
+        said: list[str],
+        may_be_unstarted: bool,
     ) -> Completion | None:
         """Poll the state for the finished draft; ``may_be_unstarted``: the last message ended
-        with words and no tool call, so an empty draft ends the wait after the start grace."""
+        with words and no tool call, so an empty draft ends the wait after the start grace.
+        Each poll shows how long it has waited and what the agent last said."""
         settings: NemoSettings = ctx.backend_settings
+        last_words = f": {said[-1]}" if said else ""
         try:
             return wait_for_draft(
                 lambda: client.state(session_id),
@@ -476,6 +492,7 @@ class NemoBackend:
                     if may_be_unstarted
                     else None
                 ),
+                on_poll=lambda waited: ctx.say(f"waiting for the draft {waited:.0f}s{last_words}"),
             )
         except NemoError as error:
             if error.code == SESSION_LOST:
@@ -492,7 +509,9 @@ class NemoBackend:
         ctx.record("answer_sent", {"session_id": session_id, "at": sent_at})
         log.info("the agent asked a question instead of generating; answering once")
         try:
-            outcome = client.send_message(session_id, answer_message(ctx))
+            outcome = client.send_message(
+                session_id, answer_message(ctx), on_text=self._teller(ctx, client)
+            )
         except NotDelivered:
             ctx.record("answer_sent", None)  # it never reached the service: answer next time
             raise

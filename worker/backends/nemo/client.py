@@ -262,8 +262,11 @@ class NemoClient:
     def credits(self) -> dict[str, Any]:
         return self._call("GET", "/api/credits/balance/simple")
 
-    def send_message(self, session_id: str, text: str) -> StreamOutcome:
+    def send_message(
+        self, session_id: str, text: str, on_text: Callable[[str], None] = lambda _text: None
+    ) -> StreamOutcome:
         """Send one message and read its stream; how the stream ended is the outcome.
+        ``on_text`` is told each text the agent sends as it comes.
 
         Raises ``MessageRefused`` or ``NotDelivered`` when the message certainly started nothing,
         ``TransientError`` when that is unknown (HTTP 5xx, a connection lost while sending)."""
@@ -284,7 +287,7 @@ class NemoClient:
         )
         try:
             if "text/event-stream" in response.headers.get("content-type", ""):
-                return read_stream(response, self.limits)
+                return read_stream(response, self.limits, on_text=on_text)
             response.read()
         finally:
             response.close()

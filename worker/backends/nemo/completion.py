@@ -38,8 +38,10 @@ def wait_for_draft(
     start_within: float | None = None,
     clock: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], None] = time.sleep,
+    on_poll: Callable[[float], None] = lambda _waited: None,
 ) -> Completion | None:
-    """Poll the session state until the draft is final; None if the timeout came first."""
+    """Poll the session state until the draft is final; None if the timeout came first.
+    ``on_poll`` is told the seconds waited after each poll that did not end the wait."""
     start = clock()
     seen: str | None = None
     changed_at = start
@@ -62,4 +64,5 @@ def wait_for_draft(
             return Completion(raw, "not_started", now - start)
         if now - start >= timeout:
             return None
+        on_poll(now - start)
         sleep(poll)

@@ -72,8 +72,10 @@ def read_stream(
     response: httpx.Response,
     limits: StreamLimits,
     clock: Callable[[], float] = time.monotonic,
+    on_text: Callable[[str], None] = lambda _text: None,
 ) -> StreamOutcome:
-    """Read an open event stream to its end, or until a limit is hit."""
+    """Read an open event stream to its end, or until a limit is hit; ``on_text`` is told each
+    text the agent sends as it comes."""
     start = last_activity = clock()
     texts: list[str] = []
     events = tool_calls = 0
@@ -94,6 +96,7 @@ def read_stream(
                 content = event.get("content")
                 if event.get("type") == "text" and isinstance(content, str) and content.strip():
                     texts.append(content.strip())
+                    on_text(content.strip())
                 if event.get("type") == "tool_call":
                     tool_calls += 1
             if now - start >= limits.cap_seconds:
