@@ -53,9 +53,6 @@ OPTIONS_FILE = "job.yaml"
 ERROR_FILE = "error.txt"
 DONE, FAILED = "done", "failed"
 DIGEST_IN_JOB_ID = 8
-CLAIM_SECONDS = 90 * 24 * 3600
-"""How long a claim is kept. Should one lapse while its folder still waits, the job record
-(created with NX under the same id) still keeps the folder from being enqueued twice."""
 
 FileFacts = tuple[str, int, int]
 """A file's path inside its folder, size in bytes and mtime in nanoseconds."""
@@ -256,7 +253,11 @@ class Inbox:
             self._move(folder, DONE, f"{job_id} was made before")
             return
         claim = keys.inbox_claim(digest)
-        claimed = self.store.redis.set(claim, job_id, nx=True, ex=CLAIM_SECONDS)
+        # Kept as long as a finished job (PHOTOREEL_RETENTION_SECONDS). Should it lapse while
+        # its folder still waits, the job record (created with NX under the same id) still
+        # keeps the folder from being enqueued twice.
+        retention = self.store.retention_seconds
+        claimed = self.store.redis.set(claim, job_id, nx=True, ex=retention)
         if claimed or self.store.get(job_id) is None:
             # Unclaimed, or claimed by a watcher that stopped before enqueueing: creating the
             # job is itself idempotent, so at most one of several watchers submits it.

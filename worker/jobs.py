@@ -512,9 +512,20 @@ class JobStore:
         return newest[0].decode() if newest else None
 
     def recent_batches(self, limit: int) -> list[tuple[str, float]]:
-        """(batch id, creation time), newest first."""
-        newest = self.redis.zrevrange(keys.BATCHES, 0, limit - 1, withscores=True)
-        return [(batch.decode(), float(created)) for batch, created in newest]
+        """(batch id, creation time), newest first, of the batches whose index Redis still
+        holds; the ones whose index expired (or lost its last job) leave the list as met."""
+        while True:
+            newest = self.redis.zrevrange(keys.BATCHES, 0, limit - 1, withscores=True)
+            pipe = self.redis.pipeline(transaction=False)
+            for batch, _created in newest:
+                pipe.exists(keys.batch(batch.decode()))
+            held = pipe.execute()
+            gone = [
+                batch for (batch, _created), exists in zip(newest, held, strict=True) if not exists
+            ]
+            if not gone:
+                return [(batch.decode(), float(created)) for batch, created in newest]
+            self.redis.zrem(keys.BATCHES, *gone)
 
     def erase_finished(self, job_id: str) -> bool:
         """Delete a finished job's records, so that its id and its content can be made again

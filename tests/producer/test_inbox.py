@@ -67,6 +67,8 @@ def test_folder_becomes_a_job_only_when_its_files_settle(
     assert state.spec.prompt == "5 seconds, square" and len(state.spec.photos) == 2
     assert state.spec.source.kind == "inbox"
     assert queued_messages(queue_store) == 1
+    [claim] = queue_store.redis.keys(keys.inbox_claim("*"))
+    assert 0 < queue_store.redis.ttl(claim) <= queue_store.retention_seconds
 
 
 def test_ready_marker_short_circuits_the_settle_wait(

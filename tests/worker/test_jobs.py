@@ -174,6 +174,15 @@ def test_recent_batches_newest_first(fake_redis: Redis) -> None:
     assert [batch for batch, _created in job_store.recent_batches(1)] == ["new"]
 
 
+def test_a_batch_whose_index_expired_leaves_the_list(fake_redis: Redis) -> None:
+    job_store = JobStore(fake_redis)
+    for batch in ("first", "second", "third"):
+        job_store.create(JobSpec(id=batch, photos=[f"/p/{batch}.jpg"]), out="/out", batch=batch)
+    fake_redis.delete(keys.batch("third"), keys.batch("first"))  # as their time to live ends
+    assert [batch for batch, _created in job_store.recent_batches(2)] == ["second"]
+    assert fake_redis.zrange(keys.BATCHES, 0, -1) == [b"second"]
+
+
 def test_a_stale_park_neither_parks_nor_lists_the_job(store: JobStore) -> None:
     _, stale = claim(store, Stage.SESSION, lease=0.01)
     time.sleep(0.02)
