@@ -416,9 +416,9 @@ class JobStore:
     ) -> list[str | None]:
         """``create`` for each spec, in one pipelined round trip: for each, None when created,
         else the id of the job that already stands for it."""
-        now = time.time()
         pipe = self.redis.pipeline(transaction=False)
         for spec in specs:
+            now = time.time()
             self._create(
                 keys=[keys.job(spec.id), keys.batch(batch), keys.BATCHES, keys.ACTIVE_JOBS],
                 args=[
