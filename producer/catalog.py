@@ -28,7 +28,7 @@ from config.settings import get_settings
 from producer.enqueue import finished_digest
 from producer.manifest import ManifestError, resolve_photos
 from producer.photosets import job_id_for
-from producer.promo_files import check_image, resolve_promo_files
+from producer.promo_files import resolve_logo, resolve_promo_files
 from worker.bucket import Bucket, open_bucket
 from worker.promo import WORD_FIELDS
 from worker.report import report_key, succeeded_mark_key
@@ -152,11 +152,9 @@ def _product_spec(
     problems = [f"{where}: photos: {message}" for _index, message in photo_problems]
     fields = {key: value for key, value in product.fields.items() if key != "photos"}
     if fields.get("logo") and options.logo is None:
-        logo = (root / str(fields["logo"])).resolve()
-        problem = check_image(logo, "logo")
+        fields["logo"], problem = resolve_logo(str(fields["logo"]), root)
         if problem:
             problems.append(f"{where} ({product.fields['id']}): logo: {problem}")
-        fields["logo"] = str(logo)
     if not photos and not photo_problems:
         problems.append(f"{where}: photos: no photos found")
     if problems:

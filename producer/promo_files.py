@@ -53,6 +53,13 @@ def check_image(path: Path, label: str) -> str | None:
     return None
 
 
+def resolve_logo(name: str, base: Path) -> tuple[str, str | None]:
+    """The logo ``name`` (relative to ``base``) as an absolute path, and what is wrong with it
+    (None when it is an image Pillow opens)."""
+    path = (base / name).resolve()
+    return str(path), check_image(path, "logo")
+
+
 def _brand(value: Any, base: Path, problems: Problems) -> dict[str, Any] | None:
     if isinstance(value, dict):
         data, folder = value, base
@@ -74,11 +81,9 @@ def _brand(value: Any, base: Path, problems: Problems) -> dict[str, Any] | None:
             problems.append(("brand", f"font {brand.font!r} is not a file"))
         brand.font = str(font)
     if brand.logo:
-        logo = (folder / brand.logo).resolve()
-        problem = check_image(logo, "logo")
+        brand.logo, problem = resolve_logo(brand.logo, folder)
         if problem:
             problems.append(("brand", problem))
-        brand.logo = str(logo)
     return brand.model_dump(exclude_none=True)
 
 
@@ -111,9 +116,7 @@ def resolve_promo_files(options: dict[str, Any], base: Path) -> tuple[dict[str, 
         resolved["brand"] = _brand(resolved["brand"], base, problems)
     logo = resolved.get("logo")
     if isinstance(logo, str) and "://" not in logo:
-        path = (base / logo).resolve()
-        problem = check_image(path, "logo")
+        resolved["logo"], problem = resolve_logo(logo, base)
         if problem:
             problems.append(("logo", problem))
-        resolved["logo"] = str(path)
     return resolved, problems
