@@ -13,6 +13,7 @@ from rich.live import Live
 from rich.markup import escape
 from rich.table import Table
 
+from producer.status_json import counts
 from worker.jobs import JobState, JobStatus, JobStore, Stage
 
 STATUS_STYLE = {
@@ -83,8 +84,7 @@ def progress_view(states: list[JobState], max_rows: int = TABLE_ROWS) -> Table:
 
 def status_counts(states: list[JobState]) -> str:
     """``3 failed, 12 queued, 985 succeeded``: how many jobs stand where."""
-    counts = Counter(state.status.value for state in states)
-    return ", ".join(f"{count} {status}" for status, count in sorted(counts.items()))
+    return ", ".join(f"{count} {status}" for status, count in sorted(counts(states).items()))
 
 
 def counting(console: Console, doing: str) -> Callable[[int, int], None]:
