@@ -562,8 +562,7 @@ class JobStore:
         """Put every parked job back in the queue's hands, in one script; return them (to be
         enqueued)."""
         job_ids = self._unpark_all(keys=[keys.PARKED_JOBS], args=[time.time()])
-        states = [self.get(job_id.decode()) for job_id in job_ids]
-        return [state for state in states if state is not None]
+        return self.get_many([job_id.decode() for job_id in job_ids])
 
     def repair_parked(self) -> list[str]:
         """List again the parked jobs missing from the parked set (state written by an older

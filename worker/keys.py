@@ -71,8 +71,10 @@ ACTIVE_JOBS = f"{PREFIX}:jobs:active"
 """Set of the ids of jobs not yet finished: what the reconciler looks at."""
 
 RECONCILER_LOCK = f"{PREFIX}:reconciler:lock"
-CREDIT_CHECK_LOCK = f"{PREFIX}:reconciler:credit-check:lock"
 """Held briefly by the one worker reconciling at a time."""
+
+CREDIT_CHECK_LOCK = f"{PREFIX}:reconciler:credit-check:lock"
+"""Held briefly by the one worker asking the paid backends' balances at a time."""
 
 
 def semaphore(name: str) -> str:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import time
 
-from worker.bucket import Bucket
+from worker.bucket import Bucket, read_json_object
 from worker.errors import OutputTaken
 from worker.jobs import JobState, JobStatus
 from worker.report import read_report
@@ -27,12 +27,7 @@ def mark_key(job_id: str) -> str:
 
 
 def _holder(bucket: Bucket, job_id: str) -> dict[str, object] | None:
-    raw = bucket.read_bytes(mark_key(job_id))
-    try:
-        holder = json.loads(raw) if raw else None
-    except ValueError:
-        return None
-    return holder if isinstance(holder, dict) else None
+    return read_json_object(bucket, mark_key(job_id))
 
 
 def claim_output(bucket: Bucket, state: JobState, *, stale_after: float) -> None:
