@@ -173,9 +173,10 @@ class LocalBackend:
         # Per attempt: a presumed-dead attempt still encoding never writes into this one's file.
         partial = ctx.workdir / f"video.partial-{uuid.uuid4().hex[:8]}.{container}"
         photo_files = self._photo_files(ctx)
+        plan = PlanRecord.model_validate(ctx.checkpoint["plan"])
         music = [s.m["file"] for t in draft.tracks_of(TrackType.AUDIO) for s in t.sg]
         if music and not (ctx.workdir / music[0]).is_file():
-            self._write_music(ctx, draft, PlanRecord.model_validate(ctx.checkpoint["plan"]))
+            self._write_music(ctx, draft, plan)
         settings = EncodeSettings(
             width=int(draft.m["width"]),
             height=int(draft.m["height"]),
@@ -186,7 +187,7 @@ class LocalBackend:
             threads=encoder_threads(pool_processes()),
         )
         started = time.monotonic()
-        total = PlanRecord.model_validate(ctx.checkpoint["plan"]).frames
+        total = plan.frames
         with FrameEncoder(settings, partial, ctx.workdir / music[0] if music else None) as encoder:
             for frame in frames(draft, photo_files):
                 encoder.write(frame)

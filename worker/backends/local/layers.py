@@ -14,7 +14,6 @@ Each layer is one segment of the text track; its ``m`` holds ``start``, ``text``
 from __future__ import annotations
 
 import re
-import string
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -142,8 +141,7 @@ def _template_layers(
     merge = {**{k: str(v) for k, v in plan.fields.items()}, **plan.words.merge_fields()}
     segments = []
     for layer in layers:
-        names = [name for _t, name, _s, _c in string.Formatter().parse(layer.text) if name]
-        if any(not str(merge.get(name, "")).strip() for name in names):
+        if any(not str(merge.get(name, "")).strip() for name in layer.fields()):
             continue
         text = layer.text.format_map(_Blank(merge))
         in_card = layer.role in (Role.CTA, Role.END_CARD) or layer.position == Position.END
