@@ -466,7 +466,7 @@ class NemoBackend:
         returned = Draft.model_validate(completion.draft)
         ctx.record("timeline", timeline_summary(returned))
         ctx.record("title_track", title_track_texts(returned))
-        ctx.record("credits_after", int(client.credits().get("available", 0)))
+        ctx.record("credits_after", self.available_credits(settings, ctx.limits))
 
     def _wait(
         self,

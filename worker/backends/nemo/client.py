@@ -107,7 +107,6 @@ class NemoClient:
         sleep: Callable[[float], None] = time.sleep,
         limits: SharedLimits | None = None,
     ) -> None:
-        nemo = settings
         self.timeout = settings.nemo_request_timeout
         self.rate_limit_wait = settings.nemo_rate_limit_wait
         self.limits = StreamLimits(
@@ -117,11 +116,13 @@ class NemoClient:
         self.attribution = {
             "X-Skill-Source": SKILL_SOURCE,
             "X-Skill-Version": skill_version(),
-            "X-Skill-Platform": nemo.skill_source,
+            "X-Skill-Platform": settings.skill_source,
         }
-        self.http = httpx.Client(base_url=nemo.nemo_api_url.rstrip("/"), timeout=self.timeout)
+        self.http = httpx.Client(base_url=settings.nemo_api_url.rstrip("/"), timeout=self.timeout)
         self.credentials = Credentials(
-            nemo.nemo_token, lambda: load_client_id(nemo.nemo_client_id), self._anonymous_token
+            settings.nemo_token,
+            lambda: load_client_id(settings.nemo_client_id),
+            self._anonymous_token,
         )
         self._sleep = sleep
         self.shared_limits = limits

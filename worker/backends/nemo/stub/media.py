@@ -2,27 +2,25 @@
 
 from __future__ import annotations
 
-import subprocess
 import tempfile
 from functools import cache
 from pathlib import Path
 
-import imageio_ffmpeg
+from worker.ffmpeg import run_ffmpeg
 
 
 @cache
 def sample_mp4() -> bytes:
     with tempfile.TemporaryDirectory() as folder:
         target = Path(folder) / "sample.mp4"
-        command = [
-            imageio_ffmpeg.get_ffmpeg_exe(),
+        arguments: list[str | Path] = [
             "-loglevel", "error",
             "-f", "lavfi",
             "-i", "testsrc=duration=2:size=160x120:rate=10",
             "-c:v", "libx264",
             "-pix_fmt", "yuv420p",
             "-movflags", "+faststart",
-            str(target),
+            target,
         ]  # fmt: skip
-        subprocess.run(command, check=True, capture_output=True, timeout=60)
+        run_ffmpeg(arguments, timeout=60)
         return target.read_bytes()
