@@ -528,7 +528,7 @@ class JobStore:
             self.redis.zrem(keys.BATCHES, *gone)
 
     def erase_finished(self, job_id: str) -> bool:
-        """Delete a finished job's records, so that its id and its content can be made again
+        """Delete a finished job's records, so that its id can be made again
         (a producer that knows the inputs changed, or wants a failed job redone).
 
         True when the id is free now; False when the job is still queued, running or parked."""
