@@ -47,6 +47,11 @@ class Settings(BaseSettings):
     scratch_dir: Path | None = Field(
         default=None, description="per-job scratch folders; unset: the system temp folder"
     )
+    scratch_max_bytes: int = Field(
+        default=5_000_000_000,
+        ge=0,
+        description="bytes a worker machine keeps in scratch folders of jobs under way",
+    )
     log_level: str = Field(default="INFO", description="DEBUG, INFO, WARNING or ERROR")
     log_format: str = Field(
         default="auto", description="auto (console on a terminal, else JSON), json or console"

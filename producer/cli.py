@@ -609,6 +609,9 @@ def fake_nemo(
 def worker(
     concurrency: Annotated[int | None, typer.Option(help="pool size [default: 2, io: 16]")] = None,
     io: Annotated[bool, typer.Option("--io", help="serve cloud stages with threads")] = False,
+    name: Annotated[
+        str | None, typer.Option(help="node name [default: QUEUE@HOSTNAME]; one per worker")
+    ] = None,
 ) -> None:
     """Run a worker for a long-running deployment (REDIS_URL)."""
     from worker.app import IO_QUEUE_SUFFIX
@@ -619,6 +622,7 @@ def worker(
         pool="threads" if io else "prefork",
         concurrency=concurrency or (settings.io_concurrency if io else settings.workers),
         log_level=settings.log_level,
+        name=name,
     )
     os.execv(sys.executable, command)
 

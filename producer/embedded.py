@@ -121,8 +121,11 @@ class EmbeddedRedis:
         self.stop()
 
 
-def worker_command(*, queue: str, pool: str, concurrency: int, log_level: str) -> list[str]:
-    """The ``celery worker`` command line for one queue."""
+def worker_command(
+    *, queue: str, pool: str, concurrency: int, log_level: str, name: str | None = None
+) -> list[str]:
+    """The ``celery worker`` command line for one queue; its node name is ``name``, by default
+    one per queue and host (a name a probe can use)."""
     return [
         sys.executable, "-m", "celery", "-A", "worker.app",
         "--quiet",  # no banner: the log is one line per event (JSON in services)
@@ -131,7 +134,7 @@ def worker_command(*, queue: str, pool: str, concurrency: int, log_level: str) -
         "--pool", pool,
         "--concurrency", str(concurrency),
         "--loglevel", log_level,
-        "--hostname", f"{queue}@%h",  # one worker per queue and host: a name a probe can use
+        "--hostname", name or f"{queue}@%h",
     ]  # fmt: skip
 
 

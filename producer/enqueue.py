@@ -2,9 +2,9 @@
 once.
 
 A job whose outputs are already in the bucket (its report says it succeeded) is skipped,
-unless ``overwrite`` is asked for; a job that failed is made again. When the bucket is
-remote, each job's input files are staged into it first, so that workers on other machines
-can read them.
+unless ``overwrite`` is asked for; a job that failed is made again. When the job's stages may
+run on other machines (``inputs_travel``), each job's input files are staged into the bucket
+first, so that any worker can read them.
 """
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from worker.bucket import open_bucket
+from config.settings import get_settings
+from worker.bucket import Bucket, open_bucket
 from worker.handoff import submit
 from worker.inputs import stage_inputs
 from worker.jobs import JobStatus, JobStore
@@ -43,6 +44,14 @@ class EnqueueResult:
         return [*self.enqueued, *self.already_known]
 
 
+def inputs_travel(bucket: Bucket) -> bool:
+    """Whether workers on other machines may run the jobs' stages: with a deployment's Redis
+    (``REDIS_URL``) any of its workers takes them, and an ``s3://`` bucket is read from
+    anywhere. Only a self-contained run (its own Redis, its own workers on this machine,
+    writing to a folder) reads the producer's files where they are."""
+    return bucket.remote or get_settings().redis_url is not None
+
+
 def enqueue_specs(
     specs: list[JobSpec],
     store: JobStore,
@@ -57,6 +66,7 @@ def enqueue_specs(
     ``progress(done, total)`` is told as each spec is taken."""
     result = EnqueueResult(batch=batch)
     bucket = open_bucket(out)
+    staged = inputs_travel(bucket)
     for start in range(0, len(specs), CHUNK):
         chunk: list[JobSpec] = []
         for done, spec in enumerate(specs[start : start + CHUNK], start=start + 1):
@@ -65,7 +75,7 @@ def enqueue_specs(
             if not overwrite and has_succeeded(bucket, spec.id):
                 result.skipped.append(spec.id)
             else:
-                chunk.append(stage_inputs(spec, bucket) if bucket.remote else spec)
+                chunk.append(stage_inputs(spec, bucket) if staged else spec)
         _record_and_submit(chunk, store, result, out=out, batch=batch, overwrite=overwrite)
     return result
 

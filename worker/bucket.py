@@ -17,6 +17,7 @@ import mimetypes
 import os
 import shutil
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -33,7 +34,8 @@ class BucketError(OSError):
 class Bucket(Protocol):
     url: str
     remote: bool
-    """True when workers on other machines can read it (inputs are staged there)."""
+    """True when every machine reaches it by its URL (an ``s3://`` bucket); a folder is
+    reached only where it is mounted (at the same path on every machine of a deployment)."""
 
     def put_file(self, key: str, source: Path) -> str:
         """Copy ``source`` to ``key`` atomically; return the object's address."""
@@ -44,6 +46,10 @@ class Bucket(Protocol):
     def read_bytes(self, key: str) -> bytes | None:
         """The object's content, or None when there is no object under ``key``."""
 
+    def get_file(self, key: str, target: Path) -> None:
+        """Copy the object to the local file ``target``, whole or not at all (a temporary
+        name, then renamed); FileNotFoundError when there is no object under ``key``."""
+
     def exists(self, key: str) -> bool: ...
 
     def put_new(self, key: str, data: bytes) -> bool:
@@ -51,6 +57,13 @@ class Bucket(Protocol):
 
     def delete(self, key: str) -> None:
         """Remove the object under ``key``, if there is one."""
+
+    def copy(self, source_key: str, key: str) -> str:
+        """Copy the object under ``source_key`` to ``key`` inside the bucket, atomically (a
+        server-side copy on S3: the bytes do not travel through this machine)."""
+
+    def delete_prefix(self, prefix: str) -> None:
+        """Remove every object whose key starts with ``prefix`` (a folder: ends with ``/``)."""
 
     def check(self) -> None:
         """Raise BucketError, saying why, when outputs cannot be written here."""
@@ -110,6 +123,9 @@ class LocalBucket:
         except FileNotFoundError:
             return None
 
+    def get_file(self, key: str, target: Path) -> None:
+        download_whole(lambda temporary: shutil.copyfile(self.root / key, temporary), target)
+
     def exists(self, key: str) -> bool:
         return (self.root / key).exists()
 
@@ -128,6 +144,31 @@ class LocalBucket:
 
     def delete(self, key: str) -> None:
         (self.root / key).unlink(missing_ok=True)
+
+    def copy(self, source_key: str, key: str) -> str:
+        """A hard link where the folder allows one (no bytes copied), else a copy; either way
+        under a temporary name first, then renamed into place."""
+        source = self.root / source_key
+        target = self._target(key)
+        temporary = self._temporary(target)
+        try:
+            try:
+                os.link(source, temporary)
+            except OSError as error:
+                if not source.is_file():
+                    raise FileNotFoundError(f"no object {source_key!r}") from error
+                shutil.copyfile(source, temporary)
+            os.replace(temporary, target)
+        finally:
+            temporary.unlink(missing_ok=True)
+        return str(target)
+
+    def delete_prefix(self, prefix: str) -> None:
+        target = self.root / prefix
+        if prefix.endswith("/"):
+            shutil.rmtree(target, ignore_errors=True)
+        else:
+            target.unlink(missing_ok=True)
 
     def check(self) -> None:
         try:
@@ -183,6 +224,9 @@ class S3Bucket:
         except FileNotFoundError:
             return None
 
+    def get_file(self, key: str, target: Path) -> None:
+        download_whole(lambda temporary: self.fs.get_file(self._path(key), str(temporary)), target)
+
     def exists(self, key: str) -> bool:
         return bool(self.fs.exists(self._path(key)))
 
@@ -198,6 +242,20 @@ class S3Bucket:
             self.fs.rm_file(self._path(key))
         except FileNotFoundError:
             return
+
+    def copy(self, source_key: str, key: str) -> str:
+        """CopyObject: S3 writes the new object whole, from its own copy of the source."""
+        self.fs.copy(self._path(source_key), self._path(key))
+        return self.address(key)
+
+    def delete_prefix(self, prefix: str) -> None:
+        path = self._path(prefix.rstrip("/"))
+        found = self.fs.find(path) if prefix.endswith("/") else [path]
+        if found:
+            try:
+                self.fs.rm(found)
+            except FileNotFoundError:
+                return
 
     def check(self) -> None:
         bucket_name = self.root.split("/", 1)[0]
@@ -221,6 +279,17 @@ class S3Bucket:
             for path, info in listing.items()
             if info.get("type") == "file"
         }
+
+
+def download_whole(download: Callable[[Path], object], target: Path) -> None:
+    """Run ``download`` into a temporary file beside ``target``, then rename it into place."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
+    try:
+        download(temporary)
+        os.replace(temporary, target)
+    finally:
+        temporary.unlink(missing_ok=True)
 
 
 def content_type(key: str) -> str:

@@ -31,7 +31,8 @@ class Checkpoint(BaseModel):
     draft: Draft | None = None
     """The timeline, once generated."""
     output_file: str | None = None
-    """The finished output in the job's scratch folder (the video, or a contact sheet)."""
+    """The finished output (the video, or a contact sheet): its name in the job's work area
+    (``worker.work_area``), from which the publishing machine takes it."""
     warnings: list[str] | None = None
     """What the backend changed from what the job asked (a duration clamped, a title cut), in
     words: the report and the run's summary say them."""

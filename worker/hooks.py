@@ -1,5 +1,5 @@
 """What a worker does besides running stages, hooked to Celery's signals: warm the backends
-up before the first job, and run the reconciler."""
+up before the first job, run the reconciler, and say in Redis when it shuts down."""
 
 from __future__ import annotations
 
@@ -7,10 +7,18 @@ import threading
 from typing import Any
 
 from celery.concurrency.prefork import TaskPool as PreforkPool
-from celery.signals import worker_process_init, worker_ready
+from celery.signals import worker_process_init, worker_ready, worker_shutting_down
+from redis.exceptions import RedisError
 
+from config.logging import get_logger
+from worker import keys
 from worker.backends import backend_names, get_backend
 from worker.reconciler import run_reconciler
+from worker.runtime import job_store
+
+STOPPING_SECONDS = 86400
+"""How long a shutdown's mark outlives a worker that never starts again under its name."""
+log = get_logger(__name__)
 
 
 @worker_process_init.connect
@@ -38,3 +46,19 @@ def _start_reconciler(sender: Any, **_: object) -> None:
     threading.Thread(
         target=run_reconciler, args=(threading.Event(), consumed), name="reconciler", daemon=True
     ).start()
+
+
+@worker_ready.connect
+def _clear_stopping(sender: Any, **_: object) -> None:
+    """A worker starting again under the name of one that shut down takes jobs on as usual."""
+    job_store().redis.delete(keys.worker_stopping(sender.hostname))
+
+
+@worker_shutting_down.connect
+def _say_stopping(sender: str, **_: object) -> None:
+    """Warm shutdown: the running stages finish, and hand their jobs on to the queue rather
+    than run the next stage here (``worker.pipeline``)."""
+    try:
+        job_store().redis.set(keys.worker_stopping(sender), "1", ex=STOPPING_SECONDS)
+    except RedisError as error:
+        log.warning("could not say in Redis that this worker stops", error=str(error))

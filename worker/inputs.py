@@ -1,25 +1,26 @@
 """A job's input files (photos, music, logo, brand font) on their way from the producer to a worker.
 
-When the output bucket is remote (``s3://…``), workers may run on other machines than the
-producer, so the producer stages every input into the bucket once, content-addressed:
-``<prefix>/.inputs/sha256/<hex>/<file name>``. An object already there is not sent again; the
-original file name is kept so that errors name the file the user knows. The staged job spec
-names those objects (``s3://…`` URIs), never the producer's paths. A worker fetches each
-object into the job's scratch folder (once per machine) and works on the copy.
+Any stage may run on any worker on any machine, so a worker never assumes the producer's paths
+exist on its disk. When the job's stages may run elsewhere (the bucket is ``s3://…``, or the
+queue is a deployment's shared Redis), the producer stages every input into the bucket once,
+content-addressed: ``<prefix>/.inputs/sha256/<hex>/<file name>``. An object already there is
+not sent again; the original file name is kept so that errors name the file the user knows.
+The staged job spec names those objects (``s3://…`` URIs, or paths in a bucket folder that every
+machine mounts), never the producer's paths. A worker fetches each object into the job's
+scratch folder when a stage first needs it, and works on the copy.
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
-import uuid
-from collections.abc import Callable
+import socket
+from collections.abc import Callable, Sequence
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, overload
 
 import fsspec
 
-from worker.bucket import Bucket
+from worker.bucket import Bucket, download_whole
 from worker.errors import JobFailed, TransientError
 from worker.spec import JobSpec
 
@@ -107,28 +108,53 @@ def fetch(location: str, workdir: Path) -> Path:
     target = fetched_path(location, workdir)
     if target.exists():
         return target
-    target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
+    filesystem, path = fsspec.core.url_to_fs(location)
     try:
-        filesystem, path = fsspec.core.url_to_fs(location)
-        filesystem.get_file(path, str(temporary))
-        os.replace(temporary, target)
+        download_whole(lambda temporary: filesystem.get_file(path, str(temporary)), target)
     except FileNotFoundError:
         raise JobFailed("staged input is missing from the bucket", file=target.name) from None
     except OSError as error:
         raise TransientError(f"{target.name}: could not fetch the staged input: {error}") from None
-    finally:
-        temporary.unlink(missing_ok=True)
     return target
 
 
 def local_input(location: str, workdir: Path) -> Path:
-    """The input as a file on this machine; an empty one fails its job, saying so (a photo
+    """The input as a file on this machine. A path this machine does not have fails its job
+    naming it (the producer's files are not on every worker); so does an empty one (a photo
     decoder would only call it an unknown format)."""
     path = fetch(location, workdir) if is_staged(location) else Path(location)
-    if path.is_file() and path.stat().st_size == 0:
+    if not path.is_file():
+        raise JobFailed(f"no such file on this worker ({socket.gethostname()})", file=path.name)
+    if path.stat().st_size == 0:
         raise JobFailed("the file is empty (0 bytes)", file=path.name)
     return path
+
+
+class FetchedOnUse(Sequence[Path]):
+    """Input files as local files, fetched to this machine when first used: a stage that needs
+    none of them (publishing, waiting for the cloud) fetches nothing."""
+
+    def __init__(self, locations: list[str], workdir: Path) -> None:
+        self.locations = locations
+        self.workdir = workdir
+        self._paths: list[Path] | None = None
+
+    def paths(self) -> list[Path]:
+        if self._paths is None:
+            self._paths = [local_input(location, self.workdir) for location in self.locations]
+        return self._paths
+
+    def __len__(self) -> int:
+        return len(self.locations)
+
+    @overload
+    def __getitem__(self, index: int) -> Path: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Path]: ...
+
+    def __getitem__(self, index: int | slice) -> Path | Sequence[Path]:
+        return self.paths()[index]
 
 
 def local_spec(spec: JobSpec, workdir: Path) -> JobSpec:
@@ -141,24 +167,29 @@ def local_spec(spec: JobSpec, workdir: Path) -> JobSpec:
 
 
 def describe_inputs(spec: JobSpec, workdir: Path) -> list[dict[str, Any]]:
-    """Role, name, location, sha256 and size of each input file, as this machine has it."""
+    """Role, name, location, sha256 and size of each input file. A staged object is named by
+    its digest and measured in the bucket: this machine need not have fetched it."""
     located = [("photo", photo) for photo in spec.photos]
     for role, location in _named_files(spec):
         if is_staged(location) or Path(location).is_file():
             located.append((role, location))
-    described = []
-    for role, location in located:
-        if location.startswith(WEB_SCHEMES):
-            continue
-        path = fetched_path(location, workdir) if is_staged(location) else Path(location)
-        present = path.is_file()
-        described.append(
-            {
-                "role": role,
-                "name": path.name,
-                "location": location,
-                "sha256": file_sha256(path) if present else None,
-                "size": path.stat().st_size if present else None,
-            }
-        )
-    return described
+    return [
+        {"role": role, **_file_facts(location, workdir)}
+        for role, location in located
+        if not location.startswith(WEB_SCHEMES)
+    ]
+
+
+def _file_facts(location: str, workdir: Path) -> dict[str, Any]:
+    path = fetched_path(location, workdir) if is_staged(location) else Path(location)
+    facts: dict[str, Any] = {"name": path.name, "location": location}
+    if path.is_file():
+        return {**facts, "sha256": file_sha256(path), "size": path.stat().st_size}
+    if not is_staged(location):
+        return {**facts, "sha256": None, "size": None}
+    try:
+        filesystem, remote = fsspec.core.url_to_fs(location)
+        size = int(filesystem.info(remote)["size"])
+    except (OSError, KeyError, ValueError):
+        size = None
+    return {**facts, "sha256": path.parent.name, "size": size}

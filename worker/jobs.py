@@ -465,6 +465,19 @@ class JobStore:
                     states.append(state)
         return states
 
+    def scratch_tokens(self, job_ids: list[str]) -> dict[str, str | None]:
+        """For each of ``job_ids`` this Redis knows, in one pipelined round trip: its scratch
+        token while it is under way, None once it finished (the folders a machine may keep)."""
+        pipe = self.redis.pipeline(transaction=False)
+        for job_id in job_ids:
+            pipe.hmget(keys.job(job_id), "status", "scratch")
+        tokens: dict[str, str | None] = {}
+        for job_id, (status, token) in zip(job_ids, pipe.execute(), strict=True):
+            if status is not None:
+                finished = JobStatus(status.decode()).finished
+                tokens[job_id] = None if finished or not token else token.decode()
+        return tokens
+
     @staticmethod
     def _state(
         raw: dict[bytes, bytes], spec: bytes | None, raw_timings: dict[bytes, bytes]

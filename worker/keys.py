@@ -70,6 +70,13 @@ def job_lease(job_id: str) -> str:
 ACTIVE_JOBS = f"{PREFIX}:jobs:active"
 """Set of the ids of jobs not yet finished: what the reconciler looks at."""
 
+
+def worker_stopping(node: str) -> str:
+    """Exists while the worker ``node`` shuts down: its pool processes hand jobs on rather
+    than run a job's next stage themselves."""
+    return f"{PREFIX}:worker:{node}:stopping"
+
+
 RECONCILER_LOCK = f"{PREFIX}:reconciler:lock"
 """Held briefly by the one worker reconciling at a time."""
 
@@ -100,6 +107,17 @@ def pause(name: str) -> str:
 def breaker(name: str) -> str:
     """Holds the reason while the breaker is open."""
     return f"{PREFIX}:limits:breaker:{name}"
+
+
+def account(name: str) -> str:
+    """Hash: a backend's account for the whole deployment (``client_id``; ``token`` and
+    ``expires_at`` of its anonymous token), shared by workers that share no disk."""
+    return f"{PREFIX}:account:{name}"
+
+
+def account_lock(name: str) -> str:
+    """Held (with a TTL) by the one worker asking for the account's new token."""
+    return f"{PREFIX}:account:{name}:lock"
 
 
 PARKED_JOBS = f"{PREFIX}:jobs:parked"

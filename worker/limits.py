@@ -157,6 +157,7 @@ class SharedLimits:
         calls_per_second: float,
         wake: Callable[[str], None],
     ) -> None:
+        self.redis = redis
         self.wake = wake
         self.sessions = Semaphore(redis, f"{name}-sessions", max_sessions)
         self.calls = RateLimit(redis, f"{name}-calls", max(1, round(calls_per_second)), 1.0)

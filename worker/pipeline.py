@@ -6,6 +6,9 @@ done by the job's backend) → ``publish`` (video, poster, report to the bucket)
 
 Delivery is at least once, so every stage may run twice: the claim (``worker.jobs``) drops
 duplicates, fences out stale workers and bounds the attempts; stages resume from checkpoints.
+Each stage may run on another machine than the one before: what it needs of earlier stages is
+in Redis (the checkpoint) or the bucket (inputs, and the files stages keep: ``worker.work_area``);
+the job's scratch folder on this machine (``worker.scratch``) is only a cache.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from contextlib import contextmanager
 
 from redis.exceptions import RedisError
 
-from config.logging import get_logger
+from config.logging import bind_job, get_logger
 from config.settings import get_settings
 from worker.backends import get_backend, get_plugin
 from worker.backends.base import Backend, StageContext
@@ -25,12 +28,31 @@ from worker.errors import JobFailed, JobParked, OutputTaken, TransientError, Wai
 from worker.handoff import enqueue_stage
 from worker.jobs import Claim, ClaimOutcome, JobStatus, JobStore, Stage, StaleClaim
 from worker.publish import Published, end_without_report, publish, write_report
-from worker.runtime import WORKER_ID, job_store, shared_limits, stage_context
+from worker.runtime import (
+    WORKER_ID,
+    job_store,
+    scratch_folder,
+    shared_limits,
+    stage_context,
+    worker_stopping,
+)
+from worker.scratch import folder_in_use
 
 log = get_logger(__name__)
 
 
 def advance(job_id: str, stage: Stage) -> None:
+    """Run one delivery of ``stage``; then, in the same task, each following stage the job's
+    backend keeps on this machine (``BackendPlugin.stays_on_machine``)."""
+    here: Stage | None = stage
+    while here is not None:
+        with bind_job(job_id, stage=str(here)):
+            here = run_stage(job_id, here)
+
+
+def run_stage(job_id: str, stage: Stage) -> Stage | None:
+    """Claim, run and record one stage; hand the job on. Returns the next stage when it is to
+    run at once, here."""
     settings = get_settings()
     store = job_store()
     outcome, claim = store.claim(
@@ -42,16 +64,19 @@ def advance(job_id: str, stage: Stage) -> None:
     )
     if claim is None:
         handle_unclaimed(job_id, stage, outcome, store)
-        return
+        return None
     state = store.get(job_id)
     assert state is not None
     backend = state.spec.options.backend
     published: Published | None = None
     started = time.monotonic()
-    log.info("stage started", attempt=claim.attempt, epoch=claim.epoch)
+    log.info("stage started", attempt=claim.attempt, epoch=claim.epoch, worker=WORKER_ID)
     try:
-        with lease_kept_alive(claim, settings.lease_seconds):
-            ctx = stage_context(state, claim, store)
+        with (
+            lease_kept_alive(claim, settings.lease_seconds),
+            folder_in_use(scratch_folder(state)) as workdir,
+        ):
+            ctx = stage_context(state, claim, store, workdir)
             if stage == Stage.PUBLISH:
                 published = publish(state, ctx, get_plugin(backend).makes_video)
             else:
@@ -61,20 +86,23 @@ def advance(job_id: str, stage: Stage) -> None:
     except WaitingForSlot as waiting:
         claim.retry_later(str(waiting), counts_as_attempt=False)
         if claim.cancelled:
-            return stopped_cancelled(job_id, store)
+            stopped_cancelled(job_id, store)
+            return None
         limits = shared_limits(backend)
         assert limits is not None, f"backend {backend} waits for a slot but has no limits"
         limits.wait_for_session(job_id)
     except JobParked as parked:
         claim.park(str(parked))
         if claim.cancelled:
-            return stopped_cancelled(job_id, store)
+            stopped_cancelled(job_id, store)
+            return None
         log.warning("job parked", reason=str(parked))
     except TransientError as error:
         retry_in = error.retry_after or 2.0**claim.attempt
         claim.retry_later(str(error), retry_in=retry_in)
         if claim.cancelled:
-            return stopped_cancelled(job_id, store)
+            stopped_cancelled(job_id, store)
+            return None
         log.warning("stage will be retried", error=str(error), attempt=claim.attempt)
         enqueue_stage(state.spec, stage, countdown=retry_in)
     except OutputTaken as taken:
@@ -102,8 +130,11 @@ def advance(job_id: str, stage: Stage) -> None:
         elif stage.next is None:
             log.info("job succeeded")
             write_report(job_id, store, published)
+        elif str(stage.next) in get_plugin(backend).stays_on_machine and not worker_stopping():
+            return stage.next
         else:
             enqueue_stage(state.spec, stage.next)
+    return None
 
 
 def stopped_cancelled(job_id: str, store: JobStore) -> None:
@@ -124,8 +155,7 @@ def run_backend_stage(backend: Backend, stage: Stage, ctx: StageContext) -> None
     elif stage == Stage.EXPORT:
         backend.export(ctx)
     elif stage == Stage.DOWNLOAD:
-        output = backend.download(ctx)
-        ctx.record("output_file", output.name)
+        ctx.record("output_file", ctx.work.keep(backend.download(ctx)))
 
 
 def handle_unclaimed(job_id: str, stage: Stage, outcome: ClaimOutcome, store: JobStore) -> None:

@@ -1,11 +1,12 @@
 """The last stage: video and poster to the bucket, then the report (its presence says the job
-is finished), then the batch summary if this was the batch's last report."""
+is finished), then the batch summary if this was the batch's last report.
+
+The output comes from the job's work area (``worker.work_area``): the machine publishing it
+need not be the one that made it. It is copied to its final key inside the bucket."""
 
 from __future__ import annotations
 
-import shutil
 from dataclasses import dataclass
-from pathlib import Path
 
 from config.logging import get_logger
 from config.settings import get_settings
@@ -18,9 +19,10 @@ from worker.jobs import JobState, JobStatus, JobStore
 from worker.output_claim import claim_output, release_output
 from worker.probe import VideoProbe, extract_poster, probe_video
 from worker.report import build_report, render_report, report_key, succeeded_mark_key
-from worker.runtime import job_workdir, scratch_folder
+from worker.runtime import remove_scratch, scratch_folder, work_area
 from worker.summary import summary_key, write_batch_summary
 from worker.webhook import queue_delivery
+from worker.work_area import BucketArea, work_prefix
 
 log = get_logger(__name__)
 POSTER_AT = 0.3
@@ -43,24 +45,26 @@ class Published:
 def publish(state: JobState, ctx: StageContext, makes_video: bool) -> Published:
     """Write video and poster (or the contact sheet of a backend that makes no video); return
     what the report needs about them."""
-    output = ctx.workdir / ctx.checkpoint["output_file"]
+    kept = ctx.checkpoint["output_file"]
+    area = work_area(state, ctx.workdir)
     if not makes_video:
         key = f"{state.spec.id}/{CONTACT_SHEET_NAME}"
-        open_bucket(state.out).put_file(key, output)
+        area.bucket.copy(area.key(kept), key)
         return Published(outputs={"contact_sheet": key}, probe=None)
-    return publish_video(state, output)
+    return publish_video(state, area, kept)
 
 
-def publish_video(state: JobState, video: Path) -> Published:
+def publish_video(state: JobState, area: BucketArea, kept: str) -> Published:
     """Raises OutputTaken when another run has made the job's output or is publishing it."""
+    video = area.local(kept)
     probe = probe_video(video)
-    poster = video.with_name("poster.jpg")
+    poster = area.cache / "poster.jpg"
     extract_poster(video, poster, at_seconds=probe.duration * POSTER_AT)
-    bucket = open_bucket(state.out)
+    bucket = area.bucket
     claim_output(bucket, state, stale_after=get_settings().stage_time_limit)
     job_id = state.spec.id
     outputs = {"video": f"{job_id}/video{video.suffix}", "poster": f"{job_id}/poster.jpg"}
-    bucket.put_file(outputs["video"], video)
+    bucket.copy(area.key(kept), outputs["video"])
     bucket.put_file(outputs["poster"], poster)
     return Published(outputs=outputs, probe=probe)
 
@@ -71,12 +75,11 @@ def write_report(job_id: str, store: JobStore, published: Published | None = Non
     state = store.get(job_id)
     if state is None:
         return
-    workdir = job_workdir(state)
     bucket = open_bucket(state.out)
     report = build_report(
         state,
         store.checkpoint(job_id),
-        inputs=describe_inputs(state.spec, workdir),
+        inputs=describe_inputs(state.spec, scratch_folder(state)),
         bucket=bucket.url,
         outputs=published.outputs if published else None,
         probe=published.probe if published else None,
@@ -92,15 +95,22 @@ def write_report(job_id: str, store: JobStore, published: Published | None = Non
         plugin = get_plugin(state.spec.options.backend)
         store.keep_checkpoint_facts(job_id, [*KEPT_FACTS, *plugin.audit_facts])
     store.forget_finished(job_id)
-    shutil.rmtree(workdir, ignore_errors=True)
+    clear_work(state, bucket)
     summarize_batch_if_done(state, store, bucket)
 
 
 def end_without_report(state: JobState, store: JobStore) -> None:
     """A job whose output belongs to another run: its report is not written (it would
-    replace the other run's); only its scratch folder goes."""
+    replace the other run's); only its work area and scratch folder go."""
     store.forget_finished(state.spec.id)
-    shutil.rmtree(scratch_folder(state), ignore_errors=True)
+    clear_work(state, open_bucket(state.out))
+
+
+def clear_work(state: JobState, bucket: Bucket) -> None:
+    """The settled job's work area in the bucket, and its scratch folder on this machine
+    (other machines' folders go with their next sweep: ``worker.scratch``)."""
+    bucket.delete_prefix(work_prefix(state.spec.id, state.scratch))
+    remove_scratch([state])
 
 
 def summarize_batch_if_done(state: JobState, store: JobStore, bucket: Bucket) -> None:

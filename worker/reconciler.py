@@ -3,7 +3,8 @@ parked job missing from the parked list is listed again.
 
 Every worker runs the loop; one at a time (whoever takes the Redis lock) does a pass. The
 balance of a paid backend is asked only by a worker that consumes that backend's queue: the one
-whose client (and account) pays, under a lock of its own.
+whose client (and account) pays, under a lock of its own. And every worker sweeps its own
+machine's scratch folders (``worker.scratch``) on each turn of the loop.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from worker.backends import backend_names, get_backend, get_plugin
 from worker.handoff import enqueue_stage
 from worker.jobs import JobStatus, JobStore
 from worker.runtime import WORKER_ID, credits, job_store, shared_limits
+from worker.scratch import scratch_root, sweep
 
 log = get_logger(__name__)
 
@@ -111,6 +113,7 @@ def run_reconciler(stop: threading.Event, consumed: Collection[str]) -> None:
                 keys.CREDIT_CHECK_LOCK, WORKER_ID, nx=True, px=lease
             ):
                 resume_after_top_up(store, consumed)
+            sweep(scratch_root(), store.scratch_tokens, get_settings().scratch_max_bytes)
         except RedisError as error:
             log.warning("reconciler could not reach redis", error=str(error))
         except Exception as error:  # a failed balance check must not stop the reconciler

@@ -1,27 +1,30 @@
 """What a worker process holds for the stages it runs: its id, the job store, each backend's
-shared limits, and the scratch folder of a job on this machine."""
+shared limits, and a job as a stage on this machine sees it."""
 
 from __future__ import annotations
 
 import os
-import shutil
 import socket
-import tempfile
 from functools import cache
 from pathlib import Path
 
+from celery import current_task
 from redis import Redis
 
 from config.settings import get_settings
+from worker import keys
 from worker.app import app
 from worker.backends import get_plugin
 from worker.backends.base import StageContext
+from worker.bucket import open_bucket
 from worker.checkpoint import checked_record, read_checkpoint
 from worker.handoff import enqueue_stage
-from worker.inputs import WEB_SCHEMES, local_input, local_spec
+from worker.inputs import WEB_SCHEMES, FetchedOnUse, local_spec
 from worker.jobs import Claim, JobState, JobStatus, JobStore
 from worker.limits import CreditBreaker, SharedLimits, credit_breaker
+from worker.scratch import folder_name, remove_unused, scratch_root
 from worker.stage_progress import note_reporter, throttled_reporter
+from worker.work_area import BucketArea, work_prefix
 
 WORKER_ID = f"{socket.gethostname()}:{os.getpid()}"
 
@@ -58,6 +61,14 @@ def credits() -> CreditBreaker:
     return credit_breaker(job_store().redis)
 
 
+def worker_stopping() -> bool:
+    """Whether the worker running this task shuts down (its main process says so in Redis: a
+    pool process cannot tell otherwise)."""
+    request = current_task.request if current_task else None
+    node = getattr(request, "hostname", None)
+    return bool(node) and bool(job_store().redis.exists(keys.worker_stopping(node)))
+
+
 def wake_waiting_job(job_id: str) -> None:
     """A session slot was freed: queue the stage of the job first in line for one."""
     state = job_store().get(job_id)
@@ -66,40 +77,36 @@ def wake_waiting_job(job_id: str) -> None:
 
 
 def scratch_folder(state: JobState) -> Path:
-    """The job's scratch folder, named after its id and its record's token: two runs of one
-    job (two Redis servers, or the job made again) never share one."""
-    root = get_settings().scratch_dir or Path(tempfile.gettempdir()) / "photoreel-jobs"
-    return root / f"{state.spec.id}-{state.scratch}"
+    """The job's scratch folder on this machine, named after its id and its record's token:
+    two runs of one job (two Redis servers, or the job made again) never share one."""
+    return scratch_root() / folder_name(state.spec.id, state.scratch)
 
 
 def remove_scratch(states: list[JobState]) -> None:
-    """Remove the scratch folders of jobs that will go no further (their Redis is gone)."""
+    """Remove this machine's scratch folders of jobs that will go no further."""
     for state in states:
-        shutil.rmtree(scratch_folder(state), ignore_errors=True)
+        remove_unused(scratch_folder(state))
 
 
-def job_workdir(state: JobState) -> Path:
-    workdir = scratch_folder(state)
-    workdir.mkdir(parents=True, exist_ok=True)
-    return workdir
+def work_area(state: JobState, workdir: Path) -> BucketArea:
+    """The job's work area in its bucket, cached in ``workdir``."""
+    return BucketArea(open_bucket(state.out), work_prefix(state.spec.id, state.scratch), workdir)
 
 
-def stage_context(state: JobState, claim: Claim, store: JobStore) -> StageContext:
-    """The job as this machine sees it: inputs staged in the bucket are fetched to scratch;
-    its checkpoint is validated as its backend's, and so is every fact it records."""
+def stage_context(state: JobState, claim: Claim, store: JobStore, workdir: Path) -> StageContext:
+    """The job as this machine sees it: inputs are fetched to ``workdir`` (its scratch
+    folder) when first used; its checkpoint is validated as its backend's, and so is every
+    fact it records."""
     job_id = state.spec.id
-    workdir = job_workdir(state)
     plugin = get_plugin(state.spec.options.backend)
     facts = store.checkpoint(job_id)
     read_checkpoint(plugin.checkpoint, facts)
     return StageContext(
         spec=local_spec(state.spec, workdir),
         workdir=workdir,
-        photos=[
-            local_input(photo, workdir)
-            for photo in state.spec.photos
-            if not photo.startswith(WEB_SCHEMES)
-        ],
+        photos=FetchedOnUse(
+            [photo for photo in state.spec.photos if not photo.startswith(WEB_SCHEMES)], workdir
+        ),
         checkpoint=facts,
         record=checked_record(plugin.checkpoint, claim.record),
         settings=get_settings(),
@@ -107,4 +114,5 @@ def stage_context(state: JobState, claim: Claim, store: JobStore) -> StageContex
         backend_settings=plugin.read_settings(),
         progress=throttled_reporter(claim.stage, claim.report_progress),
         say=note_reporter(claim.stage, claim.report_progress),
+        work_area=work_area(state, workdir),
     )

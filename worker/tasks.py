@@ -1,11 +1,12 @@
-"""One Celery task per stage: each runs one delivery of its stage through the pipeline, with
-the job's id bound to every log line. And the batch webhook's delivery, retried with backoff."""
+"""One Celery task per stage: each runs one delivery of its stage through the pipeline (which
+binds the job's id and stage to every log line). And the batch webhook's delivery, retried
+with backoff."""
 
 from __future__ import annotations
 
 from celery import Task
 
-from config.logging import bind_job, get_logger
+from config.logging import get_logger
 from config.settings import get_settings
 from worker.app import app
 from worker.handoff import stage_task_name
@@ -18,8 +19,7 @@ log = get_logger(__name__)
 
 def _stage_task(stage: Stage) -> Task:
     def run(job_id: str) -> None:
-        with bind_job(job_id, stage=str(stage)):
-            advance(job_id, stage)
+        advance(job_id, stage)
 
     run.__name__ = f"run_{stage}"
     return app.task(name=stage_task_name(stage))(run)

@@ -3,7 +3,7 @@ from pathlib import Path
 import fsspec
 import pytest
 
-from worker.bucket import BucketError, LocalBucket, open_bucket
+from worker.bucket import Bucket, BucketError, LocalBucket, open_bucket
 
 
 def test_writes_land_whole_and_leave_no_temporaries(tmp_path: Path) -> None:
@@ -99,3 +99,39 @@ def test_one_listing_gives_every_object_and_when_it_was_written(
     times = bucket.modified_times()
     assert sorted(times) == ["job/report.json", "job/succeeded-abc", "other/report.json"]
     assert times["job/succeeded-abc"] >= times["job/report.json"] > 0
+
+
+@pytest.fixture(params=["folder", "s3"])
+def any_bucket(request: pytest.FixtureRequest, tmp_path: Path) -> Bucket:
+    if request.param == "folder":
+        return open_bucket(str(tmp_path / "out"))
+    return open_bucket(request.getfixturevalue("s3_out"))
+
+
+def test_objects_are_copied_inside_the_bucket_and_read_back_whole(
+    any_bucket: Bucket, tmp_path: Path
+) -> None:
+    source = tmp_path / "render.mp4"
+    source.write_bytes(b"r" * 2048)
+    any_bucket.put_file(".work/job-1/abc-render.mp4", source)
+    any_bucket.copy(".work/job-1/abc-render.mp4", "job/video.mp4")
+    fetched = tmp_path / "machine-b" / "video.mp4"
+    any_bucket.get_file("job/video.mp4", fetched)
+    assert fetched.read_bytes() == b"r" * 2048
+    assert [path.name for path in fetched.parent.iterdir()] == ["video.mp4"]
+    with pytest.raises(FileNotFoundError):
+        any_bucket.get_file("job/none.mp4", tmp_path / "none.mp4")
+    assert not (tmp_path / "none.mp4").exists()
+    with pytest.raises(FileNotFoundError):
+        any_bucket.copy(".work/job-1/none.mp4", "job/other.mp4")
+    assert not any_bucket.exists("job/other.mp4")
+
+
+def test_a_prefix_goes_whole_and_nothing_beside_it(any_bucket: Bucket) -> None:
+    for key in (".work/job-1/a.mp4", ".work/job-1/b/c.jpg", ".work/job-10/a.mp4", "job-1/x"):
+        any_bucket.put_bytes(key, b"x")
+    any_bucket.delete_prefix(".work/job-1/")
+    assert not any_bucket.exists(".work/job-1/a.mp4")
+    assert not any_bucket.exists(".work/job-1/b/c.jpg")
+    assert any_bucket.exists(".work/job-10/a.mp4") and any_bucket.exists("job-1/x")
+    any_bucket.delete_prefix(".work/job-1/")  # nothing left: no error

@@ -1,13 +1,16 @@
-"""A worker process warms every registered backend up before its first job."""
+"""A worker process warms every registered backend up before its first job, starts the
+reconciler, and says in Redis when it shuts down."""
 
 from __future__ import annotations
 
 from types import SimpleNamespace
 
 import pytest
+from redis import Redis
 
-from worker import hooks
+from worker import hooks, keys
 from worker.backends import backend_names
+from worker.jobs import JobStore
 
 
 def test_every_registered_backend_is_built_at_start(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -52,3 +55,14 @@ def test_the_reconciler_is_told_the_queues_its_worker_consumes(
     sender = SimpleNamespace(app=SimpleNamespace(amqp=SimpleNamespace(queues=queues)))
     hooks._start_reconciler(sender=sender)
     assert told == [{"photoreel.io"}]
+
+
+def test_a_worker_says_in_redis_while_it_shuts_down(
+    fake_redis: Redis, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(hooks, "job_store", lambda: JobStore(fake_redis))
+    hooks._say_stopping(sender="photoreel@machine-a", sig="SIGTERM", how="Warm", exitcode=0)
+    assert fake_redis.exists(keys.worker_stopping("photoreel@machine-a"))
+    assert 0 < fake_redis.ttl(keys.worker_stopping("photoreel@machine-a")) <= 86400
+    hooks._clear_stopping(sender=SimpleNamespace(hostname="photoreel@machine-a"))
+    assert not fake_redis.exists(keys.worker_stopping("photoreel@machine-a"))

@@ -4,16 +4,20 @@ with a backend that does what the test says."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
+import structlog
 from redis import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 
 from config.settings import Settings
 from tests.conftest import make_photo, make_video, run_stages
-from worker import pipeline, runtime
+from worker import keys, pipeline, runtime
+from worker.backends import get_plugin
 from worker.backends.base import StageContext
 from worker.errors import JobFailed, JobParked, TransientError, WaitingForSlot
 from worker.jobs import JobStatus, JobStore, Stage, StaleClaim
@@ -98,10 +102,17 @@ def report(tmp_path: Path, job_id: str) -> dict[str, Any]:
     return json.loads((tmp_path / "out" / job_id / "report.json").read_text())
 
 
+def keeping_on_machine(monkeypatch: pytest.MonkeyPatch, *stages: Stage) -> None:
+    """The job's backend keeps ``stages`` on the machine of the stage before them."""
+    plugin = replace(get_plugin("local"), stays_on_machine=frozenset(map(str, stages)))
+    monkeypatch.setattr(pipeline, "get_plugin", lambda name: plugin)
+
+
 def test_a_stage_done_hands_the_job_to_the_next(
     store: JobStore, job: str, enqueued: list, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     backend = with_backend(monkeypatch, ScriptedBackend())
+    keeping_on_machine(monkeypatch)
     pipeline.advance(job, Stage.SESSION)
     assert backend.ran == ["session"]
     state = store.get(job)
@@ -109,14 +120,68 @@ def test_a_stage_done_hands_the_job_to_the_next(
     assert enqueued == [(job, Stage.UPLOAD, 0)]
 
 
-def test_download_records_the_output_file(
+def test_stages_kept_on_the_machine_run_at_once_each_with_its_own_claim(
     store: JobStore, job: str, enqueued: list, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    backend = with_backend(monkeypatch, ScriptedBackend())
+    keeping_on_machine(monkeypatch, Stage.UPLOAD, Stage.GENERATE)
+    bound: list[dict[str, object]] = []
+    monkeypatch.setattr(
+        backend, "generate", lambda ctx: bound.append(structlog.contextvars.get_contextvars())
+    )
+    pipeline.advance(job, Stage.SESSION)
+    assert backend.ran == ["session", "upload"]
+    assert bound == [{"job_id": job, "stage": "generate"}]  # its log lines say which stage
+    state = store.get(job)
+    assert state is not None and state.stage == Stage.COMPLETE and state.status == JobStatus.QUEUED
+    assert set(state.timings) == {"session", "upload", "generate"}
+    assert state.attempts == {"session": 1, "upload": 1, "generate": 1}
+    assert enqueued == [(job, Stage.COMPLETE, 0)]
+
+
+def test_a_worker_shutting_down_hands_the_next_stage_to_the_queue(
+    store: JobStore, job: str, enqueued: list, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    backend = with_backend(monkeypatch, ScriptedBackend())
+    keeping_on_machine(monkeypatch, Stage.UPLOAD)
+    store.redis.set(keys.worker_stopping("photoreel@machine-a"), "1")
+    request = SimpleNamespace(request=SimpleNamespace(hostname="photoreel@machine-a"))
+    monkeypatch.setattr(runtime, "current_task", request)
+    pipeline.advance(job, Stage.SESSION)
+    assert backend.ran == ["session"]
+    assert enqueued == [(job, Stage.UPLOAD, 0)]
+
+
+def on_machine(monkeypatch: pytest.MonkeyPatch, scratch: Path) -> None:
+    """The stages that follow run on a machine whose scratch folders are under ``scratch``."""
+    monkeypatch.setattr(runtime, "scratch_root", lambda: scratch)
+
+
+def test_download_keeps_the_output_for_a_publisher_on_another_machine(
+    store: JobStore, job: str, enqueued: list, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     with_backend(monkeypatch, ScriptedBackend())
     run_stages(store, job, list(Stage)[:5])
+    on_machine(monkeypatch, tmp_path / "machine-a")
     pipeline.advance(job, Stage.DOWNLOAD)
-    assert store.checkpoint(job)["output_file"] == "video.mp4"
+    kept = store.checkpoint(job)["output_file"]
+    assert kept.endswith("-video.mp4")
+    state = store.get(job)
+    assert state is not None
+    work = tmp_path / "out" / ".work" / f"reel-{state.scratch}"
+    assert [path.name for path in work.iterdir()] == [kept]
     assert enqueued == [(job, Stage.PUBLISH, 0)]
+
+    on_machine(monkeypatch, tmp_path / "machine-b")
+    pipeline.advance(job, Stage.PUBLISH)
+    assert report(tmp_path, job)["status"] == "succeeded"
+    video = tmp_path / "out" / job / "video.mp4"
+    assert (
+        video.read_bytes()
+        == (tmp_path / "machine-a" / f"reel-{state.scratch}" / "video.mp4").read_bytes()
+    )
+    assert not work.exists()  # the settled job's work area is gone
+    assert not (tmp_path / "machine-b" / f"reel-{state.scratch}").exists()
 
 
 def test_the_last_stage_publishes_and_writes_the_report(

@@ -38,6 +38,18 @@ def new_id(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:8]}"
 
 
+def keep_on_another_machine(state: JobState, tmp_path: Path, name: str) -> str:
+    """An output made and kept by an earlier stage on another machine: the name it was kept
+    under, recorded as the job's output."""
+    elsewhere = tmp_path / "other-machine"
+    source = make_photo(elsewhere / name, size=(64, 48)) if name.endswith(".jpg") else None
+    source = source or make_video(elsewhere / name)
+    kept = runtime.work_area(state, elsewhere).keep(source)
+    store_key = f"photoreel:job:{state.spec.id}:checkpoint"
+    runtime.job_store().redis.hset(store_key, "output_file", json.dumps(kept))
+    return kept
+
+
 def test_publish_to_s3_writes_video_poster_report_and_summary(
     s3_out: str, store: JobStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -52,8 +64,7 @@ def test_publish_to_s3_writes_video_poster_report_and_summary(
     shutil.rmtree(producer)  # the worker never sees the producer's files
     monkeypatch.chdir(tmp_path)
     run_stages(store, job_id, list(Stage)[:-1])
-    make_video(runtime.job_workdir(store_state(store, job_id)) / "render.mp4")
-    store.redis.hset(f"photoreel:job:{job_id}:checkpoint", "output_file", '"render.mp4"')
+    kept = keep_on_another_machine(store_state(store, job_id), tmp_path, "render.mp4")
 
     pipeline.advance(job_id, Stage.PUBLISH)
 
@@ -82,6 +93,7 @@ def test_publish_to_s3_writes_video_poster_report_and_summary(
     assert fs.info(f"{root}/batches/{batch}/index.html")["ContentType"] == "text/html"
     assert fs.exists(f"{root}/index.html")
     assert not runtime.scratch_folder(store_state(store, job_id)).exists()
+    assert not fs.exists(f"{root}/.work/{job_id}-{store_state(store, job_id).scratch}/{kept}")
 
 
 def test_a_missing_staged_input_fails_the_job_naming_it(s3_out: str, store: JobStore) -> None:
@@ -89,16 +101,17 @@ def test_a_missing_staged_input_fails_the_job_naming_it(s3_out: str, store: JobS
     gone = f"{s3_out}/.inputs/sha256/{'0' * 64}/beach.jpg"
     store.create(JobSpec(id=job_id, photos=[gone], prompt=""), out=s3_out, batch=batch)
 
-    pipeline.advance(job_id, Stage.SESSION)
+    pipeline.advance(job_id, Stage.SESSION)  # needs no photo: fetches none
+    pipeline.advance(job_id, Stage.UPLOAD)
 
     state = store.get(job_id)
     assert state is not None and state.status == JobStatus.FAILED
     bucket = open_bucket(s3_out)
     report = json.loads(bucket.read_bytes(f"{job_id}/report.json") or b"")
     assert_valid_report(report)
-    assert report["error"]["file"] == "beach.jpg" and report["error"]["stage"] == "session"
-    assert report["inputs"] == [
-        {"role": "photo", "name": "beach.jpg", "location": gone, "sha256": None, "size": None}
+    assert report["error"]["file"] == "beach.jpg" and report["error"]["stage"] == "upload"
+    assert report["inputs"] == [  # the digest it was staged under; no size: there is none
+        {"role": "photo", "name": "beach.jpg", "location": gone, "sha256": "0" * 64, "size": None}
     ]
     summary = json.loads(bucket.read_bytes(f"batches/{batch}/summary.json") or b"")
     assert summary["counts"] == {"failed": 1}
@@ -109,17 +122,20 @@ def test_a_backend_without_video_publishes_its_contact_sheet(
 ) -> None:
     job_id = new_id("preview")
     store.create(JobSpec(id=job_id, photos=["/p.jpg"]), out=str(tmp_path / "out"), batch="b")
-    sheet = make_photo(runtime.job_workdir(store_state(store, job_id)) / "sheet.jpg", size=(64, 48))
-    store.redis.hset(f"photoreel:job:{job_id}:checkpoint", "output_file", '"sheet.jpg"')
-    state = store.get(job_id)
-    assert state is not None
-    ctx = runtime.stage_context(state, claim_stage(store, job_id, Stage.SESSION), store)
+    state = store_state(store, job_id)
+    kept = keep_on_another_machine(state, tmp_path, "sheet.jpg")
+    workdir = runtime.scratch_folder(state)
+    workdir.mkdir(parents=True)
+    claim = claim_stage(store, job_id, Stage.SESSION)
+    ctx = runtime.stage_context(state, claim, store, workdir)
 
     published = publish(state, ctx, makes_video=False)
 
     key = f"{job_id}/contact-sheet.jpg"
     assert published.outputs == {"contact_sheet": key} and published.probe is None
+    sheet = tmp_path / "other-machine" / "sheet.jpg"
     assert (tmp_path / "out" / key).read_bytes() == sheet.read_bytes()
+    assert kept.endswith("-sheet.jpg")
     assert not (tmp_path / "out" / job_id / "poster.jpg").exists()
 
 
@@ -132,6 +148,7 @@ def test_an_empty_photo_fails_its_job_saying_it_is_empty(store: JobStore, tmp_pa
     store.create(JobSpec(id=job_id, photos=[str(good), str(empty)]), out=out, batch=batch)
 
     pipeline.advance(job_id, Stage.SESSION)
+    pipeline.advance(job_id, Stage.UPLOAD)
 
     state = store_state(store, job_id)
     assert state.status == JobStatus.FAILED

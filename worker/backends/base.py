@@ -14,7 +14,7 @@ registers in ``worker.backends.REGISTRY``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from config.settings import Settings
 from worker.checkpoint import Checkpoint
 from worker.limits import SharedLimits
+from worker.work_area import ScratchArea, WorkArea
 
 if TYPE_CHECKING:
     from worker.spec import JobSpec
@@ -48,9 +49,11 @@ class SessionLimits:
 class StageContext:
     spec: JobSpec
     workdir: Path
-    """Scratch folder of this job on this worker; inputs are fetched here, never modified."""
-    photos: list[Path]
-    """The job's photos as local files, in order (URLs stay in ``spec.photos``)."""
+    """Scratch folder of this job on this machine: a cache, which a stage may find empty (an
+    earlier stage may have run on another machine). Inputs are fetched here, never modified."""
+    photos: Sequence[Path]
+    """The job's photos as local files, in order (URLs the backend takes as they are stay in
+    ``spec.photos``); fetched to this machine when first used."""
     checkpoint: Mapping[str, Any]
     record: Callable[[str, Any], None]
     settings: Settings
@@ -62,6 +65,15 @@ class StageContext:
     """``progress(done, total)``: how far the stage is (shown with a percentage and an ETA)."""
     say: Callable[[str], None] = field(default=lambda _words: None)
     """``say(words)``: what the stage is doing, in words (shown beside the job's status)."""
+    work_area: WorkArea | None = None
+    """Where files handed to later stages go (``worker.work_area``); unset: the scratch folder
+    alone (a backend driven on one machine)."""
+
+    @property
+    def work(self) -> WorkArea:
+        """``work.keep(path)`` gives the name by which a later stage, on any machine, gets the
+        file back with ``work.local(name)``."""
+        return self.work_area or ScratchArea(self.workdir)
 
 
 class Backend(Protocol):
@@ -83,8 +95,9 @@ class Backend(Protocol):
         """Render the final draft."""
 
     def download(self, ctx: StageContext) -> Path:
-        """Return the finished output as a file inside ``ctx.workdir``: the video, or for a
-        backend that makes none (``BackendPlugin.makes_video``) its contact sheet image."""
+        """Return the finished output as a file on this machine (the core keeps it for
+        publishing): the video, or for a backend that makes none (``BackendPlugin.makes_video``)
+        its contact sheet image."""
 
 
 def no_secrets(_settings: Any) -> list[str]:
@@ -126,6 +139,10 @@ class BackendPlugin:
     credit_check: Callable[[Backend, Any, SharedLimits | None], bool] | None = None
     """For a paid backend: whether the balance covers one more job (asked by the reconciler
     while the credit breaker is open, to resume parked jobs)."""
+    stays_on_machine: frozenset[str] = frozenset()
+    """Stages that follow the stage before them at once, in the same task, on the machine
+    whose scratch folder holds what that stage left (decoded photos, music): no other machine
+    has to make it again. A stage redone elsewhere (a lost machine, a retry) makes it again."""
 
     def read_settings(self) -> Any:
         """A fresh instance of its settings (from the environment now), or None."""

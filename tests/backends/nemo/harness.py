@@ -17,6 +17,7 @@ from worker.backends.nemo import NemoBackend
 from worker.backends.nemo.checkpoint import NemoCheckpoint
 from worker.backends.nemo.settings import NemoSettings
 from worker.checkpoint import checked_record
+from worker.inputs import WEB_SCHEMES, FetchedOnUse
 from worker.limits import SharedLimits
 from worker.spec import JobOptions, JobSpec
 
@@ -71,7 +72,10 @@ class Job:
         return StageContext(
             spec=self.spec,
             workdir=self.workdir,
-            photos=[Path(entry) for entry in self.spec.photos if "://" not in entry],
+            photos=FetchedOnUse(
+                [entry for entry in self.spec.photos if not entry.startswith(WEB_SCHEMES)],
+                self.workdir,
+            ),
             checkpoint=json.loads(json.dumps(self.book)),
             record=checked_record(NemoCheckpoint, self._record),
             settings=Settings(),

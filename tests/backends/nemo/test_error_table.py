@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,9 @@ from tests.backends.nemo.harness import NewJob, fast_settings, make_photos, run_
 from worker.backends.nemo import NemoBackend
 from worker.backends.nemo.stub.server import FakeNemo, running
 from worker.backends.nemo.stub.world import FakeConfig
+from worker.bucket import open_bucket
 from worker.errors import JobFailed, JobParked, TransientError
+from worker.inputs import stage_file
 
 
 def test_1001_mid_job_gets_a_new_anonymous_token_and_repeats(
@@ -244,11 +247,20 @@ def test_429_again_or_a_long_retry_after_goes_back_to_the_queue(
     assert waits == slept
 
 
-def test_s3_photos_are_refused_by_name(
-    fake_nemo: FakeNemo, backend: NemoBackend, new_job: NewJob
+def test_photos_staged_in_a_bucket_go_up_as_files(
+    fake_nemo: FakeNemo, backend: NemoBackend, new_job: NewJob, s3_out: str, tmp_path: Path
 ) -> None:
-    job = new_job("s3", photos=["s3://bucket/a.jpg"])
-    job.run(backend, "open_session")
-    with pytest.raises(JobFailed, match="http") as failure:
-        job.run(backend, "upload")
-    assert failure.value.file == "s3://bucket/a.jpg"
+    """Only the web URLs a user gave are passed to the service as URLs."""
+    producer = make_photos(tmp_path / "producer", 2)
+    staged = [stage_file(photo, open_bucket(s3_out)) for photo in producer]
+    job = new_job("staged", photos=[*staged, "https://shop.example/c.jpg"])
+    job.run(backend, "open_session", "upload")
+    uploaded = job.book["uploads"]["files"]
+    assert [uploaded[key]["name"] for key in ("0", "1", "2")] == [
+        "photo0.jpg",
+        "photo1.jpg",
+        "https://shop.example/c.jpg",
+    ]
+    for key, photo in zip(("0", "1"), producer, strict=True):  # the stub hashes what it got
+        assert uploaded[key]["hash"] == hashlib.sha256(photo.read_bytes()).hexdigest()[:16]
+    assert fake_nemo.mistakes == []

@@ -23,19 +23,15 @@ class DryBackend(LocalBackend):
     name = "dry"
 
     def export(self, ctx: StageContext) -> None:
-        sheet = ctx.checkpoint.get("sheet")
-        if sheet and (ctx.workdir / sheet["file"]).is_file():
+        if ctx.checkpoint.get("sheet"):  # recorded once kept: done, on whichever machine
             return
         draft = Draft.model_validate(ctx.checkpoint["draft"])
         photos = {key: load_working_image(path) for key, path in self._photo_files(ctx).items()}
         target = contact_sheet(draft, photos, timeline_summary(draft), ctx.workdir / SHEET_FILE)
-        ctx.record("sheet", {"file": target.name, "bytes": target.stat().st_size})
+        ctx.record("sheet", {"file": ctx.work.keep(target), "bytes": target.stat().st_size})
 
     def download(self, ctx: StageContext) -> Path:
         sheet = ctx.checkpoint.get("sheet")
         if not sheet:
             raise JobFailed("no contact sheet was drawn")
-        path = ctx.workdir / sheet["file"]
-        if not path.is_file():
-            raise JobFailed("the contact sheet is missing", file=path.name)
-        return path
+        return ctx.work.local(sheet["file"])

@@ -3,6 +3,7 @@ its output is a contact sheet rather than a video."""
 
 from worker.backends.base import Backend, BackendPlugin, Pool
 from worker.backends.dry.checkpoint import DryCheckpoint
+from worker.backends.local.plugin import RENDER_STAGES
 
 
 def create() -> Backend:
@@ -12,5 +13,10 @@ def create() -> Backend:
 
 
 PLUGIN = BackendPlugin(
-    name="dry", pool=Pool.CPU, create=create, makes_video=False, checkpoint=DryCheckpoint
+    name="dry",
+    pool=Pool.CPU,
+    create=create,
+    makes_video=False,
+    checkpoint=DryCheckpoint,
+    stays_on_machine=RENDER_STAGES,
 )

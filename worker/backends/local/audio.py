@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import subprocess
 import wave
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from functools import lru_cache
 from pathlib import Path
 
@@ -43,7 +43,7 @@ ChunkSource = Callable[[], Iterator[np.ndarray]]
 """Yields float32 stereo chunks (n, 2) of the whole track, every time it is called."""
 
 
-def find_music_file(music: str, photos: list[Path]) -> Path:
+def find_music_file(music: str, photos: Sequence[Path]) -> Path:
     """The music file ``music`` names: as given, else beside the job's first photo."""
     path = Path(music).expanduser()
     candidates = (

@@ -164,8 +164,7 @@ class LocalBackend:
         return src, name, str(mood) if mood else None, facts
 
     def export(self, ctx: StageContext) -> None:
-        rendered = ctx.checkpoint.get("render")
-        if rendered and (ctx.workdir / rendered["file"]).is_file():
+        if ctx.checkpoint.get("render"):  # recorded once kept: done, on whichever machine
             return
         draft = Draft.model_validate(ctx.checkpoint["draft"])
         container = ctx.spec.options.container
@@ -197,7 +196,7 @@ class LocalBackend:
         ctx.record(
             "render",
             {
-                "file": output.name,
+                "file": ctx.work.keep(output),
                 "bytes": output.stat().st_size,
                 "frames": encoder.frames_written,
                 "width": settings.width,
@@ -211,7 +210,7 @@ class LocalBackend:
         rendered = ctx.checkpoint.get("render")
         if not rendered:
             raise JobFailed("nothing was rendered")
-        path = ctx.workdir / rendered["file"]
-        if not path.is_file() or path.stat().st_size == 0:
-            raise JobFailed("rendered video is missing or empty", file=path.name)
+        path = ctx.work.local(rendered["file"])
+        if path.stat().st_size == 0:
+            raise JobFailed("rendered video is empty", file=path.name)
         return path

@@ -10,4 +10,15 @@ def create() -> Backend:
     return LocalBackend()
 
 
-PLUGIN = BackendPlugin(name="local", pool=Pool.CPU, create=create, checkpoint=LocalCheckpoint)
+RENDER_STAGES = frozenset({"upload", "generate", "complete", "export"})
+"""From the session on, through the render: each needs the decoded photos (and the render the
+music) that the stage before it left in scratch. The render is kept in the bucket, so the
+download and publishing may run anywhere."""
+
+PLUGIN = BackendPlugin(
+    name="local",
+    pool=Pool.CPU,
+    create=create,
+    checkpoint=LocalCheckpoint,
+    stays_on_machine=RENDER_STAGES,
+)

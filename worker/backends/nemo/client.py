@@ -21,6 +21,7 @@ from typing import Any
 import httpx
 from pydantic import SecretStr
 
+from worker.backends.nemo.account import RedisTokenStore, shared_client_id
 from worker.backends.nemo.auth import Credentials, IssuedToken, expiry_of, load_client_id
 from worker.backends.nemo.settings import NemoSettings
 from worker.backends.nemo.sse import StreamLimits, StreamOutcome, read_stream
@@ -119,11 +120,19 @@ class NemoClient:
             "X-Skill-Platform": settings.skill_source,
         }
         self.http = httpx.Client(base_url=settings.nemo_api_url.rstrip("/"), timeout=self.timeout)
-        self.credentials = Credentials(
-            settings.nemo_token,
-            lambda: load_client_id(settings.nemo_client_id),
-            self._anonymous_token,
-        )
+        if limits is None:  # one machine: the account kept in HOME
+            self.credentials = Credentials(
+                settings.nemo_token,
+                lambda: load_client_id(settings.nemo_client_id),
+                self._anonymous_token,
+            )
+        else:  # a deployment: its one account, kept in its Redis
+            self.credentials = Credentials(
+                settings.nemo_token,
+                lambda: shared_client_id(limits.redis, settings.nemo_client_id),
+                self._anonymous_token,
+                RedisTokenStore(limits.redis),
+            )
         self._sleep = sleep
         self.shared_limits = limits
 

@@ -4,6 +4,7 @@ list (HEIC, TIFF, BMP, …) or cannot be expected to read (16 bits a channel, CM
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from PIL import Image, UnidentifiedImageError
 from pillow_heif import register_heif_opener
 
 from worker.errors import JobFailed
+from worker.inputs import WEB_SCHEMES
 from worker.spec import JobSpec
 
 MAX_FILE_BYTES = 200 * 1024 * 1024
@@ -33,19 +35,14 @@ class Photo:
     url: str | None = None
 
 
-def is_url(entry: str) -> bool:
-    return "://" in entry
-
-
-def job_photos(spec: JobSpec, local: list[Path]) -> list[Photo]:
-    """Every photo in job order: ``spec.photos`` gives the order and the URLs (entries with
-    ``://``), ``local`` the files of the other entries, in order."""
+def job_photos(spec: JobSpec, local: Sequence[Path]) -> list[Photo]:
+    """Every photo in job order: ``spec.photos`` gives the order and the web URLs the user gave
+    (passed to the service as URLs), ``local`` the files of the other entries, in order (local
+    paths, and the objects staged in the bucket, fetched to this machine)."""
     files = iter(local)
     photos: list[Photo] = []
     for index, entry in enumerate(spec.photos):
-        if is_url(entry):
-            if not entry.startswith(("http://", "https://")):
-                raise JobFailed("NemoVideo takes http(s) URLs only", file=entry)
+        if entry.startswith(WEB_SCHEMES):
             photos.append(Photo(key=str(index), name=entry, url=entry))
             continue
         path = next(files, None)
