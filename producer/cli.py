@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from worker.bucket import Bucket
 
 MANIFEST_SUFFIXES = (".yaml", ".yml")
+STOPPED_WORKERS_LET_GO_SECONDS = 10.0
 
 cli = typer.Typer(
     help="Turn photo sets and a plain-language prompt into finished videos.",
@@ -198,7 +199,7 @@ def run_batch(
 
     Ctrl-C lets the running stages finish (a second one stops them at once); SIGTERM stops
     at once. Either way the workers (and their ffmpeg) and the embedded Redis are stopped and
-    the scratch folders of the jobs left unfinished are removed."""
+    the scratch folders and work areas of the jobs left unfinished are removed."""
     from producer.enqueue import EnqueueResult, new_batch_id
 
     redis_or_exit()
@@ -254,7 +255,7 @@ def run_locally(
     """Enqueue and wait, with this machine's workers; write the batch's summary."""
     from producer.enqueue import EnqueueResult, enqueue_specs
     from producer.progress import wait_for_jobs
-    from worker.runtime import remove_scratch
+    from worker.publish import clear_work
     from worker.summary import write_summary_when_reported
 
     run = LocalRun(EnqueueResult(batch=batch))
@@ -289,7 +290,9 @@ def run_locally(
         for state in run.states:
             run.warnings[state.spec.id] = store.checkpoint(state.spec.id).get("warnings", [])
         if runtime.embedded:  # its Redis goes with this run: no one can resume these jobs
-            remove_scratch([state for state in run.states if not state.status.finished])
+            for state in run.states:
+                if not state.status.finished:  # its killed workers let go as they exit
+                    clear_work(state, bucket, wait=STOPPED_WORKERS_LET_GO_SECONDS)
     return run
 
 

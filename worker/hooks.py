@@ -7,17 +7,16 @@ import threading
 from typing import Any
 
 from celery.concurrency.prefork import TaskPool as PreforkPool
-from celery.signals import worker_process_init, worker_ready, worker_shutting_down
+from celery.signals import worker_process_init, worker_ready, worker_shutdown, worker_shutting_down
 from redis.exceptions import RedisError
 
 from config.logging import get_logger
+from config.settings import get_settings
 from worker import keys
 from worker.backends import backend_names, get_backend
 from worker.reconciler import run_reconciler
 from worker.runtime import job_store
 
-STOPPING_SECONDS = 86400
-"""How long a shutdown's mark outlives a worker that never starts again under its name."""
 log = get_logger(__name__)
 
 
@@ -48,17 +47,22 @@ def _start_reconciler(sender: Any, **_: object) -> None:
     ).start()
 
 
-@worker_ready.connect
-def _clear_stopping(sender: Any, **_: object) -> None:
-    """A worker starting again under the name of one that shut down takes jobs on as usual."""
-    job_store().redis.delete(keys.worker_stopping(sender.hostname))
-
-
 @worker_shutting_down.connect
 def _say_stopping(sender: str, **_: object) -> None:
     """Warm shutdown: the running stages finish, and hand their jobs on to the queue rather
-    than run the next stage here (``worker.pipeline``)."""
+    than run the next stage here (``worker.pipeline``). The mark lasts as long as a stage may."""
     try:
-        job_store().redis.set(keys.worker_stopping(sender), "1", ex=STOPPING_SECONDS)
+        ttl = get_settings().stage_time_limit
+        job_store().redis.set(keys.worker_stopping(sender), "1", ex=ttl)
     except RedisError as error:
         log.warning("could not say in Redis that this worker stops", error=str(error))
+
+
+@worker_ready.connect
+@worker_shutdown.connect
+def _clear_stopping(sender: Any, **_: object) -> None:
+    """Once stopped (or started again under the same name), the mark goes."""
+    try:
+        job_store().redis.delete(keys.worker_stopping(sender.hostname))
+    except RedisError as error:
+        log.warning("could not clear this worker's stopping mark", error=str(error))

@@ -465,17 +465,17 @@ class JobStore:
                     states.append(state)
         return states
 
-    def scratch_tokens(self, job_ids: list[str]) -> dict[str, str | None]:
-        """For each of ``job_ids`` this Redis knows, in one pipelined round trip: its scratch
-        token while it is under way, None once it finished (the folders a machine may keep)."""
+    def scratch_tokens(self, job_ids: list[str]) -> dict[str, tuple[str, bool]]:
+        """For each of ``job_ids`` this Redis holds, in one pipelined round trip: its record's
+        scratch token, and whether the job finished (what a machine's scratch may keep)."""
         pipe = self.redis.pipeline(transaction=False)
         for job_id in job_ids:
             pipe.hmget(keys.job(job_id), "status", "scratch")
-        tokens: dict[str, str | None] = {}
+        tokens: dict[str, tuple[str, bool]] = {}
         for job_id, (status, token) in zip(job_ids, pipe.execute(), strict=True):
             if status is not None:
                 finished = JobStatus(status.decode()).finished
-                tokens[job_id] = None if finished or not token else token.decode()
+                tokens[job_id] = ((token or b"").decode(), finished)
         return tokens
 
     @staticmethod

@@ -19,7 +19,8 @@ from worker.jobs import JobState, JobStatus, JobStore
 from worker.output_claim import claim_output, release_output
 from worker.probe import VideoProbe, extract_poster, probe_video
 from worker.report import build_report, render_report, report_key, succeeded_mark_key
-from worker.runtime import remove_scratch, scratch_folder, work_area
+from worker.runtime import scratch_folder, work_area
+from worker.scratch import remove_unused
 from worker.summary import summary_key, write_batch_summary
 from worker.webhook import queue_delivery
 from worker.work_area import BucketArea, work_prefix
@@ -106,11 +107,12 @@ def end_without_report(state: JobState, store: JobStore) -> None:
     clear_work(state, open_bucket(state.out))
 
 
-def clear_work(state: JobState, bucket: Bucket) -> None:
-    """The settled job's work area in the bucket, and its scratch folder on this machine
-    (other machines' folders go with their next sweep: ``worker.scratch``)."""
+def clear_work(state: JobState, bucket: Bucket, *, wait: float = 0.0) -> None:
+    """The settled job's work area in the bucket, and its scratch folder on this machine,
+    once no stage holds it (for up to ``wait`` seconds); other machines' folders go with their
+    next sweep (``worker.scratch``)."""
     bucket.delete_prefix(work_prefix(state.spec.id, state.scratch))
-    remove_scratch([state])
+    remove_unused(scratch_folder(state), wait=wait)
 
 
 def summarize_batch_if_done(state: JobState, store: JobStore, bucket: Bucket) -> None:

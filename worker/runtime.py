@@ -22,7 +22,7 @@ from worker.handoff import enqueue_stage
 from worker.inputs import WEB_SCHEMES, FetchedOnUse, local_spec
 from worker.jobs import Claim, JobState, JobStatus, JobStore
 from worker.limits import CreditBreaker, SharedLimits, credit_breaker
-from worker.scratch import folder_name, remove_unused, scratch_root
+from worker.scratch import folder_name, scratch_root
 from worker.stage_progress import note_reporter, throttled_reporter
 from worker.work_area import BucketArea, work_prefix
 
@@ -80,12 +80,6 @@ def scratch_folder(state: JobState) -> Path:
     """The job's scratch folder on this machine, named after its id and its record's token:
     two runs of one job (two Redis servers, or the job made again) never share one."""
     return scratch_root() / folder_name(state.spec.id, state.scratch)
-
-
-def remove_scratch(states: list[JobState]) -> None:
-    """Remove this machine's scratch folders of jobs that will go no further."""
-    for state in states:
-        remove_unused(scratch_folder(state))
 
 
 def work_area(state: JobState, workdir: Path) -> BucketArea:

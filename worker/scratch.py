@@ -60,7 +60,10 @@ def folder_in_use(folder: Path) -> Iterator[Path]:
     while True:
         folder.mkdir(parents=True, exist_ok=True)
         lock_path = folder / IN_USE
-        handle = open(lock_path, "a+b")  # noqa: SIM115 - held for the whole block
+        try:
+            handle = open(lock_path, "a+b")  # noqa: SIM115 - held for the whole block
+        except FileNotFoundError:  # removed since it was made: make it again
+            continue
         try:
             fcntl.flock(handle, fcntl.LOCK_SH)
             if _same_file(handle, lock_path):
@@ -78,19 +81,23 @@ def _same_file(handle: object, path: Path) -> bool:
         return False
 
 
-def remove_unused(folder: Path) -> bool:
-    """Remove ``folder`` unless a stage on this machine holds it; True when removed."""
-    lock_path = folder / IN_USE
+def remove_unused(folder: Path, *, wait: float = 0.0) -> bool:
+    """Remove ``folder`` unless a stage on this machine holds it (for up to ``wait`` seconds:
+    processes just killed let go of their locks as they exit); True when it is gone."""
     try:
-        handle = open(lock_path, "a+b")  # noqa: SIM115 - closed below
+        handle = open(folder / IN_USE, "a+b")  # noqa: SIM115 - closed below
     except FileNotFoundError:
-        shutil.rmtree(folder, ignore_errors=True)  # never used by a stage (or half removed)
-        return True
+        return not folder.exists()  # no folder; or one half removed by another sweep
+    deadline = time.monotonic() + wait
     with handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return False
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    return False
+                time.sleep(0.05)
         shutil.rmtree(folder, ignore_errors=True)
         return True
 
@@ -135,21 +142,22 @@ def folder_bytes(path: Path) -> int:
     return total
 
 
-JobTokens = Callable[[list[str]], dict[str, str | None]]
-"""For job ids, the scratch token of each job under way, None for each finished one; jobs the
-job store does not know are left out."""
+JobTokens = Callable[[list[str]], dict[str, tuple[str, bool]]]
+"""For job ids, the scratch token of each job's record and whether it finished; jobs the job
+store does not hold are left out."""
 STRANGER_GRACE_SECONDS = 3600.0
-"""A folder of a job this Redis does not know may belong to another run on this machine
-(another Redis): it is left this long after its last use."""
+"""A folder of a record this Redis does not hold (an unknown job, or one made again since)
+may be another run's on this machine (another Redis, a job of the same id): it is left this
+long after its last use."""
 
 
 def sweep(
     root: Path, job_tokens: JobTokens, max_bytes: int, *, now: float | None = None
 ) -> list[Path]:
-    """Remove the folders of jobs no longer under way (finished on any machine, or made again
-    under a new record; unknown ones after ``STRANGER_GRACE_SECONDS``), then the least
-    recently used ones while the cache holds more than ``max_bytes``. Folders in use are left
-    alone. Returns what was removed."""
+    """Remove the folders of jobs that finished (on any machine), and those of records this
+    Redis does not hold after ``STRANGER_GRACE_SECONDS``; then the least recently used ones
+    while the cache holds more than ``max_bytes``. Folders in use are left alone. Returns what
+    was removed."""
     folders = cached_folders(root)
     if not folders:
         return []
@@ -158,8 +166,9 @@ def sweep(
     removed: list[Path] = []
     kept: list[CachedFolder] = []
     for folder in folders:
-        if folder.job_id in tokens:
-            stale = tokens[folder.job_id] != folder.token
+        token, finished = tokens.get(folder.job_id, ("", False))
+        if token == folder.token:
+            stale = finished
         else:
             stale = now - folder.last_used > STRANGER_GRACE_SECONDS
         if stale and remove_unused(folder.path):

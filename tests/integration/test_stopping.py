@@ -91,6 +91,8 @@ def stopped_cleanly(run: subprocess.Popen[str], started: set[int], scratch: Path
     left = [pid for pid in started if alive(pid)]
     assert left == [], f"still running: {left}"
     assert list((scratch / "photoreel-jobs").iterdir()) == []
+    work = scratch.parent / "out" / ".work"  # files kept for later stages no one will run
+    assert not work.exists() or list(work.iterdir()) == []
     return stderr
 
 

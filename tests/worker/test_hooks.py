@@ -63,6 +63,6 @@ def test_a_worker_says_in_redis_while_it_shuts_down(
     monkeypatch.setattr(hooks, "job_store", lambda: JobStore(fake_redis))
     hooks._say_stopping(sender="photoreel@machine-a", sig="SIGTERM", how="Warm", exitcode=0)
     assert fake_redis.exists(keys.worker_stopping("photoreel@machine-a"))
-    assert 0 < fake_redis.ttl(keys.worker_stopping("photoreel@machine-a")) <= 86400
+    assert 0 < fake_redis.ttl(keys.worker_stopping("photoreel@machine-a")) <= 1800
     hooks._clear_stopping(sender=SimpleNamespace(hostname="photoreel@machine-a"))
     assert not fake_redis.exists(keys.worker_stopping("photoreel@machine-a"))

@@ -61,13 +61,13 @@ def test_reconcile_resumes_orphaned_and_overdue_jobs_only(
     claim("orphan", 0.01)  # its worker dies: the lease runs out, nobody renews it
     claim("alive", 30)
     store.mark_due("waiting", time.time() + 100)  # a retry with a countdown
-    time.sleep(0.05)  # "lost" stays queued: its message went down with a worker
+    time.sleep(0.3)  # "lost" stays queued: its message went down with a worker
 
-    resumed = reconciler.reconcile(store, lease_seconds=0.02, requeue_seconds=0.03)
+    resumed = reconciler.reconcile(store, lease_seconds=0.02, requeue_seconds=0.2)
 
     assert sorted(resumed) == ["lost", "orphan"]
     assert sorted(enqueued) == [("lost", Stage.SESSION), ("orphan", Stage.SESSION)]
-    again = reconciler.reconcile(store, lease_seconds=0.02, requeue_seconds=0.03)
+    again = reconciler.reconcile(store, lease_seconds=0.02, requeue_seconds=0.2)
     assert again == ["orphan"], "a requeued job is given the whole wait again"
 
 

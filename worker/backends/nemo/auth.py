@@ -108,6 +108,12 @@ class TokenStore:
 
     def load(self, client_id: str) -> SecretStr | None:
         """The kept token of this client id, unless it is (nearly) expired or unreadable."""
+        kept = self.kept(client_id)
+        return kept.token if kept is not None else None
+
+    def kept(self, client_id: str) -> IssuedToken | None:
+        """The kept token of this client id with its expiry, unless it is (nearly) expired or
+        unreadable."""
         try:
             kept = json.loads(self.path.read_text())
         except (OSError, ValueError):
@@ -119,7 +125,7 @@ class TokenStore:
             return None
         if expires_at - EXPIRY_MARGIN <= self._clock():
             return None
-        return SecretStr(token)
+        return IssuedToken(SecretStr(token), float(expires_at))
 
     def save(self, client_id: str, issued: IssuedToken) -> None:
         record = {
