@@ -1,5 +1,10 @@
 """A job's input files (photos, music, logo, brand font) on their way from the producer to a worker.
 
+Photos named by an http(s) URL (a merchant feed's ``image_link``) are fetched from the web by
+the worker that needs them (``worker.web_fetch``: cached, checked, size-capped), into the
+same scratch folder; a backend that hands URLs to its own service (``takes_urls``) gets them
+as they are.
+
 When the output bucket is remote (``s3://…``), workers may run on other machines than the
 producer, so the producer stages every input into the bucket once, content-addressed:
 ``<prefix>/.inputs/sha256/<hex>/<file name>``. An object already there is not sent again; the
@@ -22,6 +27,7 @@ import fsspec
 from worker.bucket import Bucket
 from worker.errors import JobFailed, TransientError
 from worker.spec import JobSpec
+from worker.web_fetch import fetch_url, fetched_photo, is_web_url
 
 STAGED_PREFIX = ".inputs/sha256"
 FETCHED_DIR = "inputs"
@@ -123,12 +129,25 @@ def fetch(location: str, workdir: Path) -> Path:
 
 
 def local_input(location: str, workdir: Path) -> Path:
-    """The input as a file on this machine; an empty one fails its job, saying so (a photo
-    decoder would only call it an unknown format)."""
+    """The input as a file on this machine (a staged object or a web URL fetched into
+    ``workdir``); an empty one fails its job, saying so (a photo decoder would only call it
+    an unknown format)."""
+    if is_web_url(location):
+        return fetch_url(location, workdir)
     path = fetch(location, workdir) if is_staged(location) else Path(location)
     if path.is_file() and path.stat().st_size == 0:
         raise JobFailed("the file is empty (0 bytes)", file=path.name)
     return path
+
+
+def local_photos(spec: JobSpec, workdir: Path, *, keep_urls: bool) -> list[Path]:
+    """The job's photos as files on this machine, in order; with ``keep_urls`` (a backend
+    that passes URLs on) the web URLs are left out, as ``StageContext.photos`` says."""
+    return [
+        local_input(photo, workdir)
+        for photo in spec.photos
+        if not (keep_urls and is_web_url(photo))
+    ]
 
 
 def local_spec(spec: JobSpec, workdir: Path) -> JobSpec:
@@ -148,9 +167,13 @@ def describe_inputs(spec: JobSpec, workdir: Path) -> list[dict[str, Any]]:
             located.append((role, location))
     described = []
     for role, location in located:
-        if location.startswith(WEB_SCHEMES):
-            continue
-        path = fetched_path(location, workdir) if is_staged(location) else Path(location)
+        if is_web_url(location):
+            fetched = fetched_photo(location, workdir)
+            if fetched is None:  # handed to a backend's service as a URL
+                continue
+            path = fetched
+        else:
+            path = fetched_path(location, workdir) if is_staged(location) else Path(location)
         present = path.is_file()
         described.append(
             {

@@ -18,7 +18,7 @@ from worker.backends import get_plugin
 from worker.backends.base import StageContext
 from worker.checkpoint import checked_record, read_checkpoint
 from worker.handoff import enqueue_stage
-from worker.inputs import WEB_SCHEMES, local_input, local_spec
+from worker.inputs import local_photos, local_spec
 from worker.jobs import Claim, JobState, JobStatus, JobStore
 from worker.limits import CreditBreaker, SharedLimits, credit_breaker
 from worker.stage_progress import note_reporter, throttled_reporter
@@ -95,11 +95,7 @@ def stage_context(state: JobState, claim: Claim, store: JobStore) -> StageContex
     return StageContext(
         spec=local_spec(state.spec, workdir),
         workdir=workdir,
-        photos=[
-            local_input(photo, workdir)
-            for photo in state.spec.photos
-            if not photo.startswith(WEB_SCHEMES)
-        ],
+        photos=local_photos(state.spec, workdir, keep_urls=plugin.takes_urls),
         checkpoint=facts,
         record=checked_record(plugin.checkpoint, claim.record),
         settings=get_settings(),

@@ -162,11 +162,10 @@ class WebClient:
     def fetch_photo(self, url: str, folder: Path) -> Path:
         """The photo at ``url`` as a file in ``folder`` (kept there: a later stage on this
         machine finds it), fetched through the cache, checked to be an image."""
-        target_dir = folder / WEB_FOLDER / hashlib.sha256(url.encode()).hexdigest()[:16]
-        if target_dir.is_dir():
-            existing = [path for path in target_dir.iterdir() if not path.name.startswith(".")]
-            if existing:
-                return existing[0]
+        existing = fetched_photo(url, folder)
+        if existing is not None:
+            return existing
+        target_dir = photo_folder(url, folder)
         target_dir.mkdir(parents=True, exist_ok=True)
         temporary = target_dir / f".{uuid.uuid4().hex}.part"
         try:
@@ -276,6 +275,18 @@ def photo_name(url: str, content_type: str) -> str:
     if not PurePosixPath(name).suffix:
         name += mimetypes.guess_extension(content_type) or ".img"
     return name.lstrip(".") or "photo.img"
+
+
+def photo_folder(url: str, folder: Path) -> Path:
+    """Where the photo of ``url`` is kept under ``folder``: ``web/<digest of the URL>/``."""
+    return folder / WEB_FOLDER / hashlib.sha256(url.encode()).hexdigest()[:16]
+
+
+def fetched_photo(url: str, folder: Path) -> Path | None:
+    """The photo of ``url`` already fetched under ``folder``, if it was."""
+    target_dir = photo_folder(url, folder)
+    found = sorted(target_dir.glob("[!.]*")) if target_dir.is_dir() else []
+    return found[0] if found else None
 
 
 def check_image(path: Path, url: str) -> None:

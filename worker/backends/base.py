@@ -108,6 +108,9 @@ class BackendPlugin:
     create: Callable[[], Backend]
     """Imports and builds the backend; called once per process."""
     makes_video: bool = True
+    takes_urls: bool = False
+    """True: it hands http(s) photo URLs to its service as URLs; otherwise the worker fetches
+    them (``worker.web_fetch``) and the backend gets files like any other photo."""
     """False: its output is a contact sheet (a JPEG of the planned shots), not a video."""
     checkpoint: type[Checkpoint] = Checkpoint
     """The facts its stages record (``worker.checkpoint``), validated when recorded and read."""
