@@ -56,7 +56,9 @@ class PhotoServer:
         """Exact paths served as they are (a feed), besides the drawn photos."""
         self.versions: Counter[str] = Counter()
         self.counts: Counter[str] = Counter()
-        """``200``, ``304``, ``404`` … per answer; ``HEAD`` for HEAD requests."""
+        """Answers by method and status: ``GET 200`` (a download), ``GET 304``, ``HEAD 200``."""
+        self.flaky: Counter[str] = Counter()
+        """``/flaky-N.jpg`` answers 503 N times, then the photo."""
         self.requests: list[tuple[str, str]] = []
         self.redirect_target = "http://127.0.0.2:9/private.jpg"
         self._lock = threading.Lock()
@@ -113,9 +115,10 @@ class PhotoServer:
         path = handler.path.split("?", 1)[0]
         with self._lock:
             self.requests.append((handler.command, handler.path))
-            if head:
-                self.counts["HEAD"] += 1
-        if path in self.files:
+        if path.startswith("/flaky-") and self.flaky[path] < int(path[7:].split(".")[0]):
+            self.flaky[path] += 1
+            self._send(handler, 503, b"busy", "text/plain", head)
+        elif path in self.files:
             body = self.files[path]
             etag = '"' + hashlib.sha256(body).hexdigest()[:20] + '"'
             self._send_validated(handler, body, "text/plain; charset=utf-8", etag, None, head)
@@ -129,7 +132,7 @@ class PhotoServer:
             handler.send_header("Location", self.redirect_target)
             handler.send_header("Content-Length", "0")
             handler.end_headers()
-            self._count(302)
+            self._count(handler, 302)
         elif path == "/page.jpg":
             page = b"<!doctype html><html><body>Image moved</body></html>"
             self._send(handler, 200, page, "text/html; charset=utf-8", head)
@@ -143,9 +146,9 @@ class PhotoServer:
         else:
             self._send(handler, 404, b"not found", "text/plain", head)
 
-    def _count(self, status: int) -> None:
+    def _count(self, handler: BaseHTTPRequestHandler, status: int) -> None:
         with self._lock:
-            self.counts[str(status)] += 1
+            self.counts[f"{handler.command} {status}"] += 1
 
     def _send_validated(
         self,
@@ -161,7 +164,7 @@ class PhotoServer:
             handler.send_header("ETag", etag)
             handler.send_header("Content-Length", "0")
             handler.end_headers()
-            self._count(304)
+            self._count(handler, 304)
             return
         handler.send_response(200)
         handler.send_header("Content-Type", content_type)
@@ -172,7 +175,7 @@ class PhotoServer:
         handler.end_headers()
         if not head:
             handler.wfile.write(body)
-        self._count(200)
+        self._count(handler, 200)
 
     def _send(
         self,
@@ -188,7 +191,7 @@ class PhotoServer:
         handler.end_headers()
         if not head:
             handler.wfile.write(body)
-        self._count(status)
+        self._count(handler, status)
 
     def _send_huge(self, handler: BaseHTTPRequestHandler, *, declared: bool, head: bool) -> None:
         """300 MB of a JPEG's first bytes then zeros, written in chunks as they are read; the
@@ -200,7 +203,7 @@ class PhotoServer:
         else:
             handler.send_header("Transfer-Encoding", "chunked")
         handler.end_headers()
-        self._count(200)
+        self._count(handler, 200)
         if head:
             return
         try:

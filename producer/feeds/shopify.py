@@ -57,10 +57,11 @@ def _prices(row: dict[str, str]) -> dict[str, str]:
     return {"price": compare_at, "sale_price": price} if higher else {"price": price}
 
 
-def _variant(number: int, row: dict[str, str]) -> Variant:
+def _variant(number: int, row: dict[str, str], option_names: list[str]) -> Variant:
+    """A variant's row; ``option_names`` are its product's (only its first row names them)."""
     attributes = {target: row[name] for name, target in VARIANT_COLUMNS.items() if row.get(name)}
-    for index in (1, 2, 3):
-        name, value = row.get(f"option{index}_name", ""), row.get(f"option{index}_value", "")
+    for index, name in enumerate(option_names, start=1):
+        value = row.get(f"option{index}_value", "")
         if name and value and value != "Default Title":
             attributes[attribute_name(name)] = value
     attributes.update(_prices(row))
@@ -71,6 +72,7 @@ def _variant(number: int, row: dict[str, str]) -> Variant:
 def shopify_products(table: Table, problems: list[str]) -> list[ProductRows]:
     products: dict[str, ProductRows] = {}
     images: dict[str, list[tuple[int, int, str]]] = {}
+    options: dict[str, list[str]] = {}
     for number, row in table.rows:
         handle = row.get("handle", "")
         if not handle:
@@ -80,6 +82,7 @@ def shopify_products(table: Table, problems: list[str]) -> list[ProductRows]:
         if product is None:
             product = products[handle] = ProductRows(handle, "", [], [])
             images[handle] = []
+            options[handle] = [row.get(f"option{index}_name", "") for index in (1, 2, 3)]
         product.rows.append(number)
         if row.get("title") and not product.base:
             product.base = {
@@ -96,7 +99,7 @@ def shopify_products(table: Table, problems: list[str]) -> list[ProductRows]:
             order = int(position) if position.isdigit() else LAST
             images[handle].append((order, number, row["image_src"]))
         if _is_variant(row):
-            product.variants.append(_variant(number, row))
+            product.variants.append(_variant(number, row, options[handle]))
             if row.get("variant_image"):
                 images[handle].append((LAST + 1, number, row["variant_image"]))
     found = []
