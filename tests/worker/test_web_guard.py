@@ -63,6 +63,6 @@ def test_the_guard_is_what_connects(tmp_path: Path) -> None:
             client.get(server.url("/a.jpg"))
         assert server.requests == []
         fetcher = WebClient(Settings(fetch_cache_dir=tmp_path / "cache"))
-        with pytest.raises(JobFailed, match="127.0.0.1 is a loopback address: refused"):
+        with pytest.raises(JobFailed, match=r"127\.0\.0\.1 is a loopback address: refused"):
             fetcher.fetch_photo(server.url("/a.jpg"), tmp_path / "job")
         assert server.requests == []
