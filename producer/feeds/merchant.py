@@ -56,6 +56,24 @@ def describe_rows(word: str, numbers: list[int]) -> str:
     return f"{word}s {', '.join(str(number) for number in numbers)}"
 
 
+def complete_products(
+    products: list[ProductRows], problems: list[str], *, no_variants: str, no_photos: str
+) -> list[ProductRows]:
+    """The products that have a variant and a photo, each named by its rows; a problem for
+    each other one (``no_variants``/``no_photos``: what its platform calls the missing part)."""
+    found = []
+    for product in products:
+        product.rows.sort()
+        product.where = describe_rows("row", product.rows)
+        if not product.variants:
+            problems.append(f"{product.where} ({product.id}): {no_variants}")
+        elif not product.photos:
+            problems.append(f"{product.where} ({product.id}): {no_photos}")
+        else:
+            found.append(product)
+    return found
+
+
 def merchant_variant(number: int, raw: dict[str, str]) -> Variant:
     attributes = {ALIASES.get(name, name): value for name, value in raw.items()}
     availability = attributes.get("availability", "").strip().lower()

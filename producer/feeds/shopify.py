@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from producer.feeds.merchant import describe_rows, unique
+from producer.feeds.merchant import complete_products, unique
 from producer.feeds.model import ProductRows, Variant
 from producer.feeds.prices import PriceError, parse_money
 from producer.feeds.tabular import Table, attribute_name
@@ -102,14 +102,11 @@ def shopify_products(table: Table, problems: list[str]) -> list[ProductRows]:
             product.variants.append(_variant(number, row, options[handle]))
             if row.get("variant_image"):
                 images[handle].append((LAST + 1, number, row["variant_image"]))
-    found = []
     for handle, product in products.items():
-        product.where = describe_rows("row", product.rows)
         product.photos = unique([src for _order, _row, src in sorted(images[handle])])
-        if not product.variants:
-            problems.append(f"{product.where} ({handle}): no variant row (Variant Price)")
-        elif not product.photos:
-            problems.append(f"{product.where} ({handle}): Image Src: empty")
-        else:
-            found.append(product)
-    return found
+    return complete_products(
+        list(products.values()),
+        problems,
+        no_variants="no variant row (Variant Price)",
+        no_photos="Image Src: empty",
+    )

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from producer.feeds.merchant import describe_rows, split_photos, unique
+from producer.feeds.merchant import complete_products, split_photos, unique
 from producer.feeds.model import ProductRows, Variant
 from producer.feeds.tabular import Table
 
@@ -80,14 +80,9 @@ def woocommerce_products(table: Table, problems: list[str]) -> list[ProductRows]
         parent.variants.append(_variant(number, row))
         parent.rows.append(number)
         parent.photos = unique(parent.photos + split_photos(row.get("images", "")))
-    found = []
-    for product in products.values():
-        product.rows.sort()
-        product.where = describe_rows("row", product.rows)
-        if not product.variants:
-            problems.append(f"{product.where} ({product.id}): a variable product, no variations")
-        elif not product.photos:
-            problems.append(f"{product.where} ({product.id}): Images: empty")
-        else:
-            found.append(product)
-    return found
+    return complete_products(
+        list(products.values()),
+        problems,
+        no_variants="a variable product, no variations",
+        no_photos="Images: empty",
+    )
