@@ -10,11 +10,12 @@ RUN apt-get update \
 
 # The user the services run as. Compose may run them under another uid/gid (PHOTOREEL_UID,
 # PHOTOREEL_GID) so that ./out stays the host user's: HOME is fixed, and the folder of the
-# NemoVideo client id (a named volume in compose) is writable by any uid.
+# NemoVideo client id (a named volume in compose) and the HTTP cache of fetched photos
+# (~/.cache/photoreel/http) are writable by any uid.
 RUN groupadd --gid 1000 photoreel \
     && useradd --uid 1000 --gid 1000 --create-home --home-dir /home/photoreel photoreel \
     && chmod 0755 /home/photoreel \
-    && install -d -m 1777 /home/photoreel/.config/nemovideo
+    && install -d -m 1777 /home/photoreel/.config/nemovideo /home/photoreel/.cache
 ENV HOME=/home/photoreel
 
 WORKDIR /app

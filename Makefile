@@ -32,6 +32,8 @@ run: setup
 	$(VENV)/bin/photoreel run examples/ --out $(OUT)
 	$(VENV)/bin/photoreel catalog examples/products.csv --template examples/promo.yaml --out $(OUT) \
 		--prompt-template "6-second promo for {title}, 9:16 for Reels"
+	$(VENV)/bin/photoreel catalog examples/merchant-feed.tsv --template examples/promo.yaml --out $(OUT) \
+		--prompt-template "6-second promo for {title}, 9:16 for Reels"
 
 test: setup system-deps
 	$(PYTHON) -m pytest
@@ -44,6 +46,7 @@ bench: setup
 	$(PYTHON) bench/render.py
 	$(PYTHON) bench/orchestration.py
 	$(PYTHON) bench/catalog.py
+	$(PYTHON) bench/feeds.py
 
 clean:
 	rm -rf $(OUT) .pytest_cache .ruff_cache

@@ -10,6 +10,7 @@ README.md lists them all; a test keeps that table true.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from functools import lru_cache
 from pathlib import Path
@@ -118,6 +119,51 @@ class Settings(BaseSettings):
         gt=0,
         description="`watch`: seconds between full inbox rescans that catch missed events",
     )
+
+    fetch_allow_private: str = Field(
+        default="0",
+        description="1: photos and feeds may come from private, loopback and link-local "
+        "addresses; or the addresses and networks allowed (127.0.0.1,10.0.0.0/8)",
+    )
+    fetch_cache_dir: Path | None = Field(
+        default=None,
+        description="HTTP cache of fetched photos and feeds; unset: ~/.cache/photoreel/http",
+    )
+    fetch_cache_bytes: int = Field(
+        default=2 * 1024**3, ge=0, description="size of the HTTP cache, bytes (oldest go first)"
+    )
+    fetch_max_bytes: int = Field(
+        default=50 * 1024**2, ge=1024, description="largest photo or feed fetched, bytes"
+    )
+    fetch_timeout_seconds: float = Field(
+        default=30.0, gt=0, description="timeout of a fetch's connection and of each read"
+    )
+    fetch_attempts: int = Field(
+        default=3, ge=1, le=10, description="tries of a fetch that times out or gets a 5xx"
+    )
+    fetch_backoff_seconds: float = Field(
+        default=1.0, ge=0, description="wait before a fetch's second try; doubles each time"
+    )
+    fetch_per_host: int = Field(
+        default=4, ge=1, le=64, description="fetches at once from one host, per process"
+    )
+    fetch_max_redirects: int = Field(
+        default=5, ge=0, le=20, description="redirects a fetch follows"
+    )
+
+    @field_validator("fetch_allow_private")
+    @classmethod
+    def _allowed_networks(cls, value: str) -> str:
+        """``1``/``0`` (or true/false …), or a comma-separated list of addresses/networks."""
+        text = value.strip().lower()
+        if text in ("", "0", "1", "true", "false", "yes", "no", "on", "off"):
+            return text or "0"
+        for part in text.split(","):
+            try:
+                ipaddress.ip_network(part.strip(), strict=False)
+            except ValueError:
+                raise ValueError(f"{part.strip()!r} is not an address or network") from None
+        return text
 
     @model_validator(mode="after")
     def _webhook_is_signed(self) -> Settings:

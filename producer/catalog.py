@@ -1,43 +1,55 @@
 """Product catalog feeds → one job per product; a rerun redoes only the changed products.
 
-A feed is CSV (a header row, then one product per row; ``photos`` separated by ``|`` or
-``;``) or JSON Lines (``.jsonl``/``.ndjson``: one object per line; ``photos`` a list). Each
-product has an ``id`` (its job id and output folder), a ``title`` and ``photos`` — paths
-relative to the feed (globs allowed, the manifest rules apply: no leaving the feed's folder
-and ``PHOTOREEL_ALLOWED_ROOTS``) or, for the nemo backend, http(s) URLs. Every other column is
-a field the prompt template may use: ``"15-second promo for {title}, {price}"``.
+A feed is a file or an http(s) URL in any layout ``producer.feeds`` reads (Merchant Center,
+Meta and TikTok catalogs, Shopify and WooCommerce exports, our own CSV/JSON Lines). Each
+product's ``id`` is its job id and output folder; its photos are URLs (fetched by the worker)
+or paths relative to the feed (globs allowed, the manifest rules apply: no leaving the feed's
+folder and ``PHOTOREEL_ALLOWED_ROOTS``). Its fields (``title``, ``price`` as shown, ``old_price``,
+``brand`` …, every other column) are what the prompt template may use: ``"15-second promo for
+{title}, {price}"``. Products out of stock are left out unless asked for, and listed.
 
-Every problem is reported at once with its row (CSV, the header being row 1) or line (JSONL).
+Every problem is reported at once with its row, line or item.
+
+What makes a product's video (its ``source.digest``, which a rerun compares with the finished
+report's) is its prompt, options, fields and photos: a local photo by its bytes, a web photo by
+what its server says of it without sending it — the ETag, Last-Modified and Content-Length of a
+HEAD (``WebClient.validators``). The producer downloads no photo: a nightly rerun of an
+unchanged feed costs one HEAD per photo and makes no job, and a photo changed behind the same
+URL answers with another ETag, so its product is made again. A photo whose server gives neither
+ETag nor Last-Modified is told apart by its length alone.
 """
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import json
 import re
 import string
-from collections.abc import Iterator
-from dataclasses import dataclass
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urljoin
 
 from pydantic import ValidationError
 
 from config.settings import get_settings
 from producer.enqueue import finished_digest
+from producer.feeds import Feed, FeedOptions, FeedProduct, read_feed
+from producer.feeds.model import TextLayout
 from producer.manifest import ManifestError, resolve_photos
 from producer.photosets import job_id_for
 from producer.promo_files import resolve_logo, resolve_promo_files
 from worker.bucket import Bucket, open_bucket
+from worker.errors import JobFailed, TransientError
 from worker.promo import WORD_FIELDS
 from worker.report import report_key, succeeded_mark_key
 from worker.spec import JobOptions, JobSource, JobSpec, describe_validation_error
+from worker.web_fetch import is_web_url, web_client
 
-REQUIRED_FIELDS = ("id", "title", "photos")
-CSV_SUFFIXES = (".csv",)
-JSONL_SUFFIXES = (".jsonl", ".ndjson")
-PHOTO_SEPARATORS = re.compile(r"[|;]")
+PROBE_THREADS = 16
+"""HEADs in flight at once while a feed's photos are checked (each host's own limit,
+``PHOTOREEL_FETCH_PER_HOST``, applies within them)."""
 
 
 class CatalogError(ManifestError):
@@ -45,11 +57,19 @@ class CatalogError(ManifestError):
 
 
 @dataclass
-class Product:
-    where: str
-    """``row 3`` (CSV) or ``line 3`` (JSON Lines)."""
-    fields: dict[str, Any]
-    photos: list[str]
+class Catalog:
+    """What a feed gave: a job per product to make, and the products left out."""
+
+    specs: list[JobSpec]
+    feed: Feed
+    left_out: list[tuple[str, str]] = field(default_factory=list)
+    """(product id, why): out of stock, or not shown by its platform (a draft)."""
+
+    def describe(self, name: str) -> str:
+        """``feed.csv: Shopify product export, UTF-8 with BOM; 4 products, 2 left out``."""
+        left = f", {len(self.left_out)} left out" if self.left_out else ""
+        count = len(self.specs) + len(self.left_out)
+        return f"{name}: {self.feed.format.described}, {self.feed.encoding}; {count} products{left}"
 
 
 def template_fields(template: str) -> set[str]:
@@ -61,131 +81,128 @@ def template_fields(template: str) -> set[str]:
     return names
 
 
-CSV_DELIMITERS = ",;\t"
-"""What may separate a CSV feed's columns: the one its header holds most of (comma on a tie),
-so a spreadsheet's ``;``-separated export reads as it is."""
-
-
-def _csv_products(path: Path, needed: set[str], problems: list[str]) -> Iterator[Product]:
-    with open(path, newline="", encoding="utf-8-sig") as feed:
-        header_line = feed.readline()
-        feed.seek(0)
-        reader = csv.reader(feed, delimiter=max(CSV_DELIMITERS, key=header_line.count))
-        header = [name.strip() for name in next(reader, [])]
-        missing = sorted(needed - set(header))
-        if missing:
-            problems.append(f"row 1: missing column(s): {', '.join(missing)}")
-            return
-        for number, row in enumerate(reader, start=2):
-            if not any(cell.strip() for cell in row):
-                continue
-            if len(row) != len(header):
-                problems.append(f"row {number}: {len(row)} fields, the header has {len(header)}")
-                continue
-            fields = {name: cell.strip() for name, cell in zip(header, row, strict=True)}
-            photos = [part.strip() for part in PHOTO_SEPARATORS.split(fields["photos"])]
-            yield Product(f"row {number}", fields, [photo for photo in photos if photo])
-
-
-def _jsonl_products(path: Path, needed: set[str], problems: list[str]) -> Iterator[Product]:
-    with open(path, encoding="utf-8") as feed:
-        for number, line in enumerate(feed, start=1):
-            if not line.strip():
-                continue
-            try:
-                fields = json.loads(line)
-            except json.JSONDecodeError as error:
-                problems.append(f"line {number}: not valid JSON: {error.msg}")
-                continue
-            if not isinstance(fields, dict):
-                problems.append(f"line {number}: not a JSON object")
-                continue
-            missing = sorted(needed - set(fields))
-            if missing:
-                problems.append(f"line {number}: missing field(s): {', '.join(missing)}")
-                continue
-            photos = fields["photos"]
-            if not isinstance(photos, list) or not all(isinstance(p, str) for p in photos):
-                problems.append(f"line {number}: photos: a list of paths or URLs")
-                continue
-            yield Product(f"line {number}", fields, photos)
-
-
-def read_products(path: Path, needed: set[str], problems: list[str]) -> list[Product]:
-    """The feed's products carrying every ``needed`` field; problems are appended."""
-    suffix = path.suffix.lower()
-    if suffix in CSV_SUFFIXES:
-        return list(_csv_products(path, needed, problems))
-    if suffix in JSONL_SUFFIXES:
-        return list(_jsonl_products(path, needed, problems))
-    problems.append(f"not a .csv or .jsonl feed: {path.name}")
-    return []
-
-
-def inputs_digest(photos: list[str], prompt: str, options: JobOptions) -> str:
-    """sha256 of what makes the video: the photos' bytes (a URL: its text), prompt, options."""
+def inputs_digest(
+    photos: list[str], prompt: str, options: JobOptions, validators: dict[str, str]
+) -> str:
+    """sha256 of what makes the video: the photos (a file: its bytes; a URL: its server's
+    validators), prompt, options."""
     digest = hashlib.sha256()
     digest.update(json.dumps([prompt, options.model_dump(mode="json")], sort_keys=True).encode())
     for photo in photos:
         if "://" in photo:
-            digest.update(photo.encode())
+            digest.update(f"{photo}\n{validators.get(photo, '')}".encode())
             continue
         with open(photo, "rb") as image:
             digest.update(hashlib.file_digest(image, "sha256").digest())
     return digest.hexdigest()
 
 
+def photo_validators(urls: list[str]) -> dict[str, str]:
+    """Each web photo's validators (``WebClient.validators``), asked concurrently."""
+    unique = list(dict.fromkeys(url for url in urls if is_web_url(url)))
+    if not unique:
+        return {}
+    client = web_client()
+    with ThreadPoolExecutor(max_workers=min(PROBE_THREADS, len(unique))) as pool:
+        return dict(zip(unique, pool.map(client.validators, unique), strict=True))
+
+
+@dataclass(frozen=True)
+class FeedPlace:
+    """Where a feed is: its folder (relative photo paths) or its URL (relative links)."""
+
+    location: str
+    root: Path
+    url: str | None = None
+
+    def photos(self, photos: list[str], roots: list[Path]) -> tuple[list[str], list[str]]:
+        if self.url is not None:
+            return [urljoin(self.url, photo) for photo in photos], []
+        resolved, problems = resolve_photos(photos, self.root, roots)
+        return resolved, [message for _index, message in problems]
+
+
 def _product_spec(
-    product: Product,
+    product: FeedProduct,
     template: str,
     options: JobOptions,
-    root: Path,
+    place: FeedPlace,
     roots: list[Path],
-    feed: Path,
 ) -> tuple[JobSpec | None, list[str]]:
     where = product.where
     try:
         prompt = template.format_map(product.fields)
     except (KeyError, IndexError, ValueError, AttributeError) as error:
         return None, [f"{where}: prompt template: {type(error).__name__}: {error}"]
-    photos, photo_problems = resolve_photos(product.photos, root, roots, backend=options.backend)
-    problems = [f"{where}: photos: {message}" for _index, message in photo_problems]
+    photos, photo_problems = place.photos(product.photos, roots)
+    problems = [f"{where}: photos: {message}" for message in photo_problems]
     fields = {key: value for key, value in product.fields.items() if key != "photos"}
     if fields.get("logo") and options.logo is None:
-        fields["logo"], problem = resolve_logo(str(fields["logo"]), root)
+        fields["logo"], problem = resolve_logo(str(fields["logo"]), place.root)
         if problem:
-            problems.append(f"{where} ({product.fields['id']}): logo: {problem}")
+            problems.append(f"{where} ({product.id}): logo: {problem}")
     if not photos and not photo_problems:
         problems.append(f"{where}: photos: no photos found")
     if problems:
         return None, problems
     try:
         spec = JobSpec(
-            id=job_id_for(str(product.fields["id"])),
+            id=job_id_for(str(product.id)),
             photos=photos,
             prompt=prompt,
             options=options,
-            source=JobSource(kind="catalog", path=str(feed.resolve()), fields=fields),
+            source=JobSource(kind="catalog", path=place.location, fields=fields),
         )
     except ValidationError as error:
         return None, [f"{where}: {describe_validation_error(error)}"]
-    digest = inputs_digest(spec.photos, f"{spec.prompt}\n{json.dumps(fields)}", spec.options)
-    return spec.model_copy(update={"source": spec.source.model_copy(update={"digest": digest})}), []
+    return spec, []
 
 
-def catalog_specs(
-    feed: Path,
+def _feed_bytes(feed: Path | str) -> tuple[bytes, FeedPlace]:
+    text = str(feed)
+    if is_web_url(text):
+        try:
+            fetched = web_client().fetch_document(text)
+        except (JobFailed, TransientError) as error:
+            raise CatalogError(Path(text), [getattr(error, "message", str(error))]) from None
+        return fetched.content, FeedPlace(text, Path.cwd(), url=text)
+    path = Path(feed)
+    if not path.is_file():
+        raise CatalogError(path, ["no such file"])
+    return path.read_bytes(), FeedPlace(str(path.resolve()), path.parent.resolve())
+
+
+def _missing_fields(feed: Feed, needed: set[str]) -> list[str]:
+    """A problem per field the template needs that the feed lacks: once for a table (its
+    row 1), per product otherwise."""
+    if not needed:
+        return []
+    if isinstance(feed.layout, TextLayout):
+        present = set().union(*(product.fields for product in feed.products))
+        missing = sorted(needed - present)
+        return [f"row 1: missing column(s): {', '.join(missing)}"] if missing else []
+    return [
+        f"{product.where}: missing field(s): {', '.join(sorted(needed - set(product.fields)))}"
+        for product in feed.products
+        if needed - set(product.fields)
+    ]
+
+
+def read_catalog(
+    feed: Path | str,
     template: str,
     overrides: dict[str, Any],
     *,
     allowed_roots: list[Path] | None = None,
-) -> list[JobSpec]:
-    """One job spec per product, its ``source.digest`` set; a CatalogError lists every
-    problem. ``allowed_roots`` defaults to ``PHOTOREEL_ALLOWED_ROOTS``."""
-    if not feed.is_file():
-        raise CatalogError(feed, ["no such file"])
-    root = feed.parent.resolve()
-    resolved, file_problems = resolve_promo_files(overrides, root)
+    feed_options: FeedOptions | None = None,
+    include_out_of_stock: bool = False,
+) -> Catalog:
+    """One job spec per product (its ``source.digest`` set) and the products left out; a
+    CatalogError lists every problem. ``allowed_roots`` defaults to
+    ``PHOTOREEL_ALLOWED_ROOTS``."""
+    data, place = _feed_bytes(feed)
+    name = Path(str(feed)).name
+    resolved, file_problems = resolve_promo_files(overrides, place.root)
     option_problems = [f"options: {field}: {why}" for field, why in file_problems]
     failed = {field for field, _why in file_problems}
     try:
@@ -195,31 +212,55 @@ def catalog_specs(
     except ValidationError as error:
         option_problems.append(f"options: {describe_validation_error(error)}")
     if option_problems:
-        raise CatalogError(feed, option_problems)
+        raise CatalogError(Path(str(feed)), option_problems)
     extra_roots = get_settings().allowed_roots if allowed_roots is None else allowed_roots
-    roots = [root, *(extra.resolve() for extra in extra_roots)]
-    problems: list[str] = []
-    needed = set(REQUIRED_FIELDS) | template_fields(template)
+    roots = [place.root, *(extra.resolve() for extra in extra_roots)]
+    parsed = read_feed(data, name, feed_options)
+    needed = template_fields(template)
     if options.template is not None:
         needed |= options.template.fields() - set(WORD_FIELDS)
-    try:
-        products = read_products(feed, needed, problems)
-    except (UnicodeDecodeError, csv.Error) as error:
-        raise CatalogError(feed, [f"unreadable: {error}"]) from None
+    missing = _missing_fields(parsed, needed)
+    if missing:
+        raise CatalogError(Path(str(feed)), parsed.problems + missing)
+    problems = list(parsed.problems)
+    catalog = Catalog([], parsed)
     specs: dict[str, JobSpec] = {}
-    for product in products:
-        spec, product_problems = _product_spec(product, template, options, root, roots, feed)
+    for product in parsed.products:
+        if not product.available and not include_out_of_stock:
+            catalog.left_out.append((product.id, product.unavailable_reason))
+            continue
+        spec, product_problems = _product_spec(product, template, options, place, roots)
         problems.extend(product_problems)
         if spec is None:
             continue
         if spec.id in specs:
             problems.append(f"{product.where}: id: {spec.id!r} is used by an earlier product")
         specs[spec.id] = spec
-    if not products and not problems:
+    if not parsed.products and not problems:
         problems.append("no products")
     if problems:
-        raise CatalogError(feed, problems)
-    return list(specs.values())
+        raise CatalogError(Path(str(feed)), problems)
+    validators = photo_validators([photo for spec in specs.values() for photo in spec.photos])
+    catalog.specs = [_with_digest(spec, validators) for spec in specs.values()]
+    return catalog
+
+
+def _with_digest(spec: JobSpec, validators: dict[str, str]) -> JobSpec:
+    fields = spec.source.fields or {}
+    prompt = f"{spec.prompt}\n{json.dumps(fields, sort_keys=True, default=str)}"
+    digest = inputs_digest(spec.photos, prompt, spec.options, validators)
+    return spec.model_copy(update={"source": spec.source.model_copy(update={"digest": digest})})
+
+
+def catalog_specs(
+    feed: Path | str,
+    template: str,
+    overrides: dict[str, Any],
+    *,
+    allowed_roots: list[Path] | None = None,
+) -> list[JobSpec]:
+    """The job specs of ``read_catalog`` with the feed's own options."""
+    return read_catalog(feed, template, overrides, allowed_roots=allowed_roots).specs
 
 
 def split_unchanged(specs: list[JobSpec], out: str) -> tuple[list[JobSpec], list[JobSpec]]:

@@ -25,6 +25,7 @@ from config.logging import configure_logging
 from config.settings import get_settings
 from producer.embedded import NoRedisServer, Runtime, local_runtime, worker_command
 from producer.exits import EXIT_INTERRUPTED, EXIT_JOB_FAILED, EXIT_OK, EXIT_USAGE
+from producer.feeds.model import FeedFormat
 from producer.manifest import ManifestError, load_manifest
 from producer.photosets import PhotoSetError, specs_from_folder
 from producer.progress import TABLE_ROWS, counting, status_counts
@@ -120,6 +121,7 @@ def print_summary(
     *,
     skipped: list[str] | None = None,
     warnings: dict[str, list[str]] | None = None,
+    left_out: list[tuple[str, str]] | None = None,
 ) -> int:
     """A line per job (per failed job only, in a batch too big to list), each warning of a
     job (what was changed from what it asked), and the counts."""
@@ -137,9 +139,12 @@ def print_summary(
             console.print(f"[yellow]![/] {state.spec.id}: {warning}")
     for job_id in skipped or []:
         console.print(f"[dim]=[/] {job_id}: unchanged, skipped → {out}/{job_id}/")
+    for job_id, reason in left_out or []:
+        console.print(f"[dim]-[/] {job_id}: {reason}, left out")
     made = f"{len(states) - len(failed)} of {len(states)} jobs succeeded" if states else "no jobs"
     unchanged = f", {len(skipped)} unchanged and skipped" if skipped else ""
-    console.print(f"{made}{unchanged}; reports in {out}")
+    dropped = f", {len(left_out)} left out (--include-out-of-stock makes them)" if left_out else ""
+    console.print(f"{made}{unchanged}{dropped}; reports in {out}")
     return EXIT_JOB_FAILED if failed else EXIT_OK
 
 
@@ -192,10 +197,12 @@ def run_batch(
     out: str,
     workers: int | None,
     skipped: list[str] | None = None,
+    left_out: list[tuple[str, str]] | None = None,
     overwrite: bool = False,
 ) -> None:
     """Enqueue ``specs`` as one batch, show progress until they end, exit with the verdict.
-    ``skipped``: ids left out as unchanged, named in the summary.
+    ``skipped``: ids left out as unchanged, named in the summary; ``left_out``: products
+    not made and why (out of stock).
 
     Ctrl-C lets the running stages finish (a second one stops them at once); SIGTERM stops
     at once. Either way the workers (and their ffmpeg) and the embedded Redis are stopped and
@@ -223,7 +230,7 @@ def run_batch(
         raise typer.Exit(EXIT_INTERRUPTED)
     if run.page:
         console.print(f"batch summary: {run.page}")
-    code = print_summary(run.states, out, skipped=skipped, warnings=run.warnings)
+    code = print_summary(run.states, out, skipped=skipped, warnings=run.warnings, left_out=left_out)
     if specs and (code != EXIT_OK or run.result.conflicts):
         console.print(f"worker log: {worker_log(batch)}")
     raise typer.Exit(EXIT_JOB_FAILED if run.result.conflicts else code)
@@ -367,7 +374,7 @@ def run(
 
 @cli.command()
 def catalog(
-    feed: Annotated[Path, typer.Argument(help="product feed: .csv or .jsonl")],
+    feed: Annotated[str, typer.Argument(help="product feed: a file or an http(s) URL")],
     prompt_template: Annotated[
         str, typer.Option(help='prompt with product fields: "promo for {title}, {price}"')
     ],
@@ -382,12 +389,32 @@ def catalog(
     brand: Annotated[str | None, typer.Option(help="brand file (default: brand.yaml)")] = None,
     logo: Annotated[str | None, typer.Option(help="logo PNG for every product")] = None,
     cta: Annotated[str | None, typer.Option(help="call to action on the end card")] = None,
+    feed_format: Annotated[
+        FeedFormat | None,
+        typer.Option("--format", help="the feed's layout [default: told from the file]"),
+    ] = None,
+    map_columns: Annotated[
+        str | None,
+        typer.Option("--map", help="attributes from other columns: title=Name,price=Cost"),
+    ] = None,
+    locale: Annotated[
+        str | None, typer.Option(help="how prices are written: de_DE [default: the currency's]")
+    ] = None,
+    currency: Annotated[
+        str | None, typer.Option(help="currency of prices written without one: EUR")
+    ] = None,
+    include_out_of_stock: Annotated[
+        bool, typer.Option(help="make videos of products out of stock too")
+    ] = False,
 ) -> None:
     """One video per product of a feed; a rerun makes only the changed products.
 
-    A product is skipped when its photos (their bytes) and prompt are those of its finished
-    report in the output folder. Without REDIS_URL, runs self-contained."""
-    from producer.catalog import CatalogError, catalog_specs, split_unchanged
+    A product is skipped when its photos (their bytes, or for a URL its server's ETag and
+    Last-Modified) and prompt are those of its finished report in the output folder. Without
+    REDIS_URL, runs self-contained."""
+    from producer.catalog import CatalogError, read_catalog
+    from producer.catalog import split_unchanged as unchanged_of
+    from producer.feeds.flags import FeedOptionError, feed_options
 
     overrides = {**default_options(), **option_overrides(backend, container, resolution)}
     promo = {"template": template, "brand": brand, "logo": logo, "cta": cta}
@@ -396,14 +423,24 @@ def catalog(
             promo[key] = str(Path(str(promo[key])).resolve())
     overrides.update({key: value for key, value in promo.items() if value is not None})
     try:
-        specs = catalog_specs(feed, prompt_template, overrides)
-    except CatalogError as problem:
+        options = feed_options(feed_format, map_columns, locale, currency)
+        found = read_catalog(
+            feed, prompt_template, overrides,
+            feed_options=options, include_out_of_stock=include_out_of_stock,
+        )  # fmt: skip
+    except (CatalogError, FeedOptionError) as problem:
         console.print(f"[red]error:[/] {problem}")
         raise typer.Exit(EXIT_USAGE) from None
+    console.print(found.describe(Path(feed).name))
+    for note in found.feed.notes:
+        console.print(f"[yellow]![/] {note}")
     location = output_location(out)
-    todo, unchanged = split_unchanged(specs, location)
+    todo, unchanged = unchanged_of(found.specs, location)
     skipped = [spec.id for spec in unchanged]
-    run_batch(todo, out=location, workers=workers, skipped=skipped, overwrite=True)
+    run_batch(
+        todo, out=location, workers=workers, skipped=skipped, left_out=found.left_out,
+        overwrite=True,
+    )  # fmt: skip
 
 
 @cli.command()

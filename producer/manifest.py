@@ -9,8 +9,9 @@ jobs:
     options: {title: "Spring"}      # merged over the defaults
 ```
 Photo and music paths may not leave the manifest's folder or the folders listed in
-``PHOTOREEL_ALLOWED_ROOTS``; symlinks that lead out are refused. http(s) photo URLs are only for
-the nemo backend (the local one renders offline). A music file is relative to the manifest.
+``PHOTOREEL_ALLOWED_ROOTS``; symlinks that lead out are refused. A photo may be an http(s) URL,
+for every backend: the worker fetches it (``worker.web_fetch``). A music file is relative to
+the manifest.
 """
 
 from __future__ import annotations
@@ -27,10 +28,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from config.settings import get_settings
 from producer.photosets import AUDIO_SUFFIXES, IMAGE_SUFFIXES, job_id_for
 from producer.promo_files import resolve_promo_files
-from worker.spec import BackendName, JobOptions, JobSource, JobSpec
+from worker.spec import JobOptions, JobSource, JobSpec
 
 URL_PREFIXES = ("http://", "https://")
-URL_NEEDS_NEMO = "is a URL: only the nemo backend fetches photos from the web"
 LEADS_OUT = "leads outside the manifest's folder and PHOTOREEL_ALLOWED_ROOTS"
 DEFAULT_MUSIC = ("defaults", "options", "music")
 YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -132,16 +132,14 @@ def _describe(lines: dict[tuple[str, ...], int], location: tuple[str, ...], mess
 
 
 def resolve_photos(
-    patterns: list[str], root: Path, allowed_roots: list[Path], *, backend: BackendName
+    patterns: list[str], root: Path, allowed_roots: list[Path]
 ) -> tuple[list[str], list[tuple[int, str]]]:
-    """Globs relative to ``root`` → absolute photo paths (URLs kept for nemo), and the
-    problems found as (index of the pattern, message)."""
+    """Globs relative to ``root`` → absolute photo paths (http(s) URLs kept as they are),
+    and the problems found as (index of the pattern, message)."""
     photos: list[str] = []
     problems: list[tuple[int, str]] = []
     for index, pattern in enumerate(patterns):
-        if pattern.startswith(URL_PREFIXES):
-            if backend != BackendName.NEMO:
-                problems.append((index, f"{pattern!r} {URL_NEEDS_NEMO}"))
+        if pattern.lower().startswith(URL_PREFIXES):
             photos.append(pattern)
             continue
         matches = sorted(glob.glob(str(root / pattern), recursive=True))
@@ -277,7 +275,7 @@ def load_manifest(
             continue
         if file_problems:
             continue
-        photos, photo_problems = resolve_photos(job.photos, root, roots, backend=options.backend)
+        photos, photo_problems = resolve_photos(job.photos, root, roots)
         for photo_index, message in photo_problems:
             problems.append(_describe(lines, (*where, "photos", str(photo_index)), message))
         if options.music:

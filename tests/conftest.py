@@ -150,3 +150,23 @@ class FakeClock:
         self.now += seconds
 
     sleep = advance
+
+
+@pytest.fixture
+def loopback_fetch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """Fetching allowed from 127.0.0.1 (the test servers) with a fresh HTTP cache, for this
+    process and the worker processes it starts; yields the cache folder."""
+    from config.settings import get_settings
+    from worker import web_fetch
+
+    cache = tmp_path / "http-cache"
+    monkeypatch.setenv("PHOTOREEL_FETCH_ALLOW_PRIVATE", "127.0.0.1")
+    monkeypatch.setenv("PHOTOREEL_FETCH_CACHE_DIR", str(cache))
+    monkeypatch.setenv("PHOTOREEL_FETCH_BACKOFF_SECONDS", "0.05")
+    get_settings.cache_clear()
+    web_fetch._clients.clear()
+    yield cache
+    for client in web_fetch._clients.values():
+        client.close()
+    web_fetch._clients.clear()
+    get_settings.cache_clear()

@@ -8,6 +8,11 @@ not sent again; the original file name is kept so that errors name the file the 
 The staged job spec names those objects (``s3://…`` URIs, or paths in a bucket folder that every
 machine mounts), never the producer's paths. A worker fetches each object into the job's
 scratch folder when a stage first needs it, and works on the copy.
+
+Photos named by an http(s) URL (a merchant feed's ``image_link``) are fetched from the web by
+the worker that needs them (``worker.web_fetch``: cached, checked, size-capped), into the
+same scratch folder; a backend that hands URLs to its own service (``takes_urls``) gets them
+as they are.
 """
 
 from __future__ import annotations
@@ -17,16 +22,17 @@ import socket
 from collections.abc import Callable, Sequence
 from pathlib import Path, PurePosixPath
 from typing import Any, overload
+from urllib.parse import urlsplit
 
 import fsspec
 
 from worker.bucket import Bucket, download_whole
 from worker.errors import JobFailed, TransientError
 from worker.spec import JobSpec
+from worker.web_fetch import fetch_url, fetched_photo, is_web_url
 
 STAGED_PREFIX = ".inputs/sha256"
 FETCHED_DIR = "inputs"
-WEB_SCHEMES = ("http://", "https://")
 
 
 def file_sha256(path: Path) -> str:
@@ -36,7 +42,7 @@ def file_sha256(path: Path) -> str:
 
 def is_staged(location: str) -> bool:
     """An object in a bucket (fetched by the worker), not a local path nor a web URL."""
-    return "://" in location and not location.startswith(WEB_SCHEMES)
+    return "://" in location and not is_web_url(location)
 
 
 FileChange = Callable[[str], str | None]
@@ -119,9 +125,12 @@ def fetch(location: str, workdir: Path) -> Path:
 
 
 def local_input(location: str, workdir: Path) -> Path:
-    """The input as a file on this machine. A path this machine does not have fails its job
-    naming it (the producer's files are not on every worker); so does an empty one (a photo
-    decoder would only call it an unknown format)."""
+    """The input as a file on this machine: a local path, a staged object fetched from the
+    bucket, or a web URL fetched into ``workdir``. A path this machine does not have fails its
+    job naming it (the producer's files are not on every worker); so does an empty one (a
+    photo decoder would only call it an unknown format)."""
+    if is_web_url(location):
+        return fetch_url(location, workdir)
     path = fetch(location, workdir) if is_staged(location) else Path(location)
     if not path.is_file():
         raise JobFailed(f"no such file on this worker ({socket.gethostname()})", file=path.name)
@@ -157,6 +166,14 @@ class FetchedOnUse(Sequence[Path]):
         return self.paths()[index]
 
 
+def local_photos(spec: JobSpec, workdir: Path, *, keep_urls: bool) -> FetchedOnUse:
+    """The job's photos as files on this machine, in order, fetched when first used; with
+    ``keep_urls`` (a backend that passes URLs on) the web URLs are left out, as
+    ``StageContext.photos`` says."""
+    kept = [photo for photo in spec.photos if not (keep_urls and is_web_url(photo))]
+    return FetchedOnUse(kept, workdir)
+
+
 def local_spec(spec: JobSpec, workdir: Path) -> JobSpec:
     """The spec as a backend on this machine sees it: each staged file becomes its copy."""
     if not any(is_staged(location) for _role, location in _named_files(spec)):
@@ -173,15 +190,17 @@ def describe_inputs(spec: JobSpec, workdir: Path) -> list[dict[str, Any]]:
     for role, location in _named_files(spec):
         if is_staged(location) or Path(location).is_file():
             located.append((role, location))
-    return [
-        {"role": role, **_file_facts(location, workdir)}
-        for role, location in located
-        if not location.startswith(WEB_SCHEMES)
-    ]
+    return [{"role": role, **_file_facts(location, workdir)} for role, location in located]
 
 
 def _file_facts(location: str, workdir: Path) -> dict[str, Any]:
-    path = fetched_path(location, workdir) if is_staged(location) else Path(location)
+    if is_web_url(location):  # fetched here, else fetched elsewhere or handed on as a URL
+        path = fetched_photo(location, workdir)
+        if path is None:
+            name = PurePosixPath(urlsplit(location).path).name or location
+            return {"name": name, "location": location, "sha256": None, "size": None}
+    else:
+        path = fetched_path(location, workdir) if is_staged(location) else Path(location)
     facts: dict[str, Any] = {"name": path.name, "location": location}
     if path.is_file():
         return {**facts, "sha256": file_sha256(path), "size": path.stat().st_size}

@@ -19,7 +19,7 @@ from worker.backends.base import StageContext
 from worker.bucket import open_bucket
 from worker.checkpoint import checked_record, read_checkpoint
 from worker.handoff import enqueue_stage
-from worker.inputs import WEB_SCHEMES, FetchedOnUse, local_spec
+from worker.inputs import local_photos, local_spec
 from worker.jobs import Claim, JobState, JobStatus, JobStore
 from worker.limits import CreditBreaker, SharedLimits, credit_breaker
 from worker.scratch import folder_name, scratch_root
@@ -98,9 +98,7 @@ def stage_context(state: JobState, claim: Claim, store: JobStore, workdir: Path)
     return StageContext(
         spec=local_spec(state.spec, workdir),
         workdir=workdir,
-        photos=FetchedOnUse(
-            [photo for photo in state.spec.photos if not photo.startswith(WEB_SCHEMES)], workdir
-        ),
+        photos=local_photos(state.spec, workdir, keep_urls=plugin.takes_urls),
         checkpoint=facts,
         record=checked_record(plugin.checkpoint, claim.record),
         settings=get_settings(),

@@ -8,10 +8,17 @@ from typing import Any
 
 import pytest
 
-from producer.catalog import CatalogError, catalog_specs, split_unchanged, template_fields
+from producer.catalog import (
+    CatalogError,
+    catalog_specs,
+    read_catalog,
+    split_unchanged,
+    template_fields,
+)
 from producer.enqueue import enqueue_specs
 from tests.conftest import make_photo
 from tests.producer.conftest import end_job, queued_messages
+from tests.web_server import PhotoServer, rewritten_feed
 from worker.bucket import LocalBucket, open_bucket
 from worker.jobs import JobStore
 from worker.report import build_report, render_report
@@ -79,7 +86,6 @@ def test_every_bad_row_is_reported_with_its_number(shop: Path) -> None:
         *SHOP_ROWS,
         "short,row",
         "gone,Gone,img/nothing.jpg,$1",
-        "web,Web,https://example.com/a.jpg,$2",
         "mug,Again,img/mug-1.jpg,$3",
         "none,None,,$4",
     ]
@@ -87,13 +93,12 @@ def test_every_bad_row_is_reported_with_its_number(shop: Path) -> None:
         catalog_specs(write_csv(shop, rows), TEMPLATE, {})
     problems = raised.value.problems
     assert [problem.split(":")[0] for problem in problems] == [
-        "row 5", "row 6", "row 7", "row 8", "row 9"
+        "row 5", "row 6", "row 7", "row 8"
     ]  # fmt: skip
     assert "2 fields, the header has 4" in problems[0]
     assert "matches no file" in problems[1]
-    assert "only the nemo backend" in problems[2]
-    assert "used by an earlier product" in problems[3]
-    assert "no photos found" in problems[4]
+    assert "used by an earlier product" in problems[2]
+    assert "no photos found" in problems[3]
 
 
 def test_unreadable_jsonl_lines_are_reported(shop: Path) -> None:
@@ -108,9 +113,9 @@ def test_unreadable_jsonl_lines_are_reported(shop: Path) -> None:
     ]  # fmt: skip
 
 
-def test_feed_that_is_neither_csv_nor_jsonl(shop: Path) -> None:
-    (shop / "feed.xml").write_text("<feed/>")
-    with pytest.raises(CatalogError, match=r"not a \.csv or \.jsonl feed"):
+def test_xml_that_is_no_feed(shop: Path) -> None:
+    (shop / "feed.xml").write_text("<catalog><product/></catalog>")
+    with pytest.raises(CatalogError, match=r"root is <catalog>: not an RSS 2.0 or Atom feed"):
         catalog_specs(shop / "feed.xml", TEMPLATE, {})
 
 
@@ -232,3 +237,55 @@ def test_a_report_newer_than_its_mark_is_read(tmp_path: Path) -> None:
     mark = tmp_path / spec.id / "succeeded-d0"
     os.utime(report_file, (mark.stat().st_mtime + 1, mark.stat().st_mtime + 1))
     assert split_unchanged([spec], str(tmp_path)) == ([spec], [])
+
+
+FEEDS = Path(__file__).resolve().parents[1] / "data" / "feeds"
+
+
+def test_a_merchant_feed_by_url_with_web_photos_downloads_no_photo(
+    loopback_fetch: Path, tmp_path: Path
+) -> None:
+    feed_bytes = (FEEDS / "merchant_center_products.tsv").read_bytes()
+    with PhotoServer() as server:
+        server.files["/feeds/google.tsv"] = server.web_to_local(feed_bytes.decode()).encode()
+        catalog = read_catalog(server.url("/feeds/google.tsv"), TEMPLATE, {})
+        assert [spec.id for spec in catalog.specs] == ["AUR-TRAIL", "AUR-BOTTLE-750", "AUR-MUG-02"]
+        assert catalog.left_out == [("AUR-LAMP-01", "out of stock")]
+        trail = catalog.specs[0]
+        assert trail.prompt == "15-second promo for Ridgeline Trail Runner, $99.00"
+        assert trail.photos[0] == server.url(
+            "/images.auroraoutdoor.example/products/ridgeline-side.jpg"
+        )
+        assert trail.source.path == server.url("/feeds/google.tsv")
+        assert server.counts["GET 200"] == 1 and server.counts["HEAD 200"] == 7  # the feed only
+
+        again = read_catalog(server.url("/feeds/google.tsv"), TEMPLATE, {})
+        assert server.counts["GET 200"] == 1 and server.counts["GET 304"] == 1
+        assert [spec.source.digest for spec in again.specs] == [
+            spec.source.digest for spec in catalog.specs
+        ]
+        server.change("/images.auroraoutdoor.example/products/summit-bottle-cap.jpg")
+        changed = read_catalog(server.url("/feeds/google.tsv"), TEMPLATE, {})
+        digests = [
+            (before.source.digest == after.source.digest)
+            for before, after in zip(catalog.specs, changed.specs, strict=True)
+        ]
+        assert digests == [True, False, True]
+        assert server.counts["GET 200"] == 1  # still no photo downloaded
+
+
+def test_out_of_stock_products_can_be_included(loopback_fetch: Path, tmp_path: Path) -> None:
+    with PhotoServer() as server:
+        feed = rewritten_feed(FEEDS / "shopify_products_export.csv", server, tmp_path / "p.csv")
+        catalog = read_catalog(feed, "promo for {title}", {}, include_out_of_stock=True)
+    assert [spec.id for spec in catalog.specs] == [
+        "classic-crew-tee", "stoneware-mug", "merino-beanie", "linen-apron"
+    ]  # fmt: skip
+    assert catalog.left_out == []
+    assert catalog.describe("p.csv") == "p.csv: Shopify product export, UTF-8 with BOM; 4 products"
+
+
+def test_a_feed_url_that_fails_is_one_clear_problem(loopback_fetch: Path) -> None:
+    with PhotoServer() as server, pytest.raises(CatalogError) as raised:
+        read_catalog(server.url("/feeds/gone.xml"), TEMPLATE, {})
+    assert raised.value.problems == ["HTTP 404 Not Found"]

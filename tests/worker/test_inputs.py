@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import make_photo
+from tests.web_server import PhotoServer
 from worker.bucket import S3Bucket, open_bucket
 from worker.errors import JobFailed
 from worker.inputs import (
@@ -12,6 +13,7 @@ from worker.inputs import (
     fetched_path,
     is_staged,
     local_input,
+    local_photos,
     local_spec,
     stage_inputs,
 )
@@ -152,5 +154,31 @@ def test_local_inputs_stay_where_they_are(tmp_path: Path) -> None:
     spec = JobSpec(id="j", photos=[str(photo), "https://example.com/b.jpg"], prompt="")
     assert local_spec(spec, tmp_path) is spec
     described = describe_inputs(spec, tmp_path)
-    assert [item["name"] for item in described] == ["a.jpg"]
+    assert [item["name"] for item in described] == ["a.jpg", "b.jpg"]
     assert described[0]["size"] == os.path.getsize(photo)
+    assert described[1] == {  # not fetched on this machine: nothing to measure here
+        "role": "photo",
+        "name": "b.jpg",
+        "location": "https://example.com/b.jpg",
+        "sha256": None,
+        "size": None,
+    }
+
+
+def test_web_photos_are_fetched_into_the_jobs_scratch_unless_the_backend_takes_urls(
+    loopback_fetch: Path, tmp_path: Path
+) -> None:
+    local = make_photo(tmp_path / "here.jpg", size=(64, 48))
+    with PhotoServer() as server:
+        spec = JobSpec(id="web", photos=[server.url("/cdn/a.jpg"), str(local)])
+        fetched, kept = local_photos(spec, tmp_path / "job", keep_urls=False)
+        assert fetched.is_relative_to(tmp_path / "job") and fetched.name == "a.jpg"
+        assert kept == local
+        assert list(local_photos(spec, tmp_path / "job", keep_urls=True)) == [local]
+        assert [item["name"] for item in describe_inputs(spec, tmp_path / "job")] == [
+            "a.jpg",
+            "here.jpg",
+        ]
+        with pytest.raises(JobFailed) as raised:
+            local_input(server.url("/missing.jpg"), tmp_path / "job")
+    assert raised.value.file == server.url("/missing.jpg")

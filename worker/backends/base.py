@@ -122,6 +122,9 @@ class BackendPlugin:
     """Imports and builds the backend; called once per process."""
     makes_video: bool = True
     """False: its output is a contact sheet (a JPEG of the planned shots), not a video."""
+    takes_urls: bool = False
+    """True: it hands http(s) photo URLs to its service as URLs; otherwise the worker fetches
+    them (``worker.web_fetch``) and the backend gets files like any other photo."""
     checkpoint: type[Checkpoint] = Checkpoint
     """The facts its stages record (``worker.checkpoint``), validated when recorded and read."""
     settings_class: type[Any] | None = None

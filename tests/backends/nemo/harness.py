@@ -17,9 +17,10 @@ from worker.backends.nemo import NemoBackend
 from worker.backends.nemo.checkpoint import NemoCheckpoint
 from worker.backends.nemo.settings import NemoSettings
 from worker.checkpoint import checked_record
-from worker.inputs import WEB_SCHEMES, FetchedOnUse
+from worker.inputs import FetchedOnUse
 from worker.limits import SharedLimits
 from worker.spec import JobOptions, JobSpec
+from worker.web_fetch import is_web_url
 
 WEB_URL = "https://nemovideo.test"
 STAGES = ("open_session", "upload", "generate", "await_completion", "export")
@@ -73,7 +74,7 @@ class Job:
             spec=self.spec,
             workdir=self.workdir,
             photos=FetchedOnUse(
-                [entry for entry in self.spec.photos if not entry.startswith(WEB_SCHEMES)],
+                [entry for entry in self.spec.photos if not is_web_url(entry)],
                 self.workdir,
             ),
             checkpoint=json.loads(json.dumps(self.book)),

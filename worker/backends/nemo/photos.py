@@ -13,8 +13,8 @@ from PIL import Image, UnidentifiedImageError
 from pillow_heif import register_heif_opener
 
 from worker.errors import JobFailed
-from worker.inputs import WEB_SCHEMES
 from worker.spec import JobSpec
+from worker.web_fetch import is_web_url
 
 MAX_FILE_BYTES = 200 * 1024 * 1024
 ACCEPTED_SUFFIXES = {".jpg", ".jpeg", ".png", ".gif", ".webp"}
@@ -42,7 +42,7 @@ def job_photos(spec: JobSpec, local: Sequence[Path]) -> list[Photo]:
     files = iter(local)
     photos: list[Photo] = []
     for index, entry in enumerate(spec.photos):
-        if entry.startswith(WEB_SCHEMES):
+        if is_web_url(entry):
             photos.append(Photo(key=str(index), name=entry, url=entry))
             continue
         path = next(files, None)

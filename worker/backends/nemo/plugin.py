@@ -69,6 +69,7 @@ PLUGIN = BackendPlugin(
     name="nemo",
     pool=Pool.IO,
     create=create,
+    takes_urls=True,
     settings_class=NemoSettings,
     checkpoint=NemoCheckpoint,
     limits=limits,
