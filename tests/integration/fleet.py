@@ -105,12 +105,14 @@ def group_pids(group: int) -> set[int]:
 
 
 def running_stages(store: JobStore, job_ids: list[str], machine: Machine) -> set[tuple[str, str]]:
-    """(job, stage) of each stage a live lease shows ``machine`` running now."""
+    """(job, stage) of each stage ``machine`` claimed and has not ended: the job is running,
+    owned by one of its processes (its lease may have run out meanwhile, if it was lost)."""
     found = set()
     for job_id in job_ids:
-        owner, stage = store.redis.hmget(f"photoreel:job:{job_id}", "owner", "stage")
-        lease = store.redis.exists(f"photoreel:job:{job_id}:lease")
-        if lease and owner and int(owner.decode().rsplit(":", 1)[1]) in machine.pids:
+        status, owner, stage = store.redis.hmget(
+            f"photoreel:job:{job_id}", "status", "owner", "stage"
+        )
+        if status == b"running" and owner and int(owner.decode().rsplit(":", 1)[1]) in machine.pids:
             found.add((job_id, stage.decode()))
     return found
 
