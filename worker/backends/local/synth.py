@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from worker.backends.local.plan import Mood
+from worker.prompt.vocabulary import Mood
 
 SAMPLE_RATE = 48_000
 BEATS_PER_BAR = 4

@@ -9,7 +9,7 @@ import numpy as np
 
 from worker.backends.local.frame import frame_planes, towards_black
 from worker.backends.local.motion import ease
-from worker.backends.local.plan import TransitionStyle
+from worker.prompt.vocabulary import TransitionStyle
 
 ZOOM_PUSH = 0.35
 """Extra zoom the outgoing shot pushes into, and the incoming one settles from."""

@@ -1,0 +1,134 @@
+"""What a prompt can ask for, and how the lexicons say it.
+
+The choices (pace, transition, motion, mood) are the planner's, shared by every backend. A
+lexicon entry maps a phrase to one or more ``Sense`` (field and value), says what it means
+when negated ("no music" → silence, "no transitions" → hard cuts, "not too fast" → medium), and
+whether it is a noun, which lets a negation carry on over "or" and "and" ("no music or text").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum, StrEnum
+from typing import Any
+
+
+class Pace(StrEnum):
+    FAST = "fast"
+    MEDIUM = "medium"
+    SLOW = "slow"
+
+
+class TransitionStyle(StrEnum):
+    CUT = "cut"
+    DISSOLVE = "dissolve"
+    BLACK = "black"
+    ZOOM = "zoom"
+    SLIDE = "slide"
+    WIPE = "wipe"
+
+
+class MotionStyle(StrEnum):
+    KEN_BURNS = "kenburns"
+    ZOOM_IN = "zoom_in"
+    ZOOM_OUT = "zoom_out"
+    PAN = "pan"
+    STATIC = "static"
+
+
+class Mood(StrEnum):
+    CALM = "calm"
+    UPBEAT = "upbeat"
+    LOFI = "lo-fi"
+    CINEMATIC = "cinematic"
+    ROMANTIC = "romantic"
+
+
+class Origin(StrEnum):
+    """Where a planned value came from."""
+
+    OPTION = "option"
+    PROMPT = "prompt"
+    PLATFORM = "platform"
+    DEFAULT = "default"
+
+
+class Strength(IntEnum):
+    """How firmly a phrase asks: "fast pace" firmly, "fast" plainly, the "slow" of "slow zoom"
+    as a hint. The firmest ask of a field wins; among equals, the first one said."""
+
+    HINT = 1
+    PLAIN = 2
+    FIRM = 3
+
+
+SILENCE = "none"
+"""The ``music`` value of a prompt that asks for no music."""
+
+
+@dataclass(frozen=True)
+class Sense:
+    field: str
+    """A plan field (``pace``, ``transition``, ``music`` …), or one of the reading's own:
+    ``shape`` (an aspect said in words), ``platform``, ``negator``, ``filler``."""
+    value: Any = None
+    strength: Strength = Strength.PLAIN
+
+
+@dataclass(frozen=True)
+class Entry:
+    senses: tuple[Sense, ...]
+    negated: tuple[Sense, ...] | None = None
+    """What it means after "no"/"不要"; None: it cannot be negated (a negation ends at it);
+    (): negated, it asks nothing."""
+    noun: bool = False
+
+    @property
+    def is_filler(self) -> bool:
+        return all(sense.field == "filler" for sense in self.senses)
+
+
+FILLER = Entry((Sense("filler"),))
+NEGATOR = Entry((Sense("negator"),))
+
+
+def word_set(words: str) -> frozenset[str]:
+    """The words of ``words``, separated by spaces."""
+    return frozenset(words.split())
+
+
+def entry(*senses: Sense, negated: tuple[Sense, ...] | None = (), noun: bool = False) -> Entry:
+    return Entry(tuple(senses), negated, noun)
+
+
+def table(phrases: str, value: Entry) -> dict[str, Entry]:
+    """``value`` for each of ``phrases`` (separated by ``|``)."""
+    return {phrase.strip(): value for phrase in phrases.split("|") if phrase.strip()}
+
+
+def pace(value: Pace, strength: Strength = Strength.PLAIN) -> Sense:
+    return Sense("pace", value, strength)
+
+
+def mood(value: Mood, strength: Strength = Strength.PLAIN) -> Sense:
+    return Sense("music", value, strength)
+
+
+def transition(value: TransitionStyle, strength: Strength = Strength.PLAIN) -> Sense:
+    return Sense("transition", value, strength)
+
+
+def motion(value: MotionStyle, strength: Strength = Strength.PLAIN) -> Sense:
+    return Sense("motion", value, strength)
+
+
+PACE_NEGATED = (pace(Pace.MEDIUM),)
+""""not too fast", "not too slow": the middle."""
+STATIC = (motion(MotionStyle.STATIC),)
+""""no zoom", "no Ken Burns": the photos stay still."""
+CUT = (transition(TransitionStyle.CUT, Strength.FIRM),)
+""""no transitions": hard cuts."""
+NO_FADES = (Sense("fade_in", False), Sense("fade_out", False))
+
+ASPECTS = ("9:16", "16:9", "1:1", "4:5", "3:4", "2:3")
+"""The canvases photoreel makes (``worker.spec.Aspect``), as ratios are written."""
