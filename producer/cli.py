@@ -23,10 +23,10 @@ from rich.markup import escape
 
 from config.logging import configure_logging
 from config.settings import get_settings
-from producer.embedded import NoRedisServer, Runtime, local_runtime, worker_command
 from producer.exits import EXIT_INTERRUPTED, EXIT_JOB_FAILED, EXIT_OK, EXIT_USAGE
 from producer.manifest import ManifestError, load_manifest
 from producer.photosets import PhotoSetError, specs_from_folder
+from producer.plan_table import plan
 from producer.progress import TABLE_ROWS, counting, status_counts
 from worker.backends import get_plugin
 from worker.backends.base import Pool
@@ -34,6 +34,7 @@ from worker.jobs import JobState, JobStatus, JobStore
 from worker.spec import BackendName, Container, JobOptions, JobSpec, Resolution
 
 if TYPE_CHECKING:
+    from producer.embedded import Runtime
     from producer.enqueue import EnqueueResult
     from worker.bucket import Bucket
 
@@ -252,6 +253,7 @@ def run_locally(
     overwrite: bool,
 ) -> LocalRun:
     """Enqueue and wait, with this machine's workers; write the batch's summary."""
+    from producer.embedded import local_runtime
     from producer.enqueue import EnqueueResult, enqueue_specs
     from producer.progress import wait_for_jobs
     from worker.runtime import remove_scratch
@@ -453,6 +455,7 @@ def watch(
 
     Without REDIS_URL, runs self-contained and lets enqueued jobs finish on the first Ctrl-C.
     With REDIS_URL it only enqueues; the deployment's workers make the videos."""
+    from producer.embedded import local_runtime
     from producer.enqueue import new_batch_id
     from producer.inbox import Inbox
 
@@ -611,6 +614,7 @@ def worker(
     io: Annotated[bool, typer.Option("--io", help="serve cloud stages with threads")] = False,
 ) -> None:
     """Run a worker for a long-running deployment (REDIS_URL)."""
+    from producer.embedded import worker_command
     from worker.app import IO_QUEUE_SUFFIX
 
     settings = get_settings()
@@ -623,7 +627,12 @@ def worker(
     os.execv(sys.executable, command)
 
 
+cli.command()(plan)
+
+
 def main() -> None:
+    from producer.embedded import NoRedisServer
+
     settings = get_settings()
     configure_logging(settings.log_level, settings.log_format)
     try:

@@ -9,6 +9,7 @@ Reels" makes 9:16), then the default (``default``: the settings, or what the pac
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
+from enum import StrEnum
 from typing import Any, Generic, TypeVar
 
 from config.settings import Settings
@@ -115,6 +116,22 @@ class Understanding:
     def sources(self) -> dict[str, dict[str, str]]:
         """Per field, where its value came from (and the words), for the report."""
         return {name: choice.to_record() for name, choice in self.choices().items()}
+
+    def stated(self, name: str) -> Any:
+        """The value of field ``name`` if the job asked for it (by an option, its prompt or a
+        platform it names); None when it is a default."""
+        choice: Choice[Any] = getattr(self, name)
+        return None if choice.origin == Origin.DEFAULT else choice.value
+
+    def to_record(self) -> dict[str, Any]:
+        """The fields' values, where each came from, and the words that set nothing."""
+        record: dict[str, Any] = {
+            name: str(choice.value) if isinstance(choice.value, StrEnum) else choice.value
+            for name, choice in self.choices().items()
+        }
+        record["sources"] = self.sources()
+        record["not_understood"] = list(self.not_understood)
+        return record
 
     def not_understood_warning(self) -> list[str]:
         if not self.not_understood:
