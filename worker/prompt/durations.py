@@ -114,20 +114,14 @@ def _is_decade(tokens: Sequence[Token], index: int, end: int) -> bool:
     return before in ("'", "’") or _text(tokens, end) in DECADE_WORDS
 
 
-def _is_shot_length(tokens: Sequence[Token], end: int) -> bool:
+def _shot_words(tokens: Sequence[Token], end: int) -> int:
+    """How many tokens after a length make it a shot's ("each", "per photo"); 0: none."""
     word = _text(tokens, end)
     if word in ("each", "apiece"):
-        return True
-    return word in SHOT_WORDS and _text(tokens, end + 1) in (
-        "photo",
-        "picture",
-        "image",
-        "slide",
-        "shot",
-        "pic",
-        "frame",
-        "clip",
-    )
+        return 1
+    following = _text(tokens, end + 1)
+    shots = ("photo", "picture", "image", "slide", "shot", "pic", "frame", "clip")
+    return 2 if word in SHOT_WORDS and following.removesuffix("s") in shots else 0
 
 
 def clock_seconds(text: str) -> float | None:
@@ -158,9 +152,9 @@ def english_durations(tokens: Sequence[Token]) -> list[Duration]:
             found.append(Duration(seconds, index, end, "decade"))
             index = end
             continue
-        if _is_shot_length(tokens, end):
-            found.append(Duration(seconds, index, end + 1, "shot"))
-            index = end + 1
+        if shot := _shot_words(tokens, end):
+            found.append(Duration(seconds, index, end + shot, "shot"))
+            index = end + shot
             continue
         while True:
             step = end + (_text(tokens, end) == "and")

@@ -354,7 +354,7 @@ SHAPES = {
     **table("square|squared|square format", entry(Sense("shape", "1:1", FIRM))),
 }
 RESOLUTIONS = {
-    **table("uhd|ultra hd|4k uhd|4k|uhd 4k", entry(Sense("resolution", "2160p"))),
+    **table("uhd|ultra hd", entry(Sense("resolution", "2160p"))),
     **table("full hd|fhd|full high definition", entry(Sense("resolution", "1080p"))),
     **table("hd|high definition|hd ready", entry(Sense("resolution", "720p"))),
 }

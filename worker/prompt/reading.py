@@ -230,29 +230,32 @@ class Reader:
         return _Match(platforms.STORY, index, index + 1) if owned or social else None
 
     def _apply(self, state: _Pass, matches: list[_Match], claimed: list[tuple[int, int]]) -> None:
-        """The senses of ``matches``, with negations and their scopes."""
-        scope = used = False
+        """The senses of ``matches``, with negations and their scopes (a negated phrase's
+        words start at its negation: "no music")."""
+        scope: int | None = None
+        """Where the open negation was written; None: no negation is open."""
+        used = False
         previous_end = 0
         for match in matches:
             start, end = state.span(match.first, match.last)
             if _breaks(state, previous_end, start, claimed):
-                scope = False
+                scope = None
             previous_end = end
             fields = {sense.field for sense in match.entry.senses}
             if "negator" in fields or "boundary" in fields:
-                scope, used = "negator" in fields, False
+                scope, used = (start if "negator" in fields else None), False
                 continue
             entry = match.entry
-            if scope and (not used or entry.noun) and not (entry.is_filler and not entry.negated):
-                if entry.negated is None:
-                    scope = False
-                    senses = entry.senses
-                else:
-                    used, senses = True, entry.negated
-            else:
-                if scope and not entry.is_filler:
-                    scope = False
-                senses = entry.senses
+            negated = (
+                scope is not None
+                and (not used or entry.noun)
+                and not (entry.is_filler and not entry.negated)
+            )
+            senses = entry.senses
+            if negated and entry.negated is not None:
+                used, senses, start = True, entry.negated, scope or 0
+            elif scope is not None and not entry.is_filler:
+                scope = None
             for sense in senses:
                 if sense.field != "filler":
                     state.find(sense.field, sense.value, sense.strength, start, end)

@@ -6,8 +6,8 @@ import pytest
 from tests.backends.local.yuv import frame_to_rgb, rgb_to_frame
 from worker.backends.local.frame import BLACK, frame_planes
 from worker.backends.local.motion import ease
-from worker.backends.local.plan import TransitionStyle
 from worker.backends.local.transitions import ShotRenderer, blend_transition
+from worker.prompt.vocabulary import TransitionStyle
 
 WIDTH, HEIGHT = 64, 36
 RED, BLUE = (220, 20, 20), (20, 20, 220)
