@@ -363,14 +363,16 @@ def _adjacent(tokens: Sequence[Token], matches: list[_Match]) -> list[_Match]:
             continue
         if not _next_to(tokens, match, following):
             continue
+        last = match.last
         if _music_noun(following) and "music" in fields:
             kept = tuple(_firm(s) for s in match.entry.senses if s.field != "pace")
+            last = following.last  # its words: "romantic music"
         elif {s.field for s in following.entry.senses} & {"transition", "motion"}:
             kept = tuple(_hint(s) for s in match.entry.senses if s.field != "music")
         else:
             continue
         result[position] = _Match(
-            Entry(kept, match.entry.negated, match.entry.noun), match.first, match.last
+            Entry(kept, match.entry.negated, match.entry.noun), match.first, last
         )
     return result
 

@@ -34,6 +34,11 @@ def test_starts_on_the_outgoing_and_ends_on_the_incoming_shot(style: TransitionS
     assert close(blend(style, 1.0)[18, 32], BLUE)
 
 
+def test_a_cut_shows_one_shot_whole_then_the_other() -> None:
+    assert (blend(TransitionStyle.CUT, 0.49) == blend(TransitionStyle.CUT, 0.0)).all()
+    assert (blend(TransitionStyle.CUT, 0.51) == blend(TransitionStyle.CUT, 1.0)).all()
+
+
 def test_dissolve_is_halfway_at_half() -> None:
     assert close(blend(TransitionStyle.DISSOLVE, 0.5)[18, 32], (120, 20, 120))
 

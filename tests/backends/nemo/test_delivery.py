@@ -42,6 +42,9 @@ def test_the_asked_container_is_delivered(
     assert (job.book["delivered"]["width"], job.book["delivered"]["height"]) == (160, 120)
     # "A calm 10-second travel reel": a reel is Instagram's, 9:16
     assert job.book["warnings"] == ["size 160x120, asked 9:16", "2.0 s long, asked 10 s"]
+    sources = job.book["plan"]["sources"]
+    assert sources["aspect"] == {"from": "platform", "words": "Instagram Reels"}
+    assert sources["duration_s"] == {"from": "prompt", "words": "10-second"}
 
 
 def probe(width: int, height: int, fps: float, duration: float) -> VideoProbe:
