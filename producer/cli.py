@@ -61,7 +61,7 @@ OverwriteOption = Annotated[
     bool, typer.Option(help="make jobs again whose outputs are already in the bucket")
 ]
 ContainerOption = Annotated[Container | None, typer.Option(help="mp4, mov, webm or mkv")]
-ResolutionOption = Annotated[Resolution | None, typer.Option(help="1080p or 720p")]
+ResolutionOption = Annotated[Resolution | None, typer.Option(help="720p, 1080p or 2160p (4K)")]
 WorkersOption = Annotated[int | None, typer.Option(help="worker processes [default: 2]")]
 
 
