@@ -9,13 +9,34 @@ phrase wins, so "highlight reel" is not Instagram Reels and "just cuts" is not a
 from __future__ import annotations
 
 from worker.prompt.vocabulary import (
+    BLACKS,
+    BOUNDARY,
     CUT,
+    DISSOLVES,
+    FADE_IN,
+    FADE_IN_AND_OUT,
+    FADE_OUT,
     FILLER,
+    FIRM,
+    HINT,
+    KEN_BURNS,
+    MOTION_NOUN,
+    MUSIC_NOUN,
     NEGATOR,
     NO_FADES,
     PACE_NEGATED,
-    SILENCE,
+    PAN,
+    SILENT,
+    SLIDES,
+    SLOW_ZOOM_IN,
+    SLOW_ZOOM_OUT,
     STATIC,
+    TEXT_NOUN,
+    TRANSITION_NOUN,
+    WIPES,
+    ZOOM_IN,
+    ZOOM_OUT,
+    ZOOMS,
     Entry,
     Mood,
     MotionStyle,
@@ -25,13 +46,12 @@ from worker.prompt.vocabulary import (
     TransitionStyle,
     entry,
     mood,
+    moods,
     motion,
     pace,
     table,
     transition,
 )
-
-FIRM, HINT = Strength.FIRM, Strength.HINT
 
 
 def _words(phrases: str) -> dict[str, Entry]:
@@ -78,7 +98,7 @@ VIDEO_KINDS = _words(
 )
 ENDS = table(
     "but|just|only|instead|rather|except|except for|though|although|however|apart from",
-    Entry((Sense("boundary"),)),
+    BOUNDARY,
 )
 NEGATORS = table(
     "no|not|without|dont|do not|doesnt|does not|never|skip|skip the|avoid|nothing|none|zero"
@@ -126,36 +146,30 @@ PACES = {
 }
 
 
-def _moods(phrases: str, value: Mood, *also: Sense) -> dict[str, Entry]:
-    return table(phrases, entry(mood(value), *also))
-
-
 _CALM_SLOW = pace(Pace.SLOW)
 MOODS = {
-    **_moods(
-        "calm|calming|relaxing|relaxed|gentle|peaceful|serene|tranquil", Mood.CALM, _CALM_SLOW
-    ),
-    **_moods(
+    **moods("calm|calming|relaxing|relaxed|gentle|peaceful|serene|tranquil", Mood.CALM, _CALM_SLOW),
+    **moods(
         "soft|soothing|ambient|mellow|meditative|zen|easy listening|soft pastel|quiet", Mood.CALM
     ),
-    **_moods(
+    **moods(
         "upbeat|happy|cheerful|fun|joyful|joyous|party music|pop|edm|electronic|dance|hype|hyped"
         "|groovy|bright|playful|festive|uplifting|feel good|bouncy|exciting|good vibes"
         "|catchy|trendy|trending|summery|sunny|celebratory|funky|positive",
         Mood.UPBEAT,
     ),
-    **_moods(
+    **moods(
         "lo fi|lofi|chill|chilled|chillhop|chill hop|jazzy|jazz|lofi beats|chill beats"
         "|lo fi beats|lo fi hip hop|lofi hip hop|chillout|chill out|chill vibes",
         Mood.LOFI,
     ),
-    **_moods(
+    **moods(
         "epic|dramatic|orchestral|inspiring|inspirational|moody|grand|majestic|powerful"
         "|heroic|trailer music|suspenseful|intense|cinematic score|film score",
         Mood.CINEMATIC,
     ),
     "cinematic": entry(mood(Mood.CINEMATIC), pace(Pace.SLOW, HINT)),
-    **_moods(
+    **moods(
         "romantic|romance|warm|warmth|cosy|cozy|sweet|tender|intimate"
         "|heartwarming|heart warming|love song",
         Mood.ROMANTIC,
@@ -181,17 +195,16 @@ INSTRUMENTS = {
     ),
     **table("saxophone|sax|jazz piano|rhodes", entry(mood(Mood.LOFI, HINT), noun=True)),
 }
-_MUSIC_NOUN = Entry((Sense("filler"),), (Sense("music", SILENCE, FIRM),), noun=True)
 MUSIC = {
     **table(
         "music|song|songs|soundtrack|audio|sound|sounds|track|tracks|tune|tunes|bgm|score"
         "|background music|background track|background song|music track"
         "|voiceover|voice over",
-        _MUSIC_NOUN,
+        MUSIC_NOUN,
     ),
     **table(
         "silent|mute|muted|sound off|no sound|no audio|music none|music off|audio off",
-        entry(Sense("music", SILENCE, FIRM)),
+        SILENT,
     ),
     **table(
         "quiet background music|low background music|soft background music|light background"
@@ -206,7 +219,7 @@ MUSIC = {
 TEXT = table(
     "text|texts|title|titles|caption|captions|subtitle|subtitles|words|lettering|overlay"
     "|overlays|text overlay|text overlays|on screen text|text on screen|writing|typography",
-    Entry((Sense("filler"),), (Sense("text", False, FIRM),), noun=True),
+    TEXT_NOUN,
 )
 
 _CUT = entry(transition(TransitionStyle.CUT, FIRM))
@@ -216,13 +229,11 @@ _BEAT = entry(
     transition(TransitionStyle.CUT, FIRM),
     negated=(Sense("beat_sync", False, FIRM),),
 )
-_DISSOLVE = entry(transition(TransitionStyle.DISSOLVE), noun=True)
-_BLACK = entry(transition(TransitionStyle.BLACK), noun=True)
 TRANSITIONS = {
     **table(
         "transition|transitions|transition effects|transitions effects|effects between"
         "|fancy transitions|transition effect|trans",
-        Entry((Sense("filler"),), CUT, noun=True),
+        TRANSITION_NOUN,
     ),
     **table(
         "hard cut|hard cuts|hardcut|hardcuts|straight cut|straight cuts|jump cut|jump cuts"
@@ -250,7 +261,7 @@ TRANSITIONS = {
         "|crossfades|cross fade|cross fades|crossfading|fade transition|fade transitions"
         "|fading transitions|soft fades|smooth fades|slow fades|gentle fades|fades between"
         "|dissolve transitions|crossfade transitions|soft cuts",
-        _DISSOLVE,
+        DISSOLVES,
     ),
     **table(
         "smooth transitions|soft transitions|gentle transitions",
@@ -261,53 +272,50 @@ TRANSITIONS = {
         "|dip to black|dips to black|dip through black|dips through black|black transitions"
         "|black transition|fade via black|fades via black|black flashes|dip to black between"
         "|fade to black between shots|through black",
-        _BLACK,
+        BLACKS,
     ),
     **table(
         "zoom transition|zoom transitions|zoom cut|zoom cuts|zoom blur|zooms between"
         "|zoom in transitions|zoom through|zoom transitions between",
-        entry(transition(TransitionStyle.ZOOM), noun=True),
+        ZOOMS,
     ),
     **table(
         "slide transition|slide transitions|slides between|sliding transitions|slide in"
         "|slide ins|slide ins between|push transition|push transitions|swipe transition"
         "|swipe transitions|swipe|swipes|whip pan|whip pans|whip transitions|sliding",
-        entry(transition(TransitionStyle.SLIDE), noun=True),
+        SLIDES,
     ),
     **table(
         "wipe|wipes|wipe transition|wipe transitions|smooth wipes|wiping",
-        entry(transition(TransitionStyle.WIPE), noun=True),
+        WIPES,
     ),
 }
-_ZOOM_IN = entry(motion(MotionStyle.ZOOM_IN), negated=STATIC, noun=True)
-_ZOOM_OUT = entry(motion(MotionStyle.ZOOM_OUT), negated=STATIC, noun=True)
-_PAN = entry(motion(MotionStyle.PAN), negated=STATIC, noun=True)
 MOTIONS = {
     **table(
         "ken burns|kenburns|ken burns effect|ken burn|ken burns zoom",
-        entry(motion(MotionStyle.KEN_BURNS), negated=STATIC, noun=True),
+        KEN_BURNS,
     ),
     "slow ken burns": entry(motion(MotionStyle.KEN_BURNS), pace(Pace.SLOW, HINT), negated=STATIC),
     **table(
         "zoom in|zooming in|zoom ins|zoomed in|zoom|zooms|zooming|push in|pushing in|push ins"
         "|punch in|punch ins|zoom in slowly|zoom into",
-        _ZOOM_IN,
+        ZOOM_IN,
     ),
     **table(
         "slow zoom|slow zoom in|slow zooms|slowly zoom in|slow push in|gentle zoom"
         "|gentle zoom in|gentle zoom ins|slow zoom ins|gentle zooms",
-        entry(motion(MotionStyle.ZOOM_IN), pace(Pace.SLOW, HINT), negated=STATIC, noun=True),
+        SLOW_ZOOM_IN,
     ),
     **table(
         "zoom out|zooming out|zoom outs|zoomed out|pull back|pulling back|pull out|pull outs"
         "|pulls back|zoom out slowly",
-        _ZOOM_OUT,
+        ZOOM_OUT,
     ),
     **table(
         "slow zoom out|slowly zoom out|slow pull back|gentle zoom out",
-        entry(motion(MotionStyle.ZOOM_OUT), pace(Pace.SLOW, HINT), negated=STATIC, noun=True),
+        SLOW_ZOOM_OUT,
     ),
-    **table("pan|pans|panning|pan across|panning shots|drift|drifting|pan shots", _PAN),
+    **table("pan|pans|panning|pan across|panning shots|drift|drifting|pan shots", PAN),
     **table(
         "slow pan|slow pans|slow panning|slowly pan|gentle pans|slow drift",
         entry(motion(MotionStyle.PAN), pace(Pace.SLOW, HINT), negated=STATIC, noun=True),
@@ -319,25 +327,24 @@ MOTIONS = {
     ),
     **table(
         "motion|movement|moving|animation|animations|camera movement|camera motion",
-        Entry((Sense("filler"),), STATIC, noun=True),
+        MOTION_NOUN,
     ),
 }
-_BOTH_FADES = (Sense("fade_in", True), Sense("fade_out", True))
 FADES = {
     **table(
         "fade in and out|fade in and fade out|fades in and out|fade in out|fade in and out"
         "|fading in and out|fade ins and outs",
-        Entry(_BOTH_FADES, NO_FADES, noun=True),
+        FADE_IN_AND_OUT,
     ),
     **table(
         "fade in|fade up|fade from black|fade up from black|fade in at the start|fades in"
         "|fading in|fade in from black|open from black",
-        Entry((Sense("fade_in", True),), (Sense("fade_in", False),), noun=True),
+        FADE_IN,
     ),
     **table(
         "fade out|fade to black|fade to black at the end|fade out at the end|end on black"
         "|end in black|fades out|fading out|fade out to black|fade to black to end",
-        Entry((Sense("fade_out", True),), (Sense("fade_out", False),), noun=True),
+        FADE_OUT,
     ),
     **table("fade|fading", Entry((Sense("filler"),), NO_FADES, noun=True)),
     **table("end abruptly|abrupt end|abrupt ending|hard stop", entry(Sense("fade_out", False))),

@@ -9,29 +9,45 @@ request words around them (的, 做一个, 视频), which ask for nothing but ar
 from __future__ import annotations
 
 from worker.prompt.vocabulary import (
-    CUT,
+    BLACKS,
+    BOUNDARY,
+    DISSOLVES,
+    FADE_IN,
+    FADE_IN_AND_OUT,
+    FADE_OUT,
     FILLER,
+    FIRM,
+    HINT,
+    KEN_BURNS,
+    MOTION_NOUN,
+    MUSIC_NOUN,
     NEGATOR,
-    NO_FADES,
     PACE_NEGATED,
-    SILENCE,
-    STATIC,
+    PAN,
+    SILENT,
+    SLIDES,
+    SLOW_ZOOM_IN,
+    SLOW_ZOOM_OUT,
+    TEXT_NOUN,
+    TRANSITION_NOUN,
+    WIPES,
+    ZOOM_IN,
+    ZOOM_OUT,
+    ZOOMS,
     Entry,
     Mood,
     MotionStyle,
     Pace,
     Sense,
-    Strength,
     TransitionStyle,
     entry,
     mood,
+    moods,
     motion,
     pace,
     table,
     transition,
 )
-
-FIRM, HINT = Strength.FIRM, Strength.HINT
 
 PARTICLES = "的地得了着过和与跟及也都再吧呢啊呀哦嘛吗个把给请我你他她它这那就只很"
 """One-character words that never belong to the word beside them: reported words that set
@@ -49,9 +65,7 @@ FILLERS = table(
     "|一样|一种|样子|就好|就行|即可|就可以|可以了|谢谢|好的",
     FILLER,
 )
-ENDS = table(
-    "但|但是|只|只要|就|而是|改成|换成|只用|只需|只需要|不过|然后", Entry((Sense("boundary"),))
-)
+ENDS = table("但|但是|只|只要|就|而是|改成|换成|只用|只需|只需要|不过|然后", BOUNDARY)
 NEGATORS = table(
     "不要|不用|不需要|无|没有|别|不加|去掉|不带|免|不|勿|不想要|不想|拒绝|取消|省略|别加|不配|去除|删掉",
     NEGATOR,
@@ -77,25 +91,21 @@ PACES = {
 }
 
 
-def _moods(phrases: str, value: Mood, *also: Sense) -> dict[str, Entry]:
-    return table(phrases, entry(mood(value), *also))
-
-
 MOODS = {
-    **_moods("舒缓|放松|平静", Mood.CALM, pace(Pace.SLOW)),
-    **_moods("安静|轻柔|轻音乐|清新|治愈|宁静|轻松|柔和|恬静|静谧|温柔|淡雅", Mood.CALM),
-    **_moods(
+    **moods("舒缓|放松|平静", Mood.CALM, pace(Pace.SLOW)),
+    **moods("安静|轻柔|轻音乐|清新|治愈|宁静|轻松|柔和|恬静|静谧|温柔|淡雅", Mood.CALM),
+    **moods(
         "欢快|轻快|活力|有活力|愉快|快乐|喜庆|热闹|嗨|燃|活泼|俏皮|青春|轻松愉快|欢乐|开心|动感十足"
         "|节日|热烈|元气|电音|嗨翻",
         Mood.UPBEAT,
     ),
-    **_moods("低保真|慵懒|爵士", Mood.LOFI),
-    **_moods(
+    **moods("低保真|慵懒|爵士", Mood.LOFI),
+    **moods(
         "史诗|史诗感|大气|震撼|磅礴|大气磅礴|庄重|激昂|恢弘|宏大|热血|壮观|霸气|紧张|悬疑",
         Mood.CINEMATIC,
     ),
     "电影感": entry(mood(Mood.CINEMATIC), pace(Pace.SLOW, HINT)),
-    **_moods("浪漫|温馨|温暖|甜蜜|唯美|抒情|深情|柔情|温情|甜美|浪漫唯美", Mood.ROMANTIC),
+    **moods("浪漫|温馨|温暖|甜蜜|唯美|抒情|深情|柔情|温情|甜美|浪漫唯美", Mood.ROMANTIC),
     **table("感人|感动|伤感|怀旧|煽情", entry(mood(Mood.CALM, HINT))),
     **table("可爱|萌", entry(mood(Mood.UPBEAT, HINT))),
 }
@@ -108,9 +118,9 @@ INSTRUMENTS = {
 MUSIC = {
     **table(
         "音乐|配乐|背景音乐|歌|歌曲|曲子|音效|声音|音频|伴奏|背景乐|乐曲|曲",
-        Entry((Sense("filler"),), (Sense("music", SILENCE, FIRM),), noun=True),
+        MUSIC_NOUN,
     ),
-    **table("静音|无声|无音乐|纯画面|无背景音乐|无配乐", entry(Sense("music", SILENCE, FIRM))),
+    **table("静音|无声|无音乐|纯画面|无背景音乐|无配乐", SILENT),
     **table(
         "音量小一点|音量小|音量低一点|音量低|小声一点|小声|声音小一点|声音小|音乐小声|音量调低|音量轻一点",
         entry(Sense("music_volume", 0.5)),
@@ -119,7 +129,7 @@ MUSIC = {
 }
 TEXT = table(
     "文字|字幕|标题|字|文案|花字|文本",
-    Entry((Sense("filler"),), (Sense("text", False, FIRM),), noun=True),
+    TEXT_NOUN,
 )
 _BEAT = entry(
     Sense("beat_sync", True, FIRM),
@@ -127,7 +137,7 @@ _BEAT = entry(
     negated=(Sense("beat_sync", False, FIRM),),
 )
 TRANSITIONS = {
-    **table("转场|过渡|切换|转场特效|转场效果|过渡效果", Entry((Sense("filler"),), CUT, noun=True)),
+    **table("转场|过渡|切换|转场特效|转场效果|过渡效果", TRANSITION_NOUN),
     **table(
         "硬切|直切|直接切|直接切换|硬切换|直接剪切|干脆利落的切换",
         entry(transition(TransitionStyle.CUT, FIRM)),
@@ -136,59 +146,56 @@ TRANSITIONS = {
     **table("卡点|踩点|卡点视频|踩点视频|节拍|跟着节拍|踩节拍|卡节奏|跟着音乐节奏", _BEAT),
     **table(
         "叠化|溶解|交叉淡化|淡化转场|渐变转场|渐变|叠化转场|溶解转场|交叉溶解|叠加过渡|淡入淡出转场",
-        entry(transition(TransitionStyle.DISSOLVE), noun=True),
+        DISSOLVES,
     ),
     **table(
         "黑场|黑场过渡|黑场转场|闪黑|黑屏过渡|黑场切换",
-        entry(transition(TransitionStyle.BLACK), noun=True),
+        BLACKS,
     ),
     **table(
         "缩放转场|变焦转场|推拉转场|放大转场|缩放过渡",
-        entry(transition(TransitionStyle.ZOOM), noun=True),
+        ZOOMS,
     ),
     **table(
         "滑动|滑动转场|推移|滑入|推移转场|平推|滑屏|滑动切换",
-        entry(transition(TransitionStyle.SLIDE), noun=True),
+        SLIDES,
     ),
-    **table("擦除|划像|擦除转场|擦除过渡", entry(transition(TransitionStyle.WIPE), noun=True)),
+    **table("擦除|划像|擦除转场|擦除过渡", WIPES),
 }
-_IN = entry(motion(MotionStyle.ZOOM_IN), negated=STATIC, noun=True)
-_OUT = entry(motion(MotionStyle.ZOOM_OUT), negated=STATIC, noun=True)
-_PAN = entry(motion(MotionStyle.PAN), negated=STATIC, noun=True)
 MOTIONS = {
     **table(
         "肯伯恩斯|推拉镜头|推拉|镜头推拉|缓慢推拉",
-        entry(motion(MotionStyle.KEN_BURNS), negated=STATIC, noun=True),
+        KEN_BURNS,
     ),
-    **table("推近|推进|推镜|推镜头|镜头推近|放大|逐渐放大|推入|镜头推进|拉近", _IN),
+    **table("推近|推进|推镜|推镜头|镜头推近|放大|逐渐放大|推入|镜头推进|拉近", ZOOM_IN),
     **table(
         "慢慢推近|缓慢推近|缓缓推近|慢推",
-        entry(motion(MotionStyle.ZOOM_IN), pace(Pace.SLOW, HINT), negated=STATIC),
+        SLOW_ZOOM_IN,
     ),
-    **table("拉远|镜头拉远|拉镜|拉镜头|缩小|逐渐缩小|拉出", _OUT),
+    **table("拉远|镜头拉远|拉镜|拉镜头|缩小|逐渐缩小|拉出", ZOOM_OUT),
     **table(
         "慢慢拉远|缓慢拉远|缓缓拉远",
-        entry(motion(MotionStyle.ZOOM_OUT), pace(Pace.SLOW, HINT), negated=STATIC),
+        SLOW_ZOOM_OUT,
     ),
-    **table("平移|平移镜头|摇镜|摇镜头|横移|镜头平移|左右平移", _PAN),
+    **table("平移|平移镜头|摇镜|摇镜头|横移|镜头平移|左右平移", PAN),
     **table(
         "静止|静态|不动|静止画面|静态画面|定格|不要动|静止的照片|静态照片|画面不动",
         entry(motion(MotionStyle.STATIC, FIRM)),
     ),
-    **table("运镜|动效|动画|移动|晃动", Entry((Sense("filler"),), STATIC, noun=True)),
+    **table("运镜|动效|动画|移动|晃动", MOTION_NOUN),
 }
 FADES = {
     **table(
         "淡入淡出|渐入渐出|渐显渐隐|淡进淡出|首尾淡入淡出",
-        Entry((Sense("fade_in", True), Sense("fade_out", True)), NO_FADES, noun=True),
+        FADE_IN_AND_OUT,
     ),
     **table(
         "淡入|渐入|渐显|开头淡入|从黑场淡入",
-        Entry((Sense("fade_in", True),), (Sense("fade_in", False),), noun=True),
+        FADE_IN,
     ),
     **table(
         "淡出|渐出|渐隐|结尾淡出|淡出结尾|黑场结尾|以黑场结尾|淡出收尾",
-        Entry((Sense("fade_out", True),), (Sense("fade_out", False),), noun=True),
+        FADE_OUT,
     ),
 }
 SHAPES = {

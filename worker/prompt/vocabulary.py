@@ -122,6 +122,14 @@ def motion(value: MotionStyle, strength: Strength = Strength.PLAIN) -> Sense:
     return Sense("motion", value, strength)
 
 
+FIRM, HINT = Strength.FIRM, Strength.HINT
+
+
+def moods(phrases: str, value: Mood, *also: Sense) -> dict[str, Entry]:
+    """``value`` as the music's mood (and ``also``) for each of ``phrases``."""
+    return table(phrases, entry(mood(value), *also))
+
+
 PACE_NEGATED = (pace(Pace.MEDIUM),)
 """"not too fast", "not too slow": the middle."""
 STATIC = (motion(MotionStyle.STATIC),)
@@ -129,6 +137,36 @@ STATIC = (motion(MotionStyle.STATIC),)
 CUT = (transition(TransitionStyle.CUT, Strength.FIRM),)
 """"no transitions": hard cuts."""
 NO_FADES = (Sense("fade_in", False), Sense("fade_out", False))
+
+# Entries both lexicons use: what a noun means once negated ("no music", 不要转场 …).
+BOUNDARY = Entry((Sense("boundary"),))
+"""Ends a negation: "but", "just", 但是."""
+SILENT = entry(Sense("music", SILENCE, FIRM))
+MUSIC_NOUN = Entry((Sense("filler"),), (Sense("music", SILENCE, FIRM),), noun=True)
+TEXT_NOUN = Entry((Sense("filler"),), (Sense("text", False, FIRM),), noun=True)
+TRANSITION_NOUN = Entry((Sense("filler"),), CUT, noun=True)
+MOTION_NOUN = Entry((Sense("filler"),), STATIC, noun=True)
+ZOOM_IN = entry(motion(MotionStyle.ZOOM_IN), negated=STATIC, noun=True)
+ZOOM_OUT = entry(motion(MotionStyle.ZOOM_OUT), negated=STATIC, noun=True)
+PAN = entry(motion(MotionStyle.PAN), negated=STATIC, noun=True)
+SLOW_ZOOM_IN = entry(motion(MotionStyle.ZOOM_IN), pace(Pace.SLOW, HINT), negated=STATIC, noun=True)
+SLOW_ZOOM_OUT = entry(
+    motion(MotionStyle.ZOOM_OUT), pace(Pace.SLOW, HINT), negated=STATIC, noun=True
+)
+KEN_BURNS = entry(motion(MotionStyle.KEN_BURNS), negated=STATIC, noun=True)
+DISSOLVES, BLACKS, ZOOMS, SLIDES, WIPES = (
+    entry(transition(style), noun=True)
+    for style in (
+        TransitionStyle.DISSOLVE,
+        TransitionStyle.BLACK,
+        TransitionStyle.ZOOM,
+        TransitionStyle.SLIDE,
+        TransitionStyle.WIPE,
+    )
+)
+FADE_IN = Entry((Sense("fade_in", True),), (Sense("fade_in", False),), noun=True)
+FADE_OUT = Entry((Sense("fade_out", True),), (Sense("fade_out", False),), noun=True)
+FADE_IN_AND_OUT = Entry((Sense("fade_in", True), Sense("fade_out", True)), NO_FADES, noun=True)
 
 ASPECTS = ("9:16", "16:9", "1:1", "4:5", "3:4", "2:3")
 """The canvases photoreel makes (``worker.spec.Aspect``), as ratios are written."""

@@ -6,6 +6,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tests.backends.local.canvas import frame_size
 from tests.backends.local.yuv import frame_to_rgb, rgb_to_frame
 from worker.backends.local.frame import frame_planes
 from worker.backends.local.text import (
@@ -21,14 +22,7 @@ from worker.backends.local.titles import overlay_title
 from worker.spec import Aspect
 from worker.styles import Position, Role, StyleName
 
-FRAMES = {
-    Aspect.VERTICAL: (720, 1280),
-    Aspect.LANDSCAPE: (1280, 720),
-    Aspect.SQUARE: (720, 720),
-    Aspect.PORTRAIT: (720, 900),
-    Aspect.PORTRAIT_3_4: (720, 960),
-    Aspect.PORTRAIT_2_3: (720, 1080),
-}
+FRAMES = {aspect: frame_size(aspect, 720) for aspect in Aspect}
 LONG_NAME = (
     "Hand-Thrown Stoneware Pour-Over Coffee Dripper With Matching Double-Walled Mug, "
     "Bamboo Lid, Reusable Stainless Filter And A Gift Box For Every Coffee Lover In The Family "
