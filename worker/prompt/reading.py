@@ -2,15 +2,16 @@
 ask for nothing.
 
 The prompt is read in passes, each claiming what it understood so that no word counts twice:
-the title and the promo words (prices, the product's name, the call to action), lengths in
-Chinese, then the tokens: typos corrected, numbers with units (lengths, frame rates,
+the title, the prices and the call to action, lengths in Chinese, then the tokens: typos corrected, numbers with units (lengths, frame rates,
 resolutions, ratios, music volume), then the lexicons' phrases, longest first. A negation
 ("no", "without", "不要") reaches to the end of its clause and turns the first phrase after it
 into its negated sense; more nouns may follow ("no music or text"), anything else ends it.
 
 Two phrases next to each other may read differently than apart: a mood before a music noun
 ("calm music", 舒缓的音乐) says nothing about the pace, and a word before a transition or a
-camera move ("soft dissolves", "slow pans") describes that, not the music.
+camera move ("soft dissolves", "slow pans") describes that, not the music. The product's name
+(``worker.promo`` guesses it: "promo for …") claims nothing, since a guess may hold a platform
+("a video for our cafe's Instagram Reels"); its words are only not reported as not understood.
 """
 
 from __future__ import annotations
@@ -52,7 +53,8 @@ class Reading:
     not_understood: tuple[str, ...] = ()
     """Words of the prompt that ask for nothing the planner knows, in order."""
     unsupported: tuple[str, ...] = ()
-    """Asks understood but not something photoreel makes ("aspect 4:3", "80s")."""
+    """Asks understood but not made, with why: "4:3 (photoreel makes 9:16, …)", "80s (a
+    decade)"."""
 
     def best(self, name: str) -> Finding | None:
         """The firmest finding of ``name``; among equals, the first said."""
