@@ -114,7 +114,8 @@ _SLOW_FIRM = entry(pace(Pace.SLOW, FIRM), negated=PACE_NEGATED)
 PACES = {
     **table(
         "fast pace|fast paced|fast tempo|quick pace|quick paced|rapid pace|high tempo"
-        "|up tempo|uptempo|pace fast|paced fast|fast rhythm|fast moving|quick moving",
+        "|up tempo|uptempo|pace fast|paced fast|fast rhythm|fast moving|quick moving|high paced"
+        "|high pace|upbeat pace|energetic pace|lively pace|brisk pace|quickfire|quick fire",
         _FAST_FIRM,
     ),
     **table(
@@ -125,7 +126,8 @@ PACES = {
     ),
     **table(
         "slow pace|slow paced|slower pace|relaxed pace|leisurely pace|gentle pace|calm pace"
-        "|slow tempo|no rush|take it slow|unhurried|slowly paced|paced slowly",
+        "|slow tempo|no rush|take it slow|unhurried|slowly paced|paced slowly|chill pace"
+        "|slow moving|easy pace|relaxing pace|laid back pace",
         _SLOW_FIRM,
     ),
     **table("slow|slower|slowly|leisurely|laid back|graceful|slowed down", _SLOW),
@@ -150,7 +152,9 @@ _CALM_SLOW = pace(Pace.SLOW)
 MOODS = {
     **moods("calm|calming|relaxing|relaxed|gentle|peaceful|serene|tranquil", Mood.CALM, _CALM_SLOW),
     **moods(
-        "soft|soothing|ambient|mellow|meditative|zen|easy listening|soft pastel|quiet", Mood.CALM
+        "soft|soothing|ambient|mellow|meditative|zen|easy listening|soft pastel|quiet|spa"
+        "|spa music|classical",
+        Mood.CALM,
     ),
     **moods(
         "upbeat|happy|cheerful|fun|joyful|joyous|party music|pop|edm|electronic|dance|hype|hyped"
@@ -174,7 +178,7 @@ MOODS = {
         "|heartwarming|heart warming|love song",
         Mood.ROMANTIC,
     ),
-    **table("party|celebration|festival", entry(mood(Mood.UPBEAT, HINT))),
+    **table("party|celebration|festival|corporate", entry(mood(Mood.UPBEAT, HINT))),
     **table(
         "emotional|sentimental|heartfelt|touching|nostalgic",
         entry(mood(Mood.ROMANTIC, HINT)),
@@ -238,7 +242,8 @@ TRANSITIONS = {
     **table(
         "hard cut|hard cuts|hardcut|hardcuts|straight cut|straight cuts|jump cut|jump cuts"
         "|clean cut|clean cuts|simple cuts|basic cuts|cuts only|only cuts|just cuts|direct cuts"
-        "|smash cuts|plain cuts|cut straight|straight cutting|hard cutting|hard edits",
+        "|smash cuts|smash cut|match cut|match cuts|plain cuts|cut straight|straight cutting"
+        "|hard cutting|hard edits|jump cutting",
         _CUT,
     ),
     **table(
@@ -322,7 +327,8 @@ MOTIONS = {
     ),
     **table(
         "static|static shots|static photos|static images|still images|still photos"
-        "|still pictures|still frames|stills only|no movement|no motion|keep still",
+        "|still pictures|still frames|stills only|no movement|no motion|keep still|photos still"
+        "|pictures still|keep them still|stay still|hold still",
         entry(motion(MotionStyle.STATIC, Strength.FIRM)),
     ),
     **table(

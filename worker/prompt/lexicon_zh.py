@@ -87,7 +87,7 @@ PACES = {
     **table("节奏适中|中等节奏|正常节奏|节奏正常|节奏中等", entry(pace(Pace.MEDIUM, FIRM))),
     **table("适中|中速|中等|不快不慢", entry(pace(Pace.MEDIUM))),
     "动感": entry(pace(Pace.FAST), mood(Mood.UPBEAT), negated=PACE_NEGATED),
-    "慢动作": entry(pace(Pace.SLOW, HINT)),
+    **table("慢动作|慢镜头", entry(pace(Pace.SLOW, HINT))),
 }
 
 
@@ -194,7 +194,7 @@ FADES = {
         FADE_IN,
     ),
     **table(
-        "淡出|渐出|渐隐|结尾淡出|淡出结尾|黑场结尾|以黑场结尾|淡出收尾",
+        "淡出|渐出|渐隐|结尾淡出|淡出结尾|黑场结尾|以黑场结尾|淡出收尾|结尾黑屏|黑屏结尾|黑屏收尾",
         FADE_OUT,
     ),
 }

@@ -1,6 +1,7 @@
-"""Numbers with a unit that are not lengths: frame rates (60fps, 24 frames per second, 60帧),
-resolutions (720p, 1080p, 4K, a size 1080x1920), aspect ratios (9:16, 4x5, 16 by 9, 9比16) and
-the music's volume (music at 30%, 音量30%).
+"""Numbers with a unit that are not lengths: frame rates (60fps, 24 frames per second, 24p,
+60帧), resolutions (720p, 1080p, 4K, a size 1080x1920), aspect ratios (9:16, 4x5, 16 by 9,
+9比16) and the music's volume (music at 30%, 音量30%); and a length written as a bare number
+after its label ("duration: 30").
 
 A measure photoreel cannot make (4:3, 1440p) is still understood: it comes back without a
 field, with the reason, for the plan's warnings.
@@ -18,6 +19,10 @@ from worker.prompt.tokens import Kind, Token
 from worker.prompt.vocabulary import ASPECTS, word_set
 
 RESOLUTIONS = {720: "720p", 1080: "1080p", 2160: "2160p"}
+FRAME_RATES_P = frozenset((24, 25, 30, 48, 50, 60))
+"""Written with a "p" these are frame rates (24p, 60p), not heights."""
+LENGTH_LABELS = word_set("duration length runtime 时长 长度 总时长")
+"""A bare number after one of these is a length in seconds ("duration: 30")."""
 SMALLEST_SIZE = 200
 """A ratio whose sides are both at least this is a size in pixels (1080x1920)."""
 LARGEST_RATIO_SIDE = 40
@@ -32,7 +37,8 @@ ASPECTS_WORDS = "photoreel makes " + ", ".join(ASPECTS)
 @dataclass(frozen=True)
 class Measure:
     field: str | None
-    """``fps``, ``resolution``, ``ratio`` or ``music_volume``; None: understood, not made."""
+    """``fps``, ``resolution``, ``ratio``, ``music_volume`` or ``duration``; None: understood,
+    not made."""
     value: Any
     first: int
     last: int
@@ -68,6 +74,8 @@ def ratio_measures(across: float, down: float, first: int, last: int) -> Iterato
 
 
 def _resolution(value: float, unit: str, first: int) -> Measure:
+    if unit == "p" and value in FRAME_RATES_P:
+        return Measure("fps", int(value), first, first + 2)  # "24p": a frame rate
     if unit == "k":
         if value == 4:
             return Measure("resolution", "2160p", first, first + 2)
@@ -78,13 +86,25 @@ def _resolution(value: float, unit: str, first: int) -> Measure:
 
 
 def _fps_words(tokens: Sequence[Token], index: int) -> int:
-    """How many tokens after a number say "frames per second" (0: none)."""
-    words = [_text(tokens, index + offset) for offset in range(4)]
-    if words[0] in ("fps", "帧", "帧每秒", "frame") or words[:2] == ["frames", "per"]:
-        return 1 + (words[:3] == ["frames", "per", "second"]) * 2
-    if words[:3] in (["frames", "a", "second"], ["frames", "each", "second"]):
-        return 3
+    """How many tokens after a number say "frames per second" (0: none): "fps", "frames per
+    second", "frames a second", "frames/sec", 帧."""
+    words = [_text(tokens, index + offset) for offset in range(3)]
+    if words[0] in ("fps", "帧", "帧每秒"):
+        return 1
+    if words[0] == "frames" and words[1] in ("per", "a", "each", "and"):
+        return 3 if words[2] in ("second", "sec", "s") else 0
     return 0
+
+
+def _labelled_length(tokens: Sequence[Token], index: int) -> bool:
+    """A number with no unit after a length's label: "duration: 30", "length 45", 时长30."""
+    after = tokens[index + 1] if index + 1 < len(tokens) else None
+    if after is not None and after.kind in (Kind.WORD, Kind.HAN) and after.attached:
+        return False  # "30s", "30秒": the length readers take it
+    back = index - 1
+    while back >= 0 and tokens[back].text in (":", "：", "=", "of", "is", "为"):
+        back -= 1
+    return back >= 0 and tokens[back].text in LENGTH_LABELS
 
 
 def _music_before(tokens: Sequence[Token], index: int) -> bool:
@@ -111,6 +131,9 @@ def _at(tokens: Sequence[Token], index: int) -> Iterator[Measure]:
         return
     if (count := _fps_words(tokens, index + 1)) and value.is_integer():
         yield Measure("fps", int(value), index, index + 1 + count)
+        return
+    if _labelled_length(tokens, index):
+        yield Measure("duration", value, index, index + 1)
         return
     if _text(tokens, index + 1) == "%" and _music_before(tokens, index):
         yield Measure("music_volume", min(max(value / 100, 0.0), 1.0), index, index + 2)

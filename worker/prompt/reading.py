@@ -2,8 +2,9 @@
 ask for nothing.
 
 The prompt is read in passes, each claiming what it understood so that no word counts twice:
-the title, the prices and the call to action, lengths in Chinese, then the tokens: typos corrected, numbers with units (lengths, frame rates,
-resolutions, ratios, music volume), then the lexicons' phrases, longest first. A negation
+the title, the prices and the call to action, lengths in Chinese, then the tokens: typos
+corrected, numbers with units (lengths, frame rates, resolutions, ratios, music volume), then
+the lexicons' phrases, longest first. A negation
 ("no", "without", "不要") reaches to the end of its clause and turns the first phrase after it
 into its negated sense; more nouns may follow ("no music or text"), anything else ends it.
 

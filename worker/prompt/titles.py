@@ -2,10 +2,11 @@
 
 In order: a label and a quoted title (title 'Summer Sale', titled "Grand Opening", called
 "Golden Hour", 标题是“新品首发”, 叫《我们的夏天》); a label and a bare title up to the end of its
-clause (title: Weekend Trip, heading: Open Day 2025, a video called Forever Starts Today, a
-reel named Sunday Brunch, 标题：夏日促销, 标题叫豆豆的一天); a title in 《》; else the one quoted
-text of the prompt, if it has exactly one. An English bare title needs a colon or a capital
-after its label, so "no title" and "a title card" name none.
+clause (title: Weekend Trip, heading: Open Day 2025, text: Grand Opening, a video called
+Forever Starts Today, a reel named Sunday Brunch, 标题：夏日促销, 标题叫豆豆的一天); a title in
+《》; else the one quoted text of the prompt, if it has exactly one. An English bare title
+needs a colon or a capital after its label, so "no title" and "a title card at the end" name
+none.
 """
 
 from __future__ import annotations
@@ -19,17 +20,22 @@ QUOTED = (
     r"|(?:^|(?<=[\s(:：,，]))'(?P<q7>.+?)'(?=$|[\s,.!?;:)，。])"
 )
 _EN_LABEL = (
-    r"\b(?i:title\s+it|call\s+it|name\s+it|titled|title|heading|headline|called|named"
-    r"|with\s+the\s+(?:title|name))"
+    r"\b(?i:title\s+it|call\s+it|name\s+it|title\s+card|titled|title|heading|headline|called"
+    r"|named|with\s+the\s+(?:title|name))"
 )
-_ZH_LABEL = r"(?:标题|题目|片名|名字|名称|主题)(?:是|为|叫|叫做)?|名为|取名为?|题为|命名为"
+_COLON_LABEL = r"\b(?i:text|on-screen\s+text|caption|overlay|intro\s+text)\s*[:：]\s*"
+"""Labels that name a title only with a colon: "text: Grand Opening"."""
+_ZH_LABEL = (
+    r"(?:标题|题目|片名|名字|名称|主题)(?:是|为|叫|叫做|写着|写|显示)?|名为|取名为?|题为|命名为"
+)
 _SAYS = r"(?:\s*(?i:is|of|reads|reading|that\s+says|saying|[:：=]))?\s*"
 LABELLED_QUOTED = re.compile(
     rf"(?:{_EN_LABEL}{_SAYS}|(?:{_ZH_LABEL}|叫|叫做)\s*[:：]?\s*)(?:{QUOTED})"
 )
 _CLAUSE_END = r"(?=\s*(?:[,，。;；!！?？\n]|\.(?:\s|$)|\s[-–—]\s|$))"
 LABELLED_BARE = re.compile(
-    rf"(?:{_EN_LABEL}(?:\s*[:：]\s*|\s+(?i:is)\s+|\s+(?=[A-Z0-9]))|(?:{_ZH_LABEL})\s*[:：]?\s*)"
+    rf"(?:{_EN_LABEL}(?:\s*[:：]\s*|\s+(?i:is)\s+|\s+(?=[A-Z0-9]))|{_COLON_LABEL}"
+    rf"|(?:{_ZH_LABEL})\s*[:：]?\s*)"
     rf"(?P<bare>[^,，。;；!！?？\n]+?){_CLAUSE_END}"
 )
 BOOK_TITLE = re.compile(r"《(?P<q5>.+?)》")
