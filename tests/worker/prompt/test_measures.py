@@ -7,7 +7,7 @@ from worker.prompt.tokens import tokenize
 
 
 def measured(text: str) -> list[tuple[str | None, object]]:
-    tokens = tokenize(text, frozenset(("帧", "比", "音量")), 2)
+    tokens = tokenize(text, frozenset(("帧", "比", "音量", "时长")), 2)
     return [(m.field, m.value) for m in measures(tokens, [False] * len(tokens))]
 
 
