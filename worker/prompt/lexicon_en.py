@@ -344,12 +344,13 @@ FADES = {
     ),
     **table(
         "fade in|fade up|fade from black|fade up from black|fade in at the start|fades in"
-        "|fading in|fade in from black|open from black",
+        "|fading in|fade in from black|open from black|fade at the start|fade at the beginning",
         FADE_IN,
     ),
     **table(
         "fade out|fade to black|fade to black at the end|fade out at the end|end on black"
-        "|end in black|fades out|fading out|fade out to black|fade to black to end",
+        "|end in black|fades out|fading out|fade out to black|fade to black to end"
+        "|fade at the end|fade at end|fade out at end|fade to finish|fades at the end",
         FADE_OUT,
     ),
     **table("fade|fading", Entry((Sense("filler"),), NO_FADES, noun=True)),

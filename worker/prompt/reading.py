@@ -35,6 +35,7 @@ PREPOSITIONS = word_set("for in on at with as")
 FORMAT_FIELDS = frozenset(("platform", "ratio", "shape", "resolution"))
 """What a bare title never runs into: "called Summer Vibes for TikTok" is "Summer Vibes"."""
 STORY_OWNERS = word_set("my our the your his her their a an")
+NONE_WORDS = word_set("none no off nothing 无 没有 不要 关")
 
 
 @dataclass(frozen=True)
@@ -139,6 +140,7 @@ class Reader:
         for measure in measures(state.tokens, state.used):
             self._measure(state, measure)
         matches = _adjacent(state.tokens, _calm_beside(state.tokens, self._matches(state)))
+        matches = _none_after_colon(state.tokens, matches)
         self._apply(state, matches, claimed)
         if named is not None:
             state.claim_between(*named)
@@ -321,6 +323,27 @@ class Reader:
         return match is not None and any(s.field in FORMAT_FIELDS for s in match.entry.senses)
 
 
+def _none_after_colon(tokens: Sequence[Token], matches: list[_Match]) -> list[_Match]:
+    """ "music: none", "transitions: none", 音乐：无: the noun negated, as "no music" is."""
+    result: list[_Match] = []
+    for match in matches:
+        previous = result[-1] if result else None
+        if (
+            previous is not None
+            and previous.entry.negated
+            and previous.entry.noun
+            and match.first == previous.last + 1
+            and tokens[previous.last].text in (":", "：")
+            and " ".join(t.text for t in tokens[match.first : match.last]) in NONE_WORDS
+            and (match.last == len(tokens) or tokens[match.last].kind == Kind.BREAK)
+        ):
+            negated = Entry(previous.entry.negated, None, noun=True)
+            result[-1] = _Match(negated, previous.first, match.last)
+            continue
+        result.append(match)
+    return result
+
+
 def _next_to(tokens: Sequence[Token], first: _Match, second: _Match) -> bool:
     between = tokens[first.last : second.first]
     return len(between) <= 1 and not any(token.kind == Kind.BREAK for token in between)
@@ -354,14 +377,21 @@ def _calm_beside(tokens: Sequence[Token], matches: list[_Match]) -> list[_Match]
 
 
 def _adjacent(tokens: Sequence[Token], matches: list[_Match]) -> list[_Match]:
-    """Moods before music nouns ask no pace, and are the firmest ask of the music; words
-    before a transition or camera move describe it (no mood; their pace only a hint)."""
+    """Moods beside music nouns ("calm music", "music: calm") ask no pace, and are the firmest
+    ask of the music; words before a transition or camera move describe it (no mood; their
+    pace only a hint)."""
     result = list(matches)
     for position, match in enumerate(matches):
         following = next(
             (m for m in matches[position + 1 :] if not m.entry.is_filler or _music_noun(m)), None
         )
         fields = {sense.field for sense in match.entry.senses}
+        if "music" in fields and position and _labels_music(tokens, matches[position - 1], match):
+            kept = tuple(_firm(s) for s in match.entry.senses if s.field != "pace")
+            result[position] = _Match(
+                Entry(kept, match.entry.negated, match.entry.noun), match.first, match.last
+            )
+            continue
         if following is None or not fields & {"music", "pace"}:
             continue
         if not _next_to(tokens, match, following):
@@ -378,6 +408,12 @@ def _adjacent(tokens: Sequence[Token], matches: list[_Match]) -> list[_Match]:
             Entry(kept, match.entry.negated, match.entry.noun), match.first, last
         )
     return result
+
+
+def _labels_music(tokens: Sequence[Token], before: _Match, match: _Match) -> bool:
+    """ "music: calm", "背景音乐轻柔": a music noun right before a mood, a colon between at most."""
+    between = [token.text for token in tokens[before.last : match.first]]
+    return _music_noun(before) and between in ([], [":"], ["："], ["要"], ["用"])
 
 
 def _asks(entry: Entry) -> bool:

@@ -54,8 +54,13 @@ def _quoted(match: re.Match[str]) -> str:
     return next(value for key, value in match.groupdict().items() if key[0] == "q" and value)
 
 
+NO_TITLE = frozenset(("none", "no", "n/a", "nothing", "无", "没有", "不要"))
+"""What "title: none" says: no title."""
+
+
 def _clean(text: str) -> str:
-    return text.strip().strip("\"'“”‘’「」『』《》").strip()
+    cleaned = text.strip().strip("\"'“”‘’「」『』《》").strip()
+    return "" if cleaned.lower() in NO_TITLE else cleaned
 
 
 def _outside(match: re.Match[str], skip: tuple[int, int] | None) -> bool:

@@ -52,6 +52,10 @@ def test_words_are_read_whole_not_inside_other_words(prompt: str, field: str, va
         ("不要淡入淡出", "fade_out", False),
         ("无字幕", "text", False),
         ("ignore the beat", "beat_sync", False),
+        ("music: none, 30s", "music", SILENCE),
+        ("transitions: none", "transition", TransitionStyle.CUT),
+        ("音乐：无", "music", SILENCE),
+        ("sound: off", "music", SILENCE),
     ],
 )
 def test_a_negation_reaches_to_the_end_of_its_clause(prompt: str, field: str, value: Any) -> None:
@@ -77,6 +81,9 @@ def test_a_negated_platform_is_dropped_and_its_words_start_at_the_negation() -> 
         ("romantic, upbeat music", "music", Mood.UPBEAT),
         ("upbeat piano", "music", Mood.UPBEAT),
         ("piano", "music", Mood.CALM),
+        ("music: calm", "pace", None),
+        ("背景音乐轻柔", "pace", None),
+        ("with a fade at the end", "fade_out", True),
     ],
 )
 def test_phrases_side_by_side(prompt: str, field: str, value: Any) -> None:

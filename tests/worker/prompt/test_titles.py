@@ -33,6 +33,7 @@ def title(prompt: str) -> str | None:
         ("做一个叫《我们的夏天》的相册视频", "我们的夏天"),
         ("it's a promo for 'Café Luna'", "Café Luna"),
         ("no title please", None),
+        ("title: none", None),
         ("a title card at the end", None),
         ("don't add anything, it's fine", None),
         ("'one' and 'two'", None),
