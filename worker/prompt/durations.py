@@ -124,6 +124,15 @@ def _shot_words(tokens: Sequence[Token], end: int) -> int:
     return 2 if word in SHOT_WORDS and following.removesuffix("s") in shots else 0
 
 
+def _bare_seconds(tokens: Sequence[Token], index: int) -> float | None:
+    """The seconds of "1 minute 30": a whole number under 60 that ends the clause."""
+    if index >= len(tokens) or tokens[index].kind != Kind.NUMBER:
+        return None
+    value = float(tokens[index].text.replace(",", ""))
+    ends = index + 1 == len(tokens) or tokens[index + 1].kind == Kind.BREAK
+    return value if ends and value.is_integer() and 0 < value < 60 else None
+
+
 def clock_seconds(text: str) -> float | None:
     """ "1:30" → 90, "0:45" → 45; None for a ratio people write the same way (9:16)."""
     match = CLOCK.fullmatch(text.replace(" ", ""))
@@ -159,6 +168,9 @@ def english_durations(tokens: Sequence[Token]) -> list[Duration]:
         while True:
             step = end + (_text(tokens, end) == "and")
             following = _component(tokens, step) if step < len(tokens) else None
+            if following is None and unit == 60.0 and (extra := _bare_seconds(tokens, step)):
+                seconds, end = seconds + extra, step + 1  # "1 minute 30"
+                break
             if following is None or following[2] >= unit:
                 break
             seconds, end, unit = seconds + following[0], following[1], following[2]

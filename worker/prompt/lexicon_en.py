@@ -202,8 +202,7 @@ INSTRUMENTS = {
 MUSIC = {
     **table(
         "music|song|songs|soundtrack|audio|sound|sounds|track|tracks|tune|tunes|bgm|score"
-        "|background music|background track|background song|music track"
-        "|voiceover|voice over",
+        "|background music|background track|background song|music track",
         MUSIC_NOUN,
     ),
     **table(
@@ -256,7 +255,9 @@ TRANSITIONS = {
         "cut on the beat|cuts on the beat|cut to the beat|cuts to the beat|cutting on the beat"
         "|cut on beat|cuts on beat|beat cuts|beat synced|beat sync|beat synced cuts|beat synced"
         " transitions|synced to the beat|synced to the music|synced with the music|on the beat"
-        "|on beat|to the beat|in sync with the music|beat matched|beat matching|music synced",
+        "|on beat|to the beat|in sync with the music|beat matched|beat matching|music synced"
+        "|cut to the music|cuts to the music|timed to the music|timed to the beat"
+        "|edited to the beat|edit to the beat|synced to music",
         _BEAT,
     ),
     "ignore the beat": entry(Sense("beat_sync", False, FIRM)),

@@ -28,13 +28,17 @@ _COLON_LABEL = r"\b(?i:text|on-screen\s+text|caption|overlay|intro\s+text)\s*[:�
 _ZH_LABEL = (
     r"(?:标题|题目|片名|名字|名称|主题)(?:是|为|叫|叫做|写着|写|显示)?|名为|取名为?|题为|命名为"
 )
-_SAYS = r"(?:\s*(?i:is|of|reads|reading|that\s+says|saying|[:：=]))?\s*"
+_SAYS = (
+    r"(?:\s*(?i:is|of|reads|reading|that\s+says|saying|should\s+be|will\s+be|would\s+be"
+    r"|[:：=]))?\s*"
+)
 LABELLED_QUOTED = re.compile(
     rf"(?:{_EN_LABEL}{_SAYS}|(?:{_ZH_LABEL}|叫|叫做)\s*[:：]?\s*)(?:{QUOTED})"
 )
 _CLAUSE_END = r"(?=\s*(?:[,，。;；!！?？\n]|\.(?:\s|$)|\s[-–—]\s|$))"
 LABELLED_BARE = re.compile(
-    rf"(?:{_EN_LABEL}(?:\s*[:：]\s*|\s+(?i:is)\s+|\s+(?=[A-Z0-9]))|{_COLON_LABEL}"
+    rf"(?:{_EN_LABEL}(?:\s*[:：]\s*|\s+(?i:is|should\s+be|will\s+be)\s+|\s+(?=[A-Z0-9]))"
+    rf"|{_COLON_LABEL}"
     rf"|(?:{_ZH_LABEL})\s*[:：]?\s*)"
     rf"(?P<bare>[^,，。;；!！?？\n]+?){_CLAUSE_END}"
 )

@@ -31,6 +31,7 @@ def lengths(text: str) -> list[float]:
         ("2m30s", 150),
         ("1 min 15 sec", 75),
         ("2 minutes and 30 seconds", 150),
+        ("1 minute 30, upbeat", 90),
         ("1:30 long", 90),
         ("90s video", 90),
         ("20-30 seconds", 30),

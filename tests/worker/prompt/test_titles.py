@@ -32,6 +32,7 @@ def title(prompt: str) -> str | None:
         ("标题叫豆豆的一天", "豆豆的一天"),
         ("做一个叫《我们的夏天》的相册视频", "我们的夏天"),
         ("it's a promo for 'Café Luna'", "Café Luna"),
+        ("the title should be Summer Sale, 15 seconds", "Summer Sale"),
         ("no title please", None),
         ("title: none", None),
         ("a title card at the end", None),
