@@ -23,11 +23,11 @@ from rich.markup import escape
 
 from config.logging import configure_logging
 from config.settings import get_settings
-from producer.embedded import NoRedisServer, Runtime, local_runtime, worker_command
 from producer.exits import EXIT_INTERRUPTED, EXIT_JOB_FAILED, EXIT_OK, EXIT_USAGE
 from producer.feeds.model import FeedFormat
 from producer.manifest import ManifestError, load_manifest
 from producer.photosets import PhotoSetError, specs_from_folder
+from producer.plan_table import plan
 from producer.progress import TABLE_ROWS, counting, status_counts
 from worker.backends import get_plugin
 from worker.backends.base import Pool
@@ -35,6 +35,7 @@ from worker.jobs import JobState, JobStatus, JobStore
 from worker.spec import BackendName, Container, JobOptions, JobSpec, Resolution
 
 if TYPE_CHECKING:
+    from producer.embedded import Runtime
     from producer.enqueue import EnqueueResult
     from worker.bucket import Bucket
 
@@ -62,7 +63,7 @@ OverwriteOption = Annotated[
     bool, typer.Option(help="make jobs again whose outputs are already in the bucket")
 ]
 ContainerOption = Annotated[Container | None, typer.Option(help="mp4, mov, webm or mkv")]
-ResolutionOption = Annotated[Resolution | None, typer.Option(help="1080p or 720p")]
+ResolutionOption = Annotated[Resolution | None, typer.Option(help="720p, 1080p or 2160p (4K)")]
 WorkersOption = Annotated[int | None, typer.Option(help="worker processes [default: 2]")]
 
 
@@ -260,6 +261,7 @@ def run_locally(
     overwrite: bool,
 ) -> LocalRun:
     """Enqueue and wait, with this machine's workers; write the batch's summary."""
+    from producer.embedded import local_runtime
     from producer.enqueue import EnqueueResult, enqueue_specs
     from producer.progress import wait_for_jobs
     from worker.publish import clear_work
@@ -493,6 +495,7 @@ def watch(
 
     Without REDIS_URL, runs self-contained and lets enqueued jobs finish on the first Ctrl-C.
     With REDIS_URL it only enqueues; the deployment's workers make the videos."""
+    from producer.embedded import local_runtime
     from producer.enqueue import new_batch_id
     from producer.inbox import Inbox
 
@@ -654,6 +657,7 @@ def worker(
     ] = None,
 ) -> None:
     """Run a worker for a long-running deployment (REDIS_URL)."""
+    from producer.embedded import worker_command
     from worker.app import IO_QUEUE_SUFFIX
 
     settings = get_settings()
@@ -667,7 +671,12 @@ def worker(
     os.execv(sys.executable, command)
 
 
+cli.command()(plan)
+
+
 def main() -> None:
+    from producer.embedded import NoRedisServer
+
     settings = get_settings()
     configure_logging(settings.log_level, settings.log_format)
     try:

@@ -3,6 +3,7 @@
 Importing the command (``producer.cli``) builds the Celery app from the settings, so a bad
 variable would surface as a traceback from deep inside an import; here it is one line per
 variable, naming it and the accepted values, with exit code 2, and nothing is started.
+``photoreel plan`` is run without importing the rest of the command (``producer.plan_table``).
 """
 
 from __future__ import annotations
@@ -26,6 +27,11 @@ def main() -> None:
         message = f"PHOTOREEL_BACKEND={settings.backend}: no such backend; accepted: {accepted}"
         print(f"error: {message}", file=sys.stderr)
         raise SystemExit(EXIT_USAGE)
+    if sys.argv[1:2] == ["plan"]:
+        from producer.plan_table import plan_app
+
+        plan_app(prog_name="photoreel")
+        return
     from producer.cli import main as run_command
 
     run_command()

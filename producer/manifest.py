@@ -28,13 +28,12 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from config.settings import get_settings
 from producer.photosets import AUDIO_SUFFIXES, IMAGE_SUFFIXES, job_id_for
 from producer.promo_files import resolve_promo_files
+from producer.yaml_file import WrittenLoader
 from worker.spec import JobOptions, JobSource, JobSpec
 
 URL_PREFIXES = ("http://", "https://")
 LEADS_OUT = "leads outside the manifest's folder and PHOTOREEL_ALLOWED_ROOTS"
 DEFAULT_MUSIC = ("defaults", "options", "music")
-YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-"""libyaml's safe loader when PyYAML has it: many times faster on a big manifest."""
 MAX_YAML_NODES = 2_000_000
 """Values a YAML file may hold once its aliases are expanded: a few hundred bytes of nested
 anchors (a "YAML bomb") would otherwise expand to gigabytes. A 60,000-job manifest holds
@@ -180,7 +179,7 @@ def _parse_yaml(path: Path, shape: str) -> tuple[Any, dict[tuple[str, ...], int]
     """The file's data and the line of each key path; a ManifestError unless it is a mapping."""
     text = path.read_text(encoding="utf-8")
     try:
-        node = yaml.compose(text, Loader=YAML_LOADER)
+        node = yaml.compose(text, Loader=WrittenLoader)
     except yaml.YAMLError as error:
         raise ManifestError(path, [f"not valid YAML: {error}"]) from None
     if node is None:
@@ -189,7 +188,7 @@ def _parse_yaml(path: Path, shape: str) -> tuple[Any, dict[tuple[str, ...], int]
         message = f"line 1: its aliases expand to more than {MAX_YAML_NODES:,} values; refused"
         raise ManifestError(path, [message])
     try:
-        data = YAML_LOADER("").construct_document(node)  # from the nodes: no second parse
+        data = WrittenLoader("").construct_document(node)  # from the nodes: no second parse
     except yaml.YAMLError as error:
         raise ManifestError(path, [f"not valid YAML: {error}"]) from None
     if not isinstance(data, dict):

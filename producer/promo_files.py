@@ -15,6 +15,7 @@ import yaml
 from PIL import Image, UnidentifiedImageError
 from pydantic import ValidationError
 
+from producer.yaml_file import load_yaml
 from worker.spec import describe_validation_error
 from worker.styles import Brand, Template
 
@@ -27,7 +28,7 @@ Problems = list[tuple[str, str]]
 
 def _read_yaml(path: Path) -> tuple[dict[str, Any] | None, str | None]:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = load_yaml(path.read_text(encoding="utf-8"))
     except yaml.MarkedYAMLError as error:
         line = error.problem_mark.line + 1 if error.problem_mark else 1
         return None, f"cannot read {path.name}: line {line}: {error.problem}"

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from worker.numerals import cn_to_number
+from worker.prompt.numbers import chinese_number
 from worker.spec import JobOptions
 from worker.styles import LogoPlacement
 
@@ -170,8 +170,7 @@ def parse_discount(prompt: str) -> str | None:
         return f"-{off.group(1)}%"
     tenths = re.search(r"(\d(?:\.\d)?|[一二两三四五六七八九])\s?折", prompt)
     if tenths:
-        raw = tenths.group(1)
-        value = float(raw) if raw[0].isdigit() else float(cn_to_number(raw))
+        value = chinese_number(tenths.group(1))
         percent = round(100 - value * 10)
         return f"-{percent}%" if 0 < percent < 100 else None
     return None
@@ -203,6 +202,11 @@ _QUOTE_CLOSE = "\"”」』》’'"
 _PLATFORM_WORDS = re.compile(
     r"^(?:instagram|insta|reels?|tiktok|youtube|shorts|stories|story|facebook|"
     r"the\s+(?:feed|web|site|shop|store)|our\s+(?:shop|store|feed)|social(?: media)?)\b",
+    re.IGNORECASE,
+)
+_PLATFORM_NAMES = re.compile(
+    r"\b(?:instagram|insta|reels?|tiktok|tik tok|youtube|shorts|facebook|pinterest|snapchat"
+    r"|linkedin|xiaohongshu|douyin|the gram)\b|抖音|快手|小红书|视频号|b站",
     re.IGNORECASE,
 )
 _NAME_END = (
@@ -241,6 +245,8 @@ def _clean_name(text: str) -> str | None:
     name = re.sub(r"^(?:the|our|a|an)\s+", "", name, flags=re.IGNORECASE) if name else name
     if not name or _PLATFORM_WORDS.match(name) or PRICE_PATTERN.fullmatch(name):
         return None
+    if _PLATFORM_NAMES.search(name):
+        return None
     if re.fullmatch(r"[\d\s\-:./x]+|(?:\d+\s*-?\s*(?:seconds?|secs?|s)\b.*)", name, re.IGNORECASE):
         return None
     return name[:300]
@@ -274,10 +280,25 @@ def parse_cta(prompt: str) -> str | None:
     return _unquote(match.group(1))[:80] if match else None
 
 
-def without_cta(prompt: str) -> str:
-    """The prompt without its call-to-action phrase (so "Shop now" is not read as a title)."""
+def cta_span(prompt: str) -> tuple[int, int] | None:
+    """Where the call-to-action phrase is (so "Shop now" is not read as a title)."""
     match = _cta_match(prompt)
-    return prompt[: match.start()] + prompt[match.end() :] if match else prompt
+    return match.span() if match else None
+
+
+def word_spans(prompt: str) -> list[tuple[int, int]]:
+    """Where the prompt writes prices and the call to action."""
+    spans = [match.span() for match in PRICE_PATTERN.finditer(prompt)]
+    if cta := cta_span(prompt):
+        spans.append(cta)
+    return spans
+
+
+def name_span(prompt: str) -> tuple[int, int] | None:
+    """Where the prompt writes the product's name (a guess: other readers may take its words)."""
+    name = parse_name(prompt)
+    at = prompt.find(name) if name else -1
+    return (at, at + len(str(name))) if at >= 0 else None
 
 
 def parse_logo_placement(prompt: str) -> LogoPlacement | None:

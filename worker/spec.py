@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from worker.backends import DEFAULT_BACKEND, backend_names
+from worker.prompt.durations import duration_in_words
 from worker.styles import Brand, LogoPlacement, Template, template_named
 
 JOB_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$"
@@ -20,11 +22,25 @@ class Aspect(StrEnum):
     VERTICAL = "9:16"
     LANDSCAPE = "16:9"
     SQUARE = "1:1"
+    PORTRAIT = "4:5"
+    """Instagram's and Facebook's feed portrait."""
+    PORTRAIT_3_4 = "3:4"
+    """小红书's feed."""
+    PORTRAIT_2_3 = "2:3"
+    """Pinterest's standard pin."""
 
     @property
     def ratio(self) -> tuple[int, int]:
         width, height = self.value.split(":")
         return int(width), int(height)
+
+    @classmethod
+    def _missing_(cls, value: object) -> Aspect | None:
+        """As people write a ratio: "9x16", "9/16", "4 : 5"."""
+        if isinstance(value, str):
+            written = re.sub(r"\s*[x×X/]\s*|\s*[:：]\s*", ":", value.strip())
+            return next((aspect for aspect in cls if aspect.value == written), None)
+        return None
 
 
 class Container(StrEnum):
@@ -37,10 +53,19 @@ class Container(StrEnum):
 class Resolution(StrEnum):
     HD = "720p"
     FULL_HD = "1080p"
+    UHD = "2160p"
+    """4K: 3840x2160 in 16:9."""
 
     @property
     def short_side(self) -> int:
         return int(self.value.removesuffix("p"))
+
+    @classmethod
+    def _missing_(cls, value: object) -> Resolution | None:
+        """As people write it: 720, "1080P", "4K", "4k"."""
+        written = str(value).strip().lower()
+        written = "2160p" if written in ("4k", "uhd") else written.removesuffix("p") + "p"
+        return next((resolution for resolution in cls if resolution.value == written), None)
 
 
 BackendName = StrEnum("BackendName", {name.upper(): name for name in backend_names()})  # type: ignore[misc]
@@ -68,6 +93,15 @@ class JobOptions(BaseModel):
     logo_placement: LogoPlacement | None = None
     brand: Brand | None = Field(default=None, description="colours and font (brand.yaml)")
     template: Template | None = Field(default=None, description="clean, bold, minimal, a file")
+
+    @field_validator("duration", mode="before")
+    @classmethod
+    def _written_duration(cls, value: object) -> object:
+        """A length as people write it in YAML or on the command line: "0:30", "1:30", "90s",
+        "1 min", "一分半"."""
+        if isinstance(value, str) and (seconds := duration_in_words(value)) is not None:
+            return seconds
+        return value
 
     @field_validator("template", mode="before")
     @classmethod

@@ -180,6 +180,28 @@ def test_options_file_errors_have_lines(tmp_path: Path) -> None:
     assert load_options_file(options_file, {"backend": "nemo"}).backend == "nemo"
 
 
+def test_options_as_people_write_them_unquoted(campaign: Path) -> None:
+    manifest = write(
+        campaign,
+        """
+defaults:
+  options: {aspect: 9:16, duration: 0:30, resolution: 720p}
+jobs:
+  - photos: ["photos/a*.jpg"]
+    options:
+      aspect: 4:5
+      title: No
+""",
+    )
+    (spec,) = load_manifest(manifest)
+    assert (spec.options.aspect, spec.options.duration) == ("4:5", 30)
+    assert (spec.options.resolution, spec.options.title) == ("720p", "No")
+    options_file = campaign / "job.yaml"
+    options_file.write_text("aspect: 9:16\nduration: 1:30\n")
+    options = load_options_file(options_file, {})
+    assert (options.aspect, options.duration) == ("9:16", 90)
+
+
 def yaml_bomb(levels: int = 9) -> str:
     """Nine levels of nine aliases each: 600 bytes that stand for 9**9 values."""
     lines = ['a0: &a0 ["lol"]']

@@ -4,14 +4,16 @@ import pytest
 
 from worker.promo import (
     Source,
+    cta_span,
     discount_between,
+    name_span,
     parse_cta,
     parse_discount,
     parse_logo_placement,
     parse_name,
     parse_prices,
     read_words,
-    without_cta,
+    word_spans,
 )
 from worker.spec import JobOptions
 from worker.styles import LogoPlacement
@@ -108,8 +110,27 @@ def test_calls_to_action(prompt: str, cta: str | None) -> None:
     assert parse_cta(prompt) == cta
 
 
-def test_the_cta_phrase_is_not_left_for_the_title_reader() -> None:
-    assert "Shop now" not in without_cta("promo. End with 'Shop now'. 9:16")
+def test_where_the_cta_prices_and_name_are_written() -> None:
+    prompt = "promo. End with 'Shop now'. 9:16"
+    start, end = cta_span(prompt) or (0, 0)
+    assert "Shop now" in prompt[start:end] and "9:16" not in prompt[start:end]
+    assert cta_span("a calm 9:16 reel") is None
+    priced = "promo for Fresh Roast Coffee, now only $12.50"
+    assert [priced[a:b] for a, b in word_spans(priced)] == ["$12.50"]
+    start, end = name_span(priced) or (0, 0)
+    assert priced[start:end] == "Fresh Roast Coffee"
+
+
+@pytest.mark.parametrize(
+    "prompt",
+    [
+        "I need a video for our cafe's Instagram Reels. About 20 seconds",
+        "make me a 30 second video for pinterest showing the new mugs",
+        "make a 30 second video for 抖音 with upbeat music",
+    ],
+)
+def test_a_platform_is_not_a_product_name(prompt: str) -> None:
+    assert parse_name(prompt) is None
 
 
 @pytest.mark.parametrize(

@@ -58,7 +58,18 @@ def job_store(fake_redis: Redis, *, succeed: bool) -> JobStore:
         upload.fail(f"upload refused for Bearer {TOKEN}", file="1.jpg")
         return store
     upload.record("draft", DRAFT)
-    upload.record("plan", {"duration_s": 2.0, "aspect": "16:9"})
+    upload.record(
+        "plan",
+        {
+            "duration_s": 2.0,
+            "aspect": "16:9",
+            "sources": {
+                "duration_s": {"from": "prompt", "words": "2 seconds"},
+                "aspect": {"from": "default"},
+            },
+            "not_understood": ["wedding"],
+        },
+    )
     upload.record("credits_before", 500)
     upload.record("message_sent", {"session_id": "sess-1", "at": "2026-01-01T00:00:00+00:00"})
     upload.record("credits_after", 400)
@@ -104,6 +115,10 @@ def test_succeeded_report_matches_the_schema(fake_redis: Redis, tmp_path: Path) 
         "balance_after": 400,
     }
     assert report["plan"]["aspect"] == "16:9"
+    assert report["plan"]["sources"]["duration_s"] == {"from": "prompt", "words": "2 seconds"}
+    report["plan"]["sources"]["aspect"] = {"from": "a guess"}
+    with pytest.raises(AssertionError, match="a guess"):
+        assert_valid_report(report)
     assert report["timeline"]["summary"].startswith("Timeline (2 tracks): 1. Video")
     assert report["stages"]["attempts"]["upload"] == 2 and report["stages"]["retries"] == 1
     assert report["output"]["files"]["report"] == "promo/report.json"

@@ -1,6 +1,7 @@
 import pytest
+from pydantic import ValidationError
 
-from worker.spec import Aspect, JobSource, JobSpec, SpecError, parse_spec
+from worker.spec import Aspect, JobOptions, JobSource, JobSpec, Resolution, SpecError, parse_spec
 
 
 def test_valid_spec_gets_defaults() -> None:
@@ -40,6 +41,35 @@ def test_content_hash_ignores_id_but_not_prompt() -> None:
 
 def test_aspect_ratio() -> None:
     assert Aspect("9:16").ratio == (9, 16)
+    assert [aspect.value for aspect in Aspect] == ["9:16", "16:9", "1:1", "4:5", "3:4", "2:3"]
+
+
+@pytest.mark.parametrize(
+    ("written", "aspect"),
+    [("9x16", Aspect.VERTICAL), ("4/5", Aspect.PORTRAIT), ("3 : 4", Aspect.PORTRAIT_3_4)],
+)
+def test_ratios_as_people_write_them(written: str, aspect: Aspect) -> None:
+    assert JobOptions(aspect=written).aspect == aspect
+
+
+@pytest.mark.parametrize(
+    ("written", "resolution"),
+    [(720, Resolution.HD), ("1080P", Resolution.FULL_HD), ("4K", Resolution.UHD)],
+)
+def test_resolutions_as_people_write_them(written: object, resolution: Resolution) -> None:
+    assert JobOptions(resolution=written).resolution == resolution
+
+
+@pytest.mark.parametrize(("written", "seconds"), [("0:30", 30), ("1:30", 90), ("90s", 90)])
+def test_a_duration_as_people_write_it(written: str, seconds: float) -> None:
+    assert JobOptions(duration=written).duration == seconds
+
+
+def test_what_is_not_a_duration_or_aspect_is_still_refused() -> None:
+    with pytest.raises(ValidationError):
+        JobOptions(duration="soon")
+    with pytest.raises(ValidationError):
+        JobOptions(aspect="4:3")
 
 
 def test_content_hash_includes_the_producers_digest_of_the_inputs() -> None:

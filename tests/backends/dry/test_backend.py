@@ -67,6 +67,20 @@ def test_a_dry_job_plans_and_draws_a_contact_sheet_without_a_video(
     assert not [path for path in ctx.workdir.iterdir() if path.suffix in {".mp4", ".mov"}]
 
 
+def test_a_dry_plan_of_a_xiaohongshu_prompt_is_3_4_with_hard_cuts(
+    tmp_path: Path, photos: list[Path]
+) -> None:
+    ctx = context(tmp_path, photos, "小红书探店，6秒，硬切，标题：周末去哪儿")
+    run_every_stage(DryBackend(), ctx)
+    plan = ctx.checkpoint["plan"]
+    assert (plan["aspect"], plan["width"], plan["height"]) == ("3:4", 1080, 1440)
+    assert plan["sources"]["aspect"] == {"from": "platform", "words": "小红书"}
+    assert plan["transition"] == "cut" and plan["title"] == "周末去哪儿"
+    assert plan["not_understood"] == ["探店"]
+    shots = ctx.checkpoint["draft"]["t"][0]["sg"]
+    assert all(shot["m"]["transition_in"]["d"] == 0 for shot in shots[1:])
+
+
 def test_a_contact_sheet_already_drawn_is_not_drawn_again(
     tmp_path: Path, photos: list[Path]
 ) -> None:

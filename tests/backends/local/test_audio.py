@@ -17,9 +17,9 @@ from worker.backends.local.audio import (
     mood_source,
     write_music,
 )
-from worker.backends.local.plan import Mood
 from worker.backends.local.synth import SAMPLE_RATE, mood_loop
 from worker.errors import JobFailed
+from worker.prompt.vocabulary import Mood
 
 
 def sine(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 from typing import Any
 
@@ -248,3 +249,32 @@ def test_no_photos_fails_the_job(tmp_path: Path, photos: list[Path]) -> None:
     job.ctx.photos = []
     with pytest.raises(JobFailed, match="no photos"):
         job.backend.upload(job.ctx)
+
+
+FLAT_COLOURS = ((200, 40, 40), (40, 200, 40), (40, 40, 200))
+
+
+def nearest_colour_distance(frame: np.ndarray) -> float:
+    mean = frame.reshape(-1, 3).mean(axis=0)
+    return min(float(np.abs(mean - colour).max()) for colour in FLAT_COLOURS)
+
+
+@pytest.mark.parametrize(("prompt", "blends"), [("hard cuts", False), ("dissolves", True)])
+def test_a_cut_has_no_blended_frame(tmp_path: Path, prompt: str, blends: bool) -> None:
+    folder = tmp_path / "flat"
+    folder.mkdir()
+    photos = []
+    for index, colour in enumerate(FLAT_COLOURS):
+        photos.append(folder / f"{index}.png")
+        Image.new("RGB", (480, 360), colour).save(photos[-1])
+    job = Job(tmp_path / "job", photos, f"3 seconds, {prompt}, static, no music", resolution="720p")
+    frames = decode_frames(job.run(), (32, 32))
+    assert len(frames) == 90
+    distances = [nearest_colour_distance(frame) for frame in frames]
+    if blends:
+        assert max(distances) > 40  # a dissolve's middle frames are mixes of two colours
+    else:
+        assert max(distances) < 8, distances  # every frame is one photo's colour, whole
+    shots = Draft.model_validate(job.records["draft"]).tracks_of(TrackType.VIDEO)[0].sg
+    overlaps = [a.end_ms - b.start_ms for a, b in itertools.pairwise(shots)]
+    assert (max(overlaps) > 0) is blends

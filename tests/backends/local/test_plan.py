@@ -6,126 +6,14 @@ import pytest
 
 from config.settings import Settings
 from worker.backends.local import plan as plan_module
-from worker.backends.local.plan import (
-    MAX_DURATION_S,
-    Mood,
-    MotionStyle,
-    Pace,
-    TransitionStyle,
-    make_plan,
-    parse_aspect,
-    parse_duration,
-    parse_motion,
-    parse_title,
-    parse_transition,
-)
+from worker.backends.local.plan import make_plan
+from worker.prompt.understanding import MAX_DURATION_S
+from worker.prompt.vocabulary import Mood, Pace, TransitionStyle
 from worker.spec import Aspect, JobOptions, JobSpec, Resolution
 
 
 def plan_for(prompt: str, **options: object):
     return make_plan(prompt, JobOptions(**options), Settings())
-
-
-@pytest.mark.parametrize(
-    ("prompt", "seconds"),
-    [
-        ("15-second promo", 15.0),
-        ("make it 30 seconds long", 30.0),
-        ("an 8s teaser", 8.0),
-        ("a 1-minute recap", 60.0),
-        ("1 minute 30 seconds", 90.0),
-        ("half a minute of memories", 30.0),
-        ("半分钟的旅行视频", 30.0),
-        ("15秒短视频", 15.0),
-        ("做一个十五秒的视频", 15.0),
-        ("二十秒", 20.0),
-        ("1分钟", 60.0),
-        ("9:16 at 1080p, 30 fps", None),
-        ("'80s style with 80s music", None),
-        ("20s clip with 80s music", 20.0),
-        ("", None),
-    ],
-)
-def test_duration_phrases(prompt: str, seconds: float | None) -> None:
-    assert parse_duration(prompt) == seconds
-
-
-@pytest.mark.parametrize(
-    ("prompt", "aspect"),
-    [
-        ("9:16 for Reels", Aspect.VERTICAL),
-        ("for TikTok", Aspect.VERTICAL),
-        ("YouTube Shorts", Aspect.VERTICAL),
-        ("Instagram Stories", Aspect.VERTICAL),
-        ("vertical video", Aspect.VERTICAL),
-        ("竖屏视频", Aspect.VERTICAL),
-        ("landscape slideshow", Aspect.LANDSCAPE),
-        ("for YouTube", Aspect.LANDSCAPE),
-        ("for our presentation", Aspect.LANDSCAPE),
-        ("横屏", Aspect.LANDSCAPE),
-        ("16:9", Aspect.LANDSCAPE),
-        ("square post for the feed", Aspect.SQUARE),
-        ("方形视频", Aspect.SQUARE),
-        ("1:1", Aspect.SQUARE),
-        ("nice video", None),
-        ("a calm highlight reel, 16:9 for YouTube", Aspect.LANDSCAPE),
-        ("for Instagram Reels but 1:1 please", Aspect.SQUARE),
-        ("a 30-second highlight reel", None),
-    ],
-)
-def test_aspect_phrases(prompt: str, aspect: Aspect | None) -> None:
-    assert parse_aspect(prompt) == aspect
-
-
-@pytest.mark.parametrize(
-    ("prompt", "style"),
-    [
-        ("smooth zoom transitions", TransitionStyle.ZOOM),
-        ("cross-dissolve between photos", TransitionStyle.DISSOLVE),
-        ("crossfade", TransitionStyle.DISSOLVE),
-        ("fade through black between shots", TransitionStyle.BLACK),
-        ("slide transitions", TransitionStyle.SLIDE),
-        ("wipe between photos", TransitionStyle.WIPE),
-        ("叠化转场", TransitionStyle.DISSOLVE),
-        ("黑场过渡", TransitionStyle.BLACK),
-        ("slow zoom in", None),
-    ],
-)
-def test_transition_phrases(prompt: str, style: TransitionStyle | None) -> None:
-    assert parse_transition(prompt) == style
-
-
-@pytest.mark.parametrize(
-    ("prompt", "motion"),
-    [
-        ("Ken Burns effect", MotionStyle.KEN_BURNS),
-        ("slow zoom in on each photo", MotionStyle.ZOOM_IN),
-        ("gentle zoom out", MotionStyle.ZOOM_OUT),
-        ("drift across the photos", MotionStyle.PAN),
-        ("static photos, no motion", MotionStyle.STATIC),
-        ("smooth zoom transitions", None),
-        ("缓慢推近", MotionStyle.ZOOM_IN),
-        ("平移镜头", MotionStyle.PAN),
-    ],
-)
-def test_motion_phrases(prompt: str, motion: MotionStyle | None) -> None:
-    assert parse_motion(prompt) == motion
-
-
-@pytest.mark.parametrize(
-    ("prompt", "title"),
-    [
-        ("15-second promo, title 'Summer Sale'", "Summer Sale"),
-        ('titled "Grand Opening"', "Grand Opening"),
-        ("title: Weekend Trip, fast pace", "Weekend Trip"),
-        ("标题：夏日促销，快节奏", "夏日促销"),
-        ("标题为“新品上市”", "新品上市"),
-        ("it's a promo for 'Café Luna'", "Café Luna"),
-        ("don't add anything, it's fine", None),
-    ],
-)
-def test_title_phrases(prompt: str, title: str | None) -> None:
-    assert parse_title(prompt) == title
 
 
 def test_reels_promo_prompt() -> None:
@@ -160,8 +48,37 @@ def test_defaults_when_nothing_is_said() -> None:
     assert plan.music is not None
 
 
-def test_unknown_words_are_ignored() -> None:
-    assert plan_for("flibbertigibbet quux 🎉 zzz").duration_s == 15.0
+def test_unknown_words_change_nothing_and_are_named_in_a_warning() -> None:
+    plan = plan_for("flibbertigibbet quux 🎉 zzz, 20 seconds")
+    assert plan.duration_s == 20.0
+    assert plan.not_understood == ("flibbertigibbet quux", "zzz")
+    assert plan.warnings == (
+        "not understood (these words set nothing): 'flibbertigibbet quux', 'zzz'",
+    )
+    record = plan.to_record()
+    assert record["not_understood"] == ["flibbertigibbet quux", "zzz"]
+    assert record["sources"]["duration_s"] == {"from": "prompt", "words": "20 seconds"}
+    assert record["sources"]["aspect"] == {"from": "default"}
+
+
+def test_the_record_says_where_every_field_came_from() -> None:
+    plan = plan_for("a fifteen second reel, hard cuts", title="Menu")
+    sources = plan.to_record()["sources"]
+    assert sources["duration_s"] == {"from": "prompt", "words": "fifteen second"}
+    assert sources["aspect"] == {"from": "platform", "words": "Instagram Reels"}
+    assert sources["transition"] == {"from": "prompt", "words": "hard cuts"}
+    assert sources["title"] == {"from": "option"}
+    assert sources["fps"] == {"from": "default"}
+    assert (plan.aspect, plan.transition) == (Aspect.VERTICAL, TransitionStyle.CUT)
+
+
+def test_no_text_keeps_the_prompts_words_off_screen_but_not_a_stated_title() -> None:
+    silent = plan_for("promo for Fresh Roast Coffee, now only $12.50, no text")
+    assert (silent.text, silent.words.name, silent.words.price) == (False, None, None)
+    titled = plan_for("no text except the title: 48 Harbor View Road")
+    assert titled.title == "48 Harbor View Road"
+    spoken = plan_for("promo for Fresh Roast Coffee, now only $12.50")
+    assert spoken.words.price is not None and spoken.words.price.text == "$12.50"
 
 
 def test_explicit_options_win_over_the_prompt() -> None:
@@ -195,6 +112,11 @@ def test_prompt_beats_option_defaults_but_settings_are_the_fallback() -> None:
         (Aspect.VERTICAL, Resolution.HD, (720, 1280)),
         (Aspect.LANDSCAPE, Resolution.HD, (1280, 720)),
         (Aspect.SQUARE, Resolution.HD, (720, 720)),
+        (Aspect.PORTRAIT, Resolution.FULL_HD, (1080, 1350)),
+        (Aspect.PORTRAIT_3_4, Resolution.FULL_HD, (1080, 1440)),
+        (Aspect.PORTRAIT_2_3, Resolution.FULL_HD, (1080, 1620)),
+        (Aspect.PORTRAIT, Resolution.HD, (720, 900)),
+        (Aspect.LANDSCAPE, Resolution.UHD, (3840, 2160)),
     ],
 )
 def test_output_size_per_aspect(
@@ -253,11 +175,6 @@ def test_over_long_duration_is_clamped_with_a_word(prompt: str, asked: int) -> N
         f"duration {asked} s clamped to 600 s, the longest video photoreel makes",
     )
     assert plan.to_record()["warnings"] == list(plan.warnings)
-
-
-def test_hours_are_read() -> None:
-    assert parse_duration("a 10-hour video") == 36000
-    assert parse_duration("1 hour 30 minutes") == 5400
 
 
 def test_long_title_is_cut_at_a_word_boundary_with_a_warning() -> None:

@@ -6,6 +6,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tests.backends.local.canvas import frame_size
 from tests.backends.local.yuv import frame_to_rgb, rgb_to_frame
 from worker.backends.local.frame import frame_planes
 from worker.backends.local.text import (
@@ -21,7 +22,7 @@ from worker.backends.local.titles import overlay_title
 from worker.spec import Aspect
 from worker.styles import Position, Role, StyleName
 
-FRAMES = {Aspect.VERTICAL: (720, 1280), Aspect.LANDSCAPE: (1280, 720), Aspect.SQUARE: (720, 720)}
+FRAMES = {aspect: frame_size(aspect, 720) for aspect in Aspect}
 LONG_NAME = (
     "Hand-Thrown Stoneware Pour-Over Coffee Dripper With Matching Double-Walled Mug, "
     "Bamboo Lid, Reusable Stainless Filter And A Gift Box For Every Coffee Lover In The Family "
@@ -75,6 +76,17 @@ def test_names_and_prices_stay_inside_the_safe_zone(aspect: Aspect, kind: str) -
     assert name is not None
     assert name.face.size >= round(min(FRAMES[aspect]) * MIN_SIZE_SHARE)
     assert all(name.face.width(line) <= placed[0].box[2] for line in name.lines)
+
+
+def test_feed_portraits_keep_text_clear_of_the_grid_crop_and_corner_icons() -> None:
+    # Instagram's profile grid shows a 4:5 post cut to 3:4: 1012 of its 1080 px across.
+    grid_cut = (1 - 1012 / 1080) / 2
+    portrait = SAFE_ZONES[Aspect.PORTRAIT]
+    assert portrait.left > grid_cut and 1 - portrait.right > grid_cut
+    # Pinterest covers a 2:3 pin's lower right corner with its product icons; 小红书 lays the
+    # author and caption over the lower part of a 3:4 note.
+    assert SAFE_ZONES[Aspect.PORTRAIT_2_3].bottom <= 0.88
+    assert SAFE_ZONES[Aspect.PORTRAIT_3_4].bottom <= 0.85
 
 
 def test_a_200_character_name_shrinks_then_ends_in_an_ellipsis() -> None:

@@ -26,7 +26,9 @@ def photos(count: int) -> list[PhotoForDraft]:
     return [PhotoForDraft(f"id{index}", f"p{index}.jpg", FRAMING) for index in range(count)]
 
 
-@pytest.mark.parametrize("prompt", ["fast pace", "calm", "", "fade through black", "slide"])
+@pytest.mark.parametrize(
+    "prompt", ["fast pace", "calm", "", "fade through black", "slide transitions", "hard cuts"]
+)
 @pytest.mark.parametrize(
     ("seconds", "fps", "count"),
     [(15, 30, 8), (7.25, 30, 3), (10, 24, 1), (4.3, 60, 12), (30, 25, 40)],
@@ -49,6 +51,14 @@ def test_shots_cover_every_frame_exactly(prompt: str, seconds: float, fps: int, 
     overlaps = [previous.end - shot.start for previous, shot in itertools.pairwise(shots)]
     assert len(set(overlaps)) <= 1, "every transition lasts the same"
     assert all(shot.transition is not None for shot in shots[1:])
+
+
+def test_hard_cuts_meet_shot_to_shot() -> None:
+    plan = make_plan("no transitions, just cuts", JobOptions(duration=9, fps=30), Settings())
+    draft = video_draft(plan, photos(3))
+    segments = draft.t[0].sg
+    assert [s.m["transition_in"] for s in segments[1:]] == [{"style": "cut", "d": 0}] * 2
+    assert all(a.end_ms == b.start_ms for a, b in itertools.pairwise(segments))
 
 
 def test_fast_pace_cuts_more_often_than_calm() -> None:

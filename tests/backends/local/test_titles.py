@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 from PIL import ImageFont
 
+from tests.backends.local.canvas import frame_size
 from tests.backends.local.yuv import frame_to_rgb, rgb_to_frame
 from worker.backends.local import titles
 from worker.backends.local.frame import frame_planes
@@ -58,9 +59,7 @@ def test_chinese_wraps_between_characters() -> None:
 
 @pytest.mark.parametrize("aspect", list(Aspect))
 def test_title_sits_where_the_aspect_wants_it(aspect: Aspect) -> None:
-    size = {Aspect.VERTICAL: (360, 640), Aspect.LANDSCAPE: (640, 360), Aspect.SQUARE: (400, 400)}[
-        aspect
-    ]
+    size = frame_size(aspect, 360)
     patch = render_title("Summer Sale", aspect, background(100, size))
     x, y = patch.x, patch.y
     height, width = patch.coverage.shape

@@ -6,8 +6,8 @@ import pytest
 from tests.backends.local.yuv import frame_to_rgb, rgb_to_frame
 from worker.backends.local.frame import BLACK, frame_planes
 from worker.backends.local.motion import ease
-from worker.backends.local.plan import TransitionStyle
 from worker.backends.local.transitions import ShotRenderer, blend_transition
+from worker.prompt.vocabulary import TransitionStyle
 
 WIDTH, HEIGHT = 64, 36
 RED, BLUE = (220, 20, 20), (20, 20, 220)
@@ -32,6 +32,11 @@ def close(pixel: np.ndarray, colour: tuple[int, int, int], tolerance: int = 6) -
 def test_starts_on_the_outgoing_and_ends_on_the_incoming_shot(style: TransitionStyle) -> None:
     assert close(blend(style, 0.0)[18, 32], RED)
     assert close(blend(style, 1.0)[18, 32], BLUE)
+
+
+def test_a_cut_shows_one_shot_whole_then_the_other() -> None:
+    assert (blend(TransitionStyle.CUT, 0.49) == blend(TransitionStyle.CUT, 0.0)).all()
+    assert (blend(TransitionStyle.CUT, 0.51) == blend(TransitionStyle.CUT, 1.0)).all()
 
 
 def test_dissolve_is_halfway_at_half() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from config.settings import Settings
 from tests.backends.nemo.harness import NewJob, run_job
 from worker.backends.nemo import NemoBackend
 from worker.backends.nemo.delivery import AskedShape, asked_shape, asked_size, shape_warnings
@@ -39,7 +40,11 @@ def test_the_asked_container_is_delivered(
     assert probe.video_codec == codec
     assert job.book["delivered"]["how"] == how
     assert (job.book["delivered"]["width"], job.book["delivered"]["height"]) == (160, 120)
-    assert job.book["warnings"] == ["2.0 s long, asked 10 s"]  # "A calm 10-second travel reel"
+    # "A calm 10-second travel reel": a reel is Instagram's, 9:16
+    assert job.book["warnings"] == ["size 160x120, asked 9:16", "2.0 s long, asked 10 s"]
+    sources = job.book["plan"]["sources"]
+    assert sources["aspect"] == {"from": "platform", "words": "Instagram Reels"}
+    assert sources["duration_s"] == {"from": "prompt", "words": "10-second"}
 
 
 def probe(width: int, height: int, fps: float, duration: float) -> VideoProbe:
@@ -66,9 +71,13 @@ def test_asked_size_follows_aspect_and_resolution() -> None:
 
 
 def test_the_options_win_over_the_prompt_and_nothing_asked_is_none() -> None:
-    asked = asked_shape("a 9:16 reel, 720p, 24 fps, 8 seconds", JobOptions(fps=30))
-    assert asked == AskedShape(Aspect.VERTICAL, Resolution.HD, 30, 8.0)
-    assert asked_shape("a reel", JobOptions()) == AskedShape(None, None, None, None)
+    asked = asked_shape("a 16:9 reel, 720p, 24 fps, 8 seconds", JobOptions(fps=30), Settings())
+    assert asked == AskedShape(Aspect.LANDSCAPE, Resolution.HD, 30, 8.0)
+    reel = asked_shape("a reel", JobOptions(), Settings())
+    assert reel == AskedShape(Aspect.VERTICAL, None, None, None)  # what Instagram Reels show
+    assert asked_shape("a calm slideshow", JobOptions(), Settings()) == AskedShape(
+        None, None, None, None
+    )
 
 
 def test_a_video_as_asked_has_no_warning() -> None:

@@ -106,6 +106,21 @@ def test_the_message_carries_the_options(new_job: NewJob) -> None:
         assert part in text
 
 
+def test_the_message_states_what_the_prompt_was_understood_to_ask(new_job: NewJob) -> None:
+    job = new_job("understood")
+    prompt = "a 20 second reel for our cafe, hard cuts, romantic music"
+    job.spec = job.spec.model_copy(update={"prompt": prompt})
+    text = generation_message(job.context())
+    assert text.startswith(prompt)
+    for part in (
+        "Length: 20 seconds.",
+        "Aspect ratio: 9:16 (Instagram Reels).",
+        "Transitions: hard cuts, no transition effects.",
+        "Background music: romantic.",
+    ):
+        assert part in text
+
+
 def test_the_message_carries_the_promo_words_and_brand(new_job: NewJob) -> None:
     job = new_job("promo")
     options = JobOptions(

@@ -18,9 +18,9 @@ from pathlib import Path
 import imageio_ffmpeg
 import numpy as np
 
-from worker.backends.local.plan import Mood
 from worker.backends.local.synth import SAMPLE_RATE, mood_loop
 from worker.errors import JobFailed
+from worker.prompt.vocabulary import Mood
 
 TARGET_LUFS = -14.0
 CEILING = 0.89

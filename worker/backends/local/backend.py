@@ -28,7 +28,7 @@ from worker.backends.local.media import (
     prepare_photo,
 )
 from worker.backends.local.memory import map_big_buffers_apart
-from worker.backends.local.plan import DEFAULT_MOOD_FOR_PACE, Mood, Pace, make_plan
+from worker.backends.local.plan import make_plan
 from worker.backends.local.timeline import (
     PhotoForDraft,
     audio_track,
@@ -39,6 +39,8 @@ from worker.backends.local.timeline import (
 )
 from worker.draft import Draft, Track, TrackType, timeline_summary
 from worker.errors import JobFailed
+from worker.prompt.understanding import DEFAULT_MOOD_FOR_PACE
+from worker.prompt.vocabulary import Mood, Pace
 from worker.spec import Container
 
 PHOTO_FOLDER = "photos"

@@ -16,7 +16,7 @@ import cv2
 import numpy as np
 
 from worker.backends.local.frame import Planes, frame_planes
-from worker.backends.local.plan import MotionStyle
+from worker.prompt.vocabulary import MotionStyle
 
 EASE_SHARE = 0.5
 """How much of the motion is eased (the rest is linear), so shots never fully stop."""

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from worker.backends.local.plan import Mood
+from worker.prompt.vocabulary import Mood
 
 SAMPLE_RATE = 48_000
 BEATS_PER_BAR = 4
@@ -40,8 +40,9 @@ PROGRESSIONS = {
     Mood.UPBEAT: [Chord(55, MAJOR), Chord(62, MAJOR), Chord(52, MINOR), Chord(60, MAJOR)],
     Mood.LOFI: [Chord(55, MIN7), Chord(60, DOM9), Chord(53, MAJ7), Chord(62, MIN7)],
     Mood.CINEMATIC: [Chord(50, MINOR), Chord(58, MAJOR), Chord(53, MAJOR), Chord(60, MAJOR)],
+    Mood.ROMANTIC: [Chord(53, MAJ7), Chord(57, MIN7), Chord(58, MAJ7), Chord(60, ADD6)],
 }
-TEMPO_BPM = {Mood.CALM: 72, Mood.UPBEAT: 120, Mood.LOFI: 80, Mood.CINEMATIC: 64}
+TEMPO_BPM = {Mood.CALM: 72, Mood.UPBEAT: 120, Mood.LOFI: 80, Mood.CINEMATIC: 64, Mood.ROMANTIC: 66}
 
 
 def frequency(midi: float) -> float:
@@ -267,9 +268,31 @@ def _cinematic_bar(
             mix.add(start + step * beat * 1.25, pluck(note, beat * 2.5, 0.4), 0.18, pan=0.1)
 
 
+def _romantic_bar(
+    mix: _Mix, chord: Chord, start: float, beat: float, melody: bool, rng: np.random.Generator
+) -> None:
+    """A warm pad under a broken chord in eighths, a slow melody on the second pass."""
+    mix.add(start, pad(chord.notes(), beat * 4.4, 5.0), 0.45, pan=-0.1)
+    mix.add(start, bass(chord.root - 24, beat * 3.8), 0.35)
+    notes = chord.notes()
+    broken = [notes[0], notes[2], notes[1] + 12, notes[2]] * 2
+    for step, note in enumerate(broken):
+        mix.add(
+            start + step * beat / 2,
+            pluck(note, beat * 2.2, 0.35),
+            0.2,
+            pan=0.25 if step % 2 else -0.25,
+        )
+    if melody:
+        top = chord.notes(1)
+        for step, note in enumerate((top[-1], top[-2], top[-1])):
+            mix.add(start + step * beat * 1.33, pluck(note, beat * 2.5, 0.3), 0.16, pan=0.1)
+
+
 _BAR_WRITERS = {
     Mood.CALM: _calm_bar,
     Mood.UPBEAT: _upbeat_bar,
     Mood.LOFI: _lofi_bar,
     Mood.CINEMATIC: _cinematic_bar,
+    Mood.ROMANTIC: _romantic_bar,
 }

@@ -1,7 +1,10 @@
 """Text layers on the frame: fitted inside the platform's safe zone, drawn for contrast.
 
 Safe zones: Reels/TikTok/Shorts cover the top ~12%, the bottom ~32% and a right-hand rail of
-buttons on 9:16; 16:9 and 1:1 keep the usual title-safe margins. Layers at one position are
+buttons on 9:16; 16:9 and 1:1 keep the usual title-safe margins. Instagram's 4:5 feed post is
+cut to 3:4 in the profile grid (about 3% off each side) and carries small icons in its bottom
+corners; 小红书's 3:4 note lays the author and caption over its lower part; Pinterest covers a
+2:3 pin's lower right corner with its product icons. Layers at one position are
 stacked (name, struck old price, price …) and the stack is anchored in the zone: ``top``,
 ``middle``, ``lower``, ``badge`` (top right), ``corner`` (top left: the logo) or ``end`` (the
 end card, centred). Text wraps between words (and between CJK characters), then shrinks down to
@@ -47,6 +50,9 @@ SAFE_ZONES = {
     Aspect.VERTICAL: SafeZone(left=0.06, top=0.12, right=0.84, bottom=0.68),
     Aspect.LANDSCAPE: SafeZone(left=0.06, top=0.07, right=0.94, bottom=0.92),
     Aspect.SQUARE: SafeZone(left=0.06, top=0.06, right=0.94, bottom=0.92),
+    Aspect.PORTRAIT: SafeZone(left=0.06, top=0.06, right=0.94, bottom=0.90),
+    Aspect.PORTRAIT_3_4: SafeZone(left=0.06, top=0.07, right=0.94, bottom=0.85),
+    Aspect.PORTRAIT_2_3: SafeZone(left=0.06, top=0.06, right=0.94, bottom=0.86),
 }
 
 ROLE_ORDER = (

@@ -23,6 +23,7 @@ from worker.backends.local.layers import Span
 from worker.backends.local.motion import design_motion
 from worker.backends.local.plan import PACE_TIMING, Plan
 from worker.draft import Draft, Segment, Track, TrackType
+from worker.prompt.vocabulary import TransitionStyle
 
 MAX_TRANSITION_SHARE = 0.25
 """A transition takes at most this share of a shot: a short clip shows photos, not blends."""
@@ -68,6 +69,8 @@ def video_draft(plan: Plan, photos: Sequence[PhotoForDraft]) -> Draft:
     transition = min(
         round(PACE_TIMING[plan.pace].transition_s * fps), int(shortest * MAX_TRANSITION_SHARE)
     )
+    if plan.transition == TransitionStyle.CUT:
+        transition = 0  # a hard cut: the shots meet, no frame blends them
     before, after = transition // 2, transition - transition // 2
     shot_seconds = plan.duration_s / count
     segments = []
@@ -78,7 +81,7 @@ def video_draft(plan: Plan, photos: Sequence[PhotoForDraft]) -> Draft:
         start_ms, end_ms = frames_to_ms(start, fps), frames_to_ms(end, fps)
         transition_in = (
             {"style": str(plan.transition), "d": frames_to_ms(start + transition, fps) - start_ms}
-            if index and transition
+            if index and (transition or plan.transition == TransitionStyle.CUT)
             else None
         )
         meta = {

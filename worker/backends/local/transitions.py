@@ -9,7 +9,7 @@ import numpy as np
 
 from worker.backends.local.frame import frame_planes, towards_black
 from worker.backends.local.motion import ease
-from worker.backends.local.plan import TransitionStyle
+from worker.prompt.vocabulary import TransitionStyle
 
 ZOOM_PUSH = 0.35
 """Extra zoom the outgoing shot pushes into, and the incoming one settles from."""
@@ -28,10 +28,14 @@ def blend_transition(
 ) -> np.ndarray:
     """Frame ``progress`` (0..1) of the way from ``outgoing`` to ``incoming``, (w, h) ``size``.
 
-    Slides push the next shot in along the long side: from the right in landscape and square
-    frames, from below in vertical ones, the way those feeds are swiped.
+    A cut has no frames of its own (its shots do not overlap); asked for one anyway it shows
+    one shot whole, then the other. Slides push the next shot in along the long side: from the
+    right in landscape and square frames, from below in vertical ones, the way those feeds are
+    swiped.
     """
     p = min(max(progress, 0.0), 1.0)
+    if style == TransitionStyle.CUT:
+        return (outgoing if p < 0.5 else incoming)(1.0, 0.0, 0.0)
     if style == TransitionStyle.BLACK:
         if p < 0.5:
             return towards_black(outgoing(1.0, 0.0, 0.0), 1.0 - 2.0 * p)

@@ -25,6 +25,7 @@ from urllib.parse import urlencode
 
 from config.logging import redact
 from worker.backends.base import StageContext
+from worker.backends.nemo.asked import plan_sentences
 from worker.backends.nemo.client import (
     SKILL_SOURCE,
     MessageRefused,
@@ -46,6 +47,7 @@ from worker.errors import JobFailed, JobParked, TransientError, WaitingForSlot
 from worker.limits import SharedLimits
 from worker.probe import probe_video
 from worker.promo import PromoWords, read_words
+from worker.prompt.understanding import understand
 from worker.spec import JobOptions
 
 log = logging.getLogger(__name__)
@@ -63,19 +65,11 @@ QUIET_ENDS = {"closed", "silent"}
 
 
 def option_details(ctx: StageContext) -> list[str]:
-    """The job's own options, as sentences for the agent."""
+    """The job's options and what its prompt was understood to ask (``worker.prompt``), as
+    sentences for the agent."""
     spec, options = ctx.spec, ctx.spec.options
     details = [f"Use the {len(spec.photos)} uploaded photos, in upload order."]
-    if options.duration:
-        details.append(f"Length: {options.duration:g} seconds.")
-    if options.aspect:
-        details.append(f"Aspect ratio: {options.aspect.value}.")
-    if options.resolution:
-        details.append(f"Resolution: {options.resolution.value}.")
-    if options.fps:
-        details.append(f"Frame rate: {options.fps} fps.")
-    if options.title:
-        details.append(f'Title: "{options.title}".')
+    details += plan_sentences(understand(spec.prompt, options, ctx.settings))
     uploads = ctx.checkpoint.get("uploads") or {}
     uploaded_music = (uploads.get("files") or {}).get(MUSIC_KEY) or {}
     if wish := music_wish(options.music, uploaded_music.get("name")):
@@ -355,6 +349,11 @@ class NemoBackend:
             ctx.record(
                 "words", read_words(spec.prompt, spec.options, spec.source.fields).to_record()
             )
+            asked = understand(spec.prompt, spec.options, ctx.settings)
+            ctx.record("plan", asked.to_record())
+            if asked.warnings:
+                earlier = list(ctx.checkpoint.get("warnings") or [])
+                ctx.record("warnings", list(dict.fromkeys([*earlier, *asked.warnings])))
             self._sent.add(session_id)
             try:
                 outcome = client.send_message(
@@ -593,7 +592,7 @@ class NemoBackend:
         probe = probe_video(delivered)
         facts = {key: getattr(probe, key) for key in ("width", "height", "fps", "duration")}
         ctx.record("delivered", {"container": options.container.value, "how": how, **facts})
-        warnings = shape_warnings(probe, asked_shape(ctx.spec.prompt, options))
+        warnings = shape_warnings(probe, asked_shape(ctx.spec.prompt, options, ctx.settings))
         earlier = list(ctx.checkpoint.get("warnings") or [])
         ctx.record("warnings", list(dict.fromkeys(earlier + warnings)))
         for warning in warnings:

@@ -10,10 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from config.settings import Settings
 from worker.backends.local.encode import EncodeSettings, codec_arguments
-from worker.backends.local.plan import parse_aspect, parse_duration, parse_fps, parse_resolution
 from worker.ffmpeg import FFmpegError, run_ffmpeg
 from worker.probe import VideoProbe
+from worker.prompt.understanding import understand
 from worker.spec import Aspect, Container, JobOptions, Resolution
 
 FPS_TOLERANCE = 0.5
@@ -35,12 +36,14 @@ class AskedShape:
     duration: float | None
 
 
-def asked_shape(prompt: str, options: JobOptions) -> AskedShape:
+def asked_shape(prompt: str, options: JobOptions, settings: Settings) -> AskedShape:
+    """What the options, the prompt or a platform it names ask of the shape (not defaults)."""
+    asked = understand(prompt, options, settings)
     return AskedShape(
-        aspect=options.aspect or parse_aspect(prompt),
-        resolution=options.resolution or parse_resolution(prompt),
-        fps=options.fps or parse_fps(prompt),
-        duration=options.duration or parse_duration(prompt),
+        aspect=asked.stated("aspect"),
+        resolution=asked.stated("resolution"),
+        fps=asked.stated("fps"),
+        duration=asked.stated("duration_s"),
     )
 
 
