@@ -204,6 +204,8 @@ class S3Bucket:
             raise ValueError(f"output bucket {url!r} names no bucket")
         # Listings are not cached: other workers write to the same bucket.
         self.fs = fsspec.filesystem("s3", use_listings_cache=False, skip_instance_cache=True)
+        self.conditional_writes = True
+        """False once the store said it does not implement ``If-None-Match``."""
 
     def _path(self, key: str) -> str:
         if any(part in ("", ".", "..") for part in key.split("/")):
@@ -231,7 +233,22 @@ class S3Bucket:
         return bool(self.fs.exists(self._path(key)))
 
     def put_new(self, key: str, data: bytes) -> bool:
-        """Look, then write: two writers within the same instant may both succeed."""
+        """A conditional write (``If-None-Match: *``): S3 stores the object only if none is
+        there, so of two writers exactly one succeeds. A store that does not implement
+        conditional writes gets look-then-write, where two writers within the same instant may
+        both succeed."""
+        if self.conditional_writes:
+            try:
+                self.fs.pipe_file(
+                    self._path(key), data, ContentType=content_type(key), IfNoneMatch="*"
+                )
+                return True
+            except FileExistsError:  # 412 Precondition Failed: an object is there
+                return False
+            except (NotImplementedError, OSError) as error:
+                if "NotImplemented" not in f"{type(error).__name__} {error}":
+                    raise
+                self.conditional_writes = False
         if self.exists(key):
             return False
         self.put_bytes(key, data)

@@ -3,7 +3,7 @@ from pathlib import Path
 import fsspec
 import pytest
 
-from worker.bucket import Bucket, BucketError, LocalBucket, open_bucket
+from worker.bucket import Bucket, BucketError, LocalBucket, S3Bucket, open_bucket
 
 
 def test_writes_land_whole_and_leave_no_temporaries(tmp_path: Path) -> None:
@@ -135,3 +135,32 @@ def test_a_prefix_goes_whole_and_nothing_beside_it(any_bucket: Bucket) -> None:
     assert not any_bucket.exists(".work/job-1/b/c.jpg")
     assert any_bucket.exists(".work/job-10/a.mp4") and any_bucket.exists("job-1/x")
     any_bucket.delete_prefix(".work/job-1/")  # nothing left: no error
+
+
+def test_of_two_s3_writers_racing_for_a_new_object_exactly_one_wins(s3_out: str) -> None:
+    """The publishing mark: a conditional write, not a look then a write."""
+    first, second = open_bucket(s3_out), open_bucket(s3_out)
+    looked = [second.exists("job/.publishing")]  # both look before either writes
+    assert looked == [False] and not first.exists("job/.publishing")
+    assert first.put_new("job/.publishing", b"first")
+    assert not second.put_new("job/.publishing", b"second")
+    assert second.read_bytes("job/.publishing") == b"first"
+
+
+def test_a_store_without_conditional_writes_falls_back_to_look_then_write(
+    s3_out: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bucket = open_bucket(s3_out)
+    assert isinstance(bucket, S3Bucket)
+    real_pipe = bucket.fs.pipe_file
+
+    def no_conditions(path: str, data: bytes, **options: object) -> None:
+        if "IfNoneMatch" in options:
+            raise OSError("An error occurred (NotImplemented) when calling PutObject")
+        real_pipe(path, data, **options)
+
+    monkeypatch.setattr(bucket.fs, "pipe_file", no_conditions)
+    assert bucket.put_new("job/.publishing", b"one")
+    assert not bucket.conditional_writes
+    assert not bucket.put_new("job/.publishing", b"two")
+    assert bucket.read_bytes("job/.publishing") == b"one"
