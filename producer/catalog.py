@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import io
 import json
 import re
 import string
@@ -29,10 +30,11 @@ from producer.enqueue import finished_digest
 from producer.manifest import ManifestError, resolve_photos
 from producer.photosets import job_id_for
 from producer.promo_files import resolve_logo, resolve_promo_files
+from producer.text_files import TextDecodeError, read_text_file
 from worker.bucket import Bucket, open_bucket
 from worker.promo import WORD_FIELDS
 from worker.report import report_key, succeeded_mark_key
-from worker.spec import JobOptions, JobSource, JobSpec, describe_validation_error
+from worker.spec import JobOptions, JobSource, JobSpec, describe_validation_error, with_notes
 
 REQUIRED_FIELDS = ("id", "title", "photos")
 CSV_SUFFIXES = (".csv",)
@@ -66,8 +68,13 @@ CSV_DELIMITERS = ",;\t"
 so a spreadsheet's ``;``-separated export reads as it is."""
 
 
-def _csv_products(path: Path, needed: set[str], problems: list[str]) -> Iterator[Product]:
-    with open(path, newline="", encoding="utf-8-sig") as feed:
+def _csv_products(
+    path: Path, needed: set[str], problems: list[str], notes: list[str]
+) -> Iterator[Product]:
+    decoded = read_text_file(path, legacy_fallback=True)  # Excel's "CSV" is cp1252
+    if note := decoded.note(path.name):
+        notes.append(note)
+    with io.StringIO(decoded.text, newline="") as feed:
         header_line = feed.readline()
         feed.seek(0)
         reader = csv.reader(feed, delimiter=max(CSV_DELIMITERS, key=header_line.count))
@@ -87,8 +94,13 @@ def _csv_products(path: Path, needed: set[str], problems: list[str]) -> Iterator
             yield Product(f"row {number}", fields, [photo for photo in photos if photo])
 
 
-def _jsonl_products(path: Path, needed: set[str], problems: list[str]) -> Iterator[Product]:
-    with open(path, encoding="utf-8") as feed:
+def _jsonl_products(
+    path: Path, needed: set[str], problems: list[str], notes: list[str]
+) -> Iterator[Product]:
+    decoded = read_text_file(path, legacy_fallback=False)  # JSON is UTF-8 (RFC 8259)
+    if note := decoded.note(path.name):
+        notes.append(note)
+    with io.StringIO(decoded.text, newline=None) as feed:  # \r\n and \r end lines too
         for number, line in enumerate(feed, start=1):
             if not line.strip():
                 continue
@@ -111,13 +123,16 @@ def _jsonl_products(path: Path, needed: set[str], problems: list[str]) -> Iterat
             yield Product(f"line {number}", fields, photos)
 
 
-def read_products(path: Path, needed: set[str], problems: list[str]) -> list[Product]:
-    """The feed's products carrying every ``needed`` field; problems are appended."""
+def read_products(
+    path: Path, needed: set[str], problems: list[str], notes: list[str]
+) -> list[Product]:
+    """The feed's products carrying every ``needed`` field; problems are appended, and a
+    note when the file was not UTF-8. TextDecodeError when it is no text it reads."""
     suffix = path.suffix.lower()
     if suffix in CSV_SUFFIXES:
-        return list(_csv_products(path, needed, problems))
+        return list(_csv_products(path, needed, problems, notes))
     if suffix in JSONL_SUFFIXES:
-        return list(_jsonl_products(path, needed, problems))
+        return list(_jsonl_products(path, needed, problems, notes))
     problems.append(f"not a .csv or .jsonl feed: {path.name}")
     return []
 
@@ -185,7 +200,8 @@ def catalog_specs(
     if not feed.is_file():
         raise CatalogError(feed, ["no such file"])
     root = feed.parent.resolve()
-    resolved, file_problems = resolve_promo_files(overrides, root)
+    notes: list[str] = []
+    resolved, file_problems = resolve_promo_files(overrides, root, notes)
     option_problems = [f"options: {field}: {why}" for field, why in file_problems]
     failed = {field for field, _why in file_problems}
     try:
@@ -203,8 +219,8 @@ def catalog_specs(
     if options.template is not None:
         needed |= options.template.fields() - set(WORD_FIELDS)
     try:
-        products = read_products(feed, needed, problems)
-    except (UnicodeDecodeError, csv.Error) as error:
+        products = read_products(feed, needed, problems, notes)
+    except (TextDecodeError, csv.Error) as error:
         raise CatalogError(feed, [f"unreadable: {error}"]) from None
     specs: dict[str, JobSpec] = {}
     for product in products:
@@ -219,7 +235,7 @@ def catalog_specs(
         problems.append("no products")
     if problems:
         raise CatalogError(feed, problems)
-    return list(specs.values())
+    return [with_notes(spec, notes) for spec in specs.values()]
 
 
 def split_unchanged(specs: list[JobSpec], out: str) -> tuple[list[JobSpec], list[JobSpec]]:

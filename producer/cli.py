@@ -27,7 +27,7 @@ from producer.embedded import NoRedisServer, Runtime, local_runtime, worker_comm
 from producer.exits import EXIT_INTERRUPTED, EXIT_JOB_FAILED, EXIT_OK, EXIT_USAGE
 from producer.manifest import ManifestError, load_manifest
 from producer.photosets import PhotoSetError, specs_from_folder
-from producer.progress import TABLE_ROWS, counting, status_counts
+from producer.progress import TABLE_ROWS, counting, jobs_named, shared_warnings, status_counts
 from worker.backends import get_plugin
 from worker.backends.base import Pool
 from worker.jobs import JobState, JobStatus, JobStore
@@ -124,6 +124,7 @@ def print_summary(
     job (what was changed from what it asked), and the counts."""
     failed = [state for state in states if state.status != JobStatus.SUCCEEDED]
     listed = len(states) <= TABLE_ROWS
+    shared = shared_warnings(warnings or {})
     for state in states:
         if state.status == JobStatus.SUCCEEDED:
             if listed:
@@ -133,7 +134,10 @@ def print_summary(
             reason = state.error or state.parked_reason or f"did not finish ({state.status})"
             console.print(f"[red]✗[/] {state.spec.id}: {state.status}: {where}{reason}")
         for warning in (warnings or {}).get(state.spec.id, []):
-            console.print(f"[yellow]![/] {state.spec.id}: {warning}")
+            if warning not in shared:
+                console.print(f"[yellow]![/] {state.spec.id}: {escape(warning)}")
+    for warning, job_ids in shared.items():
+        console.print(f"[yellow]![/] {jobs_named(job_ids)}: {escape(warning)}")
     for job_id in skipped or []:
         console.print(f"[dim]=[/] {job_id}: unchanged, skipped → {out}/{job_id}/")
     made = f"{len(states) - len(failed)} of {len(states)} jobs succeeded" if states else "no jobs"
@@ -254,6 +258,7 @@ def run_locally(
     """Enqueue and wait, with this machine's workers; write the batch's summary."""
     from producer.enqueue import EnqueueResult, enqueue_specs
     from producer.progress import wait_for_jobs
+    from worker.report import job_warnings
     from worker.runtime import remove_scratch
     from worker.summary import write_summary_when_reported
 
@@ -287,7 +292,7 @@ def run_locally(
         if run.stopped:
             run.states = store.batch_jobs(batch)
         for state in run.states:
-            run.warnings[state.spec.id] = store.checkpoint(state.spec.id).get("warnings", [])
+            run.warnings[state.spec.id] = job_warnings(state.spec, store.checkpoint(state.spec.id))
         if runtime.embedded:  # its Redis goes with this run: no one can resume these jobs
             remove_scratch([state for state in run.states if not state.status.finished])
     return run

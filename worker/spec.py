@@ -91,6 +91,11 @@ class JobSource(BaseModel):
     fields: dict[str, Any] | None = Field(
         default=None, description="catalog: the product's row, for its words and templates"
     )
+    notes: list[str] | None = Field(
+        default=None,
+        description="what the producer had to say about reading the job's files (one read as"
+        " UTF-16 or cp1252); shown with the job's warnings",
+    )
 
 
 class JobSpec(BaseModel):
@@ -118,6 +123,14 @@ class JobSpec(BaseModel):
         if self.source.digest is not None:
             payload["digest"] = self.source.digest
         return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+
+
+def with_notes(spec: JobSpec, notes: list[str]) -> JobSpec:
+    """``spec`` with ``notes`` added to its source's (each once, in order)."""
+    if not notes:
+        return spec
+    kept = list(dict.fromkeys([*(spec.source.notes or []), *notes]))
+    return spec.model_copy(update={"source": spec.source.model_copy(update={"notes": kept})})
 
 
 class SpecError(ValueError):
