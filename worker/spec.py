@@ -43,6 +43,13 @@ class Resolution(StrEnum):
         return int(self.value.removesuffix("p"))
 
 
+class PhotoChoice(StrEnum):
+    BEST = "best"
+    """As many photos as the video's length shows readably, chosen (the default)."""
+    ALL = "all"
+    """Every photo, however short its shot."""
+
+
 BackendName = StrEnum("BackendName", {name.upper(): name for name in backend_names()})  # type: ignore[misc]
 """The registered backends (``worker.backends.REGISTRY``)."""
 
@@ -68,6 +75,11 @@ class JobOptions(BaseModel):
     logo_placement: LogoPlacement | None = None
     brand: Brand | None = Field(default=None, description="colours and font (brand.yaml)")
     template: Template | None = Field(default=None, description="clean, bold, minimal, a file")
+    photos: PhotoChoice | None = Field(
+        default=None,
+        description="all: every photo, however short its shot; best (default): when there are"
+        " more than the length shows readably, the best of them",
+    )
 
     @field_validator("template", mode="before")
     @classmethod

@@ -37,6 +37,7 @@ from worker.backends.nemo.client import (
 from worker.backends.nemo.completion import Completion, wait_for_draft
 from worker.backends.nemo.delivery import asked_shape, deliver, shape_warnings
 from worker.backends.nemo.music import MUSIC_KEY, music_file, music_wish, ready_audio
+from worker.backends.nemo.photo_wish import photo_wish
 from worker.backends.nemo.photos import MAX_FILE_BYTES, Photo, human_size, job_photos, ready_file
 from worker.backends.nemo.plugin import GENERATION_COST
 from worker.backends.nemo.settings import NemoSettings
@@ -65,7 +66,7 @@ QUIET_ENDS = {"closed", "silent"}
 def option_details(ctx: StageContext) -> list[str]:
     """The job's own options, as sentences for the agent."""
     spec, options = ctx.spec, ctx.spec.options
-    details = [f"Use the {len(spec.photos)} uploaded photos, in upload order."]
+    details = [photo_wish(spec).sentence]
     if options.duration:
         details.append(f"Length: {options.duration:g} seconds.")
     if options.aspect:
@@ -355,6 +356,9 @@ class NemoBackend:
             ctx.record(
                 "words", read_words(spec.prompt, spec.options, spec.source.fields).to_record()
             )
+            if warning := photo_wish(spec).warning:
+                earlier = list(ctx.checkpoint.get("warnings") or [])
+                ctx.record("warnings", list(dict.fromkeys([*earlier, warning])))
             self._sent.add(session_id)
             try:
                 outcome = client.send_message(
