@@ -144,10 +144,12 @@ def wait_for_jobs(
         return [state for job_id in job_ids if (state := store.get(job_id)) is not None]
 
     states = snapshot()
-    with Live(progress_view(states), console=console, refresh_per_second=4) as live:
-        while not all(state.status.settled for state in states) and healthy():
-            time.sleep(poll_seconds)
-            states = snapshot()
-            live.update(progress_view(states))
-    console.line()
+    try:
+        with Live(progress_view(states), console=console, refresh_per_second=4) as live:
+            while not all(state.status.settled for state in states) and healthy():
+                time.sleep(poll_seconds)
+                states = snapshot()
+                live.update(progress_view(states))
+    finally:  # also when Redis is gone or Ctrl-C: what follows starts on a line of its own
+        console.line()
     return states

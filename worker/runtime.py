@@ -10,8 +10,6 @@ import tempfile
 from functools import cache
 from pathlib import Path
 
-from redis import Redis
-
 from config.settings import get_settings
 from worker.app import app
 from worker.backends import get_plugin
@@ -21,6 +19,7 @@ from worker.handoff import enqueue_stage
 from worker.inputs import WEB_SCHEMES, local_input, local_spec
 from worker.jobs import Claim, JobState, JobStatus, JobStore
 from worker.limits import CreditBreaker, SharedLimits, credit_breaker
+from worker.redis_outage import retrying_client
 from worker.stage_progress import note_reporter, throttled_reporter
 
 WORKER_ID = f"{socket.gethostname()}:{os.getpid()}"
@@ -32,7 +31,7 @@ def job_store() -> JobStore:
 
 @cache
 def _job_store(redis_url: str) -> JobStore:
-    return JobStore(Redis.from_url(redis_url, health_check_interval=10, retry_on_timeout=True))
+    return JobStore(retrying_client(redis_url))
 
 
 def shared_limits(backend: str) -> SharedLimits | None:
@@ -65,11 +64,15 @@ def wake_waiting_job(job_id: str) -> None:
         enqueue_stage(state.spec, state.stage)
 
 
+def scratch_root() -> Path:
+    """Where jobs' scratch folders are made: ``PHOTOREEL_SCRATCH_DIR``, else the temp folder."""
+    return get_settings().scratch_dir or Path(tempfile.gettempdir()) / "photoreel-jobs"
+
+
 def scratch_folder(state: JobState) -> Path:
     """The job's scratch folder, named after its id and its record's token: two runs of one
     job (two Redis servers, or the job made again) never share one."""
-    root = get_settings().scratch_dir or Path(tempfile.gettempdir()) / "photoreel-jobs"
-    return root / f"{state.spec.id}-{state.scratch}"
+    return scratch_root() / f"{state.spec.id}-{state.scratch}"
 
 
 def remove_scratch(states: list[JobState]) -> None:
