@@ -55,11 +55,15 @@ def states(store: JobStore, job_ids: list[str]) -> list[JobState]:
     return [state for job_id in job_ids if (state := store.get(job_id)) is not None]
 
 
-def redis_down_for(server: EmbeddedRedis, seconds: float) -> None:
-    """Kill the server as a crash would (SIGKILL), and start it again on its data (its
-    append-only file) after ``seconds``."""
+def kill_redis(server: EmbeddedRedis) -> None:
+    """Kill the server as a crash would (SIGKILL); its append-only file stays."""
     assert server.process is not None
     server.process.kill()
     server.process.wait()
+
+
+def redis_down_for(server: EmbeddedRedis, seconds: float) -> None:
+    """Kill the server, and start it again on its data after ``seconds``."""
+    kill_redis(server)
     time.sleep(seconds)
     server.start()

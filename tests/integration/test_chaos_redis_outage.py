@@ -9,7 +9,7 @@ import os
 import signal
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -17,7 +17,7 @@ from redis import Redis
 
 from producer.embedded import EmbeddedRedis
 from tests.conftest import make_photo
-from tests.integration.chaos import FAST_RECOVERY, redis_down_for, wait_until
+from tests.integration.chaos import FAST_RECOVERY, kill_redis, redis_down_for, wait_until
 from tests.integration.test_run import PHOTOREEL
 from tests.integration.test_stopping import alive, descendants
 from worker.jobs import JobStatus, JobStore
@@ -53,6 +53,25 @@ def start_run(shoots: Path, out: Path, redis_url: str, **settings: str) -> subpr
     )
 
 
+def run_under_way(
+    server: EmbeddedRedis,
+    shoots: Path,
+    out: Path,
+    under_way: Callable[[JobStore, Path], bool],
+    **settings: str,
+) -> subprocess.Popen[str]:
+    """`photoreel run` of the batch on ``server``, once ``under_way(store, out)`` holds."""
+    store = JobStore(Redis.from_url(server.url))
+    run = start_run(shoots, out, server.url, **settings)
+    wait_until(lambda: under_way(store, out), timeout=240, what="the batch under way")
+    assert run.poll() is None
+    return run
+
+
+def queued(store: JobStore, _out: Path) -> bool:
+    return store.get(JOBS[0]) is not None
+
+
 def one_done_one_running(store: JobStore, out: Path) -> bool:
     """A job's report is written and the other job's stage is running."""
     states = [store.get(job_id) for job_id in JOBS]
@@ -61,45 +80,44 @@ def one_done_one_running(store: JobStore, out: Path) -> bool:
     return len(done) == 1 and len(running) == 1
 
 
+def ended(run: subprocess.Popen[str], code: int, *, timeout: float) -> str:
+    """The run's stderr, once it ended with ``code``, having said the outage once."""
+    _stdout, stderr = run.communicate(timeout=timeout)
+    assert run.returncode == code, stderr
+    assert "Traceback" not in stderr
+    assert stderr.count(UNREACHABLE) == 1, stderr
+    return stderr
+
+
+def assert_every_video_made(out: Path) -> None:
+    for job_id in JOBS:
+        assert (out / job_id / "video.mp4").stat().st_size > 0
+        assert '"status": "succeeded"' in (out / job_id / "report.json").read_text()
+
+
 def test_a_redis_restart_mid_batch_is_ridden_out_and_the_batch_finishes(
     redis_server: EmbeddedRedis, shoots: Path, tmp_path: Path
 ) -> None:
     out = tmp_path / "out"
-    store = JobStore(Redis.from_url(redis_server.url))
-    run = start_run(shoots, out, redis_server.url)
-    wait_until(lambda: one_done_one_running(store, out), timeout=240, what="a job under way")
+    run = run_under_way(redis_server, shoots, out, one_done_one_running)
     redis_down_for(redis_server, 8)
 
-    _stdout, stderr = run.communicate(timeout=300)
-
-    assert run.returncode == 0, stderr
-    assert "Traceback" not in stderr
-    assert stderr.count(UNREACHABLE) == 1, stderr
-    for job_id in JOBS:
-        assert (out / job_id / "video.mp4").stat().st_size > 0
-        assert '"status": "succeeded"' in (out / job_id / "report.json").read_text()
+    ended(run, 0, timeout=300)
+    assert_every_video_made(out)
 
 
 def test_an_outage_past_the_limit_ends_in_one_line_and_a_rerun_finishes_the_rest(
     redis_server: EmbeddedRedis, shoots: Path, tmp_path: Path
 ) -> None:
     out = tmp_path / "out"
-    store = JobStore(Redis.from_url(redis_server.url))
-    run = start_run(shoots, out, redis_server.url, PHOTOREEL_REDIS_RETRY_SECONDS="3")
-    wait_until(lambda: one_done_one_running(store, out), timeout=240, what="a job under way")
-    assert run.poll() is None
+    settings = {"PHOTOREEL_REDIS_RETRY_SECONDS": "3"}
+    run = run_under_way(redis_server, shoots, out, one_done_one_running, **settings)
     [made_first] = [job_id for job_id in JOBS if (out / job_id / "report.json").is_file()]
     made_at = (out / made_first / "report.json").stat().st_mtime_ns
     started = descendants(run.pid)
-    redis_server.process.kill()  # type: ignore[union-attr]
-    redis_server.process.wait()  # type: ignore[union-attr]
+    kill_redis(redis_server)
 
-    _stdout, stderr = run.communicate(timeout=120)
-
-    assert run.returncode == 1, stderr
-    assert "Traceback" not in stderr
-    assert stderr.count(UNREACHABLE) == 1, stderr
-    last = stderr.strip().splitlines()[-1]
+    last = ended(run, 1, timeout=120).strip().splitlines()[-1]
     assert last.startswith("error: Redis unreachable for 3 s (PHOTOREEL_REDIS_RETRY_SECONDS)")
     assert "the same command again finishes what is left" in last
     assert [pid for pid in started if alive(pid)] == [], "its workers are stopped"
@@ -111,21 +129,15 @@ def test_an_outage_past_the_limit_ends_in_one_line_and_a_rerun_finishes_the_rest
     assert again.returncode == 0, stderr
     assert f"{made_first}: already made" in stderr
     assert (out / made_first / "report.json").stat().st_mtime_ns == made_at, "made once"
-    for job_id in JOBS:
-        assert (out / job_id / "video.mp4").stat().st_size > 0
-        assert '"status": "succeeded"' in (out / job_id / "report.json").read_text()
+    assert_every_video_made(out)
 
 
 def test_ctrl_c_during_an_outage_stops_at_once(
     redis_server: EmbeddedRedis, shoots: Path, tmp_path: Path
 ) -> None:
-    out = tmp_path / "out"
-    store = JobStore(Redis.from_url(redis_server.url))
-    run = start_run(shoots, out, redis_server.url)
-    wait_until(lambda: store.get(JOBS[0]) is not None, timeout=120, what="the batch queued")
+    run = run_under_way(redis_server, shoots, tmp_path / "out", queued)
     started = descendants(run.pid)
-    redis_server.process.kill()  # type: ignore[union-attr]
-    redis_server.process.wait()  # type: ignore[union-attr]
+    kill_redis(redis_server)
     time.sleep(2)  # the run is waiting for Redis
     run.send_signal(signal.SIGINT)
     time.sleep(1)

@@ -377,15 +377,24 @@ def test_watcher_restarted_in_the_middle_of_a_slow_copy_starts_one_job(
     assert queued_messages(queue_store) == 1
 
 
+def scan_folder_holding(inbox_root: Path, store: JobStore, files: dict[str, bytes]) -> None:
+    """A photo folder with ``files`` (name: bytes as saved) dropped in the inbox and taken."""
+    inbox = make_inbox(inbox_root, store, FakeClock())
+    folder = drop_folder(inbox_root)
+    for name, saved in files.items():
+        (folder / name).write_bytes(saved)
+    (folder / READY_MARKER).touch()
+    inbox.scan()
+
+
 def test_a_folder_saved_on_windows_is_read_and_its_encodings_noted(
     inbox_root: Path, queue_store: JobStore
 ) -> None:
-    inbox = make_inbox(inbox_root, queue_store, FakeClock())
-    folder = drop_folder(inbox_root)
-    (folder / "prompt.txt").write_bytes("5 seconds, café promo\r\n".encode("utf-16"))
-    (folder / "job.yaml").write_bytes("aspect: '9:16'\r\ntitle: Été\r\n".encode("utf-16"))
-    (folder / READY_MARKER).touch()
-    inbox.scan()
+    notepad_unicode = {
+        "prompt.txt": "5 seconds, café promo\r\n".encode("utf-16"),
+        "job.yaml": "aspect: '9:16'\r\ntitle: Été\r\n".encode("utf-16"),
+    }
+    scan_folder_holding(inbox_root, queue_store, notepad_unicode)
     [state] = queue_store.batch_jobs("b1")
     assert state.spec.prompt == "5 seconds, café promo"
     assert (state.spec.options.aspect, state.spec.options.title) == ("9:16", "Été")
@@ -398,11 +407,7 @@ def test_a_folder_saved_on_windows_is_read_and_its_encodings_noted(
 def test_a_folder_whose_prompt_cannot_be_read_goes_to_failed_saying_why(
     inbox_root: Path, queue_store: JobStore
 ) -> None:
-    inbox = make_inbox(inbox_root, queue_store, FakeClock())
-    folder = drop_folder(inbox_root)
-    (folder / "prompt.txt").write_bytes("5 seconds, café".encode("cp1252"))
-    (folder / READY_MARKER).touch()
-    inbox.scan()
+    scan_folder_holding(inbox_root, queue_store, {"prompt.txt": "5 s, café".encode("cp1252")})
     assert job_ids(queue_store) == []
     error = (inbox_root / "failed" / "shoot" / ERROR_FILE).read_text()
     assert "prompt.txt: cannot read it: not UTF-8: byte 0xe9 at line 1" in error
