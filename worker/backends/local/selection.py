@@ -31,7 +31,6 @@ import cv2
 import imagehash
 import numpy as np
 from PIL import Image
-from skimage.measure import blur_effect
 
 from worker.backends.local.framing import FitMode, Framing
 from worker.backends.local.media import load_working_image
@@ -121,7 +120,13 @@ def choose_photos(
 
 def merit_of(rgb: np.ndarray, framing: Framing, output_aspect: float) -> Merit:
     """``rgb`` weighed: its pHash, how blurred it is, how well ``framing`` fits it into an
-    output of ``output_aspect`` (width / height)."""
+    output of ``output_aspect`` (width / height).
+
+    scikit-image (and SciPy, which pHash uses too) is imported here, when photos are to be
+    chosen, as ``worker.backends.local.faces`` does: a process that never chooses (a worker
+    serving cloud stages) does not hold it."""
+    from skimage.measure import blur_effect
+
     height, width = rgb.shape[:2]
     scale = min(1.0, ANALYSIS_LONG_SIDE / max(height, width))
     small = cv2.resize(
