@@ -38,6 +38,12 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("PHOTOREEL_REDIS_URL", "REDIS_URL"),
         description="Redis for the queue and job state; unset: `run` starts an embedded one",
     )
+    redis_retry_seconds: float = Field(
+        default=60.0,
+        ge=0,
+        description="how long a Redis call waits for an unreachable Redis (a restart) before"
+        " the command gives up",
+    )
     out: str = Field(default="out", description="output bucket: a folder or s3://bucket/prefix")
     backend: str = Field(default="local", description="default backend: local, nemo or dry")
     workers: int = Field(default=2, ge=1, le=64, description="worker processes `run` starts")

@@ -44,7 +44,7 @@ from worker.bucket import Bucket, open_bucket
 from worker.errors import JobFailed, TransientError
 from worker.promo import WORD_FIELDS
 from worker.report import report_key, succeeded_mark_key
-from worker.spec import JobOptions, JobSource, JobSpec, describe_validation_error
+from worker.spec import JobOptions, JobSource, JobSpec, describe_validation_error, with_notes
 from worker.web_fetch import is_web_url, web_client
 
 PROBE_THREADS = 16
@@ -202,7 +202,8 @@ def read_catalog(
     ``PHOTOREEL_ALLOWED_ROOTS``."""
     data, place = _feed_bytes(feed)
     name = Path(str(feed)).name
-    resolved, file_problems = resolve_promo_files(overrides, place.root)
+    notes: list[str] = []
+    resolved, file_problems = resolve_promo_files(overrides, place.root, notes)
     option_problems = [f"options: {field}: {why}" for field, why in file_problems]
     failed = {field for field, _why in file_problems}
     try:
@@ -216,6 +217,8 @@ def read_catalog(
     extra_roots = get_settings().allowed_roots if allowed_roots is None else allowed_roots
     roots = [place.root, *(extra.resolve() for extra in extra_roots)]
     parsed = read_feed(data, name, feed_options)
+    if not parsed.encoding.startswith("UTF-8"):
+        notes.append(f"{name} was read as {parsed.encoding}")
     needed = template_fields(template)
     if options.template is not None:
         needed |= options.template.fields() - set(WORD_FIELDS)
@@ -241,7 +244,7 @@ def read_catalog(
     if problems:
         raise CatalogError(Path(str(feed)), problems)
     validators = photo_validators([photo for spec in specs.values() for photo in spec.photos])
-    catalog.specs = [_with_digest(spec, validators) for spec in specs.values()]
+    catalog.specs = [with_notes(_with_digest(spec, validators), notes) for spec in specs.values()]
     return catalog
 
 

@@ -10,8 +10,8 @@ import json
 import os
 import signal
 import sys
-import tempfile
 import threading
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,10 +28,12 @@ from producer.feeds.model import FeedFormat
 from producer.manifest import ManifestError, load_manifest
 from producer.photosets import PhotoSetError, specs_from_folder
 from producer.plan_table import plan
-from producer.progress import TABLE_ROWS, counting, status_counts
+from producer.progress import TABLE_ROWS, counting, jobs_named, shared_warnings, status_counts
+from producer.run_files import discard_run_folder, worker_log
 from worker.backends import get_plugin
 from worker.backends.base import Pool
 from worker.jobs import JobState, JobStatus, JobStore
+from worker.redis_outage import OUTAGE, REDIS_GAVE_UP, tell_outages_to
 from worker.spec import BackendName, Container, JobOptions, JobSpec, Resolution
 
 if TYPE_CHECKING:
@@ -128,6 +130,7 @@ def print_summary(
     job (what was changed from what it asked), and the counts."""
     failed = [state for state in states if state.status != JobStatus.SUCCEEDED]
     listed = len(states) <= TABLE_ROWS
+    shared = shared_warnings(warnings or {})
     for state in states:
         if state.status == JobStatus.SUCCEEDED:
             if listed:
@@ -137,7 +140,10 @@ def print_summary(
             reason = state.error or state.parked_reason or f"did not finish ({state.status})"
             console.print(f"[red]✗[/] {state.spec.id}: {state.status}: {where}{reason}")
         for warning in (warnings or {}).get(state.spec.id, []):
-            console.print(f"[yellow]![/] {state.spec.id}: {warning}")
+            if warning not in shared:
+                console.print(f"[yellow]![/] {state.spec.id}: {escape(warning)}")
+    for warning, job_ids in shared.items():
+        console.print(f"[yellow]![/] {jobs_named(job_ids)}: {escape(warning)}")
     for job_id in skipped or []:
         console.print(f"[dim]=[/] {job_id}: unchanged, skipped → {out}/{job_id}/")
     for job_id, reason in left_out or []:
@@ -157,10 +163,6 @@ def print_enqueued(result: EnqueueResult, out: str) -> None:
         )
     for job_id in result.conflicts:
         console.print(f"[red]✗[/] {job_id}: another job with this id exists")
-
-
-def worker_log(batch: str) -> Path:
-    return Path(tempfile.gettempdir()) / f"photoreel-{batch}" / "worker.log"
 
 
 def render_processes(workers: int, specs: list[JobSpec]) -> int:
@@ -207,7 +209,10 @@ def run_batch(
 
     Ctrl-C lets the running stages finish (a second one stops them at once); SIGTERM stops
     at once. Either way the workers (and their ffmpeg) and the embedded Redis are stopped and
-    the scratch folders and work areas of the jobs left unfinished are removed."""
+    the scratch folders and work areas of the jobs left unfinished are removed. Redis
+    unreachable for longer than ``PHOTOREEL_REDIS_RETRY_SECONDS`` stops it too, in one line,
+    exit code 1. The run's folder in TMPDIR goes, unless its worker log is named at the end (a
+    job failed)."""
     from producer.enqueue import EnqueueResult, new_batch_id
 
     redis_or_exit()
@@ -223,17 +228,26 @@ def run_batch(
             )
         except (KeyboardInterrupt, Terminated):
             run.stopped = "interrupted before the jobs were queued; everything started is stopped"
+        except REDIS_GAVE_UP as problem:
+            console.print(
+                f"[red]error:[/] {OUTAGE.gave_up(problem)}; worker log: {worker_log(batch)}"
+            )
+            raise typer.Exit(EXIT_JOB_FAILED) from None
         finally:
             signal.signal(signal.SIGTERM, previous)
     if run.stopped:
+        discard_run_folder(batch)
         console.print(run.stopped)
-        print_counts(run.states, out)
+        if run.states_known:
+            print_counts(run.states, out)
         raise typer.Exit(EXIT_INTERRUPTED)
     if run.page:
         console.print(f"batch summary: {run.page}")
     code = print_summary(run.states, out, skipped=skipped, warnings=run.warnings, left_out=left_out)
     if specs and (code != EXIT_OK or run.result.conflicts):
         console.print(f"worker log: {worker_log(batch)}")
+    else:
+        discard_run_folder(batch)
     raise typer.Exit(EXIT_JOB_FAILED if run.result.conflicts else code)
 
 
@@ -247,6 +261,8 @@ class LocalRun:
     """Per job id: what was changed from what the job asked (its report says the same)."""
     stopped: str | None = None
     """How the run was cut short, if it was: a line that says so."""
+    states_known: bool = True
+    """False when Redis could not say where the jobs of a run cut short stand."""
     page: str | None = None
     """The batch's summary page, once written."""
 
@@ -265,6 +281,7 @@ def run_locally(
     from producer.enqueue import EnqueueResult, enqueue_specs
     from producer.progress import wait_for_jobs
     from worker.publish import clear_work
+    from worker.report import job_warnings
     from worker.summary import write_summary_when_reported
 
     run = LocalRun(EnqueueResult(batch=batch))
@@ -290,14 +307,26 @@ def run_locally(
             if all(state.status.settled for state in run.states):
                 runtime.finish()
         except KeyboardInterrupt:
+            OUTAGE.stop_waiting()
             run.stopped = stop_after_interrupt(runtime)
         except Terminated:
+            OUTAGE.stop_waiting()
             runtime.stop_at_once()
             run.stopped = "terminated: workers, their stages and the embedded Redis stopped at once"
-        if run.stopped:
-            run.states = store.batch_jobs(batch)
-        for state in run.states:
-            run.warnings[state.spec.id] = store.checkpoint(state.spec.id).get("warnings", [])
+        except REDIS_GAVE_UP:
+            runtime.stop_at_once()  # nothing more can be recorded; a rerun resumes the jobs
+            raise
+        try:
+            if run.stopped:
+                run.states = store.batch_jobs(batch)
+            for state in run.states:
+                checkpoint = store.checkpoint(state.spec.id)
+                run.warnings[state.spec.id] = job_warnings(state.spec, checkpoint)
+        except REDIS_GAVE_UP:
+            if not run.stopped:
+                raise
+            run.stopped += "; Redis is unreachable: where its jobs stand is unknown"
+            run.states_known = False
         if runtime.embedded:  # its Redis goes with this run: no one can resume these jobs
             for state in run.states:
                 if not state.status.finished:  # its killed workers let go as they exit
@@ -509,6 +538,7 @@ def watch(
     stop, abort = threading.Event(), threading.Event()
 
     def on_signal(_number: int, _frame: object) -> None:
+        OUTAGE.stop_waiting()  # stopping: a call waiting for Redis gives up
         (abort if stop.is_set() else stop).set()
 
     for number in (signal.SIGINT, signal.SIGTERM):
@@ -520,7 +550,9 @@ def watch(
         io_pool=True,  # a job.yaml may ask for a backend of the I/O pool
         deployment_workers=True,
     )
-    with runtime_context as runtime:
+    with ExitStack() as cleanup:
+        cleanup.callback(discard_run_folder, batch)  # its jobs' logs are in the bucket
+        runtime = cleanup.enter_context(runtime_context)
         watcher = Inbox(
             inbox,
             runtime.store,
@@ -679,8 +711,12 @@ def main() -> None:
 
     settings = get_settings()
     configure_logging(settings.log_level, settings.log_format)
+    tell_outages_to(lambda message: console.print(f"[yellow]{escape(message)}[/]"))
     try:
         cli()
     except NoRedisServer as problem:
         console.print(f"[red]error:[/] {escape(str(problem))}")
         raise SystemExit(EXIT_USAGE) from None
+    except REDIS_GAVE_UP as problem:
+        console.print(f"[red]error:[/] {escape(OUTAGE.gave_up(problem))}")
+        raise SystemExit(EXIT_JOB_FAILED) from None

@@ -20,6 +20,7 @@ from redis import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 
 from config.settings import Settings
+from producer.run_files import remove_if_empty, worker_temp
 from worker.app import IO_QUEUE_SUFFIX, connect
 from worker.jobs import JobStore
 
@@ -142,7 +143,14 @@ class WorkerProcesses:
     """A ``celery worker`` process (and its pool) serving one queue, logging to a file."""
 
     def __init__(
-        self, redis_url: str, *, queue: str, pool: str, concurrency: int, log_file: Path
+        self,
+        redis_url: str,
+        *,
+        queue: str,
+        pool: str,
+        concurrency: int,
+        log_file: Path,
+        scratch: Path | None = None,
     ) -> None:
         self.redis_url = redis_url
         # This machine's own workers: no other worker to sync with at start-up (mingle waits
@@ -153,12 +161,19 @@ class WorkerProcesses:
             "--without-gossip",
         ]
         self.log_file = log_file
+        self.scratch = scratch
+        """Jobs' scratch folders; given: the workers' TMPDIR is the run's own temp folder
+        (``producer.run_files.worker_temp``), and their jobs' scratch stays here."""
         self.process: subprocess.Popen[bytes] | None = None
         self.restarts = 0
         self.stopped = False
 
     def start(self) -> WorkerProcesses:
         env = {**os.environ, "REDIS_URL": self.redis_url, "PHOTOREEL_LOG_FORMAT": "json"}
+        if self.scratch is not None:
+            temp = worker_temp(self.log_file)
+            temp.mkdir(parents=True, exist_ok=True)
+            env.update(TMPDIR=str(temp), PHOTOREEL_SCRATCH_DIR=str(self.scratch))
         self.log_file.parent.mkdir(parents=True, exist_ok=True)
         with open(self.log_file, "ab") as log:
             self.process = subprocess.Popen(
@@ -275,8 +290,14 @@ def local_runtime(
     machine's worker processes: a prefork pool for local renders and, when cloud jobs are
     coming, a threads pool for them. ``run``, ``catalog`` and ``watch`` share it.
 
+    The workers' temp folder (``producer.run_files``) goes when they have stopped, and so
+    does the scratch folders' root when no job left anything in it.
+
     ``deployment_workers``: with ``REDIS_URL``, start no workers (the deployment's do the
     work); without it, workers are started all the same."""
+    from worker.scratch import scratch_root
+
+    scratch = scratch_root()
     embedded = EmbeddedRedis() if settings.redis_url is None else None
     try:
         redis_url = embedded.start().url if embedded else str(settings.redis_url)
@@ -290,6 +311,7 @@ def local_runtime(
                     pool="prefork",
                     concurrency=workers or settings.workers,
                     log_file=log_file,
+                    scratch=scratch,
                 )
             )
         if pools and io_pool:
@@ -300,6 +322,7 @@ def local_runtime(
                     pool="threads",
                     concurrency=settings.io_concurrency,
                     log_file=log_file,
+                    scratch=scratch,
                 )
             )
         with ExitStack() as stack:
@@ -309,3 +332,6 @@ def local_runtime(
     finally:
         if embedded:
             embedded.stop()
+        shutil.rmtree(worker_temp(log_file), ignore_errors=True)
+        if settings.scratch_dir is None:
+            remove_if_empty(scratch)

@@ -16,9 +16,9 @@ from datetime import UTC, datetime
 
 from config.settings import get_settings
 from worker.bucket import Bucket, open_bucket
-from worker.handoff import submit
+from worker.handoff import enqueue_stage, submit
 from worker.inputs import stage_inputs
-from worker.jobs import JobStatus, JobStore
+from worker.jobs import JobState, JobStatus, JobStore
 from worker.report import has_succeeded, read_report
 from worker.spec import JobSpec
 
@@ -98,15 +98,23 @@ def _record_and_submit(
         state.spec.id: state for state in store.get_many([i for i in existing_ids if i is not None])
     }
     new: list[JobSpec] = []
+    waiting: list[JobState] = []
     for spec, existing in zip(specs, existing_ids, strict=True):
         if existing is None:
             new.append(spec)
             result.enqueued.append(spec.id)
         elif existing in known and known[existing].spec.content_hash() == spec.content_hash():
             result.already_known.append(existing)
+            if known[existing].status == JobStatus.QUEUED:
+                waiting.append(known[existing])
         else:
             result.conflicts.append(spec.id)
     submit(new)
+    for state in waiting:
+        # Queued by an earlier run that stopped (Redis gone, Ctrl-C): its message may have gone
+        # with that run's workers. A duplicate is dropped by the claim.
+        assert state.stage is not None
+        enqueue_stage(state.spec, state.stage)
 
 
 def finished_digest(out: str, job_id: str) -> str | None:

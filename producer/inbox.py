@@ -43,10 +43,10 @@ from watchdog.observers.polling import PollingObserver
 
 from producer.enqueue import enqueue_specs, finished_digest
 from producer.manifest import ManifestError, load_options_file
-from producer.photosets import images_in, job_id_for, photo_set_spec
+from producer.photosets import PhotoSetError, images_in, job_id_for, photo_set_spec
 from worker import keys
 from worker.jobs import JobStatus, JobStore
-from worker.spec import JobOptions, JobSpec
+from worker.spec import JobOptions, JobSpec, with_notes
 
 READY_MARKER = ".ready"
 OPTIONS_FILE = "job.yaml"
@@ -96,14 +96,15 @@ def folder_spec(folder: Path, digest: str, overrides: dict[str, Any]) -> JobSpec
     if not images_in(folder):
         raise FolderProblem(f"{folder.name}: no photos in this folder")
     options_file = folder / OPTIONS_FILE
+    notes: list[str] = []
     try:
         if options_file.is_file():
-            options = load_options_file(options_file, overrides)
+            options = load_options_file(options_file, overrides, notes)
         else:
             options = JobOptions.model_validate(overrides)
-    except ManifestError as error:
+        spec = with_notes(photo_set_spec(folder, options, source_kind="inbox"), notes)
+    except (ManifestError, PhotoSetError) as error:
         raise FolderProblem(str(error)) from None
-    spec = photo_set_spec(folder, options, source_kind="inbox")
     source = spec.source.model_copy(update={"digest": digest})
     return spec.model_copy(update={"id": inbox_job_id(folder, digest), "source": source})
 

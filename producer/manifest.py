@@ -28,6 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from config.settings import get_settings
 from producer.photosets import AUDIO_SUFFIXES, IMAGE_SUFFIXES, job_id_for
 from producer.promo_files import resolve_promo_files
+from producer.text_files import TextDecodeError, read_text_file
 from producer.yaml_file import WrittenLoader
 from worker.spec import JobOptions, JobSource, JobSpec
 
@@ -175,11 +176,18 @@ def _resolve_music(music: str, root: Path, allowed_roots: list[Path]) -> tuple[s
     return str(resolved), None
 
 
-def _parse_yaml(path: Path, shape: str) -> tuple[Any, dict[tuple[str, ...], int]]:
-    """The file's data and the line of each key path; a ManifestError unless it is a mapping."""
-    text = path.read_text(encoding="utf-8")
+def _parse_yaml(path: Path, shape: str, notes: list[str]) -> tuple[Any, dict[tuple[str, ...], int]]:
+    """The file's data and the line of each key path; a ManifestError unless it is a mapping.
+    Read as it was saved (``producer.text_files``); a note on how goes to ``notes``."""
     try:
-        node = yaml.compose(text, Loader=WrittenLoader)
+        decoded = read_text_file(path, legacy_fallback=False)
+    except (OSError, TextDecodeError) as error:
+        reason = getattr(error, "strerror", None) or str(error)
+        raise ManifestError(path, [f"cannot read it: {reason}"]) from None
+    if note := decoded.note(path.name):
+        notes.append(note)
+    try:
+        node = yaml.compose(decoded.text, Loader=WrittenLoader)
     except yaml.YAMLError as error:
         raise ManifestError(path, [f"not valid YAML: {error}"]) from None
     if node is None:
@@ -196,13 +204,19 @@ def _parse_yaml(path: Path, shape: str) -> tuple[Any, dict[tuple[str, ...], int]
     return data, _node_lines(node)
 
 
-def load_options_file(path: Path, base: dict[str, Any]) -> JobOptions:
+def load_options_file(
+    path: Path, base: dict[str, Any], notes: list[str] | None = None
+) -> JobOptions:
     """A YAML mapping of job options (a photo folder's ``job.yaml``) merged over ``base``.
 
-    A music file is relative to the file's folder. Every error at once, with line and field."""
-    data, lines = _parse_yaml(path, "job options are a mapping: `duration: 8`, `aspect: 9:16` …")
+    A music file is relative to the file's folder. Every error at once, with line and field.
+    A note for each file not read as UTF-8 (this one, a template, a brand file) goes to
+    ``notes``."""
+    notes = [] if notes is None else notes
+    shape = "job options are a mapping: `duration: 8`, `aspect: 9:16` …"
+    data, lines = _parse_yaml(path, shape, notes)
     data, problems = known_options(data, lines, ())
-    merged, file_problems = resolve_promo_files({**base, **data}, path.parent)
+    merged, file_problems = resolve_promo_files({**base, **data}, path.parent, notes)
     problems += [_describe(lines, (field,), why) for field, why in file_problems]
     if file_problems:
         raise ManifestError(path, problems)
@@ -235,7 +249,8 @@ def load_manifest(
     """The manifest's jobs; ``overrides`` (from the command line) win over its options, which
     win over ``defaults`` (from the settings). ``allowed_roots`` defaults to
     ``PHOTOREEL_ALLOWED_ROOTS``. ``progress(done, total)`` is told of each job read."""
-    data, lines = _parse_yaml(path, "a manifest is a mapping with `defaults` and `jobs`")
+    notes: list[str] = []
+    data, lines = _parse_yaml(path, "a manifest is a mapping with `defaults` and `jobs`", notes)
     try:
         manifest = Manifest.model_validate(data)
     except ValidationError as error:
@@ -261,7 +276,8 @@ def load_manifest(
         job_options, typos = known_options(job.options, lines, (*where, "options"))
         problems += typos
         merged = {**(defaults or {}), **default_options, **job_options, **(overrides or {})}
-        merged, file_problems = resolve_promo_files(merged, root)
+        job_notes = list(notes)
+        merged, file_problems = resolve_promo_files(merged, root, job_notes)
         for field, message in file_problems:
             scope = (*where, "options") if field in job.options else ("defaults", "options")
             problems.append(_describe(lines, (*scope, field), f"job {job_id}: {message}"))
@@ -296,7 +312,9 @@ def load_manifest(
                     photos=photos,
                     prompt=job.prompt if job.prompt is not None else manifest.defaults.prompt,
                     options=options,
-                    source=JobSource(kind="manifest", path=str(path.resolve())),
+                    source=JobSource(
+                        kind="manifest", path=str(path.resolve()), notes=job_notes or None
+                    ),
                 )
             )
         except ValidationError as error:

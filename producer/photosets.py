@@ -11,6 +11,7 @@ import re
 import unicodedata
 from pathlib import Path
 
+from producer.text_files import TextDecodeError, read_text_file
 from worker.spec import JobOptions, JobSource, JobSpec
 
 IMAGE_SUFFIXES = frozenset(
@@ -48,9 +49,20 @@ def images_in(folder: Path) -> list[Path]:
     return [entry for entry in _visible_files(folder) if entry.suffix.lower() in IMAGE_SUFFIXES]
 
 
-def read_prompt(folder: Path) -> str:
+def read_prompt(folder: Path) -> tuple[str, str | None]:
+    """The folder's prompt (its ``prompt.txt``, "" without one) with its line endings made
+    ``\n`` whatever the editor wrote, and a note when the file was not UTF-8 (Notepad's
+    "Unicode" is UTF-16). A PhotoSetError naming the file when it cannot be read."""
     prompt_file = folder / PROMPT_FILE
-    return prompt_file.read_text(encoding="utf-8").strip() if prompt_file.is_file() else ""
+    if not prompt_file.is_file():
+        return "", None
+    try:
+        decoded = read_text_file(prompt_file, legacy_fallback=False)
+    except (OSError, TextDecodeError) as error:
+        reason = getattr(error, "strerror", None) or str(error)
+        raise PhotoSetError(f"{prompt_file}: cannot read it: {reason}") from None
+    text = decoded.text.replace("\r\n", "\n").replace("\r", "\n")
+    return text.strip(), decoded.note(PROMPT_FILE)
 
 
 def photo_set_spec(folder: Path, options: JobOptions, *, source_kind: str = "folder") -> JobSpec:
@@ -58,12 +70,15 @@ def photo_set_spec(folder: Path, options: JobOptions, *, source_kind: str = "fol
     music = [entry for entry in _visible_files(folder) if entry.suffix.lower() in AUDIO_SUFFIXES]
     if music and options.music is None:
         options = options.model_copy(update={"music": str(music[0].resolve())})
+    prompt, note = read_prompt(folder)
     return JobSpec(
         id=job_id_for(folder.resolve().name),
         photos=[str(photo.resolve()) for photo in photos],
-        prompt=read_prompt(folder),
+        prompt=prompt,
         options=options,
-        source=JobSource(kind=source_kind, path=str(folder.resolve())),
+        source=JobSource(
+            kind=source_kind, path=str(folder.resolve()), notes=[note] if note else None
+        ),
     )
 
 

@@ -87,6 +87,26 @@ def status_counts(states: list[JobState]) -> str:
     return ", ".join(f"{count} {status}" for status, count in sorted(counts(states).items()))
 
 
+SHARED_WARNING_JOBS = 3
+"""A warning more jobs than this share (their feed was read as cp1252, say) is printed once
+with their count, not once per job."""
+
+
+def shared_warnings(warnings: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Each warning that more than ``SHARED_WARNING_JOBS`` jobs have, with their ids."""
+    holders: dict[str, list[str]] = {}
+    for job_id, job_warnings in warnings.items():
+        for warning in dict.fromkeys(job_warnings):
+            holders.setdefault(warning, []).append(job_id)
+    return {warning: ids for warning, ids in holders.items() if len(ids) > SHARED_WARNING_JOBS}
+
+
+def jobs_named(job_ids: list[str], shown: int = SHARED_WARNING_JOBS) -> str:
+    """``1000 jobs (shoe-1, shoe-2, shoe-3 …)``."""
+    more = " …" if len(job_ids) > shown else ""
+    return f"{len(job_ids)} jobs ({', '.join(job_ids[:shown])}{more})"
+
+
 def counting(console: Console, doing: str) -> Callable[[int, int], None]:
     """A ``progress(done, total)`` that prints ``doing: done of total`` every
     ``PROGRESS_EVERY`` jobs, so a big manifest or batch never sits silent."""
@@ -124,10 +144,12 @@ def wait_for_jobs(
         return [state for job_id in job_ids if (state := store.get(job_id)) is not None]
 
     states = snapshot()
-    with Live(progress_view(states), console=console, refresh_per_second=4) as live:
-        while not all(state.status.settled for state in states) and healthy():
-            time.sleep(poll_seconds)
-            states = snapshot()
-            live.update(progress_view(states))
-    console.line()
+    try:
+        with Live(progress_view(states), console=console, refresh_per_second=4) as live:
+            while not all(state.status.settled for state in states) and healthy():
+                time.sleep(poll_seconds)
+                states = snapshot()
+                live.update(progress_view(states))
+    finally:  # also when Redis is gone or Ctrl-C: what follows starts on a line of its own
+        console.line()
     return states

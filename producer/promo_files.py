@@ -3,7 +3,8 @@
 A template file and a brand file are read here and their contents go into the job spec, so a
 worker needs neither; a logo (or a brand's font) becomes an absolute path. ``brand.yaml`` next
 to a manifest or feed is the brand of all its jobs unless one names another. Problems come
-back as (field, message) pairs, so every bad value is reported before anything is queued.
+back as (field, message) pairs, so every bad value is reported before anything is queued;
+a file read as anything but UTF-8 (``producer.text_files``) adds a note for the job's spec.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import yaml
 from PIL import Image, UnidentifiedImageError
 from pydantic import ValidationError
 
+from producer.text_files import TextDecodeError, read_text_file
 from producer.yaml_file import load_yaml
 from worker.spec import describe_validation_error
 from worker.styles import Brand, Template
@@ -26,15 +28,20 @@ LOGO_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp")
 Problems = list[tuple[str, str]]
 
 
-def _read_yaml(path: Path) -> tuple[dict[str, Any] | None, str | None]:
+def _read_yaml(path: Path, notes: list[str]) -> tuple[dict[str, Any] | None, str | None]:
     try:
-        data = load_yaml(path.read_text(encoding="utf-8"))
+        decoded = read_text_file(path, legacy_fallback=False)
+        data = load_yaml(decoded.text)
     except yaml.MarkedYAMLError as error:
         line = error.problem_mark.line + 1 if error.problem_mark else 1
         return None, f"cannot read {path.name}: line {line}: {error.problem}"
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
+    except TextDecodeError as error:
+        return None, f"cannot read {path.name}: {error}"
+    except (OSError, yaml.YAMLError) as error:
         reason = getattr(error, "strerror", None) or type(error).__name__
         return None, f"cannot read {path.name}: {reason}"
+    if note := decoded.note(path.name):
+        notes.append(note)
     if not isinstance(data, dict):
         return None, f"{path.name} is not a YAML mapping"
     return data, None
@@ -61,12 +68,12 @@ def resolve_logo(name: str, base: Path) -> tuple[str, str | None]:
     return str(path), check_image(path, "logo")
 
 
-def _brand(value: Any, base: Path, problems: Problems) -> dict[str, Any] | None:
+def _brand(value: Any, base: Path, problems: Problems, notes: list[str]) -> dict[str, Any] | None:
     if isinstance(value, dict):
         data, folder = value, base
     else:
         path = base / str(value)
-        data, problem = _read_yaml(path)
+        data, problem = _read_yaml(path, notes)
         if data is None:
             problems.append(("brand", problem or ""))
             return None
@@ -88,11 +95,11 @@ def _brand(value: Any, base: Path, problems: Problems) -> dict[str, Any] | None:
     return brand.model_dump(exclude_none=True)
 
 
-def _template(value: Any, base: Path, problems: Problems) -> Any:
+def _template(value: Any, base: Path, problems: Problems, notes: list[str]) -> Any:
     if not (isinstance(value, str) and value.lower().endswith(TEMPLATE_SUFFIXES)):
         return value
     path = base / value
-    data, problem = _read_yaml(path)
+    data, problem = _read_yaml(path, notes)
     if data is None:
         problems.append(("template", problem or ""))
         return value
@@ -104,17 +111,21 @@ def _template(value: Any, base: Path, problems: Problems) -> Any:
         return value
 
 
-def resolve_promo_files(options: dict[str, Any], base: Path) -> tuple[dict[str, Any], Problems]:
+def resolve_promo_files(
+    options: dict[str, Any], base: Path, notes: list[str] | None = None
+) -> tuple[dict[str, Any], Problems]:
     """``options`` with its template file and brand file read and its logo made absolute,
-    file names relative to ``base``; and the problems found."""
+    file names relative to ``base``; and the problems found. A note for each file not read
+    as UTF-8 is appended to ``notes``."""
     resolved = dict(options)
     problems: Problems = []
+    notes = [] if notes is None else notes
     if "template" in resolved:
-        resolved["template"] = _template(resolved["template"], base, problems)
+        resolved["template"] = _template(resolved["template"], base, problems, notes)
     if resolved.get("brand") is None and (base / BRAND_FILE).is_file():
         resolved["brand"] = BRAND_FILE
     if resolved.get("brand") is not None:
-        resolved["brand"] = _brand(resolved["brand"], base, problems)
+        resolved["brand"] = _brand(resolved["brand"], base, problems, notes)
     logo = resolved.get("logo")
     if isinstance(logo, str) and "://" not in logo:
         resolved["logo"], problem = resolve_logo(logo, base)

@@ -11,6 +11,7 @@ from config.logging import configure_logging, get_logger
 from config.settings import Settings, get_settings
 from worker.backends import get_plugin
 from worker.backends.base import Pool
+from worker.redis_outage import publish_retry_policy
 
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 IO_QUEUE_SUFFIX = ".io"
@@ -52,6 +53,8 @@ def create_app(settings: Settings) -> Celery:
         worker_send_task_events=True,
         task_send_sent_event=True,
         broker_connection_retry_on_startup=True,
+        # A message sent while Redis restarts waits for it as long as job-state calls do.
+        task_publish_retry_policy=publish_retry_policy(),
     )
     return app
 

@@ -20,6 +20,7 @@ from redis import Redis
 from config.logging import RedactArguments, json_formatter
 from worker import keys
 from worker.bucket import Bucket
+from worker.redis_outage import OUTAGE
 
 MAX_LINES = 2000
 LOG_NAME = "log.jsonl"
@@ -44,8 +45,9 @@ class JobLogHandler(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         job_id = structlog.contextvars.get_contextvars().get("job_id")
-        if not job_id or getattr(self._inside, "active", False):
-            return  # not a job's line, or logged by Redis while this handler writes
+        if not job_id or getattr(self._inside, "active", False) or OUTAGE.ongoing:
+            return  # not a job's line, logged by Redis while this handler writes, or Redis is
+            # unreachable (the line is in the worker's own log; a stage must not wait on it)
         self._inside.active = True
         try:
             line = self.format(record)

@@ -23,6 +23,7 @@ from worker.bucket import Bucket, read_json_object
 from worker.draft import Draft, timeline_summary
 from worker.jobs import JobState, JobStatus
 from worker.probe import VideoProbe
+from worker.spec import JobSpec
 
 REPORT_SCHEMA = "photoreel.report/1"
 SCHEMA_FILE = Path(__file__).with_name("schemas") / "report-1.schema.json"
@@ -65,6 +66,12 @@ def credits_used(backend: str, checkpoint: dict[str, Any]) -> dict[str, Any] | N
     return get_plugin(backend).credits(checkpoint)
 
 
+def job_warnings(spec: JobSpec, checkpoint: dict[str, Any]) -> list[str]:
+    """What the job's report and summaries say besides its outcome: the producer's notes on
+    reading its files, then what the backend changed from what it asked."""
+    return [*(spec.source.notes or []), *checkpoint.get("warnings", [])]
+
+
 def build_report(
     state: JobState,
     checkpoint: dict[str, Any],
@@ -103,7 +110,7 @@ def build_report(
             "probe": probe.model_dump() if probe else None,
         },
         "error": error,
-        "warnings": checkpoint.get("warnings", []),
+        "warnings": job_warnings(state.spec, checkpoint),
         "created_at": datetime.fromtimestamp(state.created_at, UTC).isoformat(),
         "finished_at": datetime.now(UTC).isoformat(),
     }

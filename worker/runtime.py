@@ -9,7 +9,6 @@ from functools import cache
 from pathlib import Path
 
 from celery import current_task
-from redis import Redis
 
 from config.settings import get_settings
 from worker import keys
@@ -22,6 +21,7 @@ from worker.handoff import enqueue_stage
 from worker.inputs import local_photos, local_spec
 from worker.jobs import Claim, JobState, JobStatus, JobStore
 from worker.limits import CreditBreaker, SharedLimits, credit_breaker
+from worker.redis_outage import retrying_client
 from worker.scratch import folder_name, scratch_root
 from worker.stage_progress import note_reporter, throttled_reporter
 from worker.work_area import BucketArea, work_prefix
@@ -35,7 +35,7 @@ def job_store() -> JobStore:
 
 @cache
 def _job_store(redis_url: str) -> JobStore:
-    return JobStore(Redis.from_url(redis_url, health_check_interval=10, retry_on_timeout=True))
+    return JobStore(retrying_client(redis_url))
 
 
 def shared_limits(backend: str) -> SharedLimits | None:

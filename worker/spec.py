@@ -68,6 +68,13 @@ class Resolution(StrEnum):
         return next((resolution for resolution in cls if resolution.value == written), None)
 
 
+class PhotoChoice(StrEnum):
+    BEST = "best"
+    """As many photos as the video's length shows readably, chosen (the default)."""
+    ALL = "all"
+    """Every photo, however short its shot."""
+
+
 BackendName = StrEnum("BackendName", {name.upper(): name for name in backend_names()})  # type: ignore[misc]
 """The registered backends (``worker.backends.REGISTRY``)."""
 
@@ -93,6 +100,11 @@ class JobOptions(BaseModel):
     logo_placement: LogoPlacement | None = None
     brand: Brand | None = Field(default=None, description="colours and font (brand.yaml)")
     template: Template | None = Field(default=None, description="clean, bold, minimal, a file")
+    photos: PhotoChoice | None = Field(
+        default=None,
+        description="all: every photo, however short its shot; best (default): when there are"
+        " more than the length shows readably, the best of them",
+    )
 
     @field_validator("duration", mode="before")
     @classmethod
@@ -125,6 +137,11 @@ class JobSource(BaseModel):
     fields: dict[str, Any] | None = Field(
         default=None, description="catalog: the product's row, for its words and templates"
     )
+    notes: list[str] | None = Field(
+        default=None,
+        description="what the producer had to say about reading the job's files (one read as"
+        " UTF-16 or cp1252); shown with the job's warnings",
+    )
 
 
 class JobSpec(BaseModel):
@@ -152,6 +169,14 @@ class JobSpec(BaseModel):
         if self.source.digest is not None:
             payload["digest"] = self.source.digest
         return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+
+
+def with_notes(spec: JobSpec, notes: list[str]) -> JobSpec:
+    """``spec`` with ``notes`` added to its source's (each once, in order)."""
+    if not notes:
+        return spec
+    kept = list(dict.fromkeys([*(spec.source.notes or []), *notes]))
+    return spec.model_copy(update={"source": spec.source.model_copy(update={"notes": kept})})
 
 
 class SpecError(ValueError):

@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from producer.embedded import WorkerProcesses
+from producer.embedded import EmbeddedRedis, WorkerProcesses
 from worker.jobs import JobState, JobStore
 
 FAST_RECOVERY = {
@@ -53,3 +53,17 @@ def all_settled(store: JobStore, job_ids: list[str]) -> Callable[[], bool]:
 
 def states(store: JobStore, job_ids: list[str]) -> list[JobState]:
     return [state for job_id in job_ids if (state := store.get(job_id)) is not None]
+
+
+def kill_redis(server: EmbeddedRedis) -> None:
+    """Kill the server as a crash would (SIGKILL); its append-only file stays."""
+    assert server.process is not None
+    server.process.kill()
+    server.process.wait()
+
+
+def redis_down_for(server: EmbeddedRedis, seconds: float) -> None:
+    """Kill the server, and start it again on its data after ``seconds``."""
+    kill_redis(server)
+    time.sleep(seconds)
+    server.start()

@@ -1,6 +1,8 @@
 """Stopping `photoreel run`: Ctrl-C lets the running stages finish, a second Ctrl-C or a
 SIGTERM stops at once; either way nothing it started is left running (embedded Redis,
-workers, their pool processes, ffmpeg) and the unfinished jobs' scratch folders are gone."""
+workers, their pool processes, ffmpeg) and it leaves nothing in TMPDIR (the unfinished jobs'
+scratch folders, its workers' temp files, its worker log). A finished run leaves nothing
+there either, but for the worker log of a run whose job failed."""
 
 from __future__ import annotations
 
@@ -90,10 +92,15 @@ def stopped_cleanly(run: subprocess.Popen[str], started: set[int], scratch: Path
     assert "Traceback" not in stderr
     left = [pid for pid in started if alive(pid)]
     assert left == [], f"still running: {left}"
-    assert list((scratch / "photoreel-jobs").iterdir()) == []
+    assert left_in(scratch) == [], "TMPDIR as it was: nothing kept, no pymp-*, no scratch"
     work = scratch.parent / "out" / ".work"  # files kept for later stages no one will run
     assert not work.exists() or list(work.iterdir()) == []
     return stderr
+
+
+def left_in(temp: Path) -> list[str]:
+    """Everything in a temp folder, relative to it."""
+    return sorted(str(path.relative_to(temp)) for path in temp.rglob("*"))
 
 
 @pytest.mark.parametrize("how", ["SIGTERM", "Ctrl-C twice"])
@@ -123,3 +130,26 @@ def test_first_ctrl_c_lets_the_running_stage_finish_and_says_so(
     assert "Ctrl-C: letting the running stages finish" in stderr
     assert "interrupted: the running stages finished; workers stopped" in stderr
     assert "1 job(s): 1 queued" in stderr, "export finished: the job waits for its next stage"
+
+
+def test_a_finished_run_leaves_nothing_in_tmpdir(tmp_path: Path) -> None:
+    photos = tmp_path / "shoot"
+    for index in range(2):
+        make_photo(photos / f"{index}.jpg", seed=index)
+    (photos / "prompt.txt").write_text("2 seconds, 720p\n")
+    run, temp = start_run(photos, tmp_path)
+    _stdout, stderr = run.communicate(timeout=300)
+    assert run.returncode == 0, stderr
+    assert left_in(temp) == []
+
+
+def test_a_run_with_a_failed_job_keeps_only_the_worker_log_it_names(tmp_path: Path) -> None:
+    photos = tmp_path / "shoot"
+    make_photo(photos / "fine.jpg")
+    (photos / "broken.jpg").write_bytes(b"\xff\xd8\xff\xe0 not really a jpeg")
+    run, temp = start_run(photos, tmp_path)
+    _stdout, stderr = run.communicate(timeout=300)
+    assert run.returncode == 1, stderr
+    [kept] = left_in(temp)[1:]
+    assert kept.startswith("photoreel-") and kept.endswith("/worker.log")
+    assert f"worker log: {temp / kept}" in stderr

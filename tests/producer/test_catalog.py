@@ -289,3 +289,54 @@ def test_a_feed_url_that_fails_is_one_clear_problem(loopback_fetch: Path) -> Non
     with PhotoServer() as server, pytest.raises(CatalogError) as raised:
         read_catalog(server.url("/feeds/gone.xml"), TEMPLATE, {})
     assert raised.value.problems == ["HTTP 404 Not Found"]
+
+
+EXCEL_ROWS = (
+    "id,title,photos,price\r\nmug,Caf\u00e9 mug \u2013 \u00bd litre,img/mug-1.jpg,12 \u20ac\r\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("saved", "note"),
+    [
+        # Excel's "CSV (Comma delimited)" on a Western Windows
+        (EXCEL_ROWS.encode("cp1252"), "feed.csv was read as cp1252 (not UTF-8)"),
+        # Excel's "CSV UTF-8 (Comma delimited)"
+        (EXCEL_ROWS.encode("utf-8-sig"), None),
+        # Excel's "Unicode Text": UTF-16 with a BOM, tab-separated
+        (EXCEL_ROWS.replace(",", "\t").encode("utf-16"), "feed.csv was read as UTF-16 (BOM)"),
+        # Excel for Mac's "CSV (Macintosh)" line endings
+        (EXCEL_ROWS.replace("\r\n", "\r").encode("utf-8"), None),
+    ],
+    ids=["cp1252", "utf-8 bom", "unicode text", "mac line endings"],
+)
+def test_a_feed_is_read_as_excel_saved_it_and_says_how(
+    shop: Path, saved: bytes, note: str | None
+) -> None:
+    feed = shop / "feed.csv"
+    feed.write_bytes(saved)
+    [mug] = catalog_specs(feed, TEMPLATE, {}, allowed_roots=[])
+    assert mug.prompt == "15-second promo for Café mug – ½ litre, 12 €"
+    assert mug.source.notes == ([note] if note else None)
+    assert feed.read_bytes() == saved
+
+
+def test_a_jsonl_feed_saved_as_unicode_with_mac_line_endings(shop: Path) -> None:
+    feed = shop / "feed.jsonl"
+    lines = [{"id": "mug", "title": "Café", "photos": ["img/mug-1.jpg"], "price": "12 €"}] * 2
+    lines[1] = {**lines[0], "id": "mug-2"}
+    text = "\r".join(json.dumps(line, ensure_ascii=False) for line in lines) + "\r"
+    feed.write_bytes(text.encode("utf-16"))
+    mug, mug2 = catalog_specs(feed, TEMPLATE, {}, allowed_roots=[])
+    assert (mug.id, mug2.id, mug.prompt) == ("mug", "mug-2", "15-second promo for Café, 12 €")
+    assert mug.source.notes == ["feed.jsonl was read as UTF-16 (BOM)"]
+
+
+def test_a_feed_of_no_encoding_it_reads_is_one_error_with_its_line(shop: Path) -> None:
+    feed = shop / "feed.csv"
+    feed.write_bytes(b"id,title,photos\nmug,Mug \x81,img/mug-1.jpg\n")
+    with pytest.raises(CatalogError) as raised:
+        catalog_specs(feed, TEMPLATE.replace(", {price}", ""), {}, allowed_roots=[])
+    assert raised.value.problems == [
+        "unreadable: not UTF-8 or cp1252: byte 0x81 at line 2 (save it as UTF-8)"
+    ]

@@ -219,3 +219,17 @@ def test_status_as_json_for_a_batch_and_for_the_list(queue_store: JobStore) -> N
         ("b-new", 2),
         ("b-old", 1),
     ]
+
+
+def test_a_warning_many_jobs_share_is_printed_once_with_their_count(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    states = [finished_state(f"shoe-{index}", JobStatus.SUCCEEDED) for index in range(5)]
+    note = "feed.csv was read as cp1252 (not UTF-8)"
+    warnings = {state.spec.id: [note] for state in states}
+    warnings["shoe-1"].append("title [SALE] cut")
+    print_summary(states, "/out", warnings=warnings)
+    lines = capsys.readouterr().err.splitlines()
+    assert "! shoe-1: title [SALE] cut" in lines
+    assert "! 5 jobs (shoe-0, shoe-1, shoe-2 …): feed.csv was read as cp1252 (not UTF-8)" in lines
+    assert sum(note in line for line in lines) == 1

@@ -13,9 +13,19 @@ from worker.spec import JobSource, JobSpec
 
 
 @pytest.fixture
-def submitted(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+def submitted(monkeypatch: pytest.MonkeyPatch, sent_again: list[tuple[str, str]]) -> list[str]:
     calls: list[str] = []
     monkeypatch.setattr(enqueue, "submit", lambda specs: calls.extend(spec.id for spec in specs))
+    return calls
+
+
+@pytest.fixture
+def sent_again(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
+    """(job id, stage) of each stage message sent again for a job an earlier run queued."""
+    calls: list[tuple[str, str]] = []
+    monkeypatch.setattr(
+        enqueue, "enqueue_stage", lambda spec, stage: calls.append((spec.id, str(stage)))
+    )
     return calls
 
 
@@ -28,6 +38,21 @@ def test_enqueued_twice_runs_once(fake_redis: Redis, submitted: list[str]) -> No
     assert first.enqueued == ["a", "b"] and submitted == ["a", "b", "c"]
     assert again.enqueued == [] and again.already_known == ["a", "b"]
     assert renamed.enqueued == ["c"], "another id is another job, whatever its content"
+
+
+def test_a_job_an_earlier_run_left_queued_gets_its_message_again(
+    fake_redis: Redis, submitted: list[str], sent_again: list[tuple[str, str]]
+) -> None:
+    """The earlier run gave up on Redis or was stopped, and the message of a queued job may
+    have gone with its workers: the same command again sends it (a duplicate is dropped by the
+    claim); a running job is left to its worker (or, once its lease lapses, the reconciler)."""
+    store = JobStore(fake_redis)
+    specs = [JobSpec(id="a", photos=["/1.jpg"]), JobSpec(id="b", photos=["/2.jpg"])]
+    enqueue_specs(specs, store, out="/out", batch="b1")
+    store.claim("b", Stage.SESSION, owner="w", lease_seconds=30, max_attempts=3)
+    again = enqueue_specs(specs, store, out="/out", batch="b2")
+    assert again.already_known == ["a", "b"] and submitted == ["a", "b"]
+    assert sent_again == [("a", "session")]
 
 
 def test_same_id_other_content_is_a_conflict(fake_redis: Redis, submitted: list[str]) -> None:

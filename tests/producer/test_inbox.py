@@ -375,3 +375,39 @@ def test_watcher_restarted_in_the_middle_of_a_slow_copy_starts_one_job(
     [state] = queue_store.batch_jobs("b1")
     assert state.created_at >= copy_ended and len(state.spec.photos) == 2
     assert queued_messages(queue_store) == 1
+
+
+def scan_folder_holding(inbox_root: Path, store: JobStore, files: dict[str, bytes]) -> None:
+    """A photo folder with ``files`` (name: bytes as saved) dropped in the inbox and taken."""
+    inbox = make_inbox(inbox_root, store, FakeClock())
+    folder = drop_folder(inbox_root)
+    for name, saved in files.items():
+        (folder / name).write_bytes(saved)
+    (folder / READY_MARKER).touch()
+    inbox.scan()
+
+
+def test_a_folder_saved_on_windows_is_read_and_its_encodings_noted(
+    inbox_root: Path, queue_store: JobStore
+) -> None:
+    notepad_unicode = {
+        "prompt.txt": "5 seconds, café promo\r\n".encode("utf-16"),
+        "job.yaml": "aspect: '9:16'\r\ntitle: Été\r\n".encode("utf-16"),
+    }
+    scan_folder_holding(inbox_root, queue_store, notepad_unicode)
+    [state] = queue_store.batch_jobs("b1")
+    assert state.spec.prompt == "5 seconds, café promo"
+    assert (state.spec.options.aspect, state.spec.options.title) == ("9:16", "Été")
+    assert state.spec.source.notes == [
+        "prompt.txt was read as UTF-16 (BOM)",
+        "job.yaml was read as UTF-16 (BOM)",
+    ]
+
+
+def test_a_folder_whose_prompt_cannot_be_read_goes_to_failed_saying_why(
+    inbox_root: Path, queue_store: JobStore
+) -> None:
+    scan_folder_holding(inbox_root, queue_store, {"prompt.txt": "5 s, café".encode("cp1252")})
+    assert job_ids(queue_store) == []
+    error = (inbox_root / "failed" / "shoot" / ERROR_FILE).read_text()
+    assert "prompt.txt: cannot read it: not UTF-8: byte 0xe9 at line 1" in error

@@ -281,3 +281,46 @@ def test_loading_tells_progress_job_by_job(campaign: Path) -> None:
     told: list[tuple[int, int]] = []
     load_manifest(write(campaign, f"jobs:\n{jobs}"), progress=lambda *at: told.append(at))
     assert told == [(1, 3), (2, 3), (3, 3)]
+
+
+MANIFEST = (
+    'defaults:\n  prompt: "Promo d\'été, 9:16"\n  options: {duration: 6}\n'
+    'jobs:\n  - id: summer\n    photos: ["photos/*.jpg"]\n    options: {title: Café}\n'
+)
+
+
+@pytest.mark.parametrize(
+    ("encoding", "newline", "note"),
+    [
+        ("utf-16", "\r\n", "campaign.yaml was read as UTF-16 (BOM)"),  # Notepad's "Unicode"
+        ("utf-8-sig", "\r\n", None),  # Notepad's "UTF-8 with BOM"
+        ("utf-8", "\r", None),  # classic Mac OS line endings
+    ],
+)
+def test_a_manifest_is_read_as_its_editor_saved_it(
+    campaign: Path, encoding: str, newline: str, note: str | None
+) -> None:
+    manifest = campaign / "campaign.yaml"
+    manifest.write_bytes(MANIFEST.replace("\n", newline).encode(encoding))
+    [spec] = load_manifest(manifest)
+    assert (spec.id, spec.prompt, spec.options.title) == ("summer", "Promo d'été, 9:16", "Café")
+    assert spec.source.notes == ([note] if note else None)
+
+
+def test_a_job_yaml_saved_by_notepad_as_unicode_is_read_and_noted(tmp_path: Path) -> None:
+    options_file = tmp_path / "job.yaml"
+    options_file.write_bytes("title: Café\r\naspect: '9:16'\r\n".encode("utf-16"))
+    notes: list[str] = []
+    options = load_options_file(options_file, {}, notes)
+    assert (options.title, options.aspect) == ("Café", "9:16")
+    assert notes == ["job.yaml was read as UTF-16 (BOM)"]
+
+
+def test_a_manifest_in_a_legacy_encoding_is_one_error_with_its_line(campaign: Path) -> None:
+    manifest = campaign / "campaign.yaml"
+    manifest.write_bytes(MANIFEST.encode("cp1252"))
+    with pytest.raises(ManifestError) as raised:
+        load_manifest(manifest)
+    assert raised.value.problems == [
+        "cannot read it: not UTF-8: byte 0xe9 at line 2 (save it as UTF-8)"
+    ]

@@ -48,3 +48,33 @@ def test_non_latin_folder_names_get_distinct_ids(tmp_path: Path) -> None:
     ids = [spec.id for spec in specs_from_folder(tmp_path, JobOptions())]
     assert ids == [job_id_for("中文"), job_id_for("日本")]
     assert len(set(ids)) == 2 and all(job_id.startswith("job-") for job_id in ids)
+
+
+NOTEPAD_UNICODE = "utf-16"
+"""What Windows Notepad's "Unicode" writes: UTF-16 LE with a byte order mark (and CRLF)."""
+
+
+@pytest.mark.parametrize(
+    ("encoding", "newline", "note"),
+    [
+        (NOTEPAD_UNICODE, "\r\n", "prompt.txt was read as UTF-16 (BOM)"),
+        ("utf-16-be", "\r\n", "prompt.txt was read as UTF-16 BE (no BOM)"),
+        ("utf-8-sig", "\r\n", None),
+        ("utf-8", "\r", None),  # classic Mac OS line endings
+    ],
+    ids=["notepad unicode", "utf-16 be without bom", "utf-8 with bom", "mac line endings"],
+)
+def test_a_prompt_is_read_as_its_editor_saved_it(
+    photo_set: Path, encoding: str, newline: str, note: str | None
+) -> None:
+    prompt = ["A 4-second calm reel, 16:9", "title 'Café Été'"]
+    (photo_set / "prompt.txt").write_bytes((newline.join(prompt) + newline).encode(encoding))
+    [spec] = specs_from_folder(photo_set, JobOptions())
+    assert spec.prompt == "A 4-second calm reel, 16:9\ntitle 'Café Été'"
+    assert spec.source.notes == ([note] if note else None)
+
+
+def test_an_unreadable_prompt_is_one_error_naming_the_file(photo_set: Path) -> None:
+    (photo_set / "prompt.txt").write_bytes("Café, 9:16".encode("cp1252"))
+    with pytest.raises(PhotoSetError, match=r"prompt.txt: cannot read it: not UTF-8: byte 0xe9"):
+        specs_from_folder(photo_set, JobOptions())

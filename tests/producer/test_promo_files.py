@@ -113,3 +113,34 @@ def test_unknown_template_in_the_options_of_a_feed(shop: Path) -> None:
     with pytest.raises(CatalogError) as caught:
         catalog_specs(feed, "{title}", {"template": "fancy"}, allowed_roots=[])
     assert "template: Value error, unknown template 'fancy'" in caught.value.problems[0]
+
+
+def test_a_brand_and_a_template_saved_as_unicode_are_read_and_noted(shop: Path) -> None:
+    (shop / "brand.yaml").write_bytes("primary: '#112233'\r\nlogo: logo.png\r\n".encode("utf-16"))
+    (shop / "promo.yaml").write_bytes(
+        "style: bold\r\nlayers:\r\n  - {role: cta, text: 'Jetzt kaufen – 20 %'}\r\n".encode(
+            "utf-8-sig"
+        )
+    )
+    notes: list[str] = []
+    resolved, problems = resolve_promo_files({"template": "promo.yaml"}, shop, notes)
+    assert problems == []
+    assert resolved["brand"]["primary"] == "#112233"
+    assert resolved["template"]["layers"][0]["text"] == "Jetzt kaufen – 20 %"
+    assert notes == ["brand.yaml was read as UTF-16 (BOM)"]
+
+
+def test_a_brand_file_in_a_legacy_encoding_is_named_with_its_byte(shop: Path) -> None:
+    (shop / "brand.yaml").write_bytes("primary: '#112233' # Café\n".encode("cp1252"))
+    _resolved, problems = resolve_promo_files({}, shop)
+    assert problems == [
+        ("brand", "cannot read brand.yaml: not UTF-8: byte 0xe9 at line 1 (save it as UTF-8)")
+    ]
+
+
+def test_a_feeds_template_saved_as_unicode_is_noted_on_every_product(shop: Path) -> None:
+    (shop / "promo.yaml").write_bytes("style: minimal\n".encode("utf-16"))
+    feed = shop / "feed.csv"
+    feed.write_text("id,title,photos\nmug,Mug,img/mug.jpg\n")
+    [spec] = catalog_specs(feed, "{title}", {"template": "promo.yaml"}, allowed_roots=[])
+    assert spec.source.notes == ["promo.yaml was read as UTF-16 (BOM)"]

@@ -12,6 +12,7 @@ from config.logging import bind_job, configure_logging, get_logger
 from worker import keys
 from worker.bucket import open_bucket
 from worker.joblog import JobLogHandler, publish_job_log
+from worker.redis_outage import Outage
 
 
 @pytest.fixture
@@ -46,3 +47,22 @@ def test_a_jobs_lines_go_to_its_list_and_then_to_the_bucket(
     ]
     assert lines[0]["frames"] == 12 and lines[0]["token"] == "***"
     assert not fake_redis.exists(keys.job_log("j1"))
+
+
+def test_while_redis_is_unreachable_a_jobs_lines_do_not_wait_for_it(
+    job_log: JobLogHandler, fake_redis: Redis, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A stage logging during an outage must not wait the outage out in its log handler: the
+    line is in the worker's own log."""
+    outage = Outage()
+    outage.tell = lambda _message: None
+    monkeypatch.setattr("worker.joblog.OUTAGE", outage)
+    log = get_logger("tests.joblog")
+    outage.failed()
+    with bind_job("j1", stage="export"):
+        log.warning("during the outage")
+    outage.answered()
+    with bind_job("j1", stage="export"):
+        log.info("after it")
+    lines = [json.loads(line)["event"] for line in fake_redis.lrange(keys.job_log("j1"), 0, -1)]
+    assert lines == ["after it"]

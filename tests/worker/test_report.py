@@ -15,10 +15,11 @@ from worker.report import (
     build_report,
     credits_used,
     has_succeeded,
+    job_warnings,
     read_report,
     render_report,
 )
-from worker.spec import JobOptions, JobSpec
+from worker.spec import JobOptions, JobSource, JobSpec
 
 TOKEN = "nmv_usr_not-a-real-token-1234567890"
 DRAFT = {
@@ -160,3 +161,17 @@ def test_a_backend_that_charges_nothing_has_no_credits() -> None:
     assert credits_used("nemo", {"session_id": "s-1", "plan": {}}) is None
     unsent = credits_used("nemo", {"credits_before": 300, "message_sent": None})
     assert unsent == {"spent": None, "charges": 0, "balance_before": 300, "balance_after": None}
+
+
+def test_the_producers_notes_come_first_among_the_warnings() -> None:
+    spec = JobSpec(
+        id="j",
+        photos=["/a.jpg"],
+        source=JobSource(kind="folder", notes=["prompt.txt was read as UTF-16 (BOM)"]),
+    )
+    checkpoint = {"warnings": ["duration 900 s clamped to 600 s"]}
+    assert job_warnings(spec, checkpoint) == [
+        "prompt.txt was read as UTF-16 (BOM)",
+        "duration 900 s clamped to 600 s",
+    ]
+    assert job_warnings(JobSpec(id="j", photos=["/a.jpg"]), {}) == []

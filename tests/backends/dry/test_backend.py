@@ -17,7 +17,7 @@ from worker.backends.dry.checkpoint import DryCheckpoint
 from worker.backends.dry.sheet import COLUMNS, thumb_size
 from worker.checkpoint import checked_record
 from worker.errors import JobFailed
-from worker.spec import JobSpec
+from worker.spec import JobSpec, PhotoChoice
 
 STAGES = ("open_session", "upload", "generate", "await_completion", "export")
 
@@ -102,3 +102,38 @@ def test_the_plugin_runs_on_the_cpu_pool_and_makes_no_video() -> None:
     assert (plugin.name, plugin.pool, plugin.makes_video) == ("dry", Pool.CPU, False)
     assert plugin.credits({"session_id": "x"}) is None
     assert plugin.limits(Settings()) is None
+
+
+def test_300_photos_for_10_seconds_are_20_readable_shots_and_a_warning(tmp_path: Path) -> None:
+    photos = [
+        make_photo(tmp_path / "in" / f"{index:03d}.jpg", size=(96, 54), seed=index)
+        for index in range(300)
+    ]
+    ctx = context(tmp_path, photos, "10-second promo, fast pace, 720p, no music")
+    run_every_stage(DryBackend(), ctx)
+
+    [video] = [track for track in ctx.checkpoint["draft"]["t"] if track["tt"] == 0]
+    assert ctx.checkpoint["stage1"]["shots"] == len(video["sg"]) == 20
+    assert min(segment["d"] for segment in video["sg"]) >= 500
+    names = [segment["m"]["name"] for segment in video["sg"]]
+    assert names == sorted(names) and len(set(names)) == 20
+    [warning] = ctx.checkpoint["warnings"]
+    assert warning.startswith("showed 20 of 300 photos")
+    shown = ctx.checkpoint["photos_shown"]
+    assert (shown["shown"], shown["of"], len(shown["left_out"])) == (20, 300, 280)
+
+
+def test_photos_all_shows_every_photo_and_warns_of_the_shot_length(tmp_path: Path) -> None:
+    photos = [
+        make_photo(tmp_path / "in" / f"{index:02d}.jpg", size=(96, 54), seed=index)
+        for index in range(40)
+    ]
+    ctx = context(tmp_path, photos, "4-second promo, fast pace, 720p, no music")
+    ctx.spec.options.photos = PhotoChoice.ALL
+    run_every_stage(DryBackend(), ctx)
+
+    assert ctx.checkpoint["stage1"]["shots"] == 40
+    assert ctx.checkpoint["warnings"] == [
+        "all 40 photos shown (photos: all), 0.10 s each: shorter than the 0.5 s a shot needs"
+        " to be seen at a fast pace"
+    ]

@@ -156,3 +156,31 @@ def test_each_poll_that_does_not_end_the_wait_is_told_the_time_waited() -> None:
     )
     assert done is not None and done.how == "stage2"
     assert told == [0.0, 1.0]
+
+
+@pytest.mark.parametrize(
+    "unstarted",
+    [
+        {},
+        {"t": []},
+        {"t": [{"tt": 0, "sg": []}]},
+        {"t": [{"tt": 0, "sg": []}, {"tt": 1, "sg": []}]},
+    ],
+    ids=["no draft", "no track", "an empty video track", "empty video and audio tracks"],
+)
+def test_a_draft_with_no_track_holding_segments_is_not_started(unstarted: dict[str, Any]) -> None:
+    """The protocol: "ready when draft.t has a track with non-empty sg"; a session where
+    nothing started may hold no track or an empty one. Both end the wait after the grace."""
+    clock = FakeClock(start=0.0)
+    timing = {"poll": 1.0, "settle": 5.0, "timeout": 30.0, "clock": clock, "sleep": clock.sleep}
+    done = wait_for_draft(states(unstarted), start_within=3.0, **timing)
+    assert done is not None
+    assert (done.how, done.waited) == ("not_started", 3.0)
+
+
+def test_a_started_draft_is_waited_for_past_the_start_grace() -> None:
+    clock = FakeClock(start=0.0)
+    timing = {"poll": 1.0, "settle": 5.0, "timeout": 30.0, "clock": clock, "sleep": clock.sleep}
+    done = wait_for_draft(states({"t": [VIDEO]}), start_within=3.0, **timing)
+    assert done is not None
+    assert done.how == "settled"

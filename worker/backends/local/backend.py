@@ -29,6 +29,7 @@ from worker.backends.local.media import (
 )
 from worker.backends.local.memory import map_big_buffers_apart
 from worker.backends.local.plan import make_plan
+from worker.backends.local.selection import choose_photos
 from worker.backends.local.timeline import (
     PhotoForDraft,
     audio_track,
@@ -101,9 +102,12 @@ class LocalBackend:
             PhotoForDraft(item["id"], item["name"], framings[item["id"]])
             for item in ctx.checkpoint["files"]
         ]
-        draft = video_draft(plan, photos)
-        if plan.warnings:
-            ctx.record("warnings", list(plan.warnings))
+        shown = choose_photos(plan, photos, photo_files, ctx.spec.options.photos)
+        draft = video_draft(plan, shown.photos)
+        if plan.warnings or shown.warnings:
+            ctx.record("warnings", [*plan.warnings, *shown.warnings])
+        if shown.record:
+            ctx.record("photos_shown", shown.record)
         ctx.record("plan", plan.to_record())
         ctx.record("draft", draft.model_dump())
         ctx.record(

@@ -43,6 +43,16 @@ class PlanRecord(BaseModel):
     frames: int
 
 
+class PhotosShown(BaseModel):
+    """More photos than the video could show: which it shows (``selection.choose_photos``)."""
+
+    shown: int
+    of: int
+    shortest_shot_s: float | None
+    near_duplicates_left_out: list[str]
+    left_out: list[str]
+
+
 class Stage1(BaseModel):
     shots: int
     frames: int
@@ -68,6 +78,7 @@ class Render(BaseModel):
 class LocalCheckpoint(Checkpoint):
     files: list[PhotoFile] | None = None
     plan: PlanRecord | None = None  # type: ignore[assignment]
+    photos_shown: PhotosShown | None = None
     stage1: Stage1 | None = None
     stage2: Stage2 | None = None
     render: Render | None = None

@@ -38,6 +38,7 @@ from worker.backends.nemo.client import (
 from worker.backends.nemo.completion import Completion, wait_for_draft
 from worker.backends.nemo.delivery import asked_shape, deliver, shape_warnings
 from worker.backends.nemo.music import MUSIC_KEY, music_file, music_wish, ready_audio
+from worker.backends.nemo.photo_wish import photo_wish
 from worker.backends.nemo.photos import MAX_FILE_BYTES, Photo, human_size, job_photos, ready_file
 from worker.backends.nemo.plugin import GENERATION_COST
 from worker.backends.nemo.settings import NemoSettings
@@ -68,7 +69,7 @@ def option_details(ctx: StageContext) -> list[str]:
     """The job's options and what its prompt was understood to ask (``worker.prompt``), as
     sentences for the agent."""
     spec, options = ctx.spec, ctx.spec.options
-    details = [f"Use the {len(spec.photos)} uploaded photos, in upload order."]
+    details = [photo_wish(spec, ctx.settings).sentence]
     details += plan_sentences(understand(spec.prompt, options, ctx.settings))
     uploads = ctx.checkpoint.get("uploads") or {}
     uploaded_music = (uploads.get("files") or {}).get(MUSIC_KEY) or {}
@@ -351,9 +352,12 @@ class NemoBackend:
             )
             asked = understand(spec.prompt, spec.options, ctx.settings)
             ctx.record("plan", asked.to_record())
-            if asked.warnings:
+            warnings = [*asked.warnings]
+            if wish := photo_wish(spec, ctx.settings).warning:
+                warnings.append(wish)
+            if warnings:
                 earlier = list(ctx.checkpoint.get("warnings") or [])
-                ctx.record("warnings", list(dict.fromkeys([*earlier, *asked.warnings])))
+                ctx.record("warnings", list(dict.fromkeys([*earlier, *warnings])))
             self._sent.add(session_id)
             try:
                 outcome = client.send_message(

@@ -4,7 +4,9 @@ Stage 1 leaves the plain clip (a video track); stage 2 adds BGM and a title by i
 is final when it has audio and title tracks (``stage2``), or when it has content and has not
 changed for the settle period (``settled``). A draft that is not (yet) in the expected shape
 counts as not ready. The wait is bounded; when the message may have started nothing, a draft
-still without any track after ``start_within`` ends it early (``not_started``).
+still without a track that has segments after ``start_within`` ends it early (``not_started``):
+the protocol lets a session where nothing started hold no track or an empty one
+(``t: [{tt: 0, sg: []}]``), so "started" is the same rule as "ready for export".
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ class Completion:
     draft: dict[str, Any]
     how: str
     """``stage2`` (music and title arrived), ``settled`` (unchanged for the settle period) or
-    ``not_started`` (no track at all within ``start_within``)."""
+    ``not_started`` (no track with segments within ``start_within``)."""
     waited: float
 
 
@@ -60,7 +62,7 @@ def wait_for_draft(
                 return Completion(raw, "stage2", now - start)
             if now - changed_at >= settle:
                 return Completion(raw, "settled", now - start)
-        if start_within is not None and not draft.t and now - start >= start_within:
+        elif start_within is not None and now - start >= start_within:
             return Completion(raw, "not_started", now - start)
         if now - start >= timeout:
             return None

@@ -216,7 +216,9 @@ def test_state_shows_stage_1_then_stage_2(fake_nemo: FakeNemo) -> None:
         headers={**STREAM, **headers},
         json=message_body(session_id, "go"),
     ) as stream:
-        assert httpx.get(url, headers=headers).json()["data"]["state"]["draft"]["t"] == []
+        before = httpx.get(url, headers=headers).json()["data"]["state"]
+        assert before["draft"]["t"] == [{"tt": 0, "sg": [], "m": {}}], "the protocol's empty draft"
+        assert before["generated_media"] == []
         stream.read()
     stage1 = httpx.get(url, headers=headers).json()["data"]["state"]["draft"]["t"]
     assert [track["tt"] for track in stage1] == [0]

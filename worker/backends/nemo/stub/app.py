@@ -272,7 +272,8 @@ async def state(request: Request) -> Response:
         world.expire_token(token_of(request) or "")
         return error(1001, "token invalid or expired", status=401)
     draft = world.draft(session)
-    media = [{"type": "video", "duration_ms": draft["m"]["duration_ms"]}] if draft["t"] else []
+    generated = any(track["sg"] for track in draft["t"])
+    media = [{"type": "video", "duration_ms": draft["m"]["duration_ms"]}] if generated else []
     return ok(
         {
             "user_id": session.user_id,

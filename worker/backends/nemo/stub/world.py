@@ -329,6 +329,8 @@ class World:
                 for index, item in enumerate(visuals or [{"hash": "generated"}])
             ]
             tracks.append({"tt": 0, "sg": segments, "m": {}})
+        else:  # nothing generated yet: the empty video track the protocol allows
+            tracks.append({"tt": 0, "sg": [], "m": {}})
         if stage2 is not None and now >= stage2 and not session.faults.no_stage2:
             music = {"start": 0, "mood": "Lo-fi", "volume": 0.35, "src": "synth:lofi"}
             uploaded = [item for item in session.files if item["file_type"] == "audio"]
