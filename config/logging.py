@@ -10,10 +10,13 @@ known secret values (a backend's token …) wherever they appear.
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 import sys
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from typing import Any
 
 import structlog
@@ -90,6 +93,23 @@ def json_formatter(secrets: Iterable[str] = ()) -> structlog.stdlib.ProcessorFor
     )
 
 
+def logs_json(log_format: str, stream: Any) -> bool:
+    """Whether ``log_format`` (``auto``: a terminal gets console lines) means JSON lines."""
+    return log_format == "json" or (log_format == "auto" and not stream.isatty())
+
+
+def say_as_json(message: str, file: Any = sys.__stderr__) -> None:
+    """What a library prints from a signal handler (Celery's "Warm shutdown" line), as one JSON
+    log line: written with ``os.write``, taking no logging lock (a handler may interrupt one)."""
+    event = {
+        "event": message.strip(),
+        "level": "warning",
+        "logger": "celery.worker",
+        "timestamp": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
+    }
+    os.write(file.fileno(), json.dumps(event).encode() + b"\n")
+
+
 def configure_logging(
     level: str = "INFO",
     log_format: str = "auto",
@@ -99,7 +119,7 @@ def configure_logging(
 ) -> None:
     """Route every logger of this process through one handler on ``stream`` (stderr)."""
     stream = stream or sys.stderr
-    use_json = log_format == "json" or (log_format == "auto" and not stream.isatty())
+    use_json = logs_json(log_format, stream)
     numeric_level = logging.getLevelNamesMapping().get(level.upper(), logging.INFO)
     handler = logging.StreamHandler(stream)
     handler.addFilter(RedactArguments())

@@ -34,7 +34,7 @@ def archived_table(summary: dict[str, Any]) -> Table:
 
 def summary_failed(summary: dict[str, Any]) -> bool:
     """A job of the summarised batch failed or gave up."""
-    return any(job["status"] in (JobStatus.FAILED, JobStatus.DEAD) for job in summary["jobs"])
+    return any(JobStatus(job["status"]).went_wrong for job in summary["jobs"])
 
 
 def print_archived(console: Console, summary: dict[str, Any]) -> bool:

@@ -39,7 +39,7 @@ from producer.feeds import Feed, FeedOptions, FeedProduct, read_feed
 from producer.feeds.model import TextLayout
 from producer.manifest import ManifestError, resolve_photos
 from producer.photosets import job_id_for
-from producer.promo_files import resolve_logo, resolve_promo_files
+from producer.promo_files import PromoFiles, resolve_logo
 from worker.bucket import Bucket, open_bucket
 from worker.errors import JobFailed, TransientError
 from worker.promo import WORD_FIELDS
@@ -203,7 +203,7 @@ def read_catalog(
     data, place = _feed_bytes(feed)
     name = Path(str(feed)).name
     notes: list[str] = []
-    resolved, file_problems = resolve_promo_files(overrides, place.root, notes)
+    resolved, file_problems = PromoFiles().resolve(overrides, place.root, notes)
     option_problems = [f"options: {field}: {why}" for field, why in file_problems]
     failed = {field for field, _why in file_problems}
     try:

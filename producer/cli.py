@@ -319,9 +319,9 @@ def run_locally(
         try:
             if run.stopped:
                 run.states = store.batch_jobs(batch)
+            checkpoints = store.checkpoints([state.spec.id for state in run.states])
             for state in run.states:
-                checkpoint = store.checkpoint(state.spec.id)
-                run.warnings[state.spec.id] = job_warnings(state.spec, checkpoint)
+                run.warnings[state.spec.id] = job_warnings(state.spec, checkpoints[state.spec.id])
         except REDIS_GAVE_UP:
             if not run.stopped:
                 raise
@@ -340,7 +340,7 @@ def print_counts(states: list[JobState], out: str) -> None:
         f"{len(states)} job(s): {status_counts(states) or 'none queued'}; reports in {out}"
     )
     for state in states:
-        if state.status in (JobStatus.FAILED, JobStatus.DEAD):
+        if state.status.went_wrong:
             console.print(f"[red]✗[/] {state.spec.id}: {state.status}: {state.error}")
 
 
@@ -615,7 +615,7 @@ def status(
             typer.echo(json.dumps(status_json.archived_batch_json(summary)))
             raise typer.Exit(EXIT_JOB_FAILED if summary_failed(summary) else EXIT_OK)
         raise typer.Exit(EXIT_JOB_FAILED if print_archived(Console(), summary) else EXIT_OK)
-    failed = any(state.status in (JobStatus.FAILED, JobStatus.DEAD) for state in states)
+    failed = any(state.status.went_wrong for state in states)
     if as_json:
         typer.echo(json.dumps(status_json.batch_json(batch, states)))
         raise typer.Exit(EXIT_JOB_FAILED if failed else EXIT_OK)

@@ -19,7 +19,7 @@ from worker.bucket import Bucket, open_bucket
 from worker.handoff import enqueue_stage, submit
 from worker.inputs import stage_inputs
 from worker.jobs import JobState, JobStatus, JobStore
-from worker.report import has_succeeded, read_report
+from worker.report import read_report, succeeded_jobs
 from worker.spec import JobSpec
 
 CHUNK = 500
@@ -67,12 +67,13 @@ def enqueue_specs(
     result = EnqueueResult(batch=batch)
     bucket = open_bucket(out)
     staged = inputs_travel(bucket)
+    made = set() if overwrite else succeeded_jobs(bucket, [spec.id for spec in specs])
     for start in range(0, len(specs), CHUNK):
         chunk: list[JobSpec] = []
         for done, spec in enumerate(specs[start : start + CHUNK], start=start + 1):
             if progress:
                 progress(done, len(specs))
-            if not overwrite and has_succeeded(bucket, spec.id):
+            if spec.id in made:
                 result.skipped.append(spec.id)
             else:
                 chunk.append(stage_inputs(spec, bucket) if staged else spec)

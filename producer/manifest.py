@@ -27,7 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from config.settings import get_settings
 from producer.photosets import AUDIO_SUFFIXES, IMAGE_SUFFIXES, job_id_for
-from producer.promo_files import resolve_promo_files
+from producer.promo_files import PromoFiles
 from producer.text_files import TextDecodeError, read_text_file
 from producer.yaml_file import WrittenLoader
 from worker.spec import JobOptions, JobSource, JobSpec
@@ -216,7 +216,7 @@ def load_options_file(
     shape = "job options are a mapping: `duration: 8`, `aspect: 9:16` …"
     data, lines = _parse_yaml(path, shape, notes)
     data, problems = known_options(data, lines, ())
-    merged, file_problems = resolve_promo_files({**base, **data}, path.parent, notes)
+    merged, file_problems = PromoFiles().resolve({**base, **data}, path.parent, notes)
     problems += [_describe(lines, (field,), why) for field, why in file_problems]
     if file_problems:
         raise ManifestError(path, problems)
@@ -268,6 +268,7 @@ def load_manifest(
         manifest.defaults.options, lines, ("defaults", "options")
     )
     specs: list[JobSpec] = []
+    promo_files = PromoFiles()  # a brand, template or logo many jobs share is read once
     for index, job in enumerate(manifest.jobs):
         if progress:
             progress(index + 1, len(manifest.jobs))
@@ -277,7 +278,7 @@ def load_manifest(
         problems += typos
         merged = {**(defaults or {}), **default_options, **job_options, **(overrides or {})}
         job_notes = list(notes)
-        merged, file_problems = resolve_promo_files(merged, root, job_notes)
+        merged, file_problems = promo_files.resolve(merged, root, job_notes)
         for field, message in file_problems:
             scope = (*where, "options") if field in job.options else ("defaults", "options")
             problems.append(_describe(lines, (*scope, field), f"job {job_id}: {message}"))

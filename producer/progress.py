@@ -44,7 +44,7 @@ def _stage_cell(state: JobState, stage: Stage) -> str:
     if stage in state.timings:
         return f"[green]{state.timings[stage]:.1f}s[/]"
     if state.stage == stage:
-        if state.status in (JobStatus.FAILED, JobStatus.DEAD):
+        if state.status.went_wrong:
             return "[red]✗[/]"
         return f"[cyan]{(state.progress.label() if state.progress else '') or '…'}[/]"
     return "[dim]·[/]"
@@ -141,7 +141,7 @@ def wait_for_jobs(
     """Show progress until every job has finished or is parked (or the workers died)."""
 
     def snapshot() -> list[JobState]:
-        return [state for job_id in job_ids if (state := store.get(job_id)) is not None]
+        return store.get_many(job_ids)  # pipelined: a few round trips for a whole batch
 
     states = snapshot()
     try:

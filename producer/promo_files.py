@@ -9,6 +9,9 @@ a file read as anything but UTF-8 (``producer.text_files``) adds a note for the 
 
 from __future__ import annotations
 
+import copy
+import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +29,8 @@ TEMPLATE_SUFFIXES = (".yaml", ".yml")
 LOGO_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp")
 
 Problems = list[tuple[str, str]]
+Reader = Callable[[Any, Path, Problems, list[str]], Any]
+"""Reads one option's file(s): (its value, the folder it is relative to, problems, notes)."""
 
 
 def _read_yaml(path: Path, notes: list[str]) -> tuple[dict[str, Any] | None, str | None]:
@@ -95,6 +100,13 @@ def _brand(value: Any, base: Path, problems: Problems, notes: list[str]) -> dict
     return brand.model_dump(exclude_none=True)
 
 
+def _logo(value: Any, base: Path, problems: Problems, _notes: list[str]) -> str:
+    path, problem = resolve_logo(str(value), base)
+    if problem:
+        problems.append(("logo", problem))
+    return path
+
+
 def _template(value: Any, base: Path, problems: Problems, notes: list[str]) -> Any:
     if not (isinstance(value, str) and value.lower().endswith(TEMPLATE_SUFFIXES)):
         return value
@@ -111,24 +123,45 @@ def _template(value: Any, base: Path, problems: Problems, notes: list[str]) -> A
         return value
 
 
-def resolve_promo_files(
-    options: dict[str, Any], base: Path, notes: list[str] | None = None
-) -> tuple[dict[str, Any], Problems]:
-    """``options`` with its template file and brand file read and its logo made absolute,
-    file names relative to ``base``; and the problems found. A note for each file not read
-    as UTF-8 is appended to ``notes``."""
-    resolved = dict(options)
-    problems: Problems = []
-    notes = [] if notes is None else notes
-    if "template" in resolved:
-        resolved["template"] = _template(resolved["template"], base, problems, notes)
-    if resolved.get("brand") is None and (base / BRAND_FILE).is_file():
-        resolved["brand"] = BRAND_FILE
-    if resolved.get("brand") is not None:
-        resolved["brand"] = _brand(resolved["brand"], base, problems, notes)
-    logo = resolved.get("logo")
-    if isinstance(logo, str) and "://" not in logo:
-        resolved["logo"], problem = resolve_logo(logo, base)
-        if problem:
-            problems.append(("logo", problem))
-    return resolved, problems
+class PromoFiles:
+    """Job options with their template file and brand file read and their logo made absolute,
+    for the jobs of one manifest or feed: each file is read (and each logo checked) once,
+    however many jobs name it."""
+
+    def __init__(self) -> None:
+        self._resolved: dict[tuple[str, str, Path], tuple[Any, Problems, list[str]]] = {}
+
+    def resolve(
+        self, options: dict[str, Any], base: Path, notes: list[str] | None = None
+    ) -> tuple[dict[str, Any], Problems]:
+        """``options`` resolved, file names relative to ``base``, and the problems found. A
+        note for each file not read as UTF-8 is appended to ``notes``."""
+        resolved = dict(options)
+        problems: Problems = []
+        notes = [] if notes is None else notes
+        if "template" in resolved:
+            resolved["template"] = self._once(
+                _template, resolved["template"], base, problems, notes
+            )
+        if resolved.get("brand") is None and (base / BRAND_FILE).is_file():
+            resolved["brand"] = BRAND_FILE
+        if resolved.get("brand") is not None:
+            resolved["brand"] = self._once(_brand, resolved["brand"], base, problems, notes)
+        logo = resolved.get("logo")
+        if isinstance(logo, str) and "://" not in logo:
+            resolved["logo"] = self._once(_logo, logo, base, problems, notes)
+        return resolved, problems
+
+    def _once(
+        self, read: Reader, value: Any, base: Path, problems: Problems, notes: list[str]
+    ) -> Any:
+        key = (read.__name__, json.dumps(value, sort_keys=True, default=str), base)
+        if key not in self._resolved:
+            found_problems: Problems = []
+            found_notes: list[str] = []
+            result = read(value, base, found_problems, found_notes)
+            self._resolved[key] = (result, found_problems, found_notes)
+        result, found_problems, found_notes = self._resolved[key]
+        problems.extend(found_problems)
+        notes.extend(note for note in found_notes if note not in notes)
+        return copy.deepcopy(result)

@@ -188,3 +188,37 @@ def loopback_fetch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[
         client.close()
     web_fetch._clients.clear()
     get_settings.cache_clear()
+
+
+class RoundTrips:
+    """Counts the round trips a Redis client makes: each command sent alone, each pipeline
+    (however many commands it holds) one."""
+
+    def __init__(self, redis: Redis, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.count = 0
+        send = redis.execute_command
+        make_pipeline = redis.pipeline
+
+        def counted_command(*args: Any, **options: Any) -> Any:
+            self.count += 1
+            return send(*args, **options)
+
+        def counted_pipeline(*args: Any, **options: Any) -> Any:
+            pipe = make_pipeline(*args, **options)
+            execute = pipe.execute
+
+            def counted_execute(*more: Any, **named: Any) -> Any:
+                self.count += 1
+                return execute(*more, **named)
+
+            pipe.execute = counted_execute  # type: ignore[method-assign]
+            return pipe
+
+        monkeypatch.setattr(redis, "execute_command", counted_command)
+        monkeypatch.setattr(redis, "pipeline", counted_pipeline)
+
+    def __call__(self, action: Any) -> int:
+        """The round trips ``action()`` makes."""
+        before = self.count
+        action()
+        return self.count - before

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+import sys
 
+import celery.apps.worker
 from celery import Celery
 from celery.signals import celeryd_init, setup_logging, worker_init, worker_ready
 
-from config.logging import configure_logging, get_logger
+from config.logging import configure_logging, get_logger, logs_json, say_as_json
 from config.settings import Settings, get_settings
 from worker.backends import get_plugin
 from worker.backends.base import Pool
@@ -114,9 +116,17 @@ def _configure_worker_logging(**_: object) -> None:
     settings = get_settings()
     secrets = known_secrets()
     configure_logging(settings.log_level, settings.log_format, secrets=secrets)
+    print_celery_lines_as_logged(settings.log_format)
     job_log = JobLogHandler(lambda: job_store().redis, settings.retention_seconds, secrets)
     logging.getLogger().addHandler(job_log)
     logging.captureWarnings(True)
+
+
+def print_celery_lines_as_logged(log_format: str) -> None:
+    """Celery prints its shutdown lines from a signal handler, not through logging: in a JSON
+    log they are JSON lines too."""
+    if logs_json(log_format, sys.stderr):
+        celery.apps.worker.safe_say = say_as_json
 
 
 @setup_logging.connect

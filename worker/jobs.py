@@ -63,6 +63,11 @@ class JobStatus(StrEnum):
         return self in (JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.DEAD, JobStatus.CANCELLED)
 
     @property
+    def went_wrong(self) -> bool:
+        """It ended without its video: failed, or gave up (dead). A retry makes it again."""
+        return self in (JobStatus.FAILED, JobStatus.DEAD)
+
+    @property
     def settled(self) -> bool:
         """Nothing will happen to the job without outside help (finished, or parked)."""
         return self.finished or self == JobStatus.PARKED
@@ -448,7 +453,7 @@ class JobStore:
         [state] = self.get_many([job_id]) or [None]
         return state
 
-    def get_many(self, job_ids: list[str], *, chunk: int = 1000) -> list[JobState]:
+    def get_many(self, job_ids: list[str], *, chunk: int = 10_000) -> list[JobState]:
         """The states of ``job_ids`` that exist, in order, read in pipelined chunks."""
         states: list[JobState] = []
         for start in range(0, len(job_ids), chunk):
@@ -581,19 +586,39 @@ class JobStore:
         """List again the parked jobs missing from the parked set (state written by an older
         version in two steps, cut in between); return their ids."""
         listed = {member.decode() for member in self.redis.smembers(keys.PARKED_JOBS)}
-        repaired = []
-        for job_id in self.active_jobs():
-            status = self.redis.hget(keys.job(job_id), "status")
-            if status == JobStatus.PARKED.encode() and job_id not in listed:
-                self.redis.sadd(keys.PARKED_JOBS, job_id)
-                repaired.append(job_id)
+        job_ids = self.active_jobs()
+        pipe = self.redis.pipeline(transaction=False)
+        for job_id in job_ids:
+            pipe.hget(keys.job(job_id), "status")
+        parked = JobStatus.PARKED.encode()
+        repaired = [
+            job_id
+            for job_id, status in zip(job_ids, pipe.execute(), strict=True)
+            if status == parked and job_id not in listed
+        ]
+        if repaired:
+            self.redis.sadd(keys.PARKED_JOBS, *repaired)
         return repaired
 
     def mark_due(self, job_id: str, when: float) -> None:
         self.redis.hset(keys.job(job_id), "due_at", when)
 
-    def has_live_lease(self, job_id: str) -> bool:
-        return bool(self.redis.exists(keys.job_lease(job_id)))
+    def live_leases(self, job_ids: list[str]) -> set[str]:
+        """Which of ``job_ids`` a worker holds a live lease on, in one pipelined round trip."""
+        pipe = self.redis.pipeline(transaction=False)
+        for job_id in job_ids:
+            pipe.exists(keys.job_lease(job_id))
+        return {job_id for job_id, live in zip(job_ids, pipe.execute(), strict=True) if live}
+
+    def checkpoints(self, job_ids: list[str]) -> dict[str, dict[str, Any]]:
+        """``checkpoint`` of each of ``job_ids``, in one pipelined round trip."""
+        pipe = self.redis.pipeline(transaction=False)
+        for job_id in job_ids:
+            pipe.hgetall(keys.job_checkpoint(job_id))
+        return {
+            job_id: {key.decode(): json.loads(value) for key, value in raw.items()}
+            for job_id, raw in zip(job_ids, pipe.execute(), strict=True)
+        }
 
     def claim(
         self, job_id: str, stage: Stage, *, owner: str, lease_seconds: float, max_attempts: int
@@ -689,5 +714,4 @@ class JobStore:
             self.redis.hdel(keys.job_checkpoint(job_id), *dropped)
 
     def checkpoint(self, job_id: str) -> dict[str, Any]:
-        raw = self.redis.hgetall(keys.job_checkpoint(job_id))
-        return {key.decode(): json.loads(value) for key, value in raw.items()}
+        return self.checkpoints([job_id])[job_id]

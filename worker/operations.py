@@ -11,11 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from worker import keys
+from worker.bucket import open_bucket
 from worker.handoff import enqueue_stage
 from worker.jobs import JobStatus, JobStore, Stage
-from worker.publish import write_report
-
-RETRIED_STATUSES = (JobStatus.FAILED, JobStatus.DEAD)
+from worker.publish import summarize_batch_if_done, write_report
 
 
 @dataclass
@@ -41,7 +40,7 @@ def retry(store: JobStore, batch_or_job: str) -> Retried | None:
         states = [state]
     retried = Retried()
     for state in states:
-        if state.status not in RETRIED_STATUSES:
+        if not state.status.went_wrong:
             retried.skipped[state.spec.id] = state.status
             continue
         stage = store.retry(state.spec.id)
@@ -65,6 +64,8 @@ def cancel(store: JobStore, batch: str) -> Cancelled | None:
     if not is_batch(store, batch):
         return None
     cancelled, stopping = store.cancel_batch(batch)
-    for job_id in cancelled:
-        write_report(job_id, store)
+    for job_id in cancelled:  # each report, then the summary once (not once per report)
+        write_report(job_id, store, summarize=False)
+    if cancelled and (state := store.get(cancelled[-1])) is not None:
+        summarize_batch_if_done(state, store, open_bucket(state.out))
     return Cancelled(cancelled=cancelled, stopping=stopping)

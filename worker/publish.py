@@ -70,9 +70,12 @@ def publish_video(state: JobState, area: BucketArea, kept: str) -> Published:
     return Published(outputs=outputs, probe=probe)
 
 
-def write_report(job_id: str, store: JobStore, published: Published | None = None) -> None:
+def write_report(
+    job_id: str, store: JobStore, published: Published | None = None, *, summarize: bool = True
+) -> None:
     """The report goes last: its presence in the bucket says the job is finished. Then the
-    batch's summary, if this was the batch's last report."""
+    batch's summary, if this was the batch's last report (unless ``summarize`` is False: the
+    caller writes many reports, then the summary once)."""
     state = store.get(job_id)
     if state is None:
         return
@@ -86,8 +89,9 @@ def write_report(job_id: str, store: JobStore, published: Published | None = Non
         probe=published.probe if published else None,
     )
     bucket.put_bytes(report_key(job_id), render_report(report))
-    if state.status == JobStatus.SUCCEEDED and state.spec.source.digest is not None:
-        bucket.put_bytes(succeeded_mark_key(job_id, state.spec.source.digest), b"")
+    if state.status == JobStatus.SUCCEEDED:
+        digest = state.spec.source.digest or state.spec.content_hash()
+        bucket.put_bytes(succeeded_mark_key(job_id, digest), b"")
     release_output(bucket, state)
     publish_job_log(store.redis, bucket, job_id)
     credits = report["credits"] or {}
@@ -97,7 +101,8 @@ def write_report(job_id: str, store: JobStore, published: Published | None = Non
         store.keep_checkpoint_facts(job_id, [*KEPT_FACTS, *plugin.audit_facts])
     store.forget_finished(job_id)
     clear_work(state, bucket)
-    summarize_batch_if_done(state, store, bucket)
+    if summarize:
+        summarize_batch_if_done(state, store, bucket)
 
 
 def end_without_report(state: JobState, store: JobStore) -> None:

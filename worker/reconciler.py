@@ -29,7 +29,8 @@ log = get_logger(__name__)
 
 
 def reconcile(store: JobStore, *, lease_seconds: float, requeue_seconds: float) -> list[str]:
-    """Resume jobs left without a worker; return their ids.
+    """Resume jobs left without a worker; return their ids. The active jobs and their
+    leases are read in pipelined round trips, however many there are.
 
     - running, but its lease expired: its worker died (SIGKILL, OOM, a lost machine);
     - queued, and due longer than ``requeue_seconds`` ago: its message may have been lost
@@ -38,12 +39,15 @@ def reconcile(store: JobStore, *, lease_seconds: float, requeue_seconds: float) 
     """
     resumed: list[str] = []
     now = time.time()
-    for job_id in store.active_jobs():
-        state = store.get(job_id)
+    job_ids = store.active_jobs()
+    states = {state.spec.id: state for state in store.get_many(job_ids)}
+    leased = store.live_leases(job_ids)
+    for job_id in job_ids:
+        state = states.get(job_id)
         if state is None or state.status.finished:
             store.forget_finished(job_id)
             continue
-        if state.stage is None or store.has_live_lease(job_id):
+        if state.stage is None or job_id in leased:
             continue
         orphaned = state.status == JobStatus.RUNNING and now - state.updated_at > lease_seconds
         overdue = state.status == JobStatus.QUEUED and now - state.due_at > requeue_seconds

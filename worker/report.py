@@ -36,10 +36,38 @@ def report_key(job_id: str) -> str:
     return f"{job_id}/{REPORT_NAME}"
 
 
+SUCCEEDED_MARK = "succeeded-"
+
+
 def succeeded_mark_key(job_id: str, digest: str) -> str:
-    """An empty object written after a succeeded report of a job made from inputs ``digest``:
-    a listing of the bucket then tells a rerun which jobs are done without reading reports."""
-    return f"{job_id}/succeeded-{digest}"
+    """An empty object written after a succeeded report of a job made from inputs ``digest``
+    (the producer's, else the spec's content hash): a listing of the bucket then tells a rerun
+    which jobs are done without reading reports."""
+    return f"{job_id}/{SUCCEEDED_MARK}{digest}"
+
+
+def succeeded_jobs(bucket: Bucket, job_ids: list[str]) -> set[str]:
+    """Which of ``job_ids`` have a report in ``bucket`` that says succeeded, from one listing:
+    a succeeded-mark no older than the report settles a job; a report without any mark (one
+    written before marks existed, or a failure) is read."""
+    listing = bucket.modified_times()
+    newest_mark: dict[str, float] = {}
+    for key, modified in listing.items():
+        job_id, _, name = key.rpartition("/")
+        if name.startswith(SUCCEEDED_MARK):
+            newest_mark[job_id] = max(modified, newest_mark.get(job_id, modified))
+    succeeded = set()
+    for job_id in job_ids:
+        reported = listing.get(report_key(job_id))
+        if reported is None:
+            continue
+        marked = newest_mark.get(job_id)
+        if marked is not None:
+            if marked >= reported:
+                succeeded.add(job_id)
+        elif has_succeeded(bucket, job_id):
+            succeeded.add(job_id)
+    return succeeded
 
 
 def read_report(bucket: Bucket, job_id: str) -> dict[str, Any] | None:

@@ -7,11 +7,19 @@ import io
 import json
 import logging
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import structlog
 
-from config.logging import REDACTED, bind_job, configure_logging, get_logger, redact
+from config.logging import (
+    REDACTED,
+    bind_job,
+    configure_logging,
+    get_logger,
+    redact,
+    say_as_json,
+)
 
 TOKEN = "nmv_usr_planted_0123456789"
 
@@ -86,3 +94,25 @@ def test_a_secret_key_inside_a_standard_library_argument_is_redacted(
     logging.getLogger("httpx").warning("retrying with %s", {"headers": {"token": "planted"}})
     [line] = lines(stream)
     assert line["event"] == "retrying with {'headers': {'token': '***'}}"
+
+
+def test_a_line_printed_from_a_signal_handler_is_a_json_log_line(tmp_path: Path) -> None:
+    """Celery's "worker: Warm shutdown (MainProcess)" in a service's JSON log."""
+    with open(tmp_path / "log", "w") as log:
+        say_as_json("worker: Warm shutdown (MainProcess)", log)
+    [line] = (tmp_path / "log").read_text().splitlines()
+    event = json.loads(line)
+    assert event["event"] == "worker: Warm shutdown (MainProcess)"
+    assert (event["level"], event["logger"]) == ("warning", "celery.worker")
+
+
+def test_a_worker_logging_json_says_its_shutdown_in_json(monkeypatch: pytest.MonkeyPatch) -> None:
+    import celery.apps.worker
+
+    from worker.app import print_celery_lines_as_logged
+
+    monkeypatch.setattr(celery.apps.worker, "safe_say", celery.apps.worker.safe_say)
+    print_celery_lines_as_logged("console")
+    assert celery.apps.worker.safe_say is not say_as_json
+    print_celery_lines_as_logged("json")
+    assert celery.apps.worker.safe_say is say_as_json

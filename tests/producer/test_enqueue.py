@@ -1,4 +1,5 @@
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -8,6 +9,7 @@ from producer import enqueue
 from producer.enqueue import enqueue_specs, finished_digest
 from tests.conftest import make_photo
 from tests.producer.conftest import end_job
+from worker.bucket import LocalBucket
 from worker.jobs import JobStore, Stage
 from worker.spec import JobSource, JobSpec
 
@@ -159,3 +161,49 @@ def test_specs_are_recorded_in_chunks_each_once(
     assert result.conflicts == ["j4"]
     assert told == [(done, 6) for done in range(1, 7)]
     assert submitted == ["j1", "j3", "j0", "j1", "j2", "j4"]
+
+
+class CountingBucket(LocalBucket):
+    """A folder bucket that counts what enqueueing asks of it."""
+
+    def __init__(self, root: Path) -> None:
+        super().__init__(root)
+        self.listings = 0
+        self.reads: list[str] = []
+
+    def modified_times(self) -> dict[str, float]:
+        self.listings += 1
+        return super().modified_times()
+
+    def read_bytes(self, key: str) -> bytes | None:
+        self.reads.append(key)
+        return super().read_bytes(key)
+
+    def exists(self, key: str) -> bool:
+        self.reads.append(key)
+        return super().exists(key)
+
+
+def test_jobs_made_before_are_told_from_one_listing_of_the_bucket(
+    fake_redis: Redis, tmp_path: Path, submitted: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A rerun of a big batch: half of it made (a report, then its succeeded-mark), one
+    failed since it was made, the rest new: no report is read."""
+    out = tmp_path / "out"
+    specs = [JobSpec(id=f"shoe-{index}", photos=["/1.jpg"]) for index in range(200)]
+    for spec in specs[:100]:
+        (out / spec.id).mkdir(parents=True)
+        (out / spec.id / "report.json").write_text(json.dumps({"status": "succeeded"}))
+        (out / spec.id / f"succeeded-{spec.content_hash()}").touch()
+    failed_since = out / "shoe-0" / "report.json"
+    failed_since.write_text(json.dumps({"status": "failed"}))
+    later = failed_since.stat().st_mtime + 5
+    os.utime(failed_since, (later, later))
+    bucket = CountingBucket(out)
+    monkeypatch.setattr(enqueue, "open_bucket", lambda url: bucket)
+
+    result = enqueue_specs(specs, JobStore(fake_redis), out=str(out), batch="b2")
+
+    assert result.skipped == [spec.id for spec in specs[1:100]]
+    assert result.enqueued == ["shoe-0", *(spec.id for spec in specs[100:])]
+    assert (bucket.listings, bucket.reads) == (1, [])

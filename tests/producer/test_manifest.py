@@ -1,10 +1,15 @@
+import shutil
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 from config.settings import get_settings
+from producer import promo_files
 from producer.manifest import ManifestError, load_manifest, load_options_file
 from tests.conftest import make_photo
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 
 @pytest.fixture
@@ -324,3 +329,40 @@ def test_a_manifest_in_a_legacy_encoding_is_one_error_with_its_line(campaign: Pa
     assert raised.value.problems == [
         "cannot read it: not UTF-8: byte 0xe9 at line 2 (save it as UTF-8)"
     ]
+
+
+def test_ten_thousand_jobs_read_their_shared_brand_template_and_logo_once(
+    campaign: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shutil.copy(EXAMPLES / "promo.yaml", campaign / "promo.yaml")
+    (campaign / "brand.yaml").write_text('primary: "#1f6f5c"\nlogo: logo.png\n')
+    Image.new("RGBA", (64, 32), (200, 30, 30, 255)).save(campaign / "logo.png")
+    jobs = "".join(
+        f"  - {{id: shoe-{index}, photos: [photos/a1.jpg], options: {{cta: Buy}}}}\n"
+        for index in range(10_000)
+    )
+    manifest = write(
+        campaign, f"defaults:\n  options: {{template: promo.yaml, logo: logo.png}}\njobs:\n{jobs}"
+    )
+    read: list[str] = []
+    checked: list[str] = []
+    read_text, check_image = promo_files.read_text_file, promo_files.check_image
+
+    def reading(path: Path, **options: bool) -> object:
+        read.append(path.name)
+        return read_text(path, **options)
+
+    def checking(path: Path, label: str) -> str | None:
+        checked.append(path.name)
+        return check_image(path, label)
+
+    monkeypatch.setattr(promo_files, "read_text_file", reading)
+    monkeypatch.setattr(promo_files, "check_image", checking)
+
+    specs = load_manifest(manifest)
+
+    assert len(specs) == 10_000
+    assert sorted(read) == ["brand.yaml", "promo.yaml"]
+    assert checked == ["logo.png"] * 2  # the option's logo and the brand's: each once
+    assert {spec.options.template.name for spec in specs if spec.options.template} == {"promo"}
+    assert all(spec.options.brand and spec.options.brand.primary == "#1f6f5c" for spec in specs)

@@ -1,11 +1,15 @@
 from __future__ import annotations
 
+import io
+
 import pytest
+from redis import Redis
 from rich.console import Console
 
 from producer import progress
 from producer.progress import STATUS_STYLE, TABLE_ROWS, counting, jobs_table, progress_view
-from worker.jobs import JobState, JobStatus, Stage
+from tests.conftest import RoundTrips
+from worker.jobs import JobState, JobStatus, JobStore, Stage
 from worker.spec import JobSpec
 from worker.stage_progress import StageProgress
 
@@ -68,3 +72,23 @@ def test_a_running_job_shows_what_its_stage_said() -> None:
     console.print(jobs_table([running]))
     text = console.export_text()
     assert "running Adding [music] now" in text
+
+
+def test_following_a_batch_costs_the_same_round_trips_for_ten_jobs_or_two_thousand(
+    fake_redis: Redis, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The live view's snapshot and ``status``: the batch's jobs read in one pipeline."""
+    store = JobStore(fake_redis)
+    trips = RoundTrips(fake_redis, monkeypatch)
+    quiet = Console(file=io.StringIO())
+
+    def follow(batch: str, count: int) -> int:
+        job_ids = [f"{batch}-{index}" for index in range(count)]
+        specs = [JobSpec(id=job_id, photos=["/a.jpg"]) for job_id in job_ids]
+        store.create_many(specs, out="/out", batch=batch)
+        store.cancel_batch(batch)  # settled: the view takes one snapshot and returns
+        return trips(
+            lambda: (progress.wait_for_jobs(store, job_ids, quiet), store.batch_jobs(batch))
+        )
+
+    assert follow("few", 10) == follow("many", 2000)

@@ -7,7 +7,7 @@ from PIL import Image
 
 from producer.catalog import CatalogError, catalog_specs
 from producer.manifest import ManifestError, load_manifest
-from producer.promo_files import resolve_promo_files
+from producer.promo_files import PromoFiles
 from tests.conftest import make_photo
 
 
@@ -20,7 +20,7 @@ def shop(tmp_path: Path) -> Path:
 
 def test_brand_file_beside_is_read_and_its_paths_made_absolute(shop: Path) -> None:
     (shop / "brand.yaml").write_text("primary: '#112233'\naccent: '#ff8800'\nlogo: logo.png\n")
-    resolved, problems = resolve_promo_files({}, shop)
+    resolved, problems = PromoFiles().resolve({}, shop)
     assert problems == []
     assert resolved["brand"] == {
         "primary": "#112233",
@@ -33,7 +33,7 @@ def test_template_file_is_read_into_the_options(shop: Path) -> None:
     (shop / "promo.yaml").write_text(
         "style: minimal\nlayers:\n  - {role: name, text: '{title}'}\n  - {role: cta, text: Buy}\n"
     )
-    resolved, problems = resolve_promo_files({"template": "promo.yaml"}, shop)
+    resolved, problems = PromoFiles().resolve({"template": "promo.yaml"}, shop)
     assert problems == []
     assert resolved["template"]["name"] == "promo" and resolved["template"]["style"] == "minimal"
     assert [layer["role"] for layer in resolved["template"]["layers"]] == ["name", "cta"]
@@ -56,7 +56,7 @@ def test_bad_files_are_named_with_their_field(
     (shop / "img" / "notes.png").write_text("not an image")
     (shop / "bad.yaml").write_text("primary: red\n")
     (shop / "broken.yaml").write_text("layers: [{role: hero}]\n")
-    _resolved, problems = resolve_promo_files(options, shop)
+    _resolved, problems = PromoFiles().resolve(options, shop)
     assert len(problems) == 1
     assert problems[0][0] == field and words in problems[0][1]
 
@@ -123,7 +123,7 @@ def test_a_brand_and_a_template_saved_as_unicode_are_read_and_noted(shop: Path) 
         )
     )
     notes: list[str] = []
-    resolved, problems = resolve_promo_files({"template": "promo.yaml"}, shop, notes)
+    resolved, problems = PromoFiles().resolve({"template": "promo.yaml"}, shop, notes)
     assert problems == []
     assert resolved["brand"]["primary"] == "#112233"
     assert resolved["template"]["layers"][0]["text"] == "Jetzt kaufen – 20 %"
@@ -132,7 +132,7 @@ def test_a_brand_and_a_template_saved_as_unicode_are_read_and_noted(shop: Path) 
 
 def test_a_brand_file_in_a_legacy_encoding_is_named_with_its_byte(shop: Path) -> None:
     (shop / "brand.yaml").write_bytes("primary: '#112233' # Café\n".encode("cp1252"))
-    _resolved, problems = resolve_promo_files({}, shop)
+    _resolved, problems = PromoFiles().resolve({}, shop)
     assert problems == [
         ("brand", "cannot read brand.yaml: not UTF-8: byte 0xe9 at line 1 (save it as UTF-8)")
     ]

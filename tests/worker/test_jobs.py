@@ -73,7 +73,7 @@ def test_stages_move_forward_with_timings(store: JobStore) -> None:
 def test_a_live_lease_keeps_others_out(store: JobStore) -> None:
     assert claim(store, Stage.SESSION)[0] == ClaimOutcome.CLAIMED
     assert claim(store, Stage.SESSION)[0] == ClaimOutcome.BUSY
-    assert store.has_live_lease("j1")
+    assert store.live_leases(["j1"]) == {"j1"}
 
 
 def test_a_stale_worker_is_fenced_out(store: JobStore) -> None:
@@ -135,7 +135,7 @@ def test_failure_names_the_file(store: JobStore) -> None:
     assert (state.status, state.stage) == (JobStatus.FAILED, Stage.UPLOAD)
     assert (state.error, state.error_file) == ("cannot decode image", "1.jpg")
     assert claim(store, Stage.UPLOAD)[0] == ClaimOutcome.FINISHED
-    assert not store.has_live_lease("j1")
+    assert store.live_leases(["j1"]) == set()
 
 
 def test_stage_order() -> None:
@@ -267,3 +267,10 @@ def test_create_many_records_new_jobs_in_one_round_trip(
     assert len(taken) == 1, "one pipelined exchange with the server"
     assert [job.spec.id for job in store.batch_jobs("b2")] == ["n1", "n2"]
     assert store.active_jobs() == ["j1", "n1", "n2"]
+
+
+def test_failed_and_dead_are_the_ways_a_job_goes_wrong() -> None:
+    assert {status for status in JobStatus if status.went_wrong} == {
+        JobStatus.FAILED,
+        JobStatus.DEAD,
+    }

@@ -9,7 +9,7 @@ import pytest
 from redis import Redis
 
 from config.settings import Settings
-from tests.conftest import claim_stage
+from tests.conftest import RoundTrips, claim_stage
 from worker import reconciler, runtime
 from worker.app import queue_of_pool
 from worker.backends.base import BackendPlugin, Pool
@@ -166,3 +166,18 @@ def test_a_worker_not_consuming_the_paid_queue_never_asks_the_balance(
     assert reconciler.paid_backends_served(cpu_only) == []
     assert not reconciler.resume_after_top_up(store, cpu_only)
     assert asked == [] and enqueued == []
+
+
+def test_a_pass_makes_the_same_round_trips_for_ten_jobs_or_a_thousand(
+    store: JobStore, enqueued: list, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    trips = RoundTrips(store.redis, monkeypatch)
+
+    def one_pass() -> None:
+        reconciler.reconcile(store, lease_seconds=30, requeue_seconds=300)
+        store.repair_parked()
+
+    create(store, *(f"few-{index}" for index in range(10)))
+    few = trips(one_pass)
+    create(store, *(f"many-{index}" for index in range(990)))
+    assert trips(one_pass) == few

@@ -12,7 +12,6 @@ connection at all) clears the record.
 
 from __future__ import annotations
 
-import logging
 import os
 import threading
 import time
@@ -23,7 +22,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 from urllib.parse import urlencode
 
-from config.logging import redact
+from config.logging import get_logger, redact
 from worker.backends.base import StageContext
 from worker.backends.nemo.asked import plan_sentences
 from worker.backends.nemo.client import (
@@ -51,7 +50,7 @@ from worker.promo import PromoWords, read_words
 from worker.prompt.understanding import understand
 from worker.spec import JobOptions
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 RENDER_ATTEMPTS = 2
 RENDER_DONE = {"completed", "failed", "cancelled", "error", "missing"}
@@ -232,7 +231,7 @@ class NemoBackend:
         ctx.record("user_id", data.get("user_id"))
         ctx.record("task_link", f"{nemo.nemo_web_url.rstrip('/')}/workspace/claim?{query}")
         ctx.record("session_id", session_id)
-        log.info("NemoVideo session %s opened (task %s)", session_id, task_id)
+        log.info("NemoVideo session opened", session_id=session_id, task_id=task_id)
         return session_id
 
     def upload(self, ctx: StageContext) -> None:
@@ -252,7 +251,7 @@ class NemoBackend:
         except NemoError as error:
             if error.code != SESSION_LOST:
                 raise
-            log.info("NemoVideo session lost before generation (1002); opening a new one")
+            log.info("NemoVideo session lost before generation; opening a new one", code=1002)
             self._upload_all(ctx, self._new_session(ctx), {})
 
     def _upload_all(self, ctx: StageContext, session_id: str, done: dict[str, Any]) -> None:
@@ -313,7 +312,7 @@ class NemoBackend:
     def generate(self, ctx: StageContext) -> None:
         session_id = ctx.checkpoint["session_id"]
         if ctx.checkpoint.get("message_sent") or session_id in self._sent:
-            log.info("generation already sent for job %s: polling state, not sending", ctx.spec.id)
+            log.info("generation already sent: polling state, not sending")
             return
         limits = ctx.limits
         if limits is None:
@@ -366,7 +365,9 @@ class NemoBackend:
             except MessageRefused as refusal:
                 self._unsent(ctx, session_id)
                 if refusal.code == SESSION_LOST and attempt == 0:
-                    log.info("session lost before the message was accepted; opening a new one")
+                    log.info(
+                        "session lost before the message was accepted; opening a new one", code=1002
+                    )
                     session_id = self._new_session(ctx)
                     self._upload_all(ctx, session_id, {})
                     continue
@@ -378,7 +379,9 @@ class NemoBackend:
                 self._unsent(ctx, session_id)
                 raise
             except TransientError as error:
-                log.warning("message outcome unknown (%s): will poll state, not resend", error)
+                log.warning(
+                    "message outcome unknown: will poll state, not resend", error=str(error)
+                )
                 ctx.record("stream_end", "unknown")
                 return
             self._record_outcome(ctx, client, outcome, [])
@@ -393,7 +396,7 @@ class NemoBackend:
         ctx.record("stream_end", outcome.end.value)
         ctx.record("tool_calls", outcome.tool_calls)
         ctx.record("agent_said", said)
-        log.info("message stream ended: %s after %d events", outcome.end, outcome.events)
+        log.info("message stream ended", end=str(outcome.end), events=outcome.events)
         return said
 
     @staticmethod
@@ -524,7 +527,7 @@ class NemoBackend:
                 f" said: {in_words(said)}"
             ) from None
         except TransientError as error:
-            log.warning("answer outcome unknown (%s): will poll state, not resend", error)
+            log.warning("answer outcome unknown: will poll state, not resend", error=str(error))
             ctx.record("stream_end", "unknown")
             return said, True
         said = self._record_outcome(ctx, client, outcome, said)
@@ -555,12 +558,12 @@ class NemoBackend:
             except NemoError as error:
                 if error.code == SESSION_LOST:
                     self._lost_after_send(ctx)
-                log.warning("render %s refused: %s", render_id, error)
+                log.warning("render refused", render_id=render_id, error=str(error))
                 continue
             status = self._poll_render(ctx, client, render_id)
             if status.status == "completed":
                 return
-            log.warning("render %s ended %s", render_id, status.status)
+            log.warning("render ended", render_id=render_id, status=status.status)
         raise JobFailed(f"NemoVideo render failed {RENDER_ATTEMPTS} times ({', '.join(renders)})")
 
     @staticmethod
@@ -577,7 +580,7 @@ class NemoBackend:
         try:
             client.cancel_render(render_id)
         except NemoError as error:
-            log.info("cancelling render %s failed: %s", render_id, error)
+            log.info("cancelling the render failed", render_id=render_id, error=str(error))
         return RenderStatus("timed_out", None)
 
     def download(self, ctx: StageContext) -> Path:
@@ -600,5 +603,5 @@ class NemoBackend:
         earlier = list(ctx.checkpoint.get("warnings") or [])
         ctx.record("warnings", list(dict.fromkeys(earlier + warnings)))
         for warning in warnings:
-            log.warning("the delivered video differs from the request: %s", warning)
+            log.warning("the delivered video differs from the request", difference=warning)
         return delivered

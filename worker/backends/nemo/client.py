@@ -11,7 +11,6 @@ refused by the service, so repeating it never duplicates work.
 from __future__ import annotations
 
 import importlib.metadata
-import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ from typing import Any
 import httpx
 from pydantic import SecretStr
 
+from config.logging import get_logger
 from worker.backends.nemo.account import RedisTokenStore, shared_client_id
 from worker.backends.nemo.auth import Credentials, IssuedToken, expiry_of, load_client_id
 from worker.backends.nemo.settings import NemoSettings
@@ -28,7 +28,7 @@ from worker.backends.nemo.sse import StreamLimits, StreamOutcome, read_stream
 from worker.errors import JobFailed, TransientError
 from worker.limits import SharedLimits
 
-log = logging.getLogger(__name__)
+log = get_logger(__name__)
 
 SKILL_SOURCE = "photoreel"
 APP = "nemo_agent"
@@ -176,7 +176,7 @@ class NemoClient:
                 continue
             if token is not None and not renewed and self._token_rejected(response):
                 response.close()
-                log.info("NemoVideo token rejected (1001); requesting a new anonymous token")
+                log.info("NemoVideo token rejected; requesting a new anonymous token", code=1001)
                 self.credentials.renew(token)
                 renewed = True
                 continue
@@ -189,7 +189,7 @@ class NemoClient:
             self.shared_limits.rate_limited(wait)
         if wait > LONGEST_INLINE_WAIT:
             raise TransientError("NemoVideo rate limit (HTTP 429)", retry_after=wait)
-        log.info("NemoVideo rate limit (HTTP 429); retrying in %.1f s", wait)
+        log.info("NemoVideo rate limit; retrying", status=429, retry_in=round(wait, 1))
         self._sleep(wait)
 
     @staticmethod
@@ -339,11 +339,11 @@ class NemoClient:
                 "GET", url, timeout=self.timeout, follow_redirects=True
             ) as response:
                 if response.status_code != 200:
-                    log.info("outputUrl answered HTTP %s", response.status_code)
+                    log.info("outputUrl not downloaded", status=response.status_code)
                     return False
                 self._save(response, target)
         except httpx.TransportError as error:
-            log.info("outputUrl not reachable: %s", type(error).__name__)
+            log.info("outputUrl not reachable", error=type(error).__name__)
             return False
         return is_mp4(target)
 
