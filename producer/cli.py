@@ -12,8 +12,10 @@ import signal
 import sys
 import tempfile
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -199,10 +201,12 @@ def run_batch(
     skipped: list[str] | None = None,
     left_out: list[tuple[str, str]] | None = None,
     overwrite: bool = False,
+    finish: Callable[[], bool] | None = None,
 ) -> None:
     """Enqueue ``specs`` as one batch, show progress until they end, exit with the verdict.
     ``skipped``: ids left out as unchanged, named in the summary; ``left_out``: products
-    not made and why (out of stock).
+    not made and why (out of stock); ``finish``: what to do once the batch has ended (not
+    when it was cut short), False when it failed.
 
     Ctrl-C lets the running stages finish (a second one stops them at once); SIGTERM stops
     at once. Either way the workers (and their ffmpeg) and the embedded Redis are stopped and
@@ -233,7 +237,9 @@ def run_batch(
     code = print_summary(run.states, out, skipped=skipped, warnings=run.warnings, left_out=left_out)
     if specs and (code != EXIT_OK or run.result.conflicts):
         console.print(f"worker log: {worker_log(batch)}")
-    raise typer.Exit(EXIT_JOB_FAILED if run.result.conflicts else code)
+    finished = finish() if finish is not None else True
+    failed = run.result.conflicts or not finished
+    raise typer.Exit(EXIT_JOB_FAILED if failed else code)
 
 
 @dataclass
@@ -406,6 +412,18 @@ def catalog(
     include_out_of_stock: Annotated[
         bool, typer.Option(help="make videos of products out of stock too")
     ] = False,
+    feed_out: Annotated[
+        str | None,
+        typer.Option(help="write the feed back with each video's link: a file or s3://…"),
+    ] = None,
+    public_url: Annotated[
+        str | None,
+        typer.Option(help="where the output is served, for the links: https://cdn.example/reels/"),
+    ] = None,
+    presign_days: Annotated[
+        int | None,
+        typer.Option(help="an s3:// output without --public-url: presigned links, valid N days"),
+    ] = None,
 ) -> None:
     """One video per product of a feed; a rerun makes only the changed products.
 
@@ -414,6 +432,7 @@ def catalog(
     REDIS_URL, runs self-contained."""
     from producer.catalog import CatalogError, read_catalog
     from producer.catalog import split_unchanged as unchanged_of
+    from producer.feed_out import FeedOutError, FeedOutFlags, feed_out_plan, write_and_report
     from producer.feeds.flags import FeedOptionError, feed_options
 
     overrides = {**default_options(), **option_overrides(backend, container, resolution)}
@@ -428,18 +447,21 @@ def catalog(
             feed, prompt_template, overrides,
             feed_options=options, include_out_of_stock=include_out_of_stock,
         )  # fmt: skip
-    except (CatalogError, FeedOptionError) as problem:
+        location = output_location(out)
+        flags = FeedOutFlags(feed_out, public_url, presign_days)
+        plan = feed_out_plan(found, feed, location, flags)
+    except (CatalogError, FeedOptionError, FeedOutError) as problem:
         console.print(f"[red]error:[/] {problem}")
         raise typer.Exit(EXIT_USAGE) from None
     console.print(found.describe(Path(feed).name))
     for note in found.feed.notes:
         console.print(f"[yellow]![/] {note}")
-    location = output_location(out)
+    finish = partial(write_and_report, plan, console) if plan is not None else None
     todo, unchanged = unchanged_of(found.specs, location)
     skipped = [spec.id for spec in unchanged]
     run_batch(
         todo, out=location, workers=workers, skipped=skipped, left_out=found.left_out,
-        overwrite=True,
+        overwrite=True, finish=finish,
     )  # fmt: skip
 
 
