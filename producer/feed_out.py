@@ -30,7 +30,7 @@ from producer.catalog import Catalog
 from producer.feeds.model import Feed
 from producer.feeds.video_links import LinkError, VideoLinks, video_links
 from producer.feeds.video_rules import RULES, broken_rules
-from producer.feeds.write_table import WriteError
+from producer.feeds.write_xml import WriteError
 from producer.feeds.writeback import VIDEO_COLUMNS, check_writable, written_feed
 from producer.photosets import job_id_for
 from worker.bucket import Bucket, BucketError, open_bucket

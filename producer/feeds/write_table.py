@@ -22,10 +22,6 @@ from producer.feeds.tabular import attribute_name
 LINE_ENDS = ("\r\n", "\n", "\r")
 
 
-class WriteError(ValueError):
-    """A feed that cannot be written back as it was read."""
-
-
 class _State(Enum):
     START = auto()
     UNQUOTED = auto()
@@ -116,7 +112,7 @@ def set_columns(
         row = values.get(number, {})
         changes = {position[column]: value for column, value in row.items() if column in position}
         if changes:
-            raw = _replaced(raw, cells, changes, delimiter, number)
+            raw = _replaced(raw, changes, delimiter)
         cells_added = [cell_text(row.get(column, ""), delimiter) for column in appended]
         written.append(_appended(raw, cells_added, delimiter) if appended else raw)
     return "".join(written)
@@ -127,13 +123,9 @@ def _appended(raw: str, cells: list[str], delimiter: str) -> str:
     return body + "".join(delimiter + cell for cell in cells) + end
 
 
-def _replaced(
-    raw: str, cells: list[str], changes: dict[int, str], delimiter: str, number: int
-) -> str:
+def _replaced(raw: str, changes: dict[int, str], delimiter: str) -> str:
     body, end = split_line_end(raw)
     spans = cell_spans(body, delimiter)
-    if len(spans) != len(cells):
-        raise WriteError(f"row {number}: its cells cannot be told apart to write it back")
     for index in sorted(changes, reverse=True):
         start, stop = spans[index]
         body = body[:start] + cell_text(changes[index], delimiter) + body[stop:]

@@ -21,12 +21,15 @@ from xml.parsers import expat
 
 from producer.feeds.merchant_xml import ATOM, GOOGLE
 from producer.feeds.model import XmlLayout
-from producer.feeds.write_table import WriteError
 
 WIDE_ENCODINGS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, b"<\x00", b"\x00<")
 """How a UTF-16 or UTF-32 document starts: its bytes are not ASCII's, and not written back."""
 DECLARED_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*encoding=["']([A-Za-z0-9._-]+)""")
 ASCII_FAMILY = {"utf-8", "utf8", "us-ascii", "ascii", "iso-8859-1", "latin-1", "windows-1252"}
+
+
+class WriteError(ValueError):
+    """A feed that cannot be written back as it was read."""
 
 
 @dataclass

@@ -24,8 +24,8 @@ from xml.sax.saxutils import escape
 
 from producer.feeds.merchant_xml import ATOM, GOOGLE
 from producer.feeds.model import Feed, FeedFormat, TextLayout, XmlLayout
-from producer.feeds.write_table import WriteError, cell_text, set_columns, split_line_end
-from producer.feeds.write_xml import google_element, scan_items, set_elements
+from producer.feeds.write_table import cell_text, set_columns, split_line_end
+from producer.feeds.write_xml import WriteError, google_element, scan_items, set_elements
 from producer.text_files import decode_text
 
 META_TAG = "photoreel"
