@@ -7,8 +7,9 @@ lasting:
 - ``--public-url https://cdn.example/reels/`` is where the output bucket (folder or
   ``s3://bucket/prefix``) is served: ``<job>/video.mp4`` becomes
   ``https://cdn.example/reels/<job>/video.mp4``;
-- an ``s3://`` output without it gets presigned links only when asked (``--presign-days``),
-  since they stop working after at most 7 days (what S3's signatures allow);
+- an ``s3://`` output without it gets presigned links (Signature Version 4, with the
+  standard AWS variables) only when asked (``--presign-days``), since they stop working
+  after at most 7 days;
 - a folder output without it is refused: a path on this machine is no address a platform
   can fetch.
 """
@@ -17,7 +18,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cached_property
+from typing import Any
 from urllib.parse import quote, urlsplit
+
+import botocore.session
+from botocore.config import Config
 
 from worker.bucket import Bucket, S3Bucket, open_bucket
 
@@ -43,7 +49,20 @@ class VideoLinks:
             return self.public_url + quote(key, safe="/")
         if not isinstance(self.bucket, S3Bucket) or self.presign_seconds is None:
             raise LinkError("no address for the videos")
-        return str(self.bucket.fs.sign(f"{self.bucket.root}/{key}", self.presign_seconds))
+        name, _slash, prefix = self.bucket.root.partition("/")
+        return str(
+            self._signer.generate_presigned_url(
+                "get_object",
+                Params={"Bucket": name, "Key": f"{prefix}/{key}" if prefix else key},
+                ExpiresIn=self.presign_seconds,
+            )
+        )
+
+    @cached_property
+    def _signer(self) -> Any:
+        """One S3 client signs every link (making one takes longer than signing)."""
+        session = botocore.session.get_session()
+        return session.create_client("s3", config=Config(signature_version="s3v4"))
 
     def describe(self, now: datetime | None = None) -> str:
         """How the links were made, in a line: where they point, or when they expire."""

@@ -7,8 +7,8 @@ is, read back with ffmpeg) and comes from the platform's own page:
 
 - Google Merchant Center ``video_link``: MP4 or MOV [G]; 6–240 s [G]; at most 500 MB [G];
   9:16, 16:9 or 1:1 [GA].
-- Meta catalog ``video[0].url``: MP4, MOV, MKV … [M]; H.264 video and AAC audio [MA]; any
-  length [M]; at most 200 MB [M].
+- Meta catalog ``video[0].url``: MP4, MOV, MKV … [M]; H.264 video and AAC audio (sound is
+  optional) [MA]; any length [M]; at most 200 MB [M].
 - TikTok catalog ``video_link``: MP4 [T]; a sound track [TA]; 5–60 s [TA]; at most 500 MB
   [TA]; 9:16 from 540×960, 1:1 from 640×640 or 16:9 from 960×540 [TA].
 - Shopify product media: MP4 or MOV [S]; at most 10 minutes [S] and 1 GB [S].
@@ -59,6 +59,8 @@ class VideoRules:
     containers: tuple[str, ...]
     video_codecs: tuple[str, ...] = ()
     audio_codecs: tuple[str, ...] = ()
+    """The codecs a sound track may have (a video without one is checked by
+    ``audio_required``)."""
     audio_required: bool = False
     seconds: tuple[float, float | None] | None = None
     max_bytes: int | None = None
@@ -123,7 +125,7 @@ def broken_rules(probe: dict[str, Any], rules: VideoRules) -> list[str]:
     if rules.video_codecs and video_codec not in rules.video_codecs:
         broken.append(f"video codec {video_codec}: {platform} takes {_names(rules.video_codecs)}")
     audio = probe.get("audio_codec")
-    if audio is None and (rules.audio_required or rules.audio_codecs):
+    if audio is None and rules.audio_required:
         broken.append(f"no audio: {platform} needs a sound track")
     elif audio is not None and rules.audio_codecs and audio not in rules.audio_codecs:
         broken.append(f"audio codec {audio}: {platform} takes {_names(rules.audio_codecs)}")
