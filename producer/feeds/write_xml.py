@@ -49,28 +49,26 @@ class _Scan:
     items: list[_Item] = field(default_factory=list)
     prefixes: dict[str, str] = field(default_factory=dict)
     stack: list[str] = field(default_factory=list)
-    last_end: int = 0
-    """Where the last tag seen ends: what comes after it up to a child is its indent."""
+    """The names of the open elements."""
+    item_start_end: int = 0
+    """Where the open item's start tag ends: what follows up to its first child is the
+    indent of its children."""
+    in_item: bool = False
     open_existing: int | None = None
 
 
-def tag_end(raw: bytes, start: int) -> int:
-    """The index after the ``>`` that closes the tag starting at ``start`` (a ``>`` inside a
-    quoted attribute value does not)."""
-    quote = 0
-    for index in range(start, len(raw)):
-        byte = raw[index]
-        if quote:
-            if byte == quote:
-                quote = 0
-        elif byte in b"\"'":
-            quote = byte
-        elif byte == ord(">"):
-            return index + 1
-    raise WriteError("XML: a tag is not closed")
+START_TAG = re.compile(rb"""<[^>"']*(?:(?:"[^"]*"|'[^']*')[^>"']*)*>""")
+"""A start (or empty-element) tag, whose quoted attribute values may hold ``>``."""
 
 
-def _item_depth(layout: XmlLayout) -> tuple[str, ...]:
+def start_tag_end(raw: bytes, start: int) -> int:
+    found = START_TAG.match(raw, start)
+    if found is None:
+        raise WriteError("XML: a tag is not closed")
+    return found.end()
+
+
+def _item_path(layout: XmlLayout) -> tuple[str, ...]:
     if layout.root == "atom":
         return (f"{ATOM}feed", f"{ATOM}entry")
     return ("rss", "channel", "item")
@@ -84,11 +82,12 @@ def scan_items(raw: bytes, layout: XmlLayout, replaces: set[str]) -> _Scan:
     if declared and declared.group(1).decode().lower() not in ASCII_FAMILY:
         raise WriteError(f"XML in {declared.group(1).decode()} is not written back: use UTF-8")
     scan = _Scan(layout, replaces)
-    item_path = _item_depth(layout)
+    item_path = _item_path(layout)
+    child_depth = len(item_path)
     parser = expat.ParserCreate(namespace_separator="}")
 
-    def name_of(tag: str) -> str:
-        return "{" + tag if "}" in tag else tag
+    def is_item(name: str) -> bool:
+        return name == item_path[-1] and tuple(scan.stack) == item_path[:-1]
 
     def refuse_entities(*_args: object) -> None:
         raise WriteError("XML: entity declarations are not allowed in a feed")
@@ -98,31 +97,33 @@ def scan_items(raw: bytes, layout: XmlLayout, replaces: set[str]) -> _Scan:
 
     def on_start(tag: str, _attributes: dict[str, str]) -> None:
         at = parser.CurrentByteIndex
-        name = name_of(tag)
-        if tuple(scan.stack) == item_path[:-1] and name == item_path[-1]:
+        name = "{" + tag if "}" in tag else tag
+        if is_item(name):
             scan.items.append(_Item())
-        elif tuple(scan.stack) == item_path:
+            scan.item_start_end = start_tag_end(raw, at)
+            scan.in_item = True
+        elif scan.in_item and len(scan.stack) == child_depth:
             item = scan.items[-1]
             if item.last_child_end is None:
-                item.first_child_indent = raw[scan.last_end : at]
+                item.first_child_indent = raw[scan.item_start_end : at]
             if name in replaces and item.existing is None:
                 scan.open_existing = at
         scan.stack.append(name)
-        scan.last_end = tag_end(raw, at)
 
     def on_end(_tag: str) -> None:
         at = parser.CurrentByteIndex
-        end = tag_end(raw, at)
-        name = scan.stack.pop()
-        if tuple(scan.stack) == item_path[:-1] and name == item_path[-1]:
+        scan.stack.pop()
+        if scan.in_item and len(scan.stack) == child_depth - 1:
             scan.items[-1].end_tag = at
-        elif tuple(scan.stack) == item_path:
+            scan.in_item = False
+        elif scan.in_item and len(scan.stack) == child_depth:
+            # expat is at an end tag's ``</``, or just after an empty-element tag
+            end = raw.index(b">", at) + 1 if raw.startswith(b"</", at) else at
             item = scan.items[-1]
             item.last_child_end = end
             if scan.open_existing is not None:
                 item.existing = (scan.open_existing, end)
                 scan.open_existing = None
-        scan.last_end = end
 
     parser.StartNamespaceDeclHandler = on_namespace
     parser.StartElementHandler = on_start
@@ -160,7 +161,10 @@ def set_elements(raw: bytes, scan: _Scan, elements: dict[int, str]) -> bytes:
             edits.append((item.last_child_end, item.last_child_end, indent + data))
         else:
             edits.append((item.end_tag, item.end_tag, data))
-    written = raw
-    for start, stop, data in sorted(edits, reverse=True):
-        written = written[:start] + data + written[stop:]
-    return written
+    pieces: list[bytes] = []
+    done = 0
+    for start, stop, data in sorted(edits):
+        pieces += [raw[done:start], data]
+        done = stop
+    pieces.append(raw[done:])
+    return b"".join(pieces)

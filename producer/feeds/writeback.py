@@ -74,7 +74,8 @@ def check_writable(feed: Feed) -> None:
 
 def written_feed(feed: Feed, links: dict[str, str]) -> bytes:
     """The feed's bytes with ``links`` (product id → video URL) in its video column."""
-    check_writable(feed)
+    if feed.format in NOT_WRITTEN:
+        raise WriteError(NOT_WRITTEN[feed.format])
     rows: dict[int, str] = {}
     for product in feed.products:
         if product.id in links:

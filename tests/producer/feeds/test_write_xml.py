@@ -56,6 +56,23 @@ def test_the_documents_prefix_is_used_and_an_existing_video_replaced_first() -> 
     ).replace(b"https://youtu.be/b", b"v2")
 
 
+def test_channel_elements_are_no_items_and_an_empty_last_child_is_read_whole() -> None:
+    """An RSS ``<image>`` block under the channel, and an item ending with an empty element
+    whose attribute holds a ``>``."""
+    raw = (
+        b'<rss xmlns:g="http://base.google.com/ns/1.0" version="2.0"><channel>\n'
+        b"  <image><url>https://shop.example/logo.png</url><title>Shop</title></image>\n"
+        b"  <item>\n    <g:id>A</g:id>\n"
+        b'    <g:product_detail name="size>10" value="x"/>\n  </item>\n</channel></rss>\n'
+    )
+    scan = scan_items(raw, RSS, VIDEO)
+    assert len(scan.items) == 1
+    written = set_elements(raw, scan, {1: "<g:video_link>v</g:video_link>"})
+    assert written == raw.replace(
+        b'value="x"/>', b'value="x"/>\n    <g:video_link>v</g:video_link>'
+    )
+
+
 def test_entity_declarations_are_refused() -> None:
     raw = b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "aaaa">]><rss><channel></channel></rss>'
     with pytest.raises(WriteError, match="entity declarations"):
