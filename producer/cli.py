@@ -428,8 +428,9 @@ def catalog(
     """One video per product of a feed; a rerun makes only the changed products.
 
     A product is skipped when its photos (their bytes, or for a URL its server's ETag and
-    Last-Modified) and prompt are those of its finished report in the output folder. Without
-    REDIS_URL, runs self-contained."""
+    Last-Modified) and prompt are those of its finished report in the output folder. With
+    --feed-out, the feed is written back once the batch has ended, each product's video link
+    in its platform's column. Without REDIS_URL, runs self-contained."""
     from producer.catalog import CatalogError, read_catalog
     from producer.catalog import split_unchanged as unchanged_of
     from producer.feed_out import FeedOutError, FeedOutFlags, feed_out_plan, write_and_report
