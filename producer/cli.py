@@ -11,9 +11,11 @@ import os
 import signal
 import sys
 import threading
+from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -202,10 +204,12 @@ def run_batch(
     skipped: list[str] | None = None,
     left_out: list[tuple[str, str]] | None = None,
     overwrite: bool = False,
+    finish: Callable[[], bool] | None = None,
 ) -> None:
     """Enqueue ``specs`` as one batch, show progress until they end, exit with the verdict.
     ``skipped``: ids left out as unchanged, named in the summary; ``left_out``: products
-    not made and why (out of stock).
+    not made and why (out of stock); ``finish``: what to do once the batch has ended (not
+    when it was cut short), False when it failed.
 
     Ctrl-C lets the running stages finish (a second one stops them at once); SIGTERM stops
     at once. Either way the workers (and their ffmpeg) and the embedded Redis are stopped and
@@ -248,7 +252,9 @@ def run_batch(
         console.print(f"worker log: {worker_log(batch)}")
     else:
         discard_run_folder(batch)
-    raise typer.Exit(EXIT_JOB_FAILED if run.result.conflicts else code)
+    finished = finish() if finish is not None else True
+    failed = run.result.conflicts or not finished
+    raise typer.Exit(EXIT_JOB_FAILED if failed else code)
 
 
 @dataclass
@@ -437,14 +443,28 @@ def catalog(
     include_out_of_stock: Annotated[
         bool, typer.Option(help="make videos of products out of stock too")
     ] = False,
+    feed_out: Annotated[
+        str | None,
+        typer.Option(help="write the feed back with each video's link: a file or s3://…"),
+    ] = None,
+    public_url: Annotated[
+        str | None,
+        typer.Option(help="where the output is served, for the links: https://cdn.example/reels/"),
+    ] = None,
+    presign_days: Annotated[
+        int | None,
+        typer.Option(help="an s3:// output without --public-url: presigned links, valid N days"),
+    ] = None,
 ) -> None:
     """One video per product of a feed; a rerun makes only the changed products.
 
     A product is skipped when its photos (their bytes, or for a URL its server's ETag and
-    Last-Modified) and prompt are those of its finished report in the output folder. Without
-    REDIS_URL, runs self-contained."""
+    Last-Modified) and prompt are those of its finished report in the output folder. With
+    --feed-out, the feed is written back once the batch has ended, each product's video link
+    in its platform's column. Without REDIS_URL, runs self-contained."""
     from producer.catalog import CatalogError, read_catalog
     from producer.catalog import split_unchanged as unchanged_of
+    from producer.feed_out import FeedOutError, FeedOutFlags, feed_out_plan, write_and_report
     from producer.feeds.flags import FeedOptionError, feed_options
 
     overrides = {**default_options(), **option_overrides(backend, container, resolution)}
@@ -459,18 +479,21 @@ def catalog(
             feed, prompt_template, overrides,
             feed_options=options, include_out_of_stock=include_out_of_stock,
         )  # fmt: skip
-    except (CatalogError, FeedOptionError) as problem:
+        location = output_location(out)
+        flags = FeedOutFlags(feed_out, public_url, presign_days)
+        plan = feed_out_plan(found, feed, location, flags)
+    except (CatalogError, FeedOptionError, FeedOutError) as problem:
         console.print(f"[red]error:[/] {problem}")
         raise typer.Exit(EXIT_USAGE) from None
     console.print(found.describe(Path(feed).name))
     for note in found.feed.notes:
         console.print(f"[yellow]![/] {note}")
-    location = output_location(out)
+    finish = partial(write_and_report, plan, console) if plan is not None else None
     todo, unchanged = unchanged_of(found.specs, location)
     skipped = [spec.id for spec in unchanged]
     run_batch(
         todo, out=location, workers=workers, skipped=skipped, left_out=found.left_out,
-        overwrite=True,
+        overwrite=True, finish=finish,
     )  # fmt: skip
 
 

@@ -117,6 +117,9 @@ class Feed:
     layout: TextLayout | XmlLayout | None = None
     text: str = ""
     """The decoded file, kept to write it back with a column added."""
+    raw: bytes = b""
+    """The file as read: its encoding and byte order mark, and an XML feed's bytes, for
+    writing it back."""
     notes: list[str] = field(default_factory=list)
     """Things worth saying once in the summary (prices without a currency …)."""
 

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from producer.feeds.model import FeedOptions, FeedProduct, ProductRows, Variant
-from producer.feeds.prices import Money, PriceError, parse_money, show_money
+from producer.feeds.prices import Money, PriceError, check_currency, parse_money, show_money
 
 RAW_PRICE_COLUMNS = {"price", "sale_price", "regular_price", "was_price", "list_price", "sale"}
 """Columns the promo would read as prices (``worker.promo``): replaced by the shown ones."""
@@ -114,8 +114,14 @@ def build_product(
 def shown_prices(
     attributes: dict[str, str], options: FeedOptions, now: datetime
 ) -> tuple[str | None, str | None]:
-    """(price, struck old price) as shown; an old price only when a sale is on and lower."""
-    currency = attributes.get("currency") or options.currency
+    """(price, struck old price) as shown; an old price only when a sale is on and lower.
+    A ``currency`` column (TikTok's layout: ``price`` a bare number) is the prices' currency."""
+    currency = options.currency
+    if attributes.get("currency", "").strip():
+        try:
+            currency = check_currency(attributes["currency"])
+        except PriceError as error:
+            raise PriceError(f"currency: {error}") from None
     price = _money(attributes, "price", currency)
     sale = _money(attributes, "sale_price", currency)
     window = attributes.get("sale_price_effective_date", "")

@@ -65,7 +65,7 @@ def read_feed(data: bytes, name: str, options: FeedOptions | None = None) -> Fee
         decoded = decode_text(data)
     except TextDecodeError as error:
         return Feed(options.format or FeedFormat.PHOTOREEL, "unknown", [], [f"unreadable: {error}"])
-    feed = Feed(FeedFormat.PHOTOREEL, decoded.described, [], problems, text=decoded.text)
+    feed = Feed(FeedFormat.PHOTOREEL, decoded.described, [], problems, text=decoded.text, raw=data)
     start = decoded.text.lstrip()[:1]
     forced = options.format
     if start == "<":

@@ -22,12 +22,15 @@ from producer.cli import (
     render_processes,
 )
 from producer.progress import TABLE_ROWS
-from tests.conftest import make_photo
+from tests.conftest import make_photo, make_video
 from tests.producer.conftest import end_job
+from tests.producer.test_feed_out import publish
+from worker.bucket import open_bucket
 from worker.jobs import JobState, JobStatus, JobStore, Stage
 from worker.spec import BackendName, JobSpec
 
 runner = CliRunner()
+FEEDS = Path(__file__).resolve().parents[1] / "data" / "feeds"
 
 
 def test_catalog_with_a_bad_row_exits_2_naming_the_row(tmp_path: Path) -> None:
@@ -69,6 +72,47 @@ def test_catalog_of_unchanged_products_starts_nothing(tmp_path: Path) -> None:
     assert result.exit_code == EXIT_OK, result.output
     assert "a: unchanged, skipped" in result.output
     assert "1 unchanged and skipped" in result.output
+
+
+def test_catalog_feed_out_problems_exit_2_before_anything_is_made(tmp_path: Path) -> None:
+    make_photo(tmp_path / "a.jpg", size=(32, 24))
+    feed = tmp_path / "feed.csv"
+    feed.write_text("id,title,photos\nok,OK,a.jpg\n")
+    woo = tmp_path / "wc.csv"
+    woo.write_bytes((FEEDS / "woocommerce_products_export.csv").read_bytes())
+    out = tmp_path / "out"
+    for source, extra, words in (
+        (feed, ["--feed-out", "new.csv"], "no platform can fetch from: give --public-url"),
+        (feed, ["--public-url", "https://cdn.example/"], "go with --feed-out"),
+        (feed, ["--feed-out", str(feed), "--public-url", "https://cdn.example/"], "is read"),
+        (woo, ["--feed-out", "x.csv", "--public-url", "https://cdn.example/"], "WooCommerce"),
+    ):
+        args = ["catalog", str(source), "--prompt-template", "{title}", "--out", str(out), *extra]
+        result = runner.invoke(cli, args)
+        assert result.exit_code == EXIT_USAGE, result.output
+        assert words in " ".join(result.output.split()), result.output
+        assert not out.exists()
+
+
+def test_catalog_of_unchanged_products_still_writes_their_links(tmp_path: Path) -> None:
+    """A rerun that makes nothing writes the feed from the reports already in the bucket;
+    once more, it finds the feed the same and leaves it."""
+    make_photo(tmp_path / "a.jpg", size=(32, 24))
+    feed = tmp_path / "feed.csv"
+    feed.write_text("id,title,photos\nmug,Mug,a.jpg\n")
+    out, written = tmp_path / "out", tmp_path / "feed-videos.csv"
+    [spec] = catalog_specs(feed, "promo for {title}", {"backend": "local"})
+    publish(open_bucket(str(out)), spec, video=make_video(tmp_path / "v.mp4", seconds=2))
+    args = ["catalog", str(feed), "--prompt-template", "promo for {title}", "--out", str(out),
+            "--feed-out", str(written), "--public-url", "https://cdn.example/reels"]  # fmt: skip
+    first = runner.invoke(cli, args)
+    assert first.exit_code == EXIT_OK, first.output
+    assert "mug: unchanged, skipped" in first.output
+    assert written.read_text() == (
+        "id,title,photos,video_link\nmug,Mug,a.jpg,https://cdn.example/reels/mug/video.mp4\n"
+    )
+    again = runner.invoke(cli, args)
+    assert "(video_link): unchanged, 1 product(s) with a video link" in again.output
 
 
 def write_succeeded_report(out: Path, spec: JobSpec) -> None:

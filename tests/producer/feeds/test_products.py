@@ -38,3 +38,22 @@ def test_a_price_that_is_no_price_is_a_problem_with_its_row() -> None:
     rows = ProductRows("x", "row 4", [variant("X", price="ask us")], ["a"])
     assert build_product(rows, FeedOptions(), problems, NOW) is None
     assert problems == ["row 4 (x): price: 'ask us' is not a price"]
+
+
+def test_a_currency_column_is_the_currency_of_bare_prices() -> None:
+    """TikTok's layout: ``price`` ``64.00``, ``currency`` ``eur`` (any case)."""
+    rows = ProductRows(
+        "x", "row 2", [variant("X", price="64.00", sale_price="48.00", currency="eur")], ["a"]
+    )
+    product = build_product(rows, FeedOptions(currency="USD"), [], NOW)
+    assert product is not None
+    assert (product.fields["price"], product.fields["old_price"]) == ("48,00\xa0€", "64,00\xa0€")
+
+
+def test_a_currency_column_that_names_no_currency_is_a_problem_with_its_row() -> None:
+    problems: list[str] = []
+    rows = ProductRows("x", "row 3", [variant("X", price="64.00", currency="Euro")], ["a"])
+    assert build_product(rows, FeedOptions(), problems, NOW) is None
+    assert problems == [
+        "row 3 (x): currency: unknown currency 'Euro' (an ISO 4217 code: USD, EUR, GBP …)"
+    ]

@@ -55,6 +55,14 @@ EXPECTED = {
             "PP-GLOVES": ("Knit Gloves", "£24.00", None, 1, False),
         },
     ),
+    "tiktok_catalog_currency_column.csv": (  # TikTok's own: bare prices, a currency column
+        FeedFormat.TIKTOK,
+        {
+            "SK-HOOD": ("Harbour Hoodie", "48,00\xa0€", "64,00\xa0€", 3, True),
+            "SK-CAP-01": ("Dockside Cap", "22,00\xa0€", None, 2, True),
+            "SK-TOTE-02": ("Quay Tote", "39,00\xa0€", None, 1, False),
+        },
+    ),
     "woocommerce_products_export.csv": (
         FeedFormat.WOOCOMMERCE,
         {
