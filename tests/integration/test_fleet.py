@@ -92,6 +92,13 @@ class Fleet:
             state = self.store.get(job_id)
             assert state is not None
             assert state.status == JobStatus.SUCCEEDED, (state.error, self.logs())
+        reports = [f"{self.bucket_root}/{job_id}/report.json" for job_id in job_ids]
+        wait_until(  # Redis says a job ended just before its report is written
+            lambda: all(self.fs.exists(report) for report in reports),
+            timeout=60,
+            what="every report",
+            poll=0.2,
+        )
 
     def logs(self) -> str:
         return "\n".join(f"--- {m.name}\n{m.log()[-2500:]}" for m in self.machines)
