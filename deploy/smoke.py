@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 import shutil
 import socket
@@ -47,6 +48,7 @@ SECOND = ("weekend-trip", "A 40-second calm highlight reel with soft cross-disso
 long enough for its worker to be killed mid-render."""
 RENDER_STAGES = ("upload", "generate", "complete", "export")
 UP_TIMEOUT = 300
+STATE_FORMAT = "{{.Name}} {{.State.Status}} {{if .State.Health}}{{.State.Health.Status}}{{end}}"
 JOB_TIMEOUT = 900
 
 
@@ -141,8 +143,10 @@ class Stack:
         started = time.monotonic()
         sources = ["--project-directory", str(ROOT), "--env-file", str(self.folder / ".env")]
         built = run([*self.compose, *sources, "build", "worker"])
-        if built.returncode != 0:
-            raise RuntimeError(f"the image did not build:\n{built.stderr[-3000:]}")
+        said = built.stdout + built.stderr
+        if built.returncode != 0 or not re.search(r"^\s*worker\s+Built\s*$", said, re.M):
+            # (some docker-compose wrappers exit 0 whatever the binary they run says)
+            raise RuntimeError(f"the image did not build:\n{said[-3000:]}")
         return time.monotonic() - started
 
     def containers(self, service: str) -> list[str]:
@@ -165,6 +169,14 @@ class Stack:
         """The job's output folder: the watcher names the job after the folder plus a digest."""
         found = [path for path in self.out.glob(f"{name}-*") if path.is_dir()]
         return found[0] if len(found) == 1 else None
+
+    def states(self) -> dict[str, str]:
+        """Each container of the project: its state, and its health where it has a check."""
+        found = {}
+        for container in self("ps", "--all", "--quiet").stdout.split():
+            state = run(["docker", "inspect", "--format", STATE_FORMAT, container]).stdout.split()
+            found[container[:12]] = "/".join(state)
+        return found
 
     def down(self) -> None:
         self("down", "--volumes", "--remove-orphans", "--timeout", "10", check=False)
@@ -345,7 +357,16 @@ def smoke(compose: list[str], folder: Path) -> tuple[Checks, dict[str, float]]:
         started = time.monotonic()
         stack("up", "--detach", "--no-build", "--wait", "--wait-timeout", str(UP_TIMEOUT))
         timings["stack up, healthy"] = time.monotonic() - started
-        checks.check(len(stack.containers("worker")) == 2, "two worker replicas up, healthy")
+        states = stack.states()
+        checks.check(
+            len(states) == 6
+            and all(
+                state.split("/")[1:] in (["running"], ["running", "healthy"])
+                for state in states.values()
+            ),
+            f"{len(states)} containers up, the checked ones healthy: {sorted(states.values())}",
+        )
+        checks.check(len(stack.containers("worker")) == 2, "two worker replicas")
         flower_needs_login(stack, checks)
         timings["folder dropped to video written"] = first_video(stack, checks)
         killed_mid_render(stack, checks)
