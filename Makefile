@@ -6,7 +6,7 @@ OUT ?= out
 
 SYSTEM_PACKAGES ?= chromium fonts-wqy-zenhei fonts-noto-color-emoji fonts-dejavu-core tesseract-ocr
 
-.PHONY: setup system-deps run test lint bench clean
+.PHONY: setup system-deps run test lint bench lock deploy-smoke clean
 
 $(INSTALLED): pyproject.toml
 	test -x $(PYTHON) || python3 -m venv $(VENV)
@@ -47,6 +47,21 @@ bench: setup
 	$(PYTHON) bench/orchestration.py
 	$(PYTHON) bench/catalog.py
 	$(PYTHON) bench/feeds.py
+
+# The image's dependencies, pinned with their hashes for Linux and Python 3.11 (the Dockerfile
+# installs them with --require-hashes): the runtime dependencies and the ops extra (Flower);
+# and the build backend that packs the project's wheel. Pins already there are kept; `make lock
+# LOCK_FLAGS=--upgrade` moves every pin to the newest release.
+UV_COMPILE = $(VENV)/bin/uv pip compile --quiet --generate-hashes --python-version 3.11 \
+	--python-platform linux --custom-compile-command "make lock" $(LOCK_FLAGS)
+lock: setup
+	$(UV_COMPILE) pyproject.toml --extra ops -o deploy/requirements.lock
+	$(PYTHON) -c "import tomllib; print(*tomllib.load(open('pyproject.toml', 'rb'))\
+	['build-system']['requires'], sep='\n')" | $(UV_COMPILE) - -o deploy/build.lock
+
+# The compose deployment for real: needs a Docker engine and Compose v2 (root, minutes).
+deploy-smoke:
+	python3 deploy/smoke.py
 
 clean:
 	rm -rf $(OUT) .pytest_cache .ruff_cache
