@@ -39,8 +39,8 @@ from producer.catalog import catalog_specs, split_unchanged  # noqa: E402
 from producer.embedded import EmbeddedRedis, WorkerProcesses  # noqa: E402
 from producer.enqueue import enqueue_specs  # noqa: E402
 from producer.status_json import batch_json  # noqa: E402
-from worker.app import connect  # noqa: E402
-from worker.jobs import JobStore  # noqa: E402
+from worker.job.store import JobStore  # noqa: E402
+from worker.queue.app import connect  # noqa: E402
 
 TARGET_ENQUEUE_SECONDS = 20.0
 TARGET_STATUS_SECONDS = 1.0

@@ -30,10 +30,10 @@ sys.path.insert(0, str(ROOT))
 from config.settings import get_settings  # noqa: E402
 from producer.catalog import read_catalog, split_unchanged  # noqa: E402
 from tests.web_server import PhotoServer  # noqa: E402
-from worker.bucket import open_bucket  # noqa: E402
-from worker.report import report_key, succeeded_mark_key  # noqa: E402
-from worker.spec import JobSpec  # noqa: E402
-from worker.web_fetch import web_client  # noqa: E402
+from worker.files.bucket import open_bucket  # noqa: E402
+from worker.files.web_fetch import web_client  # noqa: E402
+from worker.job.spec import JobSpec  # noqa: E402
+from worker.outputs.report import report_key, succeeded_mark_key  # noqa: E402
 
 TEMPLATE = "6-second promo for {title}, {price}, 9:16"
 COLUMNS = ["id", "title", "description", "link", "image_link", "additional_image_link",

@@ -75,13 +75,14 @@ from redis import Redis  # noqa: E402
 
 from producer.embedded import EmbeddedRedis, WorkerProcesses  # noqa: E402
 from producer.enqueue import enqueue_specs  # noqa: E402
-from worker import keys  # noqa: E402
-from worker.app import connect  # noqa: E402
 from worker.backends.nemo.stub import FakeConfig, FakeNemo, running  # noqa: E402
 from worker.backends.nemo.stub.world import World  # noqa: E402
-from worker.jobs import JobStatus, JobStore  # noqa: E402
-from worker.limits import Semaphore  # noqa: E402
-from worker.spec import BackendName, JobOptions, JobSpec  # noqa: E402
+from worker.job import keys  # noqa: E402
+from worker.job.limits import Semaphore  # noqa: E402
+from worker.job.spec import BackendName, JobOptions, JobSpec  # noqa: E402
+from worker.job.states import JobStatus  # noqa: E402
+from worker.job.store import JobStore  # noqa: E402
+from worker.queue.app import connect  # noqa: E402
 
 IO_QUEUE = "photoreel.io"
 CAP = 8

@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT))
 
 from config.settings import Settings  # noqa: E402
 from worker.backends.local.plan import make_plan  # noqa: E402
-from worker.spec import JobOptions  # noqa: E402
+from worker.job.spec import JobOptions  # noqa: E402
 
 CORPUS = ROOT / "tests" / "data" / "prompts.yaml"
 PLAN_FIELDS = {"duration": "duration_s"}

@@ -7,9 +7,9 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from worker.bucket import open_bucket
-from worker.jobs import JobStatus
-from worker.summary import read_summary
+from worker.files.bucket import open_bucket
+from worker.job.states import JobStatus
+from worker.outputs.summary import read_summary
 
 
 def archived_summary(out: str, batch: str) -> dict[str, Any] | None:

@@ -40,12 +40,12 @@ from producer.feeds.model import TextLayout
 from producer.manifest import ManifestError, resolve_photos
 from producer.photosets import job_id_for
 from producer.promo_files import PromoFiles, resolve_logo
-from worker.bucket import Bucket, open_bucket
-from worker.errors import JobFailed, TransientError
-from worker.promo import WORD_FIELDS
-from worker.report import report_key, succeeded_mark_key
-from worker.spec import JobOptions, JobSource, JobSpec, describe_validation_error, with_notes
-from worker.web_fetch import is_web_url, web_client
+from worker.files.bucket import Bucket, open_bucket
+from worker.files.web_fetch import is_web_url, web_client
+from worker.job.errors import JobFailed, TransientError
+from worker.job.spec import JobOptions, JobSource, JobSpec, describe_validation_error, with_notes
+from worker.outputs.report import report_key, succeeded_mark_key
+from worker.understanding.promo import WORD_FIELDS
 
 PROBE_THREADS = 16
 """HEADs in flight at once while a feed's photos are checked (each host's own limit,

@@ -21,8 +21,8 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 
 from config.settings import Settings
 from producer.run_files import remove_if_empty, worker_temp
-from worker.app import IO_QUEUE_SUFFIX, connect
-from worker.jobs import JobStore
+from worker.job.store import JobStore
+from worker.queue.app import IO_QUEUE_SUFFIX, connect
 
 STARTUP_SECONDS = 20.0
 SHUTDOWN_SECONDS = 60.0
@@ -128,7 +128,7 @@ def worker_command(
     """The ``celery worker`` command line for one queue; its node name is ``name``, by default
     one per queue and host (a name a probe can use)."""
     return [
-        sys.executable, "-m", "celery", "-A", "worker.app",
+        sys.executable, "-m", "celery", "-A", "worker.flow.service",
         "--quiet",  # no banner: the log is one line per event (JSON in services)
         "worker",
         "--queues", queue,
@@ -272,7 +272,7 @@ class Runtime:
 
     @property
     def store(self) -> JobStore:
-        from worker.runtime import job_store
+        from worker.flow.runtime import job_store
 
         return job_store()
 
@@ -295,7 +295,7 @@ def local_runtime(
 
     ``deployment_workers``: with ``REDIS_URL``, start no workers (the deployment's do the
     work); without it, workers are started all the same."""
-    from worker.scratch import scratch_root
+    from worker.files.scratch import scratch_root
 
     scratch = scratch_root()
     embedded = EmbeddedRedis() if settings.redis_url is None else None

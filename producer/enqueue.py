@@ -15,12 +15,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from config.settings import get_settings
-from worker.bucket import Bucket, open_bucket
-from worker.handoff import enqueue_stage, submit
-from worker.inputs import stage_inputs
-from worker.jobs import JobState, JobStatus, JobStore
-from worker.report import read_report, succeeded_jobs
-from worker.spec import JobSpec
+from worker.files.bucket import Bucket, open_bucket
+from worker.files.inputs import stage_inputs
+from worker.job.spec import JobSpec
+from worker.job.states import JobState, JobStatus
+from worker.job.store import JobStore
+from worker.outputs.report import read_report, succeeded_jobs
+from worker.queue.handoff import enqueue_stage, submit
 
 CHUNK = 500
 """Specs recorded per pipelined round trip to Redis."""

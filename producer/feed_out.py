@@ -33,9 +33,9 @@ from producer.feeds.video_rules import RULES, broken_rules
 from producer.feeds.write_xml import WriteError
 from producer.feeds.writeback import VIDEO_COLUMNS, check_writable, written_feed
 from producer.photosets import job_id_for
-from worker.bucket import Bucket, BucketError, open_bucket
-from worker.jobs import JobStatus
-from worker.report import read_report
+from worker.files.bucket import Bucket, BucketError, open_bucket
+from worker.job.states import JobStatus
+from worker.outputs.report import read_report
 
 REPORT_READERS = 16
 """Reports read at once from an ``s3://`` bucket (a folder is read in turn)."""

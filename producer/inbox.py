@@ -13,7 +13,7 @@ the whole inbox at start and every ``rescan_seconds``, so events the OS dropped 
 drives, overflowing queues) only delay a job. Time comes from an injectable ``clock``.
 
 A complete folder is claimed with ``SET NX`` on a digest of its path and its files' names,
-sizes and mtimes (``worker.keys.inbox_claim``): duplicate events, several watchers and
+sizes and mtimes (``worker.job.keys.inbox_claim``): duplicate events, several watchers and
 restarts never enqueue it twice; a folder whose video the output folder already holds (its
 succeeded report has the same digest) is filed without a new job, which covers a restarted
 self-contained watcher, whose private Redis starts empty. Its job id is the folder name plus
@@ -44,9 +44,10 @@ from watchdog.observers.polling import PollingObserver
 from producer.enqueue import enqueue_specs, finished_digest
 from producer.manifest import ManifestError, load_options_file
 from producer.photosets import PhotoSetError, images_in, job_id_for, photo_set_spec
-from worker import keys
-from worker.jobs import JobStatus, JobStore
-from worker.spec import JobOptions, JobSpec, with_notes
+from worker.job import keys
+from worker.job.spec import JobOptions, JobSpec, with_notes
+from worker.job.states import JobStatus
+from worker.job.store import JobStore
 
 READY_MARKER = ".ready"
 OPTIONS_FILE = "job.yaml"

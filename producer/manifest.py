@@ -10,7 +10,7 @@ jobs:
 ```
 Photo and music paths may not leave the manifest's folder or the folders listed in
 ``PHOTOREEL_ALLOWED_ROOTS``; symlinks that lead out are refused. A photo may be an http(s) URL,
-for every backend: the worker fetches it (``worker.web_fetch``). A music file is relative to
+for every backend: the worker fetches it (``worker.files.web_fetch``). A music file is relative to
 the manifest.
 """
 
@@ -30,7 +30,7 @@ from producer.photosets import AUDIO_SUFFIXES, IMAGE_SUFFIXES, job_id_for
 from producer.promo_files import PromoFiles
 from producer.text_files import TextDecodeError, read_text_file
 from producer.yaml_file import WrittenLoader
-from worker.spec import JobOptions, JobSource, JobSpec
+from worker.job.spec import JobOptions, JobSource, JobSpec
 
 URL_PREFIXES = ("http://", "https://")
 LEADS_OUT = "leads outside the manifest's folder and PHOTOREEL_ALLOWED_ROOTS"

@@ -5,8 +5,8 @@ from __future__ import annotations
 from rich.console import Console
 
 from producer.exits import EXIT_OK, EXIT_USAGE
-from worker.operations import cancel, retry
-from worker.runtime import job_store
+from worker.flow.operations import cancel, retry
+from worker.flow.runtime import job_store
 
 
 def retry_command(batch_or_job: str, console: Console) -> int:

@@ -12,7 +12,7 @@ import unicodedata
 from pathlib import Path
 
 from producer.text_files import TextDecodeError, read_text_file
-from worker.spec import JobOptions, JobSource, JobSpec
+from worker.job.spec import JobOptions, JobSource, JobSpec
 
 IMAGE_SUFFIXES = frozenset(
     {".jpg", ".jpeg", ".png", ".webp", ".heic", ".heif", ".tif", ".tiff", ".bmp", ".gif"}

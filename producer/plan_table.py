@@ -3,7 +3,7 @@
 One row per field of the plan: its value, where it came from (``option``, ``prompt`` with the
 words that asked, ``platform`` with its name, or ``default``), then the words that set nothing
 and what was changed from what was asked. Nothing is rendered and nothing needs Redis: the
-table is ``worker.prompt.understanding`` read aloud.
+table is ``worker.understanding.fields`` read aloud.
 
 The command is registered in ``producer.cli``; ``producer.entry`` also runs it through
 ``plan_app`` without importing the rest of the CLI (Celery, Redis clients, the manifest
@@ -22,9 +22,9 @@ from rich.table import Table
 
 from config.settings import Settings, get_settings
 from producer.exits import EXIT_USAGE
-from worker.prompt.understanding import Choice, Understanding, understand
+from worker.job.spec import JobOptions, describe_validation_error
 from worker.prompt.vocabulary import Origin
-from worker.spec import JobOptions, describe_validation_error
+from worker.understanding.fields import Choice, Understanding, understand
 
 FIELD_NAMES = {
     "duration_s": "duration",

@@ -14,7 +14,8 @@ from rich.markup import escape
 from rich.table import Table
 
 from producer.status_json import counts
-from worker.jobs import JobState, JobStatus, JobStore, Stage
+from worker.job.states import JobState, JobStatus, Stage
+from worker.job.store import JobStore
 
 STATUS_STYLE = {
     JobStatus.QUEUED: "dim",

@@ -21,8 +21,8 @@ from pydantic import ValidationError
 
 from producer.text_files import TextDecodeError, read_text_file
 from producer.yaml_file import load_yaml
-from worker.spec import describe_validation_error
-from worker.styles import Brand, Template
+from worker.job.spec import describe_validation_error
+from worker.job.styles import Brand, Template
 
 BRAND_FILE = "brand.yaml"
 TEMPLATE_SUFFIXES = (".yaml", ".yml")

@@ -6,7 +6,7 @@ from collections import Counter
 from datetime import UTC, datetime
 from typing import Any
 
-from worker.jobs import JobState
+from worker.job.states import JobState
 
 
 def _time(timestamp: float) -> str | None:

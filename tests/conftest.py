@@ -21,9 +21,10 @@ from PIL import Image
 from redis import Redis
 
 from producer.embedded import EmbeddedRedis
-from worker.ffmpeg import run_ffmpeg
-from worker.jobs import Claim, JobStore, Stage
-from worker.report import SCHEMA_FILE
+from worker.job.states import Stage
+from worker.job.store import Claim, JobStore
+from worker.media.ffmpeg import run_ffmpeg
+from worker.outputs.report import SCHEMA_FILE
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -175,7 +176,7 @@ def loopback_fetch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[
     """Fetching allowed from 127.0.0.1 (the test servers) with a fresh HTTP cache, for this
     process and the worker processes it starts; yields the cache folder."""
     from config.settings import get_settings
-    from worker import web_fetch
+    from worker.files import web_fetch
 
     cache = tmp_path / "http-cache"
     monkeypatch.setenv("PHOTOREEL_FETCH_ALLOW_PRIVATE", "127.0.0.1")

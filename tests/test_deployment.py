@@ -115,7 +115,7 @@ def test_compose_runs_redis_with_aof_workers_watcher_and_flower() -> None:
     assert worker["command"][0] == "worker"
     assert worker["environment"]["PHOTOREEL_METRICS_PORT"] in worker["expose"]
     assert "inspect ping -d photoreel@" in worker["healthcheck"]["test"][1]  # worker_command's name
-    assert services["flower"]["entrypoint"][:4] == ["celery", "-A", "worker.app", "flower"]
+    assert services["flower"]["entrypoint"][:4] == ["celery", "-A", "worker.queue.app", "flower"]
     commands = {command.name or command.callback.__name__ for command in cli.registered_commands}
     for service in ("worker", "watcher"):
         assert services[service]["environment"]["REDIS_URL"].startswith("redis://redis:")

@@ -43,6 +43,6 @@ def test_the_wheel_ships_no_tests_and_carries_the_stub(tmp_path: Path) -> None:
     names = zipfile.ZipFile(wheel).namelist()
     assert not [name for name in names if name.startswith("tests/")]
     assert "worker/backends/nemo/stub/server.py" in names
-    assert "worker/schemas/report-1.schema.json" in names
+    assert "worker/outputs/schemas/report-1.schema.json" in names
     metadata = next(name for name in names if name.endswith(".dist-info/METADATA"))
     assert "Provides-Extra: fake" in zipfile.ZipFile(wheel).read(metadata).decode()

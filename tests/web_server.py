@@ -128,11 +128,11 @@ class PhotoServer:
             time.sleep(SLOW_SECONDS)
             self._send(handler, 200, drawn_photo("slow"), "image/jpeg", head)
         elif path == "/to-private.jpg":
+            self._count(handler, 302)
             handler.send_response(302)
             handler.send_header("Location", self.redirect_target)
             handler.send_header("Content-Length", "0")
             handler.end_headers()
-            self._count(handler, 302)
         elif path == "/page.jpg":
             page = b"<!doctype html><html><body>Image moved</body></html>"
             self._send(handler, 200, page, "text/html; charset=utf-8", head)
@@ -160,12 +160,13 @@ class PhotoServer:
         head: bool,
     ) -> None:
         if handler.headers.get("If-None-Match") == etag:
+            self._count(handler, 304)  # before the answer: a client may read the counts at once
             handler.send_response(304)
             handler.send_header("ETag", etag)
             handler.send_header("Content-Length", "0")
             handler.end_headers()
-            self._count(handler, 304)
             return
+        self._count(handler, 200)
         handler.send_response(200)
         handler.send_header("Content-Type", content_type)
         handler.send_header("Content-Length", str(len(body)))
@@ -175,7 +176,6 @@ class PhotoServer:
         handler.end_headers()
         if not head:
             handler.wfile.write(body)
-        self._count(handler, 200)
 
     def _send(
         self,
@@ -185,17 +185,18 @@ class PhotoServer:
         content_type: str,
         head: bool,
     ) -> None:
+        self._count(handler, status)
         handler.send_response(status)
         handler.send_header("Content-Type", content_type)
         handler.send_header("Content-Length", str(len(body)))
         handler.end_headers()
         if not head:
             handler.wfile.write(body)
-        self._count(handler, status)
 
     def _send_huge(self, handler: BaseHTTPRequestHandler, *, declared: bool, head: bool) -> None:
         """300 MB of a JPEG's first bytes then zeros, written in chunks as they are read; the
         client hanging up ends it."""
+        self._count(handler, 200)
         handler.send_response(200)
         handler.send_header("Content-Type", "image/jpeg")
         if declared:
@@ -203,7 +204,6 @@ class PhotoServer:
         else:
             handler.send_header("Transfer-Encoding", "chunked")
         handler.end_headers()
-        self._count(handler, 200)
         if head:
             return
         try:

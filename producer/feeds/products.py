@@ -16,7 +16,8 @@ from producer.feeds.model import FeedOptions, FeedProduct, ProductRows, Variant
 from producer.feeds.prices import Money, PriceError, check_currency, parse_money, show_money
 
 RAW_PRICE_COLUMNS = {"price", "sale_price", "regular_price", "was_price", "list_price", "sale"}
-"""Columns the promo would read as prices (``worker.promo``): replaced by the shown ones."""
+"""Columns the promo would read as prices (``worker.understanding.promo``): replaced by the
+shown ones."""
 OUT_OF_STOCK = "out of stock"
 
 

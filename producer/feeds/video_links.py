@@ -25,7 +25,7 @@ from urllib.parse import quote, urlsplit
 import botocore.session
 from botocore.config import Config
 
-from worker.bucket import Bucket, S3Bucket, open_bucket
+from worker.files.bucket import Bucket, S3Bucket, open_bucket
 
 MAX_PRESIGN_DAYS = 7
 """The longest an S3 presigned URL (Signature Version 4) stays valid."""

@@ -55,7 +55,7 @@ def test_redact_reaches_nested_keys_lists_and_known_values() -> None:
 
 def test_our_lines_and_the_standard_librarys_are_json_with_the_job(stream: io.StringIO) -> None:
     with bind_job("reel-1", stage="upload"):
-        get_logger("worker.pipeline").info("stage started", request={"token": TOKEN})
+        get_logger("worker.flow.pipeline").info("stage started", request={"token": TOKEN})
         logging.getLogger("celery.app.trace").info("Task %s succeeded", "photoreel.upload")
     logging.getLogger("kombu").warning("connection lost to %s", f"redis://:{TOKEN}@host")
 
@@ -104,15 +104,3 @@ def test_a_line_printed_from_a_signal_handler_is_a_json_log_line(tmp_path: Path)
     event = json.loads(line)
     assert event["event"] == "worker: Warm shutdown (MainProcess)"
     assert (event["level"], event["logger"]) == ("warning", "celery.worker")
-
-
-def test_a_worker_logging_json_says_its_shutdown_in_json(monkeypatch: pytest.MonkeyPatch) -> None:
-    import celery.apps.worker
-
-    from worker.app import print_celery_lines_as_logged
-
-    monkeypatch.setattr(celery.apps.worker, "safe_say", celery.apps.worker.safe_say)
-    print_celery_lines_as_logged("console")
-    assert celery.apps.worker.safe_say is not say_as_json
-    print_celery_lines_as_logged("json")
-    assert celery.apps.worker.safe_say is say_as_json

@@ -9,7 +9,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from producer.embedded import EmbeddedRedis, WorkerProcesses
-from worker.jobs import JobState, JobStore
+from worker.job.states import JobState
+from worker.job.store import JobStore
 
 FAST_RECOVERY = {
     "PHOTOREEL_LEASE_SECONDS": "1.5",

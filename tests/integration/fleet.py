@@ -13,8 +13,8 @@ from pathlib import Path
 
 from tests.integration.chaos import wait_until
 from tests.integration.test_run import PHOTOREEL
-from worker.jobs import JobStore
-from worker.scratch import ROOT_NAME
+from worker.files.scratch import ROOT_NAME
+from worker.job.store import JobStore
 
 READY_SECONDS = 90
 

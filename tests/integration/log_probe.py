@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 
 from config.logging import bind_job, get_logger
-from worker.app import app
+from worker.queue.app import app
 
 PLANTED = "nmv_usr_planted_in_a_nested_field"
 

@@ -16,9 +16,9 @@ from tests.integration.test_run import photoreel
 from tests.web_server import PhotoServer, rewritten_feed
 from worker.backends.local.compose import layers_of
 from worker.backends.local.text import layout_layers
-from worker.draft import Draft
-from worker.ffmpeg import run_ffmpeg
-from worker.styles import Role
+from worker.job.draft import Draft
+from worker.job.styles import Role
+from worker.media.ffmpeg import run_ffmpeg
 
 pytestmark = pytest.mark.integration
 FEEDS = Path(__file__).resolve().parents[1] / "data" / "feeds"

@@ -18,9 +18,10 @@ from tests.integration.chaos import (
     states,
     wait_until,
 )
-from worker.app import connect
-from worker.jobs import JobStatus, JobStore, Stage
-from worker.spec import JobOptions, JobSpec, Resolution
+from worker.job.spec import JobOptions, JobSpec, Resolution
+from worker.job.states import JobStatus, Stage
+from worker.job.store import JobStore
+from worker.queue.app import connect
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("fast_recovery")]
 

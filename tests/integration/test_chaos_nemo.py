@@ -16,10 +16,11 @@ from tests.backends.nemo.stub.fixtures import fast_config
 from tests.conftest import make_photo
 from tests.integration.chaos import all_settled, sigkill, start_workers, states, wait_until
 from tests.integration.nemo_env import point_workers_at
-from worker.app import connect
 from worker.backends.nemo.stub import FakeConfig, FakeNemo, running
-from worker.jobs import JobStatus, JobStore, Stage
-from worker.spec import BackendName, JobOptions, JobSpec
+from worker.job.spec import BackendName, JobOptions, JobSpec
+from worker.job.states import JobStatus, Stage
+from worker.job.store import JobStore
+from worker.queue.app import connect
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("fast_recovery")]
 IO_QUEUE = "photoreel.io"

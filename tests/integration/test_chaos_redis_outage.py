@@ -20,7 +20,8 @@ from tests.conftest import make_photo
 from tests.integration.chaos import FAST_RECOVERY, kill_redis, redis_down_for, wait_until
 from tests.integration.test_run import PHOTOREEL
 from tests.integration.test_stopping import alive, descendants
-from worker.jobs import JobStatus, JobStore
+from worker.job.states import JobStatus
+from worker.job.store import JobStore
 
 pytestmark = pytest.mark.integration
 JOBS = ("first", "second")

@@ -26,7 +26,8 @@ from tests.integration.fleet import Machine, running_stages, stage_machines
 from tests.integration.nemo_env import FAST_NEMO
 from tests.integration.test_run import PHOTOREEL
 from worker.backends.nemo.stub import FakeNemo, running
-from worker.jobs import JobStatus, JobStore, Stage
+from worker.job.states import JobStatus, Stage
+from worker.job.store import JobStore
 
 pytestmark = pytest.mark.integration
 JOBS = 4

@@ -16,11 +16,12 @@ from tests.conftest import make_photo, queued_messages
 from tests.integration.chaos import all_settled, start_workers, wait_until
 from tests.integration.nemo_env import point_workers_at
 from tests.integration.test_run import photoreel
-from worker.app import connect
 from worker.backends.nemo.client import EXPORT_BLOCKED
 from worker.backends.nemo.stub import running
-from worker.jobs import JobStatus, JobStore, Stage
-from worker.spec import BackendName, JobOptions, JobSpec
+from worker.job.spec import BackendName, JobOptions, JobSpec
+from worker.job.states import JobStatus, Stage
+from worker.job.store import JobStore
+from worker.queue.app import connect
 
 pytestmark = pytest.mark.integration
 DRY = JobOptions(backend="dry")

@@ -15,10 +15,11 @@ from producer.enqueue import enqueue_specs
 from tests.conftest import make_photo
 from tests.integration.chaos import all_settled, wait_until
 from tests.integration.test_run import photoreel
-from worker import keys
-from worker.app import connect
-from worker.jobs import JobStatus, JobStore
-from worker.spec import JobOptions, JobSpec
+from worker.job import keys
+from worker.job.spec import JobOptions, JobSpec
+from worker.job.states import JobStatus
+from worker.job.store import JobStore
+from worker.queue.app import connect
 
 pytestmark = pytest.mark.integration
 GLOBAL_KEYS = {keys.BATCHES, keys.METRICS, *(keys.jobs_in_state(status) for status in JobStatus)}

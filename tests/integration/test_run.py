@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import make_photo
-from worker.ffmpeg import run_ffmpeg
+from worker.media.ffmpeg import run_ffmpeg
 
 pytestmark = pytest.mark.integration
 PHOTOREEL = str(Path(sys.executable).parent / "photoreel")

@@ -16,8 +16,8 @@ from tests.conftest import make_photo
 from tests.integration.nemo_env import point_workers_at
 from worker.backends.nemo.stub import FakeConfig, running
 from worker.backends.nemo.stub.world import QUESTION, REFUSAL
-from worker.ffmpeg import run_ffmpeg
-from worker.probe import probe_video
+from worker.media.ffmpeg import run_ffmpeg
+from worker.media.probe import probe_video
 
 pytestmark = pytest.mark.integration
 PHOTOREEL = str(Path(sys.executable).parent / "photoreel")

@@ -14,11 +14,11 @@ import fsspec
 import pytest
 
 from tests.conftest import make_video
-from tests.worker.test_summary import report
-from worker.bucket import Bucket, open_bucket
-from worker.jobs import JobStatus
-from worker.probe import extract_poster
-from worker.summary import write_batch_summary
+from tests.worker.outputs.test_summary import report
+from worker.files.bucket import Bucket, open_bucket
+from worker.job.states import JobStatus
+from worker.media.probe import extract_poster
+from worker.outputs.summary import write_batch_summary
 
 pytestmark = pytest.mark.integration
 CHROMIUM_FLAGS = [

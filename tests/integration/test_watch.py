@@ -17,7 +17,7 @@ from redis import Redis
 from producer.inbox import ERROR_FILE, READY_MARKER
 from tests.conftest import make_photo
 from tests.producer.conftest import end_job, producer_test_url
-from worker.jobs import JobStore
+from worker.job.store import JobStore
 
 pytestmark = pytest.mark.integration
 PHOTOREEL = str(Path(sys.executable).parent / "photoreel")

@@ -18,10 +18,16 @@ from producer.embedded import EmbeddedRedis, WorkerProcesses
 from producer.enqueue import enqueue_specs
 from tests.conftest import make_photo
 from tests.integration.chaos import wait_until
-from worker.app import connect
-from worker.jobs import JobStore
-from worker.spec import JobOptions, JobSpec
-from worker.webhook import DELIVERY_HEADER, SIGNATURE_HEADER, DeliveryFailed, post, signature
+from worker.job.spec import JobOptions, JobSpec
+from worker.job.store import JobStore
+from worker.outputs.webhook import (
+    DELIVERY_HEADER,
+    SIGNATURE_HEADER,
+    DeliveryFailed,
+    post,
+    signature,
+)
+from worker.queue.app import connect
 
 pytestmark = pytest.mark.integration
 SECRET = "webhook-signing-key"

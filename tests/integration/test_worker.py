@@ -53,7 +53,7 @@ def test_worker_logs_readiness_answers_ping_and_serves_metrics(
     env, ready = running_worker
     assert ready["queue"] == env["PHOTOREEL_QUEUE"]
     assert ready["metrics_port"] == int(env["PHOTOREEL_METRICS_PORT"])
-    celery = [sys.executable, "-m", "celery", "-A", "worker.app"]
+    celery = [sys.executable, "-m", "celery", "-A", "worker.queue.app"]
     destination = ["--destination", str(ready["hostname"]), "--timeout", "10"]
     ping = subprocess.run(
         [*celery, "inspect", "ping", *destination],

@@ -14,9 +14,10 @@ from producer.enqueue import enqueue_specs
 from tests.conftest import make_photo
 from tests.integration.chaos import all_settled, wait_until
 from tests.integration.log_probe import PLANTED, log_probe
-from worker.app import connect
-from worker.jobs import JobStatus, JobStore, Stage
-from worker.spec import JobOptions, JobSpec
+from worker.job.spec import JobOptions, JobSpec
+from worker.job.states import JobStatus, Stage
+from worker.job.store import JobStore
+from worker.queue.app import connect
 
 pytestmark = pytest.mark.integration
 JOB_EVENTS = {"stage started", "stage finished", "job succeeded", "probe", "retrying with"}
@@ -46,7 +47,7 @@ def test_a_workers_log_is_json_lines_with_the_job_and_no_secret(tmp_path: Path) 
         state = store.get(spec.id)
     assert state is not None and state.status == JobStatus.SUCCEEDED, text[-3000:]
     lines = [json.loads(line) for line in text.splitlines()]  # every line is one JSON object
-    assert {line["logger"] for line in lines} >= {"worker.pipeline", "celery.worker.strategy"}
+    assert {line["logger"] for line in lines} >= {"worker.flow.pipeline", "celery.worker.strategy"}
     for line in lines:
         if str(line["event"]).startswith(tuple(JOB_EVENTS)):
             assert line.get("job_id") in {"logged", "probed"}, line

@@ -10,8 +10,9 @@ from redis import Redis
 
 from config.settings import get_settings
 from tests.conftest import queued_messages as count_queued
-from worker.app import connect
-from worker.jobs import JobStore, Stage
+from worker.job.states import Stage
+from worker.job.store import JobStore
+from worker.queue.app import connect
 
 PRODUCER_TEST_DB = 15
 

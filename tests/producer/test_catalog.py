@@ -19,10 +19,10 @@ from producer.enqueue import enqueue_specs
 from tests.conftest import make_photo
 from tests.producer.conftest import end_job, queued_messages
 from tests.web_server import PhotoServer, rewritten_feed
-from worker.bucket import LocalBucket, open_bucket
-from worker.jobs import JobStore
-from worker.report import build_report, render_report
-from worker.spec import JobSource, JobSpec
+from worker.files.bucket import LocalBucket, open_bucket
+from worker.job.spec import JobSource, JobSpec
+from worker.job.store import JobStore
+from worker.outputs.report import build_report, render_report, succeeded_mark_key
 
 TEMPLATE = "15-second promo for {title}, {price}"
 
@@ -234,7 +234,7 @@ def test_a_report_newer_than_its_mark_is_read(tmp_path: Path) -> None:
     report = {"status": "failed", "spec": {"source": {"digest": "d0"}}}
     report_file = tmp_path / spec.id / "report.json"
     report_file.write_text(json.dumps(report))
-    mark = tmp_path / spec.id / "succeeded-d0"
+    mark = tmp_path / succeeded_mark_key(spec.id, "d0")
     os.utime(report_file, (mark.stat().st_mtime + 1, mark.stat().st_mtime + 1))
     assert split_unchanged([spec], str(tmp_path)) == ([spec], [])
 

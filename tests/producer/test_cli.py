@@ -10,24 +10,15 @@ from typer.testing import CliRunner
 from config.settings import get_settings
 from producer import cli as cli_module
 from producer.catalog import catalog_specs
-from producer.cli import (
-    EXIT_JOB_FAILED,
-    EXIT_OK,
-    EXIT_USAGE,
-    cli,
-    collect_specs,
-    main,
-    option_overrides,
-    print_summary,
-    render_processes,
-)
-from producer.progress import TABLE_ROWS
+from producer.cli import cli, main
+from producer.exits import EXIT_JOB_FAILED, EXIT_OK, EXIT_USAGE
 from tests.conftest import make_photo, make_video
 from tests.producer.conftest import end_job
 from tests.producer.test_feed_out import publish
-from worker.bucket import open_bucket
-from worker.jobs import JobState, JobStatus, JobStore, Stage
-from worker.spec import BackendName, JobSpec
+from worker.files.bucket import open_bucket
+from worker.job.spec import JobSpec
+from worker.job.states import Stage
+from worker.job.store import JobStore
 
 runner = CliRunner()
 FEEDS = Path(__file__).resolve().parents[1] / "data" / "feeds"
@@ -146,16 +137,6 @@ def test_status_shows_a_dead_job(queue_store: JobStore) -> None:
     assert result.exit_code == EXIT_JOB_FAILED
 
 
-def test_manifest_backend_is_not_overridden_without_a_flag(tmp_path: Path) -> None:
-    make_photo(tmp_path / "a.jpg")
-    manifest = tmp_path / "m.yaml"
-    manifest.write_text("jobs:\n  - {id: cloud, photos: [a.jpg], options: {backend: nemo}}\n")
-    [spec] = collect_specs([manifest], option_overrides(None, None, None))
-    assert spec.options.backend == BackendName.NEMO
-    [flagged] = collect_specs([manifest], option_overrides(BackendName.LOCAL, None, None))
-    assert flagged.options.backend == BackendName.LOCAL
-
-
 def test_duplicate_job_ids_name_both_folders(tmp_path: Path) -> None:
     for parent in ("one", "two"):
         make_photo(tmp_path / parent / "shoot" / "a.jpg")
@@ -164,51 +145,6 @@ def test_duplicate_job_ids_name_both_folders(tmp_path: Path) -> None:
     assert "two jobs are named 'shoot'" in result.output
     assert str(tmp_path / "one" / "shoot") in result.output
     assert str(tmp_path / "two" / "shoot") in result.output
-
-
-def finished_state(job_id: str, status: JobStatus) -> JobState:
-    return JobState(
-        spec=JobSpec(id=job_id, photos=["/a.jpg"]),
-        out="/out",
-        batch="b",
-        status=status,
-        stage=Stage.PUBLISH,
-        epoch=1,
-        error="broken" if status == JobStatus.FAILED else None,
-        error_file=None,
-        parked_reason=None,
-        created_at=0.0,
-        updated_at=0.0,
-        due_at=0.0,
-    )
-
-
-def test_summary_names_warnings_and_lists_a_big_batch_by_its_failures(
-    capsys: pytest.CaptureFixture[str],
-) -> None:
-    states = [finished_state(f"ok-{index}", JobStatus.SUCCEEDED) for index in range(TABLE_ROWS)]
-    states.append(finished_state("bad", JobStatus.FAILED))
-    warnings = {"ok-1": ["duration 36000 s clamped to 600 s, the longest video photoreel makes"]}
-    code = print_summary(states, "/out", warnings=warnings)
-    lines = capsys.readouterr().err.splitlines()
-    assert code == EXIT_JOB_FAILED
-    assert lines == [
-        "! ok-1: duration 36000 s clamped to 600 s, the longest video photoreel makes",
-        "✗ bad: failed: broken",
-        f"{TABLE_ROWS} of {TABLE_ROWS + 1} jobs succeeded; reports in /out",
-    ]
-
-
-def test_no_more_render_processes_than_local_renders() -> None:
-    def spec(number: int, backend: str) -> JobSpec:
-        return JobSpec(
-            id=f"job-{number}", photos=["a.jpg"], prompt="", options={"backend": backend}
-        )
-
-    assert render_processes(2, [spec(1, "local")]) == 1
-    assert render_processes(2, [spec(n, "local") for n in range(5)]) == 2
-    assert render_processes(2, [spec(1, "local"), spec(2, "nemo"), spec(3, "nemo")]) == 1
-    assert render_processes(4, [spec(n, "nemo") for n in range(3)]) == 1
 
 
 def test_fake_nemo_without_its_extra_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -263,17 +199,3 @@ def test_status_as_json_for_a_batch_and_for_the_list(queue_store: JobStore) -> N
         ("b-new", 2),
         ("b-old", 1),
     ]
-
-
-def test_a_warning_many_jobs_share_is_printed_once_with_their_count(
-    capsys: pytest.CaptureFixture[str],
-) -> None:
-    states = [finished_state(f"shoe-{index}", JobStatus.SUCCEEDED) for index in range(5)]
-    note = "feed.csv was read as cp1252 (not UTF-8)"
-    warnings = {state.spec.id: [note] for state in states}
-    warnings["shoe-1"].append("title [SALE] cut")
-    print_summary(states, "/out", warnings=warnings)
-    lines = capsys.readouterr().err.splitlines()
-    assert "! shoe-1: title [SALE] cut" in lines
-    assert "! 5 jobs (shoe-0, shoe-1, shoe-2 …): feed.csv was read as cp1252 (not UTF-8)" in lines
-    assert sum(note in line for line in lines) == 1

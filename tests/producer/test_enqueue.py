@@ -9,9 +9,11 @@ from producer import enqueue
 from producer.enqueue import enqueue_specs, finished_digest
 from tests.conftest import make_photo
 from tests.producer.conftest import end_job
-from worker.bucket import LocalBucket
-from worker.jobs import JobStore, Stage
-from worker.spec import JobSource, JobSpec
+from worker.files.bucket import LocalBucket
+from worker.job.spec import JobSource, JobSpec
+from worker.job.states import Stage
+from worker.job.store import JobStore
+from worker.outputs.report import succeeded_mark_key
 
 
 @pytest.fixture
@@ -194,7 +196,9 @@ def test_jobs_made_before_are_told_from_one_listing_of_the_bucket(
     for spec in specs[:100]:
         (out / spec.id).mkdir(parents=True)
         (out / spec.id / "report.json").write_text(json.dumps({"status": "succeeded"}))
-        (out / spec.id / f"succeeded-{spec.content_hash()}").touch()
+        mark = out / succeeded_mark_key(spec.id, spec.content_hash())
+        mark.parent.mkdir(parents=True, exist_ok=True)
+        mark.touch()
     failed_since = out / "shoe-0" / "report.json"
     failed_since.write_text(json.dumps({"status": "failed"}))
     later = failed_since.stat().st_mtime + 5

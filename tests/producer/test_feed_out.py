@@ -21,11 +21,12 @@ from producer.feed_out import (
 from tests.conftest import claim_stage, make_video, run_stages
 from tests.feed_rows import changed_cells
 from tests.web_server import PhotoServer, rewritten_feed
-from worker.bucket import Bucket, open_bucket
-from worker.jobs import JobStore, Stage
-from worker.probe import probe_video
-from worker.report import build_report, render_report, report_key
-from worker.spec import BackendName, JobSpec
+from worker.files.bucket import Bucket, open_bucket
+from worker.job.spec import BackendName, JobSpec
+from worker.job.states import Stage
+from worker.job.store import JobStore
+from worker.media.probe import probe_video
+from worker.outputs.report import build_report, render_report, report_key
 
 FEEDS = Path(__file__).resolve().parents[1] / "data" / "feeds"
 CDN = "https://cdn.example/reels/"

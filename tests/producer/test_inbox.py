@@ -11,8 +11,8 @@ import pytest
 from producer.inbox import ERROR_FILE, READY_MARKER, Inbox
 from tests.conftest import FakeClock, make_photo
 from tests.producer.conftest import end_job, queued_messages
-from worker import keys
-from worker.jobs import JobStore
+from worker.job import keys
+from worker.job.store import JobStore
 
 SETTLE = 2.0
 

@@ -9,13 +9,15 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from producer.cli import EXIT_OK, EXIT_USAGE, cli
+from producer.cli import cli
+from producer.exits import EXIT_OK, EXIT_USAGE
 from tests.conftest import claim_stage, run_stages
 from tests.producer.conftest import queued_messages
-from worker import keys
-from worker.jobs import CANCELLED_MESSAGE, JobStatus, JobStore, Stage
-from worker.operations import cancel
-from worker.spec import JobSpec
+from worker.flow.operations import cancel
+from worker.job import keys
+from worker.job.spec import JobSpec
+from worker.job.states import CANCELLED_MESSAGE, JobStatus, Stage
+from worker.job.store import JobStore
 
 runner = CliRunner()
 

@@ -4,7 +4,7 @@ import pytest
 
 from producer.photosets import PhotoSetError, job_id_for, specs_from_folder
 from tests.conftest import make_photo
-from worker.spec import JobOptions
+from worker.job.spec import JobOptions
 
 
 def test_folder_of_photos_is_one_job(photo_set: Path) -> None:

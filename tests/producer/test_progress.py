@@ -9,9 +9,10 @@ from rich.console import Console
 from producer import progress
 from producer.progress import STATUS_STYLE, TABLE_ROWS, counting, jobs_table, progress_view
 from tests.conftest import RoundTrips
-from worker.jobs import JobState, JobStatus, JobStore, Stage
-from worker.spec import JobSpec
-from worker.stage_progress import StageProgress
+from worker.job.progress import StageProgress
+from worker.job.spec import JobSpec
+from worker.job.states import JobState, JobStatus, Stage
+from worker.job.store import JobStore
 
 
 def state_in(status: JobStatus) -> JobState:

@@ -1,4 +1,4 @@
-"""The backends, by name: each registers here, in one line, with the module of its plugin.
+"""The backends, by name (``config.backends.REGISTRY`` lists them, one line each).
 
 A plugin (``worker.backends.base.BackendPlugin``) is cheap to import; the backend it creates is
 imported only where a stage runs, once per process (one connection pool per process).
@@ -10,19 +10,12 @@ from functools import cache
 from importlib import import_module
 from typing import TYPE_CHECKING
 
+from config.backends import REGISTRY, backend_names
+
 if TYPE_CHECKING:
     from worker.backends.base import Backend, BackendPlugin
 
-REGISTRY: dict[str, str] = {
-    "local": "worker.backends.local.plugin",
-    "nemo": "worker.backends.nemo.plugin",
-    "dry": "worker.backends.dry.plugin",
-}
-DEFAULT_BACKEND = next(iter(REGISTRY))
-
-
-def backend_names() -> list[str]:
-    return list(REGISTRY)
+__all__ = ["backend_names", "get_backend", "get_plugin"]
 
 
 @cache

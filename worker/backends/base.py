@@ -1,6 +1,6 @@
 """The one interface the pipeline drives, whatever makes the video.
 
-A job lives through the stages in ``worker.jobs.Stage``; the backend does the work of each.
+A job lives through the stages in ``worker.job.store.Stage``; the backend does the work of each.
 Every stage reads what earlier stages (or earlier attempts of this one) recorded in
 ``ctx.checkpoint`` and records what it learns with ``ctx.record`` *before* the side effect
 that depends on it, so that a stage run again after a crash resumes instead of repeating.
@@ -9,7 +9,7 @@ Records are durable (kept in Redis) and appear in the report: never record a sec
 A backend is two pieces: its ``BackendPlugin`` (what the core needs to know about it — name,
 pool, shared limits, settings, report fields, secrets — cheap to import, so the producer can
 route jobs without loading a renderer) and the ``Backend`` it creates (the stages' work). Each
-registers in ``worker.backends.REGISTRY``.
+registers in ``config.backends.REGISTRY``.
 """
 
 from __future__ import annotations
@@ -21,12 +21,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from config.settings import Settings
-from worker.checkpoint import Checkpoint
-from worker.limits import SharedLimits
-from worker.work_area import ScratchArea, WorkArea
+from worker.files.work_area import ScratchArea, WorkArea
+from worker.job.checkpoint import Checkpoint
+from worker.job.limits import SharedLimits
 
 if TYPE_CHECKING:
-    from worker.spec import JobSpec
+    from worker.job.spec import JobSpec
 
 
 class Pool(StrEnum):
@@ -39,7 +39,7 @@ class Pool(StrEnum):
 
 @dataclass(frozen=True)
 class SessionLimits:
-    """Limits shared by every worker on every machine for one backend (``worker.limits``)."""
+    """Limits shared by every worker on every machine for one backend (``worker.job.limits``)."""
 
     max_sessions: int
     calls_per_second: float
@@ -65,8 +65,10 @@ class StageContext:
     """``progress(done, total)``: how far the stage is (shown with a percentage and an ETA)."""
     say: Callable[[str], None] = field(default=lambda _words: None)
     """``say(words)``: what the stage is doing, in words (shown beside the job's status)."""
+    pool_processes: int = 1
+    """Pool processes of this worker sharing the machine (a renderer shares the cores)."""
     work_area: WorkArea | None = None
-    """Where files handed to later stages go (``worker.work_area``); unset: the scratch folder
+    """Where files handed to later stages go (``worker.files.work_area``); unset: the scratch folder
     alone (a backend driven on one machine)."""
 
     @property
@@ -124,9 +126,9 @@ class BackendPlugin:
     """False: its output is a contact sheet (a JPEG of the planned shots), not a video."""
     takes_urls: bool = False
     """True: it hands http(s) photo URLs to its service as URLs; otherwise the worker fetches
-    them (``worker.web_fetch``) and the backend gets files like any other photo."""
+    them (``worker.files.web_fetch``) and the backend gets files like any other photo."""
     checkpoint: type[Checkpoint] = Checkpoint
-    """The facts its stages record (``worker.checkpoint``), validated when recorded and read."""
+    """The facts its stages record (``worker.job.checkpoint``), validated when recorded and read."""
     settings_class: type[Any] | None = None
     """Its own settings (a pydantic ``BaseSettings`` read from its own variables), if any.
     The hooks below that take settings are given an instance of it (None without one)."""

@@ -1,6 +1,6 @@
-"""Prompt understanding, shared by every backend: what a prompt asks for, field by field.
+"""The prompt's language, shared by every backend: tokens per language, numbers and durations
+in words, platforms, titles, typos and the lexicons (English, Chinese).
 
-``reading`` reads the prompt (tokens per language, numbers in words, negation scopes, the
-lexicons); ``understanding`` merges it with the job's options and the settings into a value
-and an origin per field (option, prompt, platform or default).
+``worker.understanding`` reads a prompt with them and merges what it asks for with the job's
+options and the settings into a value and an origin per field.
 """

@@ -169,4 +169,4 @@ FADE_OUT = Entry((Sense("fade_out", True),), (Sense("fade_out", False),), noun=T
 FADE_IN_AND_OUT = Entry((Sense("fade_in", True), Sense("fade_out", True)), NO_FADES, noun=True)
 
 ASPECTS = ("9:16", "16:9", "1:1", "4:5", "3:4", "2:3")
-"""The canvases photoreel makes (``worker.spec.Aspect``), as ratios are written."""
+"""The canvases photoreel makes (``worker.job.spec.Aspect``), as ratios are written."""

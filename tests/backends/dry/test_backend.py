@@ -15,9 +15,9 @@ from worker.backends.base import Pool, StageContext
 from worker.backends.dry.backend import DryBackend
 from worker.backends.dry.checkpoint import DryCheckpoint
 from worker.backends.dry.sheet import COLUMNS, thumb_size
-from worker.checkpoint import checked_record
-from worker.errors import JobFailed
-from worker.spec import JobSpec, PhotoChoice
+from worker.job.checkpoint import checked_record
+from worker.job.errors import JobFailed
+from worker.job.spec import JobSpec, PhotoChoice
 
 STAGES = ("open_session", "upload", "generate", "await_completion", "export")
 

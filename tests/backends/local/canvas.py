@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from worker.spec import Aspect
+from worker.job.spec import Aspect
 
 
 def frame_size(aspect: Aspect, short: int) -> tuple[int, int]:

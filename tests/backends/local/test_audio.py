@@ -18,7 +18,7 @@ from worker.backends.local.audio import (
     write_music,
 )
 from worker.backends.local.synth import SAMPLE_RATE, mood_loop
-from worker.errors import JobFailed
+from worker.job.errors import JobFailed
 from worker.prompt.vocabulary import Mood
 
 

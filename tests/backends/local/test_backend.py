@@ -16,10 +16,10 @@ from worker.backends.base import StageContext
 from worker.backends.local import LocalBackend
 from worker.backends.local.audio import integrated_loudness
 from worker.backends.local.checkpoint import LocalCheckpoint
-from worker.checkpoint import checked_record
-from worker.draft import Draft, TrackType
-from worker.errors import JobFailed
-from worker.spec import JobSpec
+from worker.job.checkpoint import checked_record
+from worker.job.draft import Draft, TrackType
+from worker.job.errors import JobFailed
+from worker.job.spec import JobSpec
 
 STAGES = ("open_session", "upload", "generate", "await_completion", "export")
 

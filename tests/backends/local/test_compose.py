@@ -16,8 +16,8 @@ from worker.backends.local.framing import FitMode, Framing
 from worker.backends.local.layers import text_track
 from worker.backends.local.plan import make_plan
 from worker.backends.local.timeline import PhotoForDraft, shot_spans, video_draft, with_stage2
-from worker.draft import Draft
-from worker.spec import JobOptions
+from worker.job.draft import Draft
+from worker.job.spec import JobOptions
 
 SIZE = (192, 108)
 COLOURS = [(200, 40, 40), (40, 200, 40), (40, 40, 200)]

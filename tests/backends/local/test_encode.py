@@ -15,7 +15,7 @@ from worker.backends.local.encode import (
     encoder_threads,
 )
 from worker.backends.local.frame import new_frame
-from worker.spec import Container
+from worker.job.spec import Container
 
 
 def settings(**changes: object) -> EncodeSettings:

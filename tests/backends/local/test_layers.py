@@ -7,8 +7,8 @@ import pytest
 from config.settings import Settings
 from worker.backends.local.layers import READ_MS_BASE, Span, reading_ms, text_track
 from worker.backends.local.plan import make_plan
-from worker.spec import JobOptions
-from worker.styles import Template
+from worker.job.spec import JobOptions
+from worker.job.styles import Template
 
 
 def layers(prompt: str, options: JobOptions, fields: dict[str, Any] | None = None) -> list[dict]:

@@ -10,7 +10,7 @@ import pytest
 from PIL import Image
 
 from worker.backends.local.media import decode_photo, load_working_image, prepare_photo
-from worker.errors import JobFailed
+from worker.job.errors import JobFailed
 
 pillow_heif.register_heif_opener()
 

@@ -12,7 +12,7 @@ from worker.backends.local.compose import frames
 from worker.backends.local.frame import frame_planes
 from worker.backends.local.framing import FitMode, Framing
 from worker.backends.local.motion import Camera, camera_at, design_motion, ease, window_of
-from worker.draft import Draft, Segment, Track, TrackType
+from worker.job.draft import Draft, Segment, Track, TrackType
 from worker.prompt.vocabulary import MotionStyle
 
 OUTPUT = (320, 180)

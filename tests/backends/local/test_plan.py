@@ -7,9 +7,9 @@ import pytest
 from config.settings import Settings
 from worker.backends.local import plan as plan_module
 from worker.backends.local.plan import make_plan
-from worker.prompt.understanding import MAX_DURATION_S
+from worker.job.spec import Aspect, JobOptions, JobSpec, Resolution
 from worker.prompt.vocabulary import Mood, Pace, TransitionStyle
-from worker.spec import Aspect, JobOptions, JobSpec, Resolution
+from worker.understanding.fields import MAX_DURATION_S
 
 
 def plan_for(prompt: str, **options: object):

@@ -26,9 +26,9 @@ from worker.backends.local.media import load_working_image, prepare_photo
 from worker.backends.local.plan import make_plan
 from worker.backends.local.text import layout_layers
 from worker.backends.local.timeline import PhotoForDraft, shot_spans, video_draft, with_stage2
-from worker.draft import Draft
-from worker.spec import JobSpec
-from worker.styles import Role
+from worker.job.draft import Draft
+from worker.job.spec import JobSpec
+from worker.job.styles import Role
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
 TEMPLATE = "4-second promo for {label}, now only {cost}. End with 'Shop now'. 9:16, 720p"

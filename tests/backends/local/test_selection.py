@@ -17,7 +17,7 @@ from worker.backends.local.media import load_working_image
 from worker.backends.local.plan import Pace, make_plan
 from worker.backends.local.selection import choose_photos, readable_shots
 from worker.backends.local.timeline import PhotoForDraft
-from worker.spec import JobOptions, PhotoChoice
+from worker.job.spec import JobOptions, PhotoChoice
 
 SCENES = ("astronaut", "coffee", "chelsea", "rocket", "hubble_deep_field", "immunohistochemistry")
 """Photographs of scikit-image's sample data: six different scenes."""

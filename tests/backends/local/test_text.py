@@ -14,13 +14,13 @@ from worker.backends.local.text import (
     MIN_SIZE_SHARE,
     SAFE_ZONES,
     Layer,
-    _emoji_font,
+    emoji_font,
     layout_layers,
-    render_layer,
 )
+from worker.backends.local.text_draw import render_layer
 from worker.backends.local.titles import overlay_title
-from worker.spec import Aspect
-from worker.styles import Position, Role, StyleName
+from worker.job.spec import Aspect
+from worker.job.styles import Position, Role, StyleName
 
 FRAMES = {aspect: frame_size(aspect, 720) for aspect in Aspect}
 LONG_NAME = (
@@ -113,7 +113,7 @@ def drawn(text_layer: Layer, size: tuple[int, int], level: int = 60) -> np.ndarr
 
 
 def test_emoji_are_drawn_in_colour() -> None:
-    if _emoji_font() is None:
+    if emoji_font() is None:
         pytest.skip("no colour emoji font: make system-deps installs fonts-noto-color-emoji")
     rgb = drawn(layer(Role.NAME, "🔥🍓", Aspect.SQUARE), (360, 360)).astype(int)
     saturation = rgb.max(axis=2) - rgb.min(axis=2)

@@ -16,8 +16,8 @@ from worker.backends.local.timeline import (
     video_draft,
     with_stage2,
 )
-from worker.draft import Draft, Track, TrackType
-from worker.spec import JobOptions
+from worker.job.draft import Draft, Track, TrackType
+from worker.job.spec import JobOptions
 
 FRAMING = Framing(FitMode.COVER, (0.0, 0.0, 1.0, 1.0), (0.5, 0.5))
 

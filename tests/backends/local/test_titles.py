@@ -13,9 +13,9 @@ from worker.backends.local.text import (
     Face,
     Layer,
     layout_layers,
-    render_layer,
     wrap_text,
 )
+from worker.backends.local.text_draw import render_layer
 from worker.backends.local.titles import (
     TitlePatch,
     find_font,
@@ -23,8 +23,8 @@ from worker.backends.local.titles import (
     overlay_title,
     title_opacity,
 )
-from worker.spec import Aspect
-from worker.styles import Position, Role, StyleName
+from worker.job.spec import Aspect
+from worker.job.styles import Position, Role, StyleName
 
 
 def render_title(text: str, aspect: Aspect, frame: np.ndarray) -> TitlePatch:

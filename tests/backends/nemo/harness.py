@@ -16,11 +16,11 @@ from worker.backends.base import StageContext
 from worker.backends.nemo import NemoBackend
 from worker.backends.nemo.checkpoint import NemoCheckpoint
 from worker.backends.nemo.settings import NemoSettings
-from worker.checkpoint import checked_record
-from worker.inputs import FetchedOnUse
-from worker.limits import SharedLimits
-from worker.spec import JobOptions, JobSpec
-from worker.web_fetch import is_web_url
+from worker.files.inputs import FetchedOnUse
+from worker.files.web_fetch import is_web_url
+from worker.job.checkpoint import checked_record
+from worker.job.limits import SharedLimits
+from worker.job.spec import JobOptions, JobSpec
 
 WEB_URL = "https://nemovideo.test"
 STAGES = ("open_session", "upload", "generate", "await_completion", "export")

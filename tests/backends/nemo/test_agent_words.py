@@ -6,12 +6,12 @@ import pytest
 
 from tests.backends.nemo.harness import NewJob, fast_settings, run_job
 from worker.backends.nemo import NemoBackend
-from worker.backends.nemo.backend import asked_something, in_words
 from worker.backends.nemo.client import NotDelivered
+from worker.backends.nemo.messages import asked_something, in_words
 from worker.backends.nemo.plugin import credits_used
 from worker.backends.nemo.stub.server import FakeNemo
 from worker.backends.nemo.stub.world import QUESTION, REFUSAL
-from worker.errors import JobFailed
+from worker.job.errors import JobFailed
 
 
 def test_the_agents_words_are_recorded_in_order(

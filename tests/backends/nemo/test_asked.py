@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from config.settings import Settings
 from worker.backends.nemo.asked import plan_sentences
-from worker.prompt.understanding import understand
-from worker.spec import JobOptions
+from worker.job.spec import JobOptions
+from worker.understanding.fields import understand
 
 
 def sentences(prompt: str, **options: object) -> list[str]:

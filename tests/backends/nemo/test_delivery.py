@@ -9,8 +9,8 @@ from tests.backends.nemo.harness import NewJob, run_job
 from worker.backends.nemo import NemoBackend
 from worker.backends.nemo.delivery import AskedShape, asked_shape, asked_size, shape_warnings
 from worker.backends.nemo.stub.server import FakeNemo
-from worker.probe import VideoProbe, probe_video
-from worker.spec import Aspect, Container, JobOptions, Resolution
+from worker.job.spec import Aspect, Container, JobOptions, Resolution
+from worker.media.probe import VideoProbe, probe_video
 
 
 @pytest.mark.parametrize(
@@ -103,7 +103,7 @@ def test_every_difference_is_a_warning() -> None:
 
 
 def test_the_warnings_reach_the_summary() -> None:
-    from worker.summary import _job_card
+    from worker.outputs.summary import _job_card
 
     job = {
         "job_id": "j",

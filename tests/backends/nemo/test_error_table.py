@@ -11,9 +11,9 @@ from tests.backends.nemo.harness import NewJob, fast_settings, make_photos, run_
 from worker.backends.nemo import NemoBackend
 from worker.backends.nemo.stub.server import FakeNemo, running
 from worker.backends.nemo.stub.world import FakeConfig
-from worker.bucket import open_bucket
-from worker.errors import JobFailed, JobParked, TransientError
-from worker.inputs import stage_file
+from worker.files.bucket import open_bucket
+from worker.files.inputs import stage_file
+from worker.job.errors import JobFailed, JobParked, TransientError
 
 
 def test_1001_mid_job_gets_a_new_anonymous_token_and_repeats(

@@ -10,8 +10,8 @@ from tests.backends.nemo.harness import NewJob, run_job
 from worker.backends.nemo import NemoBackend
 from worker.backends.nemo.music import music_wish
 from worker.backends.nemo.stub.server import FakeNemo
-from worker.ffmpeg import run_ffmpeg
-from worker.spec import JobOptions
+from worker.job.spec import JobOptions
+from worker.media.ffmpeg import run_ffmpeg
 
 
 def tone(path: Path) -> Path:

@@ -9,7 +9,7 @@ from tests.backends.nemo.harness import NewJob, make_photos, run_job
 from worker.backends.nemo import NemoBackend
 from worker.backends.nemo.photo_wish import photo_wish
 from worker.backends.nemo.stub.server import FakeNemo
-from worker.spec import JobOptions, JobSpec, PhotoChoice
+from worker.job.spec import JobOptions, JobSpec, PhotoChoice
 
 
 def spec(count: int, prompt: str, **options: object) -> JobSpec:

@@ -9,7 +9,7 @@ import pytest
 from PIL import Image
 
 from worker.backends.nemo.photos import ready_file
-from worker.ffmpeg import run_ffmpeg
+from worker.media.ffmpeg import run_ffmpeg
 
 
 def saved(path: Path, image: Image.Image, **options: object) -> Path:

@@ -10,7 +10,7 @@ import pytest
 from tests.backends.nemo.harness import Job, NewJob, fast_settings, run_job
 from worker.backends.nemo import NemoBackend
 from worker.backends.nemo.stub.server import FakeNemo
-from worker.errors import JobFailed
+from worker.job.errors import JobFailed
 
 CONFIGURED = "nmv_usr_configured_0123456789abcdef"
 

@@ -11,8 +11,8 @@ from redis import Redis
 from tests.backends.nemo.harness import Job, NewJob
 from worker.backends.nemo import NemoBackend
 from worker.backends.nemo.stub.server import FakeNemo
-from worker.errors import JobFailed, WaitingForSlot
-from worker.limits import SharedLimits
+from worker.job.errors import JobFailed, WaitingForSlot
+from worker.job.limits import SharedLimits
 
 
 @pytest.fixture

@@ -7,9 +7,9 @@ from pathlib import Path
 
 from tests.backends.nemo.harness import NewJob, fast_settings, make_photos, run_job
 from worker.backends.nemo import NemoBackend
-from worker.backends.nemo.backend import generation_message
+from worker.backends.nemo.messages import generation_message
 from worker.backends.nemo.stub.server import FakeNemo
-from worker.spec import JobOptions, JobSource
+from worker.job.spec import JobOptions, JobSource
 
 
 def test_job_ends_with_an_mp4_and_one_charge(

@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from producer.feeds.video_links import LinkError, check_public_url, video_links
-from worker.bucket import open_bucket
+from worker.files.bucket import open_bucket
 
 
 def test_the_public_url_stands_for_the_bucket_and_keys_are_percent_encoded(

@@ -7,8 +7,8 @@ import pytest
 from producer.feeds.model import FeedFormat
 from producer.feeds.video_rules import RULES, broken_rules
 from tests.conftest import make_video
-from worker.ffmpeg import run_ffmpeg
-from worker.probe import probe_video
+from worker.media.ffmpeg import run_ffmpeg
+from worker.media.probe import probe_video
 
 GOOGLE, META, TIKTOK, SHOPIFY = (
     RULES[FeedFormat.MERCHANT], RULES[FeedFormat.META], RULES[FeedFormat.TIKTOK],

@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 
 from worker.prompt.lexicon_zh import LEXICON, PARTICLES
-from worker.prompt.reading import read_prompt
 from worker.prompt.tokens import HAN
+from worker.understanding.reading import read_prompt
 
 
 def test_every_phrase_is_han() -> None:

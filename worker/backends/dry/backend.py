@@ -13,8 +13,8 @@ from worker.backends.base import StageContext
 from worker.backends.dry.sheet import contact_sheet
 from worker.backends.local.backend import LocalBackend
 from worker.backends.local.media import load_working_image
-from worker.draft import Draft, timeline_summary
-from worker.errors import JobFailed
+from worker.job.draft import Draft, timeline_summary
+from worker.job.errors import JobFailed
 
 SHEET_FILE = "contact-sheet.jpg"
 

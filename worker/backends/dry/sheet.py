@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from worker.draft import Draft, TrackType
+from worker.job.draft import Draft, TrackType
 
 COLUMNS = 4
 THUMB_LONG_SIDE = 240

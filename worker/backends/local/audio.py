@@ -19,7 +19,7 @@ import imageio_ffmpeg
 import numpy as np
 
 from worker.backends.local.synth import SAMPLE_RATE, mood_loop
-from worker.errors import JobFailed
+from worker.job.errors import JobFailed
 from worker.prompt.vocabulary import Mood
 
 TARGET_LUFS = -14.0

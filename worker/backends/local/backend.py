@@ -13,7 +13,6 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from worker.app import pool_processes
 from worker.backends.base import StageContext
 from worker.backends.local import audio
 from worker.backends.local.checkpoint import PlanRecord
@@ -38,11 +37,11 @@ from worker.backends.local.timeline import (
     video_draft,
     with_stage2,
 )
-from worker.draft import Draft, Track, TrackType, timeline_summary
-from worker.errors import JobFailed
-from worker.prompt.understanding import DEFAULT_MOOD_FOR_PACE
+from worker.job.draft import Draft, Track, TrackType, timeline_summary
+from worker.job.errors import JobFailed
+from worker.job.spec import Container
 from worker.prompt.vocabulary import Mood, Pace
-from worker.spec import Container
+from worker.understanding.fields import DEFAULT_MOOD_FOR_PACE
 
 PHOTO_FOLDER = "photos"
 DECODE_THREADS = 2
@@ -189,7 +188,7 @@ class LocalBackend:
             container=Container(container),
             x264_preset=ctx.settings.x264_preset,
             crf=ctx.settings.crf,
-            threads=encoder_threads(pool_processes()),
+            threads=encoder_threads(ctx.pool_processes),
         )
         started = time.monotonic()
         total = plan.frames

@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from worker.checkpoint import Checkpoint
+from worker.job.checkpoint import Checkpoint
 
 
 class PhotoFile(BaseModel):

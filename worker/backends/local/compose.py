@@ -25,13 +25,14 @@ from worker.backends.local.frame import Planes, new_frame, rgb_to_planes, toward
 from worker.backends.local.framing import Framing, build_shot_source
 from worker.backends.local.media import load_working_image
 from worker.backends.local.motion import camera_at, warp_window, window_of
-from worker.backends.local.text import Layer, layout_layers, render_layer
+from worker.backends.local.text import Layer, layout_layers
+from worker.backends.local.text_draw import render_layer
 from worker.backends.local.timeline import ms_to_frames
 from worker.backends.local.titles import TitlePatch, overlay_title, title_opacity
 from worker.backends.local.transitions import ZOOM_PUSH, ShotRenderer, blend_transition
-from worker.draft import Draft, Segment, TrackType
+from worker.job.draft import Draft, Segment, TrackType
+from worker.job.spec import Aspect
 from worker.prompt.vocabulary import TransitionStyle
-from worker.spec import Aspect
 
 
 @dataclass(frozen=True)

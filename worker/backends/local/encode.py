@@ -18,7 +18,7 @@ from types import TracebackType
 import imageio_ffmpeg
 import numpy as np
 
-from worker.spec import Container
+from worker.job.spec import Container
 
 QUEUE_FRAMES = 6
 COLOUR_TAGS = ["-color_range", "tv", "-colorspace", "bt709",

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from worker.backends.local.plan import Plan
-from worker.draft import Segment, Track, TrackType
-from worker.styles import LayerSpec, LogoPlacement, Position, Role
+from worker.job.draft import Segment, Track, TrackType
+from worker.job.styles import LayerSpec, LogoPlacement, Position, Role
 
 READ_MS_PER_WORD = 300
 READ_MS_BASE = 1000

@@ -21,7 +21,7 @@ import numpy as np
 import pillow_heif
 from PIL import Image, ImageCms, UnidentifiedImageError
 
-from worker.errors import JobFailed
+from worker.job.errors import JobFailed
 
 pillow_heif.register_heif_opener()
 

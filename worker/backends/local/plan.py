@@ -16,12 +16,12 @@ from typing import Any
 from config.settings import Settings
 from worker.backends.local.text import EMOJI_PATTERN
 from worker.backends.local.titles import find_emoji_font
-from worker.promo import PromoWords, read_words
-from worker.prompt.reading import read_prompt
-from worker.prompt.understanding import understand
+from worker.job.spec import TITLE_MAX_CHARS, Aspect, JobOptions, Resolution
+from worker.job.styles import Brand, LayerSpec, StyleName
 from worker.prompt.vocabulary import MotionStyle, Pace, TransitionStyle
-from worker.spec import TITLE_MAX_CHARS, Aspect, JobOptions, Resolution
-from worker.styles import Brand, LayerSpec, StyleName
+from worker.understanding.fields import understand
+from worker.understanding.promo import PromoWords, read_words
+from worker.understanding.reading import read_prompt
 
 
 @dataclass(frozen=True)
@@ -139,7 +139,7 @@ def make_plan(
     fields: Mapping[str, Any] | None = None,
 ) -> Plan:
     """Options that are set win; what they leave unset (None) comes from the prompt, then
-    from ``settings`` (``worker.prompt.understanding``). Every change to what was asked is a
+    from ``settings`` (``worker.understanding.fields``). Every change to what was asked is a
     warning of the plan, and so are the prompt's words that set nothing.
 
     ``fields``: the catalog row of the job, if it has one (its words come before the

@@ -36,7 +36,7 @@ from worker.backends.local.framing import FitMode, Framing
 from worker.backends.local.media import load_working_image
 from worker.backends.local.plan import Pace, Plan
 from worker.backends.local.timeline import PhotoForDraft
-from worker.spec import PhotoChoice
+from worker.job.spec import PhotoChoice
 
 MIN_SHOT_S = {Pace.FAST: 0.5, Pace.MEDIUM: 0.75, Pace.SLOW: 1.0}
 """The shortest shot a viewer can take in, per pace, in seconds."""

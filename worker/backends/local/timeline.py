@@ -5,7 +5,7 @@ Shots are laid out on frame boundaries so the rendered video has exactly
 the two shots around its cut. Times in the draft are milliseconds, as the format wants; the
 renderer maps them back to the same frames.
 
-Besides the keys ``worker.draft`` documents, the local backend writes (and reads):
+Besides the keys ``worker.job.draft`` documents, the local backend writes (and reads):
 - draft ``m``: ``aspect``, ``fade_in_ms``, ``fade_out_ms``.
 - video segment ``m``: ``name`` (photo file name), ``framing`` (see ``Framing.to_record``).
 - audio segment ``m``: ``file`` (the prepared WAV, relative to the job's workdir).
@@ -22,7 +22,7 @@ from worker.backends.local.framing import Framing
 from worker.backends.local.layers import Span
 from worker.backends.local.motion import design_motion
 from worker.backends.local.plan import PACE_TIMING, Plan
-from worker.draft import Draft, Segment, Track, TrackType
+from worker.job.draft import Draft, Segment, Track, TrackType
 from worker.prompt.vocabulary import TransitionStyle
 
 MAX_TRANSITION_SHARE = 0.25

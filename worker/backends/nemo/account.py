@@ -22,7 +22,6 @@ from contextlib import contextmanager
 from pydantic import SecretStr
 from redis import Redis
 
-from worker import keys
 from worker.backends.nemo.auth import (
     EXPIRY_MARGIN,
     IssuedToken,
@@ -30,6 +29,7 @@ from worker.backends.nemo.auth import (
     load_client_id,
     token_path,
 )
+from worker.job import keys
 
 ACCOUNT = "nemo"
 LOCK_SECONDS = 60.0

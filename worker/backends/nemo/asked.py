@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from worker.prompt.understanding import Understanding
 from worker.prompt.vocabulary import MotionStyle, Origin, TransitionStyle
+from worker.understanding.fields import Understanding
 
 TRANSITION_WORDS = {
     TransitionStyle.CUT: "hard cuts, no transition effects",

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from pydantic import SecretStr
 
-from worker.errors import JobFailed
+from worker.job.errors import JobFailed
 
 CONFIG_DIR = Path(".config") / "nemovideo"
 CLIENT_ID_FILE = CONFIG_DIR / "client_id"

@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import os
 import threading
-import time
-import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,138 +22,42 @@ from urllib.parse import urlencode
 
 from config.logging import get_logger, redact
 from worker.backends.base import StageContext
-from worker.backends.nemo.asked import plan_sentences
 from worker.backends.nemo.client import (
     SKILL_SOURCE,
     MessageRefused,
     NemoClient,
     NemoError,
     NotDelivered,
-    RenderStatus,
     skill_version,
 )
 from worker.backends.nemo.completion import Completion, wait_for_draft
-from worker.backends.nemo.delivery import asked_shape, deliver, shape_warnings
-from worker.backends.nemo.music import MUSIC_KEY, music_file, music_wish, ready_audio
+from worker.backends.nemo.messages import (
+    answer_message,
+    asked_something,
+    generation_message,
+    in_words,
+    title_track_texts,
+)
+from worker.backends.nemo.music import MUSIC_KEY, music_file, ready_audio
 from worker.backends.nemo.photo_wish import photo_wish
 from worker.backends.nemo.photos import MAX_FILE_BYTES, Photo, human_size, job_photos, ready_file
-from worker.backends.nemo.plugin import GENERATION_COST
-from worker.backends.nemo.settings import NemoSettings
+from worker.backends.nemo.rendering import SESSION_LOST, fetch_render, lost_after_send, render
+from worker.backends.nemo.settings import GENERATION_COST, NemoSettings
 from worker.backends.nemo.sse import StreamOutcome
-from worker.draft import Draft, TrackType, timeline_summary
-from worker.errors import JobFailed, JobParked, TransientError, WaitingForSlot
-from worker.limits import SharedLimits
-from worker.probe import probe_video
-from worker.promo import PromoWords, read_words
-from worker.prompt.understanding import understand
-from worker.spec import JobOptions
+from worker.job.draft import Draft, timeline_summary
+from worker.job.errors import JobFailed, JobParked, TransientError, WaitingForSlot
+from worker.job.limits import SharedLimits
+from worker.understanding.fields import understand
+from worker.understanding.promo import read_words
 
 log = get_logger(__name__)
 
-RENDER_ATTEMPTS = 2
-RENDER_DONE = {"completed", "failed", "cancelled", "error", "missing"}
-SESSION_LOST = 1002
 NO_CREDITS = 2001
 UNSUPPORTED_FILE = 4001
 FILE_TOO_LARGE = 4002
 SUPPORTED = "mp4 mov avi webm mkv jpg png gif webp mp3 wav m4a aac"
-MAX_WORDS_SHOWN = 500
 QUIET_ENDS = {"closed", "silent"}
 """Stream ends after which a message without any tool call may have started nothing."""
-
-
-def option_details(ctx: StageContext) -> list[str]:
-    """The job's options and what its prompt was understood to ask (``worker.prompt``), as
-    sentences for the agent."""
-    spec, options = ctx.spec, ctx.spec.options
-    details = [photo_wish(spec, ctx.settings).sentence]
-    details += plan_sentences(understand(spec.prompt, options, ctx.settings))
-    uploads = ctx.checkpoint.get("uploads") or {}
-    uploaded_music = (uploads.get("files") or {}).get(MUSIC_KEY) or {}
-    if wish := music_wish(options.music, uploaded_music.get("name")):
-        details.append(wish)
-    return details
-
-
-def generation_message(ctx: StageContext) -> str:
-    spec, options = ctx.spec, ctx.spec.options
-    lines = [
-        spec.prompt.strip() or "Turn these photos into a short video.",
-        " ".join(option_details(ctx)),
-    ]
-    promo = promo_wishes(read_words(spec.prompt, options, spec.source.fields), options)
-    if promo:
-        lines.append(" ".join(promo))
-    return "\n\n".join(lines)
-
-
-def answer_message(ctx: StageContext) -> str:
-    """The one answer to an agent's question: the job's own options, and a request to start."""
-    return (
-        "Please decide the rest yourself and generate the video now, without further questions. "
-        + " ".join(option_details(ctx))
-    )
-
-
-def asked_something(said: list[str]) -> bool:
-    return any("?" in text for text in said)
-
-
-def in_words(said: list[str]) -> str:
-    """What the agent said, as one quoted line of bounded length."""
-    joined = " ".join(said)
-    shown = joined if len(joined) <= MAX_WORDS_SHOWN else joined[: MAX_WORDS_SHOWN - 1] + "…"
-    return f'"{shown}"' if shown else "nothing"
-
-
-def promo_wishes(words: PromoWords, options: JobOptions) -> list[str]:
-    """The on-screen texts, end card and brand as sentences for the one generation message."""
-    wishes = []
-    if words.name:
-        wishes.append(f'Show the product name "{words.name.text}" on screen.')
-    if words.price and words.old_price:
-        wishes.append(
-            f'Show the price "{words.price.text}" next to the old price'
-            f' "{words.old_price.text}" struck through.'
-        )
-    elif words.price:
-        wishes.append(f'Show the price "{words.price.text}".')
-    if words.discount:
-        wishes.append(f'Add a discount badge "{words.discount.text}".')
-    if words.captions:
-        captions = "; ".join(f'"{word.text}"' for word in words.captions)
-        wishes.append(f"Captions, one per photo in order: {captions}.")
-    if words.cta:
-        known = [word.text for word in (words.name, words.price) if word]
-        also = f" with {' and '.join(known)}" if known else ""
-        wishes.append(f'End on an end card{also} and the call to action "{words.cta.text}".')
-    if options.template:
-        wishes.append(f"Text style: {options.template.style}.")
-    brand = options.brand
-    if brand:
-        colours = [
-            f"{key} {value}"
-            for key in ("primary", "text", "accent")
-            if (value := getattr(brand, key))
-        ]
-        if colours:
-            wishes.append(f"Brand colours: {', '.join(colours)}.")
-        if brand.font:
-            wishes.append(f"Brand font: {Path(brand.font).stem}.")
-    return wishes
-
-
-def title_track_texts(draft: Draft) -> list[str]:
-    """What the returned draft shows on its text tracks."""
-    return [
-        str(segment.m.get("text", ""))
-        for track in draft.tracks_of(TrackType.TEXT)
-        for segment in track.sg
-    ]
-
-
-def new_render_id() -> str:
-    return f"render_{int(time.time() * 1000)}_{uuid.uuid4().hex[:8]}"
 
 
 class NemoBackend:
@@ -502,7 +404,7 @@ class NemoBackend:
             )
         except NemoError as error:
             if error.code == SESSION_LOST:
-                self._lost_after_send(ctx)
+                lost_after_send(ctx)
             raise
 
     def _answer(
@@ -533,75 +435,10 @@ class NemoBackend:
         said = self._record_outcome(ctx, client, outcome, said)
         return said, outcome.tool_calls > 0 or outcome.end.value not in QUIET_ENDS
 
-    @staticmethod
-    def _lost_after_send(ctx: StageContext) -> NoReturn:
-        raise JobFailed(
-            "NemoVideo lost the session after the paid generation was sent (1002); it is not"
-            f" sent again (check {ctx.checkpoint.get('task_link')})"
-        )
-
     # -- export and download ----------------------------------------------------------------
 
     def export(self, ctx: StageContext) -> None:
-        client = self.client(ctx.backend_settings, ctx.limits)
-        session_id = ctx.checkpoint["message_sent"]["session_id"]
-        renders = list(ctx.checkpoint.get("renders") or [])
-        if renders and self._poll_render(ctx, client, renders[-1]).status == "completed":
-            return
-        while len(renders) < RENDER_ATTEMPTS:
-            render_id = new_render_id()
-            renders.append(render_id)
-            ctx.record("renders", list(renders))
-            ctx.record("render_id", render_id)
-            try:
-                client.start_render(render_id, session_id, ctx.checkpoint["draft"])
-            except NemoError as error:
-                if error.code == SESSION_LOST:
-                    self._lost_after_send(ctx)
-                log.warning("render refused", render_id=render_id, error=str(error))
-                continue
-            status = self._poll_render(ctx, client, render_id)
-            if status.status == "completed":
-                return
-            log.warning("render ended", render_id=render_id, status=status.status)
-        raise JobFailed(f"NemoVideo render failed {RENDER_ATTEMPTS} times ({', '.join(renders)})")
-
-    @staticmethod
-    def _poll_render(ctx: StageContext, client: NemoClient, render_id: str) -> RenderStatus:
-        settings: NemoSettings = ctx.backend_settings
-        for _ in range(settings.nemo_render_polls):
-            time.sleep(settings.nemo_poll_seconds)
-            try:
-                status = client.render_status(render_id)
-            except NemoError:
-                return RenderStatus("missing", None)
-            if status.status in RENDER_DONE:
-                return status
-        try:
-            client.cancel_render(render_id)
-        except NemoError as error:
-            log.info("cancelling the render failed", render_id=render_id, error=str(error))
-        return RenderStatus("timed_out", None)
+        render(ctx, self.client(ctx.backend_settings, ctx.limits))
 
     def download(self, ctx: StageContext) -> Path:
-        client = self.client(ctx.backend_settings, ctx.limits)
-        render_id = ctx.checkpoint["render_id"]
-        target = ctx.workdir / f"{ctx.spec.id}.mp4"
-        status = client.render_status(render_id)
-        if status.url and client.fetch_output(status.url, target):
-            source = "output_url"
-        else:
-            client.fetch_fallback(render_id, target)
-            source = "download_fallback"
-        ctx.record("download", {"source": source, "bytes": target.stat().st_size})
-        options = ctx.spec.options
-        delivered, how = deliver(target, options)
-        probe = probe_video(delivered)
-        facts = {key: getattr(probe, key) for key in ("width", "height", "fps", "duration")}
-        ctx.record("delivered", {"container": options.container.value, "how": how, **facts})
-        warnings = shape_warnings(probe, asked_shape(ctx.spec.prompt, options, ctx.settings))
-        earlier = list(ctx.checkpoint.get("warnings") or [])
-        ctx.record("warnings", list(dict.fromkeys(earlier + warnings)))
-        for warning in warnings:
-            log.warning("the delivered video differs from the request", difference=warning)
-        return delivered
+        return fetch_render(ctx, self.client(ctx.backend_settings, ctx.limits))

@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from worker.checkpoint import Checkpoint
+from worker.job.checkpoint import Checkpoint
 
 
 class Uploads(BaseModel):

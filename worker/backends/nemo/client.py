@@ -25,8 +25,8 @@ from worker.backends.nemo.account import RedisTokenStore, shared_client_id
 from worker.backends.nemo.auth import Credentials, IssuedToken, expiry_of, load_client_id
 from worker.backends.nemo.settings import NemoSettings
 from worker.backends.nemo.sse import StreamLimits, StreamOutcome, read_stream
-from worker.errors import JobFailed, TransientError
-from worker.limits import SharedLimits
+from worker.job.errors import JobFailed, TransientError
+from worker.job.limits import SharedLimits
 
 log = get_logger(__name__)
 

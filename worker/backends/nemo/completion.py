@@ -19,7 +19,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from worker.draft import Draft, TrackType
+from worker.job.draft import Draft, TrackType
 
 
 @dataclass(frozen=True)

@@ -12,10 +12,10 @@ from pathlib import Path
 
 from config.settings import Settings
 from worker.backends.local.encode import EncodeSettings, codec_arguments
-from worker.ffmpeg import FFmpegError, run_ffmpeg
-from worker.probe import VideoProbe
-from worker.prompt.understanding import understand
-from worker.spec import Aspect, Container, JobOptions, Resolution
+from worker.job.spec import Aspect, Container, JobOptions, Resolution
+from worker.media.ffmpeg import FFmpegError, run_ffmpeg
+from worker.media.probe import VideoProbe
+from worker.understanding.fields import understand
 
 FPS_TOLERANCE = 0.5
 DURATION_TOLERANCE = 0.15

@@ -8,8 +8,8 @@ from pathlib import Path
 from worker.backends.base import StageContext
 from worker.backends.local.audio import find_music_file, is_audio_file
 from worker.backends.nemo.photos import CONVERTED_DIR
-from worker.errors import JobFailed
-from worker.ffmpeg import FFmpegError, run_ffmpeg
+from worker.job.errors import JobFailed
+from worker.media.ffmpeg import FFmpegError, run_ffmpeg
 
 ACCEPTED_AUDIO = {".mp3", ".wav", ".m4a", ".aac"}
 MUSIC_KEY = "music"

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 from config.settings import Settings
 from worker.backends.local.selection import MIN_SHOT_S, readable_shots
-from worker.prompt.understanding import understand
-from worker.spec import JobSpec, PhotoChoice
+from worker.job.spec import JobSpec, PhotoChoice
+from worker.understanding.fields import understand
 
 
 @dataclass(frozen=True)

@@ -12,9 +12,9 @@ import numpy as np
 from PIL import Image, UnidentifiedImageError
 from pillow_heif import register_heif_opener
 
-from worker.errors import JobFailed
-from worker.spec import JobSpec
-from worker.web_fetch import is_web_url
+from worker.files.web_fetch import is_web_url
+from worker.job.errors import JobFailed
+from worker.job.spec import JobSpec
 
 MAX_FILE_BYTES = 200 * 1024 * 1024
 ACCEPTED_SUFFIXES = {".jpg", ".jpeg", ".png", ".gif", ".webp"}

@@ -13,11 +13,9 @@ from typing import Any
 
 from worker.backends.base import Backend, BackendPlugin, Pool, SessionLimits
 from worker.backends.nemo.checkpoint import NemoCheckpoint
-from worker.backends.nemo.settings import NemoSettings
-from worker.limits import SharedLimits
+from worker.backends.nemo.settings import GENERATION_COST, NemoSettings
+from worker.job.limits import SharedLimits
 
-GENERATION_COST = 100
-"""Credits one generation costs, about."""
 CREDIT_KEYS = ("credits_before", "credits_after", "message_sent")
 
 

@@ -7,6 +7,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from config.settings import ENV_FILE
 
+GENERATION_COST = 100
+"""Credits one generation costs, about (the protocol's figure)."""
+
 
 class NemoSettings(BaseSettings):
     """The NemoVideo cloud backend's knobs: the vendor's own variable names (``NEMO_API_URL``

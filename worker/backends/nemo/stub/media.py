@@ -6,7 +6,7 @@ import tempfile
 from functools import cache
 from pathlib import Path
 
-from worker.ffmpeg import run_ffmpeg
+from worker.media.ffmpeg import run_ffmpeg
 
 
 @cache
