@@ -122,6 +122,24 @@ def test_records_every_stage(tmp_path: Path, photos: list[Path]) -> None:
     assert "Title: Sale" in records["stage2"]["summary"]
 
 
+def test_stage2_lays_the_words_planned_with_the_shots_without_reading_the_prompt_again(
+    tmp_path: Path, photos: list[Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    job = Job(tmp_path / "job", photos, "title: Sale, no music", duration=1.5, resolution="720p")
+    for stage in STAGES[:3]:
+        getattr(job.backend, stage)(job.ctx)
+
+    def no_planning(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the prompt was read again in stage 2")
+
+    monkeypatch.setattr("worker.backends.local.backend.make_plan", no_planning)
+    job.backend.await_completion(job.ctx)
+
+    final = Draft.model_validate(job.records["draft"])
+    assert [s.m["text"] for t in final.tracks_of(TrackType.TEXT) for s in t.sg] == ["Sale"]
+    assert job.records["stage1"]["texts"]["sg"][0]["m"]["text"] == "Sale"
+
+
 @pytest.mark.parametrize(
     ("container", "aspect", "fps", "seconds", "codecs", "size", "frames"),
     [

@@ -107,6 +107,7 @@ class LocalBackend:
             ctx.record("warnings", [*plan.warnings, *shown.warnings])
         if shown.record:
             ctx.record("photos_shown", shown.record)
+        texts = text_track(plan, draft.duration_ms, shot_spans(draft))
         ctx.record("plan", plan.to_record())
         ctx.record("draft", draft.model_dump())
         ctx.record(
@@ -115,6 +116,7 @@ class LocalBackend:
                 "shots": len(draft.t[0].sg),
                 "frames": plan.frame_count,
                 "summary": timeline_summary(draft),
+                "texts": texts.model_dump() if texts else None,
             },
         )
 
@@ -128,11 +130,9 @@ class LocalBackend:
         if plan.music is not None:
             track, music_facts = self._music_track(ctx, draft, plan)
             tracks.append(track)
-        spec = ctx.spec
-        words_plan = make_plan(spec.prompt, spec.options, ctx.settings, spec.source.fields)
-        texts = text_track(words_plan, draft.duration_ms, shot_spans(draft))
+        texts = ctx.checkpoint["stage1"].get("texts")
         if texts is not None:
-            tracks.append(texts)
+            tracks.append(Track.model_validate(texts))
         final = with_stage2(draft, tracks)
         ctx.record("draft", final.model_dump())
         ctx.record(

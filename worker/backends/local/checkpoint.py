@@ -57,6 +57,9 @@ class Stage1(BaseModel):
     shots: int
     frames: int
     summary: str
+    texts: dict[str, Any] | None = None
+    """The words' layers (a text ``Track``), timed with the shots when the plan is made; stage 2
+    lays them over the clip without reading the prompt again."""
 
 
 class Stage2(BaseModel):
