@@ -17,6 +17,10 @@ BAR_FIT = 0.25
 """Shots go in whole bars when the pace's shot is within this share of a bar of a whole
 number of bars (and at least most of a bar long)."""
 
+MIN_END_SHOT = 0.5
+"""The first and last shots last at least this share of the pace's shot: the music's first
+bar line may come a moment after the start."""
+
 
 @dataclass(frozen=True)
 class Cuts:
@@ -50,8 +54,10 @@ def beat_cuts(grid: BeatGrid, total: int, fps: int, count: int) -> Cuts | None:
         units.insert(0, "bar")
     for unit in units:
         times = grid.downbeats(seconds) if unit == "bar" else grid.beats(seconds)
-        # Every shot at least a frame long and the last at least a beat.
-        usable = [t for t in times if round(t * fps) >= 1 and t <= seconds - grid.beat_s]
+        # The first and the last shot at least half the pace's length (the last a beat).
+        shortest = shot_s * MIN_END_SHOT
+        last = seconds - max(shortest, grid.beat_s)
+        usable = [t for t in times if shortest <= t <= last]
         picked = _nearest_in_order(usable, [index * shot_s for index in range(1, count)])
         if picked is not None:
             return Cuts([0, *(round(t * fps) for t in picked), total], picked, unit)

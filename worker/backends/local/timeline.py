@@ -75,12 +75,15 @@ def video_draft(plan: Plan, photos: Sequence[PhotoForDraft], planned: Cuts | Non
     """``planned``: the shots' cuts (``shot_cuts``); spread evenly when not given."""
     fps = plan.fps
     total = plan.frame_count
-    cuts = (planned or shot_cuts(plan, len(photos))).frames
+    planned = planned or shot_cuts(plan, len(photos))
+    cuts = planned.frames
     count = len(cuts) - 1
     shortest = min(end - start for start, end in itertools.pairwise(cuts))
     transition = min(
         round(PACE_TIMING[plan.pace].transition_s * fps), int(shortest * MAX_TRANSITION_SHARE)
     )
+    if planned.beats_s is not None:
+        transition -= transition % 2  # even: its midpoint is the cut's frame, on the beat
     if plan.transition == TransitionStyle.CUT:
         transition = 0  # a hard cut: the shots meet, no frame blends them
     before, after = transition // 2, transition - transition // 2
