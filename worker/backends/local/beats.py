@@ -29,12 +29,8 @@ ONSET_HOP = 128
 MIN_BEATS = 8
 LOOP_SLACK_S = 0.05
 """A track this much shorter than the video still covers it (its last frame or so)."""
-LOW_HZ = 250.0
-"""The band (kick, bass) whose onsets say where a bar starts."""
-LOW_MELS = 12
-"""Mel bands in that band: more would leave some empty."""
 ATTACK_S = 0.05
-"""The onset envelope peaks within this long after a beat starts."""
+"""How long after a beat its loudness is measured (for the bar's accent)."""
 NEAR_SHARE = 0.15
 """Onsets this close to the tracker's beats (a share of the beat period) set the phase."""
 ON_GRID_SHARE = 0.05
@@ -161,10 +157,7 @@ def grid_of(samples: np.ndarray, rate: int) -> Tracked:
     pulse = float((np.abs(off_grid) < period * ON_GRID_SHARE).mean())
     if pulse < MIN_PULSE:
         return Tracked(None, f"no steady beat: {pulse:.0%} of its onsets on a beat grid")
-    low = librosa.onset.onset_strength(
-        y=samples, sr=rate, hop_length=BEAT_HOP, fmax=LOW_HZ, n_mels=LOW_MELS
-    )
-    first_downbeat = _first_downbeat(low, rate, offset % period, period)
+    first_downbeat = _first_downbeat(samples, rate, offset % period, period)
     offset = first_downbeat % period
     downbeat = round((first_downbeat - offset) / period) % BEATS_PER_BAR
     return Tracked(BeatGrid(60.0 / period, offset, downbeat, "tracked", pulse))
@@ -182,18 +175,18 @@ def _line(times: np.ndarray) -> tuple[float, float]:
     return float(slope), float(intercept)
 
 
-def _first_downbeat(envelope: np.ndarray, rate: int, offset: float, period: float) -> float:
-    """The first bar line: of the eight half-beat positions in a bar, the one whose low-band
-    onsets are strongest (the kick and bass mark a bar's first beat; hats and chords on the
-    offbeats would pull a tracker half a beat off)."""
-    frame_s = BEAT_HOP / rate
+def _first_downbeat(samples: np.ndarray, rate: int, offset: float, period: float) -> float:
+    """The first bar line: of the eight half-beat positions in a bar, the loudest just after
+    it, on average over the bars. A bar's first beat is its accent, and loudness (not the
+    onset envelope, which is in decibels) tells it; the kick and bass carry most of it, so
+    a tracker locked on hats and chords on the offbeats moves by half a beat."""
+    window = round(ATTACK_S * rate)
     step = period / 2
     steps = 2 * BEATS_PER_BAR
-    count = int((len(envelope) * frame_s - offset) / step) // steps * steps
+    count = int((len(samples) / rate - offset - ATTACK_S) / step) // steps * steps
     if count == 0:
         return offset
-    at = np.round((offset + np.arange(count) * step) / frame_s).astype(int)
-    window = round(ATTACK_S / frame_s) + 1
-    peaks = np.array([envelope[frame : frame + window].max() for frame in at])
-    strongest = int(np.argmax([peaks[phase::steps].mean() for phase in range(steps)]))
+    starts = np.round((offset + np.arange(count) * step) * rate).astype(int)
+    energy = np.array([np.mean(samples[at : at + window] ** 2) for at in starts])
+    strongest = int(np.argmax([energy[phase::steps].mean() for phase in range(steps)]))
     return offset + strongest * step
