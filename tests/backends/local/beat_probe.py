@@ -30,6 +30,11 @@ def click_track(path: Path, bpm: float, phase_s: float, seconds: float) -> Path:
         piece = click[: len(samples) - start] * (0.8 if beat % 4 == 0 else 0.45)
         samples[start : start + len(piece)] += piece
         beat += 1
+    return write_wav(path, samples)
+
+
+def write_wav(path: Path, samples: np.ndarray) -> Path:
+    """Mono float samples (-1..1) as a 16-bit WAV at ``RATE``."""
     with wave.open(str(path), "wb") as output:
         output.setnchannels(1)
         output.setsampwidth(2)

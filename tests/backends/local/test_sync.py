@@ -6,17 +6,24 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
+from config.settings import Settings
 from tests.backends.local.beat_probe import (
+    RATE,
     click_track,
     distance_to_beat,
     flat_photos,
     transitions,
+    write_wav,
 )
 from tests.backends.local.probe import decode_frames
 from tests.backends.local.test_backend import Job
+from worker.backends.local.plan import make_plan
+from worker.backends.local.sync import beat_plan
 from worker.backends.local.synth import TEMPO_BPM
+from worker.job.spec import JobOptions
 from worker.prompt.vocabulary import Mood
 
 FPS = 25
@@ -67,3 +74,15 @@ def test_ignore_the_beat_keeps_the_even_shots(tmp_path: Path) -> None:
 
     assert found == pytest.approx([index * SECONDS * FPS / PHOTOS for index in range(1, 5)])
     assert job.records["beats"] == {"sync": False, "why": "turned off (ignore the beat)"}
+
+
+def test_music_without_a_steady_beat_keeps_the_pace_and_says_so(tmp_path: Path) -> None:
+    noise = np.random.default_rng(5).standard_normal(12 * RATE) * 0.1
+    music = write_wav(tmp_path / "ambient.wav", noise)
+    options = JobOptions(duration=SECONDS, fps=FPS, music=str(music))
+    for prompt, warned in (("", False), ("cut on the beat", True)):
+        plan = make_plan(prompt, options, Settings())
+        made = beat_plan(plan, [], PHOTOS, tmp_path)
+        assert made.cuts.beats_s is None
+        assert made.facts["sync"] is False and "no steady beat" in made.facts["why"]
+        assert bool(made.warnings) == warned
