@@ -143,7 +143,10 @@ def grid_of(samples: np.ndarray, rate: int) -> Tracked:
     _, frames = librosa.beat.beat_track(onset_envelope=envelope, sr=rate, hop_length=BEAT_HOP)
     if len(frames) < MIN_BEATS:
         return Tracked(None, f"no steady beat: {len(frames)} beats found")
-    period, offset = _line(librosa.frames_to_time(frames, sr=rate, hop_length=BEAT_HOP))
+    line = _line(librosa.frames_to_time(frames, sr=rate, hop_length=BEAT_HOP))
+    if line is None:
+        return Tracked(None, "no steady beat: its beats do not keep one tempo")
+    period, offset = line
     onsets = librosa.onset.onset_detect(
         y=samples, sr=rate, hop_length=ONSET_HOP, backtrack=True, units="time"
     )
@@ -163,14 +166,18 @@ def grid_of(samples: np.ndarray, rate: int) -> Tracked:
     return Tracked(BeatGrid(60.0 / period, offset, downbeat, "tracked", pulse))
 
 
-def _line(times: np.ndarray) -> tuple[float, float]:
+def _line(times: np.ndarray) -> tuple[float, float] | None:
     """(period, phase) of the straight line through beat times. The tracker may skip a beat or
-    shift by half a beat for a while (it does at a fill): the median interval and the circular
-    mean of the times modulo it give a first line, the beats on it the second."""
+    shift by half a beat for a while (it does at a fill): the median interval and the phase
+    most beats share give a first line, the beats on it the second; None when too few are."""
     period = float(np.median(np.diff(times)))
-    offset = float(np.angle(np.exp(2j * np.pi * times / period).mean()) / (2 * np.pi) * period)
+    phases = times % period
+    apart = np.abs((phases[:, None] - phases[None, :] + period / 2) % period - period / 2)
+    offset = float(phases[np.argmax((apart < period * NEAR_SHARE).sum(axis=1))])
     index = np.round((times - offset) / period)
     kept = np.abs(times - (offset + index * period)) < period * NEAR_SHARE
+    if kept.sum() < MIN_BEATS:
+        return None
     slope, intercept = np.polyfit(index[kept], times[kept], 1)
     return float(slope), float(intercept)
 
