@@ -41,6 +41,14 @@ def test_click_tracks_are_tracked_to_a_hundredth_of_a_beat_per_minute_and_a_mill
     assert list(tmp_path.glob("*.f32")) == []
 
 
+def test_the_grid_of_the_first_half_minute_holds_for_a_longer_video(tmp_path: Path) -> None:
+    path = click_track(tmp_path / "clicks.wav", 123.0, 0.17, 46.0)
+    grid = track_beats(path, 45.0, tmp_path).grid
+    assert grid is not None
+    last_beat = 0.17 + 91 * 60 / 123.0  # at 44.56 s
+    assert grid.nearest_beat(last_beat) == pytest.approx(last_beat, abs=0.005)
+
+
 def test_a_track_shorter_than_the_video_has_no_grid(tmp_path: Path) -> None:
     path = click_track(tmp_path / "clicks.wav", 120.0, 0.0, 5.0)
     tracked = track_beats(path, 10.0, tmp_path)
