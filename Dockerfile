@@ -45,6 +45,9 @@ ENV PATH=/opt/venv/bin:$PATH PHOTOREEL_LOG_FORMAT=json
 # container as) and reused by every later process of the container: the health check, the
 # pool's processes, a restart.
 ENV PYTHONPYCACHEPREFIX=/tmp/pycache
+# The beat tracker's (librosa's) numba functions cache what they compile there too: the
+# installed packages are not writable.
+ENV NUMBA_CACHE_DIR=/tmp/numba
 USER photoreel
 ENTRYPOINT ["photoreel"]
 CMD ["worker"]

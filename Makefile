@@ -47,6 +47,7 @@ bench: setup
 	$(PYTHON) bench/orchestration.py
 	$(PYTHON) bench/catalog.py
 	$(PYTHON) bench/feeds.py
+	$(PYTHON) bench/beats.py
 
 # The image's dependencies, pinned with their hashes for Linux and Python 3.11 (the Dockerfile
 # installs them with --require-hashes): the runtime dependencies and the ops extra (Flower);

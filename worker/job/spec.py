@@ -91,6 +91,11 @@ class JobOptions(BaseModel):
     fps: int | None = Field(default=None, ge=12, le=60)
     title: str | None = Field(default=None, max_length=TITLE_MAX_CHARS)
     music: str | None = Field(default=None, description="audio file, or a mood: calm, upbeat, …")
+    beat_sync: bool | None = Field(
+        default=None,
+        description="false: shot lengths follow the pace alone; true or unset: cuts on the"
+        " music's beat when it has a steady one",
+    )
     backend: BackendName = BackendName(DEFAULT_BACKEND)
     price: str | None = Field(default=None, max_length=40, description="as shown: '$12.50'")
     old_price: str | None = Field(default=None, max_length=40, description="shown struck")

@@ -99,7 +99,8 @@ class Understanding:
     """A mood (``Mood``), an audio file, or None for a silent video."""
     music_volume: Choice[float]
     beat_sync: Choice[bool]
-    """Cuts on the music's beat asked ("cut on the beat", 卡点): recorded, not yet rendered."""
+    """Cuts on the music's beat: the default (when the music has a steady beat), asked ("cut on
+    the beat", 卡点) or turned off ("ignore the beat", the option)."""
     text: Choice[bool]
     """False: no words from the prompt on screen ("no text"), a stated title excepted."""
     not_understood: tuple[str, ...] = ()
@@ -191,7 +192,7 @@ def understand(prompt: str, options: JobOptions, settings: Settings) -> Understa
         )
     else:
         music = _default(str(DEFAULT_MOOD_FOR_PACE[pace.value]))
-    beat = _first(_from(reading.best("beat_sync")), _default(False))
+    beat = _first(_option(options.beat_sync), _from(reading.best("beat_sync")), _default(True))
     return Understanding(
         duration_s=duration,
         aspect=_first(_option(options.aspect), _aspect(reading), _default(Aspect.LANDSCAPE)),

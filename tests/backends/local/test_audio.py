@@ -87,6 +87,15 @@ def test_volume_lowers_the_level(tmp_path: Path) -> None:
     assert quiet == pytest.approx(TARGET_LUFS - 6.0, abs=1.0)
 
 
+def test_music_can_stop_on_a_bar_line_before_the_end(tmp_path: Path) -> None:
+    target = tmp_path / "music.wav"
+    write_music(mood_source(Mood.UPBEAT, 7.0), 7.0, 1.0, 0.5, target, end_s=6.0)
+    samples = read_wav(target)
+    assert len(samples) == 7 * SAMPLE_RATE
+    assert np.max(np.abs(samples[6 * SAMPLE_RATE :])) == 0
+    assert np.sqrt(np.mean(samples[5 * SAMPLE_RATE : round(5.4 * SAMPLE_RATE)] ** 2)) > 0.01
+
+
 def spectrum_peaks(samples: np.ndarray) -> int:
     """Distinct strong frequencies (semitone bins) in the mono mix."""
     mono = samples.mean(axis=1)

@@ -54,7 +54,7 @@ def photos(tmp_path: Path) -> list[Path]:
 
 
 class Job:
-    def __init__(self, workdir: Path, photos: list[Path], prompt: str, **options: Any) -> None:
+    def __init__(self, workdir: Path, photos: list[Path], prompt: str, /, **options: Any) -> None:
         workdir.mkdir(parents=True, exist_ok=True)
         self.records: dict[str, Any] = {}
         self.progress: list[tuple[int, int]] = []

@@ -124,3 +124,14 @@ def test_a_chinese_prompt_gives_name_prices_badge_and_cta() -> None:
     assert roles["badge"][0]["text"] == "-27%"
     assert roles["cta"][0]["text"] == "立即购买"
     assert roles["name"][0]["style"]["aspect"] == "9:16"
+
+
+def test_on_the_beat_the_title_and_end_card_start_on_bar_lines() -> None:
+    plan = make_plan(
+        "title 'Summer Sale', ends with 'Shop now'", JobOptions(duration=10), Settings()
+    )
+    bar_lines = [300, 2300, 4300, 6300, 8300]
+    track = text_track(plan, 10_000, [Span(0, 10_000)], bar_lines)
+    assert track is not None
+    starts = {s.m["role"]: s.m["start"] for s in track.sg}
+    assert starts["title"] == 300 and starts["cta"] in bar_lines

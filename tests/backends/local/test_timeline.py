@@ -5,6 +5,7 @@ import itertools
 import pytest
 
 from config.settings import Settings
+from worker.backends.local.beats import BeatGrid
 from worker.backends.local.compose import layers_of, shots_of
 from worker.backends.local.framing import FitMode, Framing
 from worker.backends.local.layers import text_track
@@ -12,6 +13,7 @@ from worker.backends.local.plan import make_plan
 from worker.backends.local.timeline import (
     PhotoForDraft,
     ms_to_frames,
+    shot_cuts,
     shot_spans,
     video_draft,
     with_stage2,
@@ -109,3 +111,14 @@ def test_a_six_second_clip_of_three_photos_is_mostly_photos_not_blends(prompt: s
         transition = segment.m["transition_in"]
         assert transition is not None
         assert ms_to_frames(transition["d"], fps) <= 0.25 * (end - start) + 1
+
+
+def test_on_the_beat_a_transition_is_even_so_its_midpoint_is_the_cut() -> None:
+    plan = make_plan("dissolves", JobOptions(duration=10, fps=25), Settings())
+    planned = shot_cuts(plan, 5, BeatGrid(97.0, 0.29, 0, "tracked"))
+    assert planned.beats_s is not None
+    shots = shots_of(video_draft(plan, photos(5), planned), 25)
+    for cut, (previous, shot) in zip(planned.frames[1:-1], itertools.pairwise(shots), strict=True):
+        overlap = previous.end - shot.start
+        assert overlap % 2 == 0 and overlap > 0
+        assert (shot.start + previous.end) / 2 == cut

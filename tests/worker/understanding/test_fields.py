@@ -67,6 +67,13 @@ def test_cut_on_the_beat_asks_for_hard_cuts_and_beat_sync() -> None:
     assert (chinese.transition.value, chinese.beat_sync.value) == (TransitionStyle.DISSOLVE, True)
 
 
+def test_beat_sync_is_on_by_default_and_turned_off_by_words_or_the_option() -> None:
+    assert (read("").beat_sync.value, read("").beat_sync.origin) == (True, Origin.DEFAULT)
+    assert read("ignore the beat").beat_sync.value is False
+    assert read("cut on the beat", beat_sync=False).beat_sync.value is False
+    assert read("ignore the beat", beat_sync=True).beat_sync.origin == Origin.OPTION
+
+
 def test_music_from_option_prompt_silence_or_pace() -> None:
     assert read("romantic music", music="song.mp3").music.value == "song.mp3"
     assert read("浪漫的音乐").music.value == "romantic"

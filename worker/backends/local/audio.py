@@ -185,12 +185,20 @@ def _soft_limit(samples: np.ndarray) -> np.ndarray:
 
 
 def write_music(
-    source: ChunkSource, seconds: float, volume: float, fade_out_s: float, target: Path
+    source: ChunkSource,
+    seconds: float,
+    volume: float,
+    fade_out_s: float,
+    target: Path,
+    end_s: float | None = None,
 ) -> dict[str, float | None]:
-    """Normalise ``source`` to ``TARGET_LUFS`` (scaled by ``volume``) into a WAV at ``target``."""
+    """Normalise ``source`` to ``TARGET_LUFS`` (scaled by ``volume``) into a WAV at ``target``.
+
+    ``end_s``: where the music stops (faded out up to it; silence after), else at the end."""
     measured = integrated_loudness(source())
     gain = 10 ** ((TARGET_LUFS - measured) / 20) * volume if math.isfinite(measured) else 0.0
     total = round(seconds * SAMPLE_RATE)
+    stop = total if end_s is None else min(total, round(end_s * SAMPLE_RATE))
     fade_in = round(FADE_IN_S * SAMPLE_RATE)
     fade_out = round(min(fade_out_s, seconds / 3) * SAMPLE_RATE)
     written = 0
@@ -203,7 +211,7 @@ def write_music(
             chunk = chunk[: total - written].astype(np.float32) * gain
             index = np.arange(written, written + len(chunk))
             envelope = np.minimum(
-                np.minimum(1.0, (index + 1) / max(fade_in, 1)), (total - index) / max(fade_out, 1)
+                np.minimum(1.0, (index + 1) / max(fade_in, 1)), (stop - index) / max(fade_out, 1)
             )
             chunk *= np.clip(envelope, 0.0, 1.0)[:, None].astype(np.float32)
             output.writeframes((_soft_limit(chunk) * 32767).astype("<i2").tobytes())

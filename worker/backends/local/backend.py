@@ -15,6 +15,7 @@ from typing import Any
 
 from worker.backends.base import StageContext
 from worker.backends.local import audio
+from worker.backends.local.beats import BeatGrid
 from worker.backends.local.checkpoint import PlanRecord
 from worker.backends.local.compose import frames
 from worker.backends.local.encode import EncodeSettings, FrameEncoder, encoder_threads
@@ -29,6 +30,7 @@ from worker.backends.local.media import (
 from worker.backends.local.memory import map_big_buffers_apart
 from worker.backends.local.plan import make_plan
 from worker.backends.local.selection import choose_photos
+from worker.backends.local.sync import beat_plan, music_of
 from worker.backends.local.timeline import (
     PhotoForDraft,
     audio_track,
@@ -40,13 +42,12 @@ from worker.backends.local.timeline import (
 from worker.job.draft import Draft, Track, TrackType, timeline_summary
 from worker.job.errors import JobFailed
 from worker.job.spec import Container
-from worker.prompt.vocabulary import Mood, Pace
-from worker.understanding.fields import DEFAULT_MOOD_FOR_PACE
 
 PHOTO_FOLDER = "photos"
 DECODE_THREADS = 2
 MUSIC_FILE = "music.wav"
 MUSIC_FADE_OUT_S = 2.0
+BAR_END_FADE_S = 0.5
 
 
 class LocalBackend:
@@ -102,12 +103,16 @@ class LocalBackend:
             for item in ctx.checkpoint["files"]
         ]
         shown = choose_photos(plan, photos, photo_files, ctx.spec.options.photos)
-        draft = video_draft(plan, shown.photos)
-        if plan.warnings or shown.warnings:
-            ctx.record("warnings", [*plan.warnings, *shown.warnings])
+        beats = beat_plan(plan, ctx.photos, len(shown.photos), ctx.workdir)
+        draft = video_draft(plan, shown.photos, beats.cuts)
+        warnings = [*plan.warnings, *shown.warnings, *beats.warnings]
+        if warnings:
+            ctx.record("warnings", warnings)
+        ctx.record("beats", beats.facts)
         if shown.record:
             ctx.record("photos_shown", shown.record)
-        texts = text_track(plan, draft.duration_ms, shot_spans(draft))
+        bar_lines = self._bar_lines_ms(beats.facts, draft.duration_ms)
+        texts = text_track(plan, draft.duration_ms, shot_spans(draft), bar_lines)
         ctx.record("plan", plan.to_record())
         ctx.record("draft", draft.model_dump())
         ctx.record(
@@ -154,19 +159,26 @@ class LocalBackend:
         """Prepare the music into the workdir: (source id, name, mood, loudness facts)."""
         fps = int(draft.m["fps"])
         seconds = ms_to_frames(draft.duration_ms, fps) / fps
-        music = str(plan.music)
-        mood: Mood | None = None
-        if audio.is_audio_file(music):
-            path = audio.find_music_file(music, ctx.photos)
-            source = audio.file_source(path, seconds, ctx.workdir)
-            src, name = file_sha256(path), path.name
+        music = music_of(str(plan.music), plan.pace, ctx.photos)
+        if music.path is not None:
+            source = audio.file_source(music.path, seconds, ctx.workdir)
+            src, name = file_sha256(music.path), music.path.name
         else:
-            mood = Mood(music) if music in set(Mood) else DEFAULT_MOOD_FOR_PACE[Pace(plan.pace)]
-            source = audio.mood_source(mood, seconds)
-            src, name = f"synth:{mood}", f"{mood} (built-in)"
+            source = audio.mood_source(music.mood, seconds)
+            src, name = f"synth:{music.mood}", f"{music.mood} (built-in)"
         target = ctx.workdir / MUSIC_FILE
-        facts = audio.write_music(source, seconds, plan.music_volume, MUSIC_FADE_OUT_S, target)
-        return src, name, str(mood) if mood else None, facts
+        # On the beat, the music stops on the video's last bar line, faded over its last beats.
+        end_s = ctx.checkpoint.get("beats", {}).get("music_end_s")
+        fade_s = MUSIC_FADE_OUT_S if end_s is None else BAR_END_FADE_S
+        facts = audio.write_music(source, seconds, plan.music_volume, fade_s, target, end_s)
+        return src, name, str(music.mood) if music.mood else None, facts
+
+    @staticmethod
+    def _bar_lines_ms(beats: dict[str, Any], duration_ms: int) -> list[int] | None:
+        """The music's bar lines when the cuts follow its beat, for the titles to start on."""
+        if not beats.get("sync"):
+            return None
+        return [round(t * 1000) for t in BeatGrid.from_record(beats).downbeats(duration_ms / 1000)]
 
     def export(self, ctx: StageContext) -> None:
         if ctx.checkpoint.get("render"):  # recorded once kept: done, on whichever machine

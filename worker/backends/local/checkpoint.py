@@ -53,6 +53,37 @@ class PhotosShown(BaseModel):
     left_out: list[str]
 
 
+class BeatCut(BaseModel):
+    frame: int
+    """The cut's frame (a transition's midpoint)."""
+    beat_s: float
+    off_ms: float
+    """The cut's frame time minus its beat's time."""
+
+
+class Beats(BaseModel):
+    """Whether the cuts follow the music's beat (``sync.beat_plan``), the grid, each cut."""
+
+    sync: bool
+    why: str
+    """On which music's beat, or why the shots follow the pace (no steady beat, turned off)."""
+    tempo_bpm: float | None = None
+    offset_s: float | None = None
+    """The first beat at or after 0 s."""
+    downbeat: int | None = None
+    first_downbeat_s: float | None = None
+    beats_per_bar: int | None = None
+    source: str | None = None
+    """``built-in`` (known from how the music is made) or ``tracked``."""
+    pulse: float | None = None
+    unit: str | None = None
+    """``bar`` or ``beat``: what each shot lasts a whole number of."""
+    music_end_s: float | None = None
+    """The bar line the music fades out to."""
+    cuts: list[BeatCut] = []
+    max_off_ms: float | None = None
+
+
 class Stage1(BaseModel):
     shots: int
     frames: int
@@ -82,6 +113,7 @@ class LocalCheckpoint(Checkpoint):
     files: list[PhotoFile] | None = None
     plan: PlanRecord | None = None  # type: ignore[assignment]
     photos_shown: PhotosShown | None = None
+    beats: Beats | None = None
     stage1: Stage1 | None = None
     stage2: Stage2 | None = None
     render: Render | None = None

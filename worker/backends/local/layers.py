@@ -25,6 +25,8 @@ from worker.job.styles import LayerSpec, LogoPlacement, Position, Role
 READ_MS_PER_WORD = 300
 READ_MS_BASE = 1000
 LEAD_IN_MS = 250
+BAR_WAIT_MS = 2000
+"""How far a title or end card may move to start on a bar line."""
 FADE_MS = 300
 END_CARD_MIN_MS = 2000
 END_CARD_MAX_SHARE = 0.4
@@ -57,19 +59,26 @@ class Span:
     end: int
 
 
-def _spans(plan: Plan, duration_ms: int) -> tuple[Span, Span | None]:
-    """(the body's span, the end card's span or None)."""
+def _spans(
+    plan: Plan, duration_ms: int, bar_lines: Sequence[int] | None = None
+) -> tuple[Span, Span | None]:
+    """(the body's span, the end card's span or None). With the music's ``bar_lines`` (cuts on
+    the beat), the title and the end card start on one: the first within ``BAR_WAIT_MS``, and
+    the last one before the card's reading time that is at most ``BAR_WAIT_MS`` earlier."""
+    lines = list(bar_lines or [])
     words = plan.words
     wants_card = words.cta is not None or words.logo_placement == LogoPlacement.END
     if plan.layers is not None:
         wants_card = any(layer.role in (Role.CTA, Role.END_CARD) for layer in plan.layers)
+    lead_in = next((line for line in lines if 0 <= line <= BAR_WAIT_MS), LEAD_IN_MS)
     if not wants_card:
-        return Span(LEAD_IN_MS, duration_ms), None
+        return Span(lead_in, duration_ms), None
     card_text = " ".join(w.text for w in (words.cta, words.name, words.price) if w is not None)
     length = max(END_CARD_MIN_MS, reading_ms(card_text))
     length = min(length, round(duration_ms * END_CARD_MAX_SHARE))
     start = duration_ms - length
-    return Span(min(LEAD_IN_MS, start), start), Span(start, duration_ms)
+    start = max((line for line in lines if start - BAR_WAIT_MS <= line <= start), default=start)
+    return Span(min(lead_in, start), start), Span(start, duration_ms)
 
 
 def _segment(plan: Plan, role: Role, text: str, span: Span, **extra: Any) -> Segment:
@@ -166,9 +175,12 @@ def _at(seconds: float | None, duration_ms: int, default: int) -> int:
     return min(max(duration_ms + ms if ms < 0 else ms, 0), duration_ms)
 
 
-def text_track(plan: Plan, duration_ms: int, shots: Sequence[Span]) -> Track | None:
-    """The text layers of ``plan`` for a video of ``duration_ms`` whose shots span ``shots``."""
-    body, card = _spans(plan, duration_ms)
+def text_track(
+    plan: Plan, duration_ms: int, shots: Sequence[Span], bar_lines: Sequence[int] | None = None
+) -> Track | None:
+    """The text layers of ``plan`` for a video of ``duration_ms`` whose shots span ``shots``;
+    ``bar_lines`` (ms): the music's, when the cuts are on its beat."""
+    body, card = _spans(plan, duration_ms, bar_lines)
     if plan.layers is not None:
         segments = _template_layers(plan, plan.layers, body, card, duration_ms)
     else:

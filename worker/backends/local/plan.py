@@ -53,8 +53,8 @@ class Plan:
     music: str | None
     """A mood word (see ``Mood``), an audio file path, or None for a silent video."""
     music_volume: float
-    beat_sync: bool = False
-    """Cuts on the beat asked (recorded; the shots follow the pace)."""
+    beat_sync: bool = True
+    """Cuts on the music's beat when it has a steady one; False: shots follow the pace alone."""
     text: bool = True
     """False: the prompt asked for no words on screen; only a title it states is shown."""
     words: PromoWords = field(default_factory=PromoWords)

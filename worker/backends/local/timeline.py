@@ -1,9 +1,10 @@
 """Plan to draft: the stage-1 draft (video track) and the stage-2 additions (music, title).
 
 Shots are laid out on frame boundaries so the rendered video has exactly
-``round(duration * fps)`` frames: cut points are spread evenly, and each transition overlaps
-the two shots around its cut. Times in the draft are milliseconds, as the format wants; the
-renderer maps them back to the same frames.
+``round(duration * fps)`` frames: cut points are spread evenly or put on the music's beats
+(``cuts``), and each transition overlaps the two shots around its cut, its midpoint on it.
+Times in the draft are milliseconds, as the format wants; the renderer maps them back to the
+same frames.
 
 Besides the keys ``worker.job.draft`` documents, the local backend writes (and reads):
 - draft ``m``: ``aspect``, ``fade_in_ms``, ``fade_out_ms``.
@@ -18,6 +19,8 @@ import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from worker.backends.local.beats import BeatGrid
+from worker.backends.local.cuts import Cuts, beat_cuts, even_cuts
 from worker.backends.local.framing import Framing
 from worker.backends.local.layers import Span
 from worker.backends.local.motion import design_motion
@@ -60,15 +63,27 @@ def shot_spans(draft: Draft) -> list[Span]:
     return [Span(s.start_ms, s.end_ms) for t in draft.tracks_of(TrackType.VIDEO) for s in t.sg]
 
 
-def video_draft(plan: Plan, photos: Sequence[PhotoForDraft]) -> Draft:
+def shot_cuts(plan: Plan, photo_count: int, grid: BeatGrid | None = None) -> Cuts:
+    """On the beats of ``grid`` when there is one and it has enough of them, else even."""
+    total = plan.frame_count
+    count = min(shot_count(plan, photo_count), total)
+    on_beat = beat_cuts(grid, total, plan.fps, count) if grid and count > 1 else None
+    return on_beat or even_cuts(total, count)
+
+
+def video_draft(plan: Plan, photos: Sequence[PhotoForDraft], planned: Cuts | None = None) -> Draft:
+    """``planned``: the shots' cuts (``shot_cuts``); spread evenly when not given."""
     fps = plan.fps
     total = plan.frame_count
-    count = min(shot_count(plan, len(photos)), total)
-    cuts = [round(index * total / count) for index in range(count + 1)]
+    planned = planned or shot_cuts(plan, len(photos))
+    cuts = planned.frames
+    count = len(cuts) - 1
     shortest = min(end - start for start, end in itertools.pairwise(cuts))
     transition = min(
         round(PACE_TIMING[plan.pace].transition_s * fps), int(shortest * MAX_TRANSITION_SHARE)
     )
+    if planned.beats_s is not None:
+        transition -= transition % 2  # even: its midpoint is the cut's frame, on the beat
     if plan.transition == TransitionStyle.CUT:
         transition = 0  # a hard cut: the shots meet, no frame blends them
     before, after = transition // 2, transition - transition // 2
