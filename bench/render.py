@@ -57,6 +57,7 @@ WIDTH, HEIGHT, FPS, SECONDS, PHOTOS = 1080, 1920, 30, 15.0, 8
 PRODUCTS, PRODUCT_PHOTOS, PRODUCT_SECONDS, NAIVE_AT_ONCE = 24, 3, 6.0, 2
 RENDER_STAGES = ("upload", "generate", "complete", "export")
 PAGE_KB = os.sysconf("SC_PAGE_SIZE") // 1024
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
 def make_photo(path: Path, width: int, height: int, seed: int) -> None:
@@ -95,7 +96,10 @@ def load_average() -> float:
 
 
 class TreeMemory:
-    """Peak of the summed RSS and PSS of a process and all its descendants, from /proc."""
+    """Peak of the summed RSS and PSS of a process and all its descendants, from /proc; and
+    the CPU time they used (user + system), as last seen in each one's ``stat``: a little
+    short of the truth (up to one interval of each process, and processes that end between
+    two samples), enough to show where two cores go."""
 
     def __init__(self, root_pid: int, interval: float = 0.1) -> None:
         self.root_pid = root_pid
@@ -103,6 +107,7 @@ class TreeMemory:
         self.peak_rss_mb = 0.0
         self.peak_pss_mb = 0.0
         self.peak_processes = 0
+        self._cpu_ticks: dict[int, int] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._watch, daemon=True)
 
@@ -124,6 +129,18 @@ class TreeMemory:
             todo += children.get(pid, [])
         return tree
 
+    @property
+    def cpu_seconds(self) -> float:
+        return sum(self._cpu_ticks.values()) / CLOCK_TICKS
+
+    def _note_cpu(self, pid: int) -> None:
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+        except OSError:
+            return
+        fields = stat[stat.rindex(")") + 2 :].split()
+        self._cpu_ticks[pid] = max(self._cpu_ticks.get(pid, 0), int(fields[11]) + int(fields[12]))
+
     @staticmethod
     def _memory_kb(pid: int) -> tuple[int, int]:
         rss = pss = 0
@@ -141,6 +158,8 @@ class TreeMemory:
         while not self._stop.wait(self.interval):
             tree = self._tree()
             sizes = [self._memory_kb(pid) for pid in tree]
+            for pid in tree:
+                self._note_cpu(pid)
             self.peak_rss_mb = max(self.peak_rss_mb, sum(rss for rss, _ in sizes) / 1024)
             self.peak_pss_mb = max(self.peak_pss_mb, sum(pss for _, pss in sizes) / 1024)
             self.peak_processes = max(self.peak_processes, len(tree))
@@ -159,6 +178,7 @@ class Run:
     seconds: float
     peak_rss_mb: float = 0.0
     peak_pss_mb: float = 0.0
+    cpu_seconds: float = 0.0
 
 
 def run_measured(command: list[str], env: dict[str, str] | None = None) -> Run:
@@ -174,7 +194,7 @@ def run_measured(command: list[str], env: dict[str, str] | None = None) -> Run:
     seconds = time.perf_counter() - started
     if process.returncode != 0:
         sys.exit(f"failed ({process.returncode}): {' '.join(command)}\n{output.decode()[-3000:]}")
-    return Run(seconds, memory.peak_rss_mb, memory.peak_pss_mb)
+    return Run(seconds, memory.peak_rss_mb, memory.peak_pss_mb, memory.cpu_seconds)
 
 
 def photoreel_env() -> dict[str, str]:
@@ -386,28 +406,34 @@ def report(
         f"{'ours / floor':<44}{ours / floor:7.2f}x  (target <= 1.30x;"
         f" per round {per_round(reel.ours, reel.floor)})"
     )
+    ours_cpu = median([r.cpu_seconds for r in reel.ours])
+    floor_cpu = median([r.cpu_seconds for r in reel.floor])
+    print(f"{'CPU seconds, whole tree: ours / floor':<44}{ours_cpu / floor_cpu:7.2f}x  "
+          f"({ours_cpu:.2f} s / {floor_cpu:.2f} s; on {os.cpu_count()} cores the wall time"
+          f" is at least CPU / cores)")  # fmt: skip
     if reel.naive:
         naive = median([r.seconds for r in reel.naive])
         print(f"{'naive: zoompan + xfade command':<44}{naive:7.2f} s   "
               f"({', '.join(f'{r.seconds:.2f}' for r in reel.naive)})")  # fmt: skip
         print(
-            f"{'ours / naive':<44}{ours / naive:7.2f}x  (target <= 0.70x;"
+            f"{'ours / naive':<44}{ours / naive:7.2f}x  (target <= 0.60x;"
             f" per round {per_round(reel.ours, reel.naive)})"
         )
     stages = {name: median([s.get(name, 0.0) for s in reel.stages]) for name in reel.stages[0]}
     print("  our stages (median s): " + ", ".join(f"{k} {v:.2f}" for k, v in stages.items()))
     rss = max(r.peak_rss_mb for r in reel.ours)
     pss = max(r.peak_pss_mb for r in reel.ours)
-    print(f"{'peak RSS, whole process tree of ours':<44}{rss:7.0f} MB  (target <= 500 MB;"
-          f" PSS {pss:.0f} MB)")  # fmt: skip
+    x264 = max(r.peak_rss_mb for r in reel.floor)
+    print(f"{'peak RSS, whole process tree of ours':<44}{rss:7.0f} MB  (target <= 500 MB, or"
+          f" the floor's x264 + 150 = {x264 + 150:.0f} MB; PSS {pss:.0f} MB)")  # fmt: skip
     if reel.naive:
         print(f"{'peak RSS of the naive ffmpeg':<44}"
               f"{max(r.peak_rss_mb for r in reel.naive):7.0f} MB")  # fmt: skip
     print(f"{'peak RSS of the floor ffmpeg':<44}"
-          f"{max(r.peak_rss_mb for r in reel.floor):7.0f} MB")  # fmt: skip
+          f"{x264:7.0f} MB")  # fmt: skip
     walls = [wall for wall, _ in overhead]
     beyond = [wall - stages_s for wall, stages_s in overhead]
-    print(f"{'1 s 720p clip, cold run: overhead':<44}{median(beyond):7.2f} s   (target <= 2 s;"
+    print(f"{'1 s 720p clip, cold run: overhead':<44}{median(beyond):7.2f} s   (target <= 1.5 s;"
           f" wall {median(walls):.2f} s, render stages"
           f" {median([s for _, s in overhead]):.2f} s)")  # fmt: skip
     if batch is not None:
@@ -419,7 +445,7 @@ def report(
               f"   ({products / batch.ours.seconds * 60:.1f} products/min)")  # fmt: skip
         print(f"{f'  naive, {NAIVE_AT_ONCE} at a time':<44}{batch.naive_seconds:7.2f} s"
               f"   ({products / batch.naive_seconds * 60:.1f} products/min)")  # fmt: skip
-        print(f"{'  throughput ours / naive':<44}{ratio:7.2f}x  (target >= 1.5x)")
+        print(f"{'  throughput ours / naive':<44}{ratio:7.2f}x  (target >= 2.5x)")
         print(f"{'  peak RSS, whole process tree of ours':<44}{batch.ours.peak_rss_mb:7.0f} MB")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tracemalloc
 from pathlib import Path
 
 import cv2
@@ -10,7 +11,7 @@ import pytest
 
 from config.settings import Settings
 from tests.backends.local.yuv import frame_to_rgb
-from worker.backends.local.compose import frames, one_opencv_thread
+from worker.backends.local.compose import Shot, ShotSources, frames, one_opencv_thread
 from worker.backends.local.frame import frame_planes
 from worker.backends.local.framing import FitMode, Framing
 from worker.backends.local.layers import text_track
@@ -101,3 +102,26 @@ def test_frames_are_built_with_one_opencv_thread_and_the_setting_comes_back() ->
     with one_opencv_thread():
         assert cv2.getNumThreads() == 1
     assert cv2.getNumThreads() == 2
+
+
+def test_a_shot_source_is_built_holding_two_full_size_pictures_at_most(tmp_path: Path) -> None:
+    """Contained: the working copy and the canvas, then the canvas and its YUV; never the
+    working copy through the conversion, nor the canvas beside its padded copy and YUV."""
+    working = tmp_path / "wide.npy"
+    rng = np.random.default_rng(3)
+    np.save(working, rng.integers(0, 256, (1200, 1800, 3), dtype=np.uint8))
+    centred = {"zoom": 1.0, "px": 0.5, "py": 0.5}
+    shot = Shot(0, 0, 10, "wide", Framing(FitMode.CONTAIN, (0.0, 0.0, 1.0, 1.0), (0.5, 0.5)),
+                {"kind": "static", "from": centred, "to": centred}, None)  # fmt: skip
+    size = (541, 961)  # odd: the canvas is padded to even before conversion
+    sources = ShotSources([shot], {"wide": working}, size)
+    tracemalloc.start()
+    try:
+        planes = sources.get(shot)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+        sources.close()
+    working_bytes, canvas_bytes = 1200 * 1800 * 3, size[0] * size[1] * 3
+    assert planes.size == size
+    assert peak < working_bytes + 2 * canvas_bytes

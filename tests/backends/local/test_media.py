@@ -9,6 +9,7 @@ import pillow_heif
 import pytest
 from PIL import Image
 
+from worker.backends.local import media
 from worker.backends.local.media import decode_photo, load_working_image, prepare_photo
 from worker.job.errors import JobFailed
 
@@ -112,6 +113,24 @@ def test_shrinking_accounts_for_the_exif_rotation(tmp_path: Path) -> None:
     exif[0x0112] = 6
     Image.fromarray(two_tone(3000, 2000)).save(path, exif=exif, quality=80)
     assert decode_photo(path, (360, 640)).shape == (800, 533, 3)
+
+
+@pytest.mark.parametrize(("output", "reduced"), [((900, 1600), False), ((180, 320), True)])
+def test_colour_jpegs_decode_to_the_pixels_pillow_gives(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, output: tuple[int, int], reduced: bool
+) -> None:
+    path = tmp_path / "noisy.jpg"
+    rng = np.random.default_rng(5)
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    noisy = rng.integers(0, 256, (1200, 1800, 3), dtype=np.uint8)
+    Image.fromarray(noisy).save(path, exif=exif, quality=85)
+    with Image.open(path) as image:
+        image.draft("RGB", (image.size[0] // 2, image.size[1] // 2) if reduced else image.size)
+        assert media._colour_jpeg_pixels(path, image, (1800, 1200)) is not None
+    fast = decode_photo(path, output)
+    monkeypatch.setattr(media, "_colour_jpeg_pixels", lambda *_: None)
+    np.testing.assert_array_equal(fast, decode_photo(path, output))
 
 
 def test_truncated_jpeg_names_the_file(tmp_path: Path) -> None:

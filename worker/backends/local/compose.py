@@ -113,10 +113,14 @@ class ShotSources:
         self._pending: dict[int, Future[Planes]] = {}
 
     def _build(self, shot: Shot) -> Planes:
+        """The working copy and the picture built from it are handed on, never kept here, so
+        each is freed as soon as the step after it no longer needs it."""
         following = self._shots[shot.index + 1] if shot.index + 1 < len(self._shots) else None
-        rgb = load_working_image(self._files[shot.src])
+        headroom = _headroom(shot, following)
         return rgb_to_planes(
-            build_shot_source(rgb, shot.framing, self._size, _headroom(shot, following))
+            build_shot_source(
+                load_working_image(self._files[shot.src]), shot.framing, self._size, headroom
+            )
         )
 
     def get(self, shot: Shot) -> Planes:

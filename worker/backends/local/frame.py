@@ -53,16 +53,25 @@ class Planes:
 
 
 def rgb_to_planes(rgb: np.ndarray) -> Planes:
-    """``rgb`` (height, width, 3) uint8 as planes."""
+    """``rgb`` (height, width, 3) uint8 as planes.
+
+    Each full-size intermediate is let go as soon as the next exists, and so is ``rgb`` when
+    the caller handed over its only reference (``rgb_to_planes(build(...))``): a shot
+    source is built holding two full-size pictures at most, not four.
+    """
     height, width = rgb.shape[:2]
     padded = rgb
     if height % 2 or width % 2:
         padded = cv2.copyMakeBorder(rgb, 0, height % 2, 0, width % 2, cv2.BORDER_REPLICATE)
+    del rgb
     yuv = cv2.transform(padded, RGB_TO_YUV)
-    chroma_size = (padded.shape[1] // 2, padded.shape[0] // 2)
+    del padded
+    chroma_size = (yuv.shape[1] // 2, yuv.shape[0] // 2)
     chroma = cv2.resize(yuv[..., 1:], chroma_size, interpolation=cv2.INTER_AREA)
+    luma = np.ascontiguousarray(yuv[..., 0])
+    del yuv
     return Planes(
-        np.ascontiguousarray(yuv[..., 0]),
+        luma,
         np.ascontiguousarray(chroma[..., 0]),
         np.ascontiguousarray(chroma[..., 1]),
         width,
