@@ -80,11 +80,15 @@ def _scan(text: str, phrases: frozenset[str], longest: int) -> list[Token]:
         if kind == Kind.HAN:
             tokens.extend(_phrases(raw, match.start(), phrases, longest))
             continue
+        start, end = match.start(), match.end()
         if kind == Kind.BREAK:
+            # " - " is where it is written, spaces aside: a separator, not a hyphen
+            start += len(raw) - len(raw.lstrip())
             raw = raw.strip()
+            end = start + len(raw)
         lowered = raw.lower().replace("'", "").replace("’", "")
-        attached = bool(tokens) and tokens[-1].end == match.start()
-        tokens.append(Token(lowered, raw, match.start(), match.end(), kind, attached=attached))
+        attached = bool(tokens) and tokens[-1].end == start
+        tokens.append(Token(lowered, raw, start, end, kind, attached=attached))
     return tokens
 
 

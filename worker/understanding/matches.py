@@ -78,8 +78,8 @@ def calm_beside(tokens: Sequence[Token], matches: list[Match]) -> list[Match]:
 
 def adjacent(tokens: Sequence[Token], matches: list[Match]) -> list[Match]:
     """Moods beside music nouns ("calm music", "music: calm") ask no pace, and are the firmest
-    ask of the music; words before a transition or camera move describe it (no mood; their
-    pace only a hint)."""
+    ask of the music; words before a transition or camera move describe it (no calm mood;
+    their pace only a hint)."""
     result = list(matches)
     for position, match in enumerate(matches):
         following = next(
@@ -101,7 +101,7 @@ def adjacent(tokens: Sequence[Token], matches: list[Match]) -> list[Match]:
             kept = tuple(firm(s) for s in match.entry.senses if s.field != "pace")
             last = following.last  # its words: "romantic music"
         elif {s.field for s in following.entry.senses} & {"transition", "motion"}:
-            kept = tuple(hint(s) for s in match.entry.senses if s.field != "music")
+            kept = tuple(hint(s) for s in match.entry.senses if not calm_mood(s))
         else:
             continue
         result[position] = Match(
@@ -136,6 +136,12 @@ def firm(sense: Sense) -> Sense:
         if sense.strength == Strength.PLAIN
         else sense
     )
+
+
+def calm_mood(sense: Sense) -> bool:
+    """A calm word says how a transition or camera move goes ("soft dissolves", "gentle zoom
+    in"); another mood before one is still the music's ("upbeat hard cuts", 欢快 zoom in)."""
+    return sense.field == "music" and sense.value == Mood.CALM
 
 
 def hint(sense: Sense) -> Sense:

@@ -9,8 +9,9 @@ the lexicons' phrases, longest first. A negation
 into its negated sense; more nouns may follow ("no music or text"), anything else ends it.
 
 Two phrases next to each other may read differently than apart: a mood before a music noun
-("calm music", 舒缓的音乐) says nothing about the pace, and a word before a transition or a
-camera move ("soft dissolves", "slow pans") describes that, not the music. The product's name
+("calm music", 舒缓的音乐) says nothing about the pace, and a calm or slow word before a
+transition or a camera move ("soft dissolves", "slow pans") describes that, not the music
+(another mood there is still the music's: "upbeat hard cuts"). The product's name
 (``worker.understanding.promo`` guesses it: "promo for …") claims nothing, since a guess may
 hold a platform ("a video for our cafe's Instagram Reels"); its words are only not reported as
 not understood.
