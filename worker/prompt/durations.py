@@ -29,6 +29,8 @@ DECADE_WORDS = word_set(
 )
 SHOT_WORDS = word_set("each per apiece every a")
 """After a length, these make it a shot's ("3 seconds each", "2 s per photo")."""
+SHOTS = word_set("photo picture image slide shot pic frame clip")
+MEASURE_UNITS = word_set("fps p k hz")
 CLOCK = re.compile(r"(\d{1,2}):([0-5]\d)")
 
 
@@ -120,16 +122,28 @@ def _shot_words(tokens: Sequence[Token], end: int) -> int:
     if word in ("each", "apiece"):
         return 1
     following = _text(tokens, end + 1)
-    shots = ("photo", "picture", "image", "slide", "shot", "pic", "frame", "clip")
-    return 2 if word in SHOT_WORDS and following.removesuffix("s") in shots else 0
+    return 2 if word in SHOT_WORDS and following.removesuffix("s") in SHOTS else 0
+
+
+def _counts(word: str) -> bool:
+    """Whether a number before ``word`` counts something ("10 photos", "12 photo slideshow")
+    or has a unit other than time ("30 fps", "4k")."""
+    plural = len(word) > 3 and word.endswith("s") and not word.endswith("ss")
+    return plural or word in SHOTS or word in MEASURE_UNITS
 
 
 def _bare_seconds(tokens: Sequence[Token], index: int) -> float | None:
-    """The seconds of "1 minute 30": a whole number under 60 that ends the clause."""
+    """The seconds of "1 minute 30", "1min30 upbeat", "1 min 15 product tour": a whole number
+    under 60 that ends the clause or is followed by a word it does not count."""
     if index >= len(tokens) or tokens[index].kind != Kind.NUMBER:
         return None
     value = float(tokens[index].text.replace(",", ""))
-    ends = index + 1 == len(tokens) or tokens[index + 1].kind == Kind.BREAK
+    after = tokens[index + 1] if index + 1 < len(tokens) else None
+    ends = (
+        after is None
+        or after.kind == Kind.BREAK
+        or (after.kind == Kind.WORD and not _counts(after.text))
+    )
     return value if ends and value.is_integer() and 0 < value < 60 else None
 
 

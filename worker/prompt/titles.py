@@ -5,8 +5,8 @@ In order: a label and a quoted title (title 'Summer Sale', titled "Grand Opening
 clause (title: Weekend Trip, heading: Open Day 2025, text: Grand Opening, a video called
 Forever Starts Today, a reel named Sunday Brunch, 标题：夏日促销, 标题叫豆豆的一天); a title in
 《》; else the one quoted text of the prompt, if it has exactly one. An English bare title
-needs a colon or a capital after its label, so "no title" and "a title card at the end" name
-none.
+needs a colon, a verb ("a title that says Thank You Teachers") or a capital after its label,
+so "no title" and "a title card at the end" name none.
 """
 
 from __future__ import annotations
@@ -23,8 +23,14 @@ _EN_LABEL = (
     r"\b(?i:title\s+it|call\s+it|name\s+it|title\s+card|titled|title|heading|headline|called"
     r"|named|with\s+the\s+(?:title|name))"
 )
-_COLON_LABEL = r"\b(?i:text|on-screen\s+text|caption|overlay|intro\s+text)\s*[:：]\s*"
-"""Labels that name a title only with a colon: "text: Grand Opening"."""
+_SAYING = r"(?i:that\s+says|that\s+reads|which\s+says|which\s+reads|saying|reading)"
+"""What comes between a label and its bare title: "a title that says Thank You Teachers"."""
+_COLON_LABEL = (
+    r"\b(?i:text|on-screen\s+text|caption|overlay|intro\s+text)"
+    rf"(?:\s*[:：]\s*|\s+{_SAYING}\s*[:：]?\s*)"
+)
+"""Labels that name a title only with a colon or a verb: "text: Grand Opening", "text saying
+Grand Opening"."""
 _ZH_LABEL = (
     r"(?:标题|题目|片名|名字|名称|主题)(?:是|为|叫|叫做|写着|写|显示)?|名为|取名为?|题为|命名为"
 )
@@ -37,7 +43,8 @@ LABELLED_QUOTED = re.compile(
 )
 _CLAUSE_END = r"(?=\s*(?:[,，。;；!！?？\n]|\.(?:\s|$)|\s[-–—]\s|$))"
 LABELLED_BARE = re.compile(
-    rf"(?:{_EN_LABEL}(?:\s*[:：]\s*|\s+(?i:is|should\s+be|will\s+be)\s+|\s+(?=[A-Z0-9]))"
+    rf"(?:{_EN_LABEL}(?:\s*[:：]\s*|\s+(?i:is|should\s+be|will\s+be)\s+"
+    rf"|\s+{_SAYING}\s*[:：]?\s*|\s+(?=[A-Z0-9]))"
     rf"|{_COLON_LABEL}"
     rf"|(?:{_ZH_LABEL})\s*[:：]?\s*)"
     rf"(?P<bare>[^,，。;；!！?？\n]+?){_CLAUSE_END}"

@@ -43,6 +43,8 @@ from worker.understanding.promo import cta_span, name_span, word_spans
 PREPOSITIONS = word_set("for in on at with as")
 FORMAT_FIELDS = frozenset(("platform", "ratio", "shape", "resolution"))
 """What a bare title never runs into: "called Summer Vibes for TikTok" is "Summer Vibes"."""
+PLACES = word_set("start beginning end top bottom intro outro opening front corner")
+"""Nor where it goes: "the title Aloha 2025 at the beginning" is "Aloha 2025"."""
 STORY_OWNERS = word_set("my our the your his her their a an")
 
 
@@ -311,7 +313,9 @@ class Reader:
     def _trim_title(self, text: str) -> str:
         tokens = tokenize(text, *self._han())
         for index, token in enumerate(tokens[:-1]):
-            if token.text in PREPOSITIONS and self._is_format(tokens, index + 1):
+            if token.text in PREPOSITIONS and (
+                self._is_format(tokens, index + 1) or _is_place(tokens, index + 1)
+            ):
                 return text[: token.start].rstrip(" ,-–")
         return text
 
@@ -321,6 +325,13 @@ class Reader:
         state = _Pass("", list(tokens), [False] * len(tokens))
         match = self._longest(state, index)
         return match is not None and any(s.field in FORMAT_FIELDS for s in match.entry.senses)
+
+
+def _is_place(tokens: Sequence[Token], index: int) -> bool:
+    """ "the beginning", "the end of the video": where a title goes, not part of it."""
+    if tokens[index].text == "the":
+        index += 1
+    return index < len(tokens) and tokens[index].text in PLACES
 
 
 def _breaks(state: _Pass, start: int, end: int, claimed: list[tuple[int, int]]) -> bool:
