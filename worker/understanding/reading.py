@@ -154,7 +154,9 @@ class Reader:
     def _corrected(self, token: Token) -> Token:
         if token.kind != Kind.WORD or token.text in self.english:
             return token
-        corrected = self.corrector.correct(token.text)
+        corrected = self.corrector.correct(
+            token.text, acronym=len(token.raw) > 1 and token.raw.isupper()
+        )
         return token.with_text(corrected) if corrected else token
 
     def _lengths(self, state: _Pass) -> None:
@@ -218,9 +220,19 @@ class Reader:
         if joined > 1 and (entry := self.english.get("".join(words[:joined]))):
             return Match(entry, index, index + joined)
         for size in range(len(words), 0, -1):
-            if entry := self.english.get(" ".join(words[:size])):
+            if entry := self._phrase(words[:size]):
                 return Match(entry, index, index + size)
         return None
+
+    def _phrase(self, words: list[str]) -> Entry | None:
+        """The entry of ``words``, or of their singular when several words end in a plural
+        ("slow zoom outs", "gentle push ins"): a lone word keeps its own meaning ("portraits"
+        of the family are not a portrait canvas)."""
+        phrase = " ".join(words)
+        found = self.english.get(phrase)
+        if found is None and len(words) > 1 and phrase.endswith("s"):
+            found = self.english.get(phrase[:-1])
+        return found
 
     @staticmethod
     def _story(tokens: Sequence[Token], index: int) -> Match | None:
