@@ -73,7 +73,7 @@ GRAMMAR = _words(
     "|no longer than|not more than|less than|ish|long|length|total|overall|duration|time"
     "|something|anything|everything|thing|things|kind of|sort of|type of|style|styled|vibe"
     "|vibes|feel|feeling|look|looking|mood|tone|version|format|aspect|ratio|aspect ratio"
-    "|size|resolution|quality|frame rate|framerate|speed|tempo|pace|paced|rhythm|volume"
+    "|size|resolution|quality|frame rate|framerate|fps|speed|tempo|pace|paced|rhythm|volume"
     "|start|beginning|end|ending|finish|intro|outro|opening|close|closing|between|throughout"
     "|across|whole|entire|first|last|next|after|before|during|along|together|again|now"
     "|today|tonight|tomorrow|new|nice|good|great|cool|awesome|beautiful|lovely|amazing"

@@ -7,7 +7,7 @@ from worker.prompt.tokens import tokenize
 
 
 def measured(text: str) -> list[tuple[str | None, object]]:
-    tokens = tokenize(text, frozenset(("帧", "比", "音量", "时长")), 2)
+    tokens = tokenize(text, frozenset(("帧", "帧率", "比", "音量", "时长")), 2)
     return [(m.field, m.value) for m in measures(tokens, [False] * len(tokens))]
 
 
@@ -21,6 +21,10 @@ def measured(text: str) -> list[tuple[str | None, object]]:
         ("24p", [("fps", 24)]),
         ("duration: 30", [("duration", 30.0)]),
         ("时长30", [("duration", 30.0)]),
+        ("fps: 30", [("fps", 30)]),
+        ("frame rate 25", [("fps", 25)]),
+        ("帧率：60", [("fps", 60)]),
+        ("background music at 20 percent", [("music_volume", 0.2)]),
         ("30 photos", []),
         ("1080p", [("resolution", "1080p")]),
         ("4K", [("resolution", "2160p")]),

@@ -33,6 +33,8 @@ def title(prompt: str) -> str | None:
         ("做一个叫《我们的夏天》的相册视频", "我们的夏天"),
         ("it's a promo for 'Café Luna'", "Café Luna"),
         ("the title should be Summer Sale, 15 seconds", "Summer Sale"),
+        ("add a title that says Thank You Teachers, 45 seconds", "Thank You Teachers"),
+        ("with text saying Grand Opening", "Grand Opening"),
         ("no title please", None),
         ("title: none", None),
         ("a title card at the end", None),
