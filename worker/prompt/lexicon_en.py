@@ -242,7 +242,7 @@ TRANSITIONS = {
         "hard cut|hard cuts|hardcut|hardcuts|straight cut|straight cuts|jump cut|jump cuts"
         "|clean cut|clean cuts|simple cuts|basic cuts|cuts only|only cuts|just cuts|direct cuts"
         "|smash cuts|smash cut|match cut|match cuts|plain cuts|cut straight|straight cutting"
-        "|hard cutting|hard edits|jump cutting",
+        "|hard cutting|hard edits|jump cutting|cut transition|cut transitions|cuts between",
         _CUT,
     ),
     **table(

@@ -12,6 +12,7 @@ one run).
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
@@ -23,7 +24,7 @@ class Kind(StrEnum):
     RATIO = "ratio"
     """Two numbers with ``:``, ``x`` or ``/`` between them: 9:16, 1080x1920."""
     BREAK = "break"
-    """Punctuation that ends a clause: a negation does not reach past it."""
+    """Punctuation, bullets and emoji that end a clause: a negation does not reach past it."""
     SYMBOL = "symbol"
 
 
@@ -55,6 +56,9 @@ _SCANNER = re.compile(
     r"|(?P<symbol>\S)"
 )
 AND_SYMBOLS = {"/", "&", "+"}
+PICTOGRAPHS = frozenset(("So", "Sk", "Mn", "Cf"))
+"""Unicode categories of emoji and their joiners: like bullets ("•"), they separate what they
+stand between ("15s ✨ soft piano ✨ slow fades")."""
 
 
 def _phrases(run: str, start: int, phrases: frozenset[str], longest: int) -> list[Token]:
@@ -81,6 +85,8 @@ def _scan(text: str, phrases: frozenset[str], longest: int) -> list[Token]:
             tokens.extend(_phrases(raw, match.start(), phrases, longest))
             continue
         start, end = match.start(), match.end()
+        if kind == Kind.SYMBOL and (unicodedata.category(raw) in PICTOGRAPHS or raw in "•·"):
+            kind = Kind.BREAK
         if kind == Kind.BREAK:
             # " - " is where it is written, spaces aside: a separator, not a hyphen
             start += len(raw) - len(raw.lstrip())

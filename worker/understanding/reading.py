@@ -43,6 +43,7 @@ from worker.understanding.promo import cta_span, name_span, word_spans
 PREPOSITIONS = word_set("for in on at with as")
 FORMAT_FIELDS = frozenset(("platform", "ratio", "shape", "resolution"))
 """What a bare title never runs into: "called Summer Vibes for TikTok" is "Summer Vibes"."""
+TRANSITION_LABELS = word_set("transition transitions")
 PLACES = word_set("start beginning end top bottom intro outro opening front corner")
 """Nor where it goes: "the title Aloha 2025 at the beginning" is "Aloha 2025"."""
 STORY_OWNERS = word_set("my our the your his her their a an")
@@ -195,7 +196,11 @@ class Reader:
             if state.used[index] or tokens[index].kind not in (Kind.WORD, Kind.HAN):
                 index += 1
                 continue
-            found = self._longest(state, index) or self._story(tokens, index)
+            found = (
+                self._labelled_transition(state, index)
+                or self._longest(state, index)
+                or self._story(tokens, index)
+            )
             if found is None:
                 index += 1
                 continue
@@ -204,16 +209,35 @@ class Reader:
             index = found.last
         return matches
 
+    def _words(self, state: _Pass, index: int) -> list[str]:
+        """The words from ``index`` on that no pass took, as many as a phrase may have."""
+        words: list[str] = []
+        for token, used in zip(state.tokens[index:], state.used[index:], strict=True):
+            if used or token.kind != Kind.WORD or len(words) == self.longest_english:
+                break
+            words.append(token.text)
+        return words
+
+    def _labelled_transition(self, state: _Pass, index: int) -> Match | None:
+        """ "transitions: zoom", "transition - cut": a style after the transitions' label is
+        that style's transitions ("zoom transitions"), not the camera's zoom."""
+        before = [token.text for token in state.tokens[max(0, index - 2) : index]]
+        if len(before) < 2 or before[0] not in TRANSITION_LABELS or before[1] not in (":", "-"):
+            return None
+        words = self._words(state, index)
+        for size in range(len(words), 0, -1):
+            for phrase in ([*words[:size], "transitions"], words[:size]):
+                entry = self._phrase(phrase)
+                if entry and any(sense.field == "transition" for sense in entry.senses):
+                    return Match(entry, index, index + size)
+        return None
+
     def _longest(self, state: _Pass, index: int) -> Match | None:
         tokens = state.tokens
         if tokens[index].kind == Kind.HAN:
             entry = self.chinese.get(tokens[index].text)
             return Match(entry, index, index + 1) if entry else None
-        words: list[str] = []
-        for token, used in zip(tokens[index:], state.used[index:], strict=True):
-            if used or token.kind != Kind.WORD or len(words) == self.longest_english:
-                break
-            words.append(token.text)
+        words = self._words(state, index)
         joined = 1
         while joined < len(words) and tokens[index + joined].joined:
             joined += 1

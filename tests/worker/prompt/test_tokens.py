@@ -38,6 +38,11 @@ def test_a_dash_between_spaces_separates() -> None:
     assert not any(t.joined or t.attached for t in tokens)
 
 
+def test_emoji_and_bullets_separate() -> None:
+    tokens = tokenize("15s ✨ soft piano • slow fades 🎬", PHRASES, LONGEST)
+    assert [t.kind for t in tokens if t.text in ("✨", "•", "🎬")] == [Kind.BREAK] * 3
+
+
 def test_apostrophes_and_w_slash() -> None:
     assert texts("don't add it w/ music, w/o text") == [
         "dont", "add", "it", "with", "music", ",", "without", "text",
