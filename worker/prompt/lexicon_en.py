@@ -159,7 +159,9 @@ MOODS = {
     **moods(
         "upbeat|happy|cheerful|fun|joyful|joyous|party music|pop|edm|electronic|dance|hype|hyped"
         "|groovy|bright|playful|festive|uplifting|feel good|bouncy|exciting|good vibes"
-        "|catchy|trendy|trending|summery|sunny|celebratory|funky|positive",
+        "|catchy|trendy|trending|summery|sunny|celebratory|funky|positive|house music"
+        "|tropical house|deep house|disco|reggaeton|afrobeat|afrobeats|kpop|k pop|techno"
+        "|dubstep|electro|electropop|dance pop",
         Mood.UPBEAT,
     ),
     **moods(
@@ -206,24 +208,30 @@ MUSIC = {
         MUSIC_NOUN,
     ),
     **table(
-        "silent|mute|muted|sound off|no sound|no audio|music none|music off|audio off",
+        "silent|mute|muted|sound off|no sound|no audio|music none|music off|audio off"
+        "|music free|audio free|sound free",
         SILENT,
     ),
     **table(
         "quiet background music|low background music|soft background music|light background"
         " music|subtle background music|quiet music|low music|music quiet|music low"
         "|music quietly|quietly|low volume|music in the background"
-        "|background music low|background music quiet|music soft|low key music",
+        "|background music low|background music quiet|music soft|low key music"
+        "|music volume low|volume low|music volume quiet|volume down|music down"
+        "|turn the music down|turn down the music|music turned down|low music volume",
         entry(Sense("music_volume", 0.5)),
     ),
     "loud": entry(Sense("music_volume", 1.0), negated=(Sense("music_volume", 0.5),)),
     "music loud": entry(Sense("music_volume", 1.0), negated=(Sense("music_volume", 0.5),)),
 }
-TEXT = table(
-    "text|texts|title|titles|caption|captions|subtitle|subtitles|words|lettering|overlay"
-    "|overlays|text overlay|text overlays|on screen text|text on screen|writing|typography",
-    TEXT_NOUN,
-)
+TEXT = {
+    **table(
+        "text|texts|title|titles|caption|captions|subtitle|subtitles|words|lettering|overlay"
+        "|overlays|text overlay|text overlays|on screen text|text on screen|writing|typography",
+        TEXT_NOUN,
+    ),
+    **table("text free|caption free", entry(Sense("text", False, FIRM))),
+}
 
 _CUT = entry(transition(TransitionStyle.CUT, FIRM))
 _CUT_FAST = entry(transition(TransitionStyle.CUT, FIRM), pace(Pace.FAST))
