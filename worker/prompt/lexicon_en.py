@@ -86,7 +86,7 @@ GRAMMAR = _words(
     "|between slides|between rooms|on each photo|on each picture|on every shot|on every photo"
     "|on the photos|on each room|each room|every room|each photo|each picture|every photo"
     "|background|backing|playing|shots|shot|photos|photo|pictures|picture|pics|pic|images"
-    "|image|slides|frames|stills|clips|moments|st|nd|rd|th|n|says|saying|reads|reading|off"
+    "|image|slides|frames|stills|clips|moments|st|nd|rd|th|n|say|says|saying|reads|reading|off"
 )
 VIDEO_KINDS = _words(
     "video|videos|vid|vids|clip|clip|slideshow|slideshows|slide show|slide shows|montage"

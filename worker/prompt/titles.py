@@ -23,20 +23,24 @@ _EN_LABEL = (
     r"\b(?i:title\s+it|call\s+it|name\s+it|title\s+card|titled|title|heading|headline|called"
     r"|named|with\s+the\s+(?:title|name))"
 )
-_SAYING = r"(?i:that\s+says|that\s+reads|which\s+says|which\s+reads|saying|reading)"
+_SAYING = (
+    r"(?i:that\s+says|that\s+reads|which\s+says|which\s+reads|saying|reading|should\s+say"
+    r"|to\s+say)"
+)
 """What comes between a label and its bare title: "a title that says Thank You Teachers"."""
 _COLON_LABEL = (
     r"\b(?i:text|on-screen\s+text|caption|overlay|intro\s+text)"
     rf"(?:\s*[:：]\s*|\s+{_SAYING}\s*[:：]?\s*)"
+    r"|(?:封面)?(?:文字|字幕|文案)(?:\s*[:：]\s*|写着|写的是)"
 )
 """Labels that name a title only with a colon or a verb: "text: Grand Opening", "text saying
-Grand Opening"."""
+Grand Opening", 字幕写着欢迎光临 (无字幕 is no text, not a title)."""
 _ZH_LABEL = (
     r"(?:标题|题目|片名|名字|名称|主题)(?:是|为|叫|叫做|写着|写|显示)?|名为|取名为?|题为|命名为"
 )
 _SAYS = (
-    r"(?:\s*(?i:is|of|reads|reading|that\s+says|saying|should\s+be|will\s+be|would\s+be"
-    r"|[:：=]))?\s*"
+    r"(?:\s*(?i:is|of|reads|reading|that\s+says|saying|should\s+be|should\s+say|will\s+be"
+    r"|would\s+be|[:：=]))?\s*"
 )
 LABELLED_QUOTED = re.compile(
     rf"(?:{_EN_LABEL}{_SAYS}|(?:{_ZH_LABEL}|叫|叫做)\s*[:：]?\s*)(?:{QUOTED})"
@@ -44,7 +48,7 @@ LABELLED_QUOTED = re.compile(
 _CLAUSE_END = r"(?=\s*(?:[,，。;；!！?？\n]|\.(?:\s|$)|\s[-–—]\s|$))"
 LABELLED_BARE = re.compile(
     rf"(?:{_EN_LABEL}(?:\s*[:：]\s*|\s+(?i:is|should\s+be|will\s+be)\s+"
-    rf"|\s+{_SAYING}\s*[:：]?\s*|\s+(?=[A-Z0-9]))"
+    rf"|\s+{_SAYING}\s*[:：]?\s*|\s+[-–—]\s+(?=[A-Z0-9])|\s+(?=[A-Z0-9]))"
     rf"|{_COLON_LABEL}"
     rf"|(?:{_ZH_LABEL})\s*[:：]?\s*)"
     rf"(?P<bare>[^,，。;；!！?？\n]+?){_CLAUSE_END}"
