@@ -132,19 +132,27 @@ def _counts(word: str) -> bool:
     return plural or word in SHOTS or word in MEASURE_UNITS
 
 
-def _bare_seconds(tokens: Sequence[Token], index: int) -> float | None:
-    """The seconds of "1 minute 30", "1min30 upbeat", "1 min 15 product tour": a whole number
-    under 60 that ends the clause or is followed by a word it does not count."""
-    if index >= len(tokens) or tokens[index].kind != Kind.NUMBER:
+def _bare_seconds(tokens: Sequence[Token], index: int) -> tuple[float, int] | None:
+    """(seconds, index after them) of "1 minute 30", "1min30 upbeat", "1 min 15 product tour",
+    "a minute thirty": a whole number under 60 (in words, 10 or more: "2 minutes, one for
+    reels" is no 2:01) that ends the clause or is followed by a word it does not count."""
+    if index >= len(tokens):
         return None
-    value = float(tokens[index].text.replace(",", ""))
-    after = tokens[index + 1] if index + 1 < len(tokens) else None
+    if tokens[index].kind == Kind.NUMBER:
+        value, after_index = float(tokens[index].text.replace(",", "")), index + 1
+    else:
+        words = [t.text for t in tokens[index : index + 3] if t.kind == Kind.WORD]
+        found = leading_number(words) if tokens[index].kind == Kind.WORD else None
+        if found is None or found[0] < 10:
+            return None
+        value, after_index = float(found[0]), index + found[1]
+    after = tokens[after_index] if after_index < len(tokens) else None
     ends = (
         after is None
         or after.kind == Kind.BREAK
         or (after.kind == Kind.WORD and not _counts(after.text))
     )
-    return value if ends and value.is_integer() and 0 < value < 60 else None
+    return (value, after_index) if ends and value.is_integer() and 0 < value < 60 else None
 
 
 def clock_seconds(text: str) -> float | None:
@@ -183,7 +191,7 @@ def english_durations(tokens: Sequence[Token]) -> list[Duration]:
             step = end + (_text(tokens, end) == "and")
             following = _component(tokens, step) if step < len(tokens) else None
             if following is None and unit == 60.0 and (extra := _bare_seconds(tokens, step)):
-                seconds, end = seconds + extra, step + 1  # "1 minute 30"
+                seconds, end = seconds + extra[0], extra[1]  # "1 minute 30"
                 break
             if following is None or following[2] >= unit:
                 break
