@@ -127,13 +127,13 @@ PACES = {
     **table(
         "slow pace|slow paced|slower pace|relaxed pace|leisurely pace|gentle pace|calm pace"
         "|slow tempo|no rush|take it slow|unhurried|slowly paced|paced slowly|chill pace"
-        "|slow moving|easy pace|relaxing pace|laid back pace",
+        "|slow moving|easy pace|relaxing pace|laid back pace|take it easy",
         _SLOW_FIRM,
     ),
     **table("slow|slower|slowly|leisurely|laid back|graceful|slowed down", _SLOW),
     **table(
         "medium pace|moderate pace|normal pace|steady pace|medium paced|regular pace"
-        "|average pace|medium tempo|moderate tempo|mid pace|mid tempo",
+        "|average pace|medium tempo|moderate tempo|mid pace|mid tempo|normal speed",
         entry(pace(Pace.MEDIUM, FIRM)),
     ),
     **table("medium|moderate|steady|moderately", entry(pace(Pace.MEDIUM))),
@@ -153,7 +153,7 @@ MOODS = {
     **moods("calm|calming|relaxing|relaxed|gentle|peaceful|serene|tranquil", Mood.CALM, _CALM_SLOW),
     **moods(
         "soft|soothing|ambient|mellow|meditative|zen|easy listening|soft pastel|quiet|spa"
-        "|spa music|classical",
+        "|spa music|classical|lullaby|meditation music|low energy",
         Mood.CALM,
     ),
     **moods(
@@ -185,6 +185,15 @@ MOODS = {
         "emotional|sentimental|heartfelt|touching|nostalgic",
         entry(mood(Mood.ROMANTIC, HINT)),
     ),
+    **table(
+        "sad|melancholy|melancholic|somber|sombre|bittersweet|wistful",
+        entry(mood(Mood.CALM, HINT)),
+    ),
+    **table(
+        "mysterious|haunting|ominous|tense|dark music|suspense",
+        entry(mood(Mood.CINEMATIC)),
+    ),
+    **table("cute|bubbly", entry(mood(Mood.UPBEAT, HINT))),
 }
 INSTRUMENTS = {
     **table(

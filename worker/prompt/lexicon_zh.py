@@ -106,8 +106,10 @@ MOODS = {
     ),
     "电影感": entry(mood(Mood.CINEMATIC), pace(Pace.SLOW, HINT)),
     **moods("浪漫|温馨|温暖|甜蜜|唯美|抒情|深情|柔情|温情|甜美|浪漫唯美", Mood.ROMANTIC),
-    **table("感人|感动|伤感|怀旧|煽情", entry(mood(Mood.CALM, HINT))),
+    **table("感人|感动|伤感|怀旧|煽情|悲伤|忧伤|难过", entry(mood(Mood.CALM, HINT))),
     **table("可爱|萌", entry(mood(Mood.UPBEAT, HINT))),
+    **table("古典|古典乐", entry(mood(Mood.CALM, HINT), noun=True)),
+    **table("电子|电子乐", entry(mood(Mood.UPBEAT, HINT), noun=True)),
 }
 INSTRUMENTS = {
     **table("钢琴|钢琴曲|吉他|古筝|古琴|竖琴|八音盒", entry(mood(Mood.CALM, HINT), noun=True)),
