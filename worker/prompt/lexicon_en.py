@@ -259,7 +259,8 @@ TRANSITIONS = {
         "hard cut|hard cuts|hardcut|hardcuts|straight cut|straight cuts|jump cut|jump cuts"
         "|clean cut|clean cuts|simple cuts|basic cuts|cuts only|only cuts|just cuts|direct cuts"
         "|smash cuts|smash cut|match cut|match cuts|plain cuts|cut straight|straight cutting"
-        "|hard cutting|hard edits|jump cutting|cut transition|cut transitions|cuts between",
+        "|hard cutting|hard edits|jump cutting|cut transition|cut transitions|cuts between"
+        "|cut between",
         _CUT,
     ),
     **table(
@@ -274,7 +275,8 @@ TRANSITIONS = {
         " transitions|synced to the beat|synced to the music|synced with the music|on the beat"
         "|on beat|to the beat|in sync with the music|beat matched|beat matching|music synced"
         "|cut to the music|cuts to the music|timed to the music|timed to the beat"
-        "|edited to the beat|edit to the beat|synced to music",
+        "|edited to the beat|edit to the beat|synced to music|sync to the beat|sync to beat"
+        "|sync with the beat|sync with the music|sync to the music",
         _BEAT,
     ),
     "ignore the beat": entry(Sense("beat_sync", False, FIRM)),
@@ -283,11 +285,12 @@ TRANSITIONS = {
         "dissolve|dissolves|dissolving|cross dissolve|cross dissolves|crossdissolve|crossfade"
         "|crossfades|cross fade|cross fades|crossfading|fade transition|fade transitions"
         "|fading transitions|soft fades|smooth fades|slow fades|gentle fades|fades between"
-        "|dissolve transitions|crossfade transitions|soft cuts",
+        "|dissolve transitions|crossfade transitions|soft cuts|fade between|fading between"
+        "|blend|blends|blending|blend transitions|morph|morphs|morph transitions",
         DISSOLVES,
     ),
     **table(
-        "smooth transitions|soft transitions|gentle transitions",
+        "smooth transitions|soft transitions|gentle transitions|seamless transitions",
         entry(transition(TransitionStyle.DISSOLVE, Strength.HINT), negated=CUT, noun=True),
     ),
     **table(
@@ -305,7 +308,8 @@ TRANSITIONS = {
     **table(
         "slide transition|slide transitions|slides between|sliding transitions|slide in"
         "|slide ins|slide ins between|push transition|push transitions|swipe transition"
-        "|swipe transitions|swipe|swipes|whip pan|whip pans|whip transitions|sliding",
+        "|swipe transitions|swipe|swipes|whip pan|whip pans|whip transitions|sliding|whip"
+        "|whips|slide left|slide right|slide over",
         SLIDES,
     ),
     **table(
@@ -315,7 +319,8 @@ TRANSITIONS = {
 }
 MOTIONS = {
     **table(
-        "ken burns|kenburns|ken burns effect|ken burn|ken burns zoom",
+        "ken burns|kenburns|ken burns effect|ken burn|ken burns zoom|pan and zoom|zoom and pan"
+        "|pan and zooms|pans and zooms",
         KEN_BURNS,
     ),
     "slow ken burns": entry(motion(MotionStyle.KEN_BURNS), pace(Pace.SLOW, HINT), negated=STATIC),
@@ -350,7 +355,8 @@ MOTIONS = {
         entry(motion(MotionStyle.STATIC, Strength.FIRM)),
     ),
     **table(
-        "motion|movement|moving|animation|animations|camera movement|camera motion",
+        "motion|movement|moving|animation|animations|camera movement|camera motion"
+        "|camera moves|camera move",
         MOTION_NOUN,
     ),
 }
@@ -362,13 +368,15 @@ FADES = {
     ),
     **table(
         "fade in|fade up|fade from black|fade up from black|fade in at the start|fades in"
-        "|fading in|fade in from black|open from black|fade at the start|fade at the beginning",
+        "|fading in|fade in from black|open from black|fade at the start|fade at the beginning"
+        "|start with a fade|open with a fade|begin with a fade|opening with a fade",
         FADE_IN,
     ),
     **table(
         "fade out|fade to black|fade to black at the end|fade out at the end|end on black"
         "|end in black|fades out|fading out|fade out to black|fade to black to end"
-        "|fade at the end|fade at end|fade out at end|fade to finish|fades at the end",
+        "|fade at the end|fade at end|fade out at end|fade to finish|fades at the end"
+        "|end with a fade|ending with a fade|end on a fade|finish with a fade",
         FADE_OUT,
     ),
     **table("fade|fading", Entry((Sense("filler"),), NO_FADES, noun=True)),
