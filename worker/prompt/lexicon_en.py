@@ -286,7 +286,8 @@ TRANSITIONS = {
         "|crossfades|cross fade|cross fades|crossfading|fade transition|fade transitions"
         "|fading transitions|soft fades|smooth fades|slow fades|gentle fades|fades between"
         "|dissolve transitions|crossfade transitions|soft cuts|fade between|fading between"
-        "|blend|blends|blending|blend transitions|morph|morphs|morph transitions",
+        "|blending|blend transitions|blend between|blends between|smooth blend|morph|morphs"
+        "|morph transitions",
         DISSOLVES,
     ),
     **table(
