@@ -103,7 +103,7 @@ ENDS = table(
 NEGATORS = table(
     "no|not|without|dont|do not|doesnt|does not|never|skip|skip the|avoid|nothing|none|zero"
     "|no need for|dont want|dont need|dont add|leave out|no any|lose the|drop the|isnt"
-    "|ditch the|free of|cut the|remove",
+    "|ditch the|free of|cut the|remove|turn off|switch off",
     NEGATOR,
 )
 
@@ -213,7 +213,7 @@ INSTRUMENTS = {
 MUSIC = {
     **table(
         "music|song|songs|soundtrack|audio|sound|sounds|track|tracks|tune|tunes|bgm|score"
-        "|background music|background track|background song|music track",
+        "|background music|background track|background song|music track|bg music|bg song",
         MUSIC_NOUN,
     ),
     **table(
