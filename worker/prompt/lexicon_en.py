@@ -87,6 +87,7 @@ GRAMMAR = _words(
     "|on the photos|on each room|each room|every room|each photo|each picture|every photo"
     "|background|backing|playing|shots|shot|photos|photo|pictures|picture|pics|pic|images"
     "|image|slides|frames|stills|clips|moments|st|nd|rd|th|n|say|says|saying|reads|reading|off"
+    "|grand opening|grand reopening|grand re opening|grand finale"
 )
 VIDEO_KINDS = _words(
     "video|videos|vid|vids|clip|clip|slideshow|slideshows|slide show|slide shows|montage"

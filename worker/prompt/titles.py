@@ -45,7 +45,8 @@ _SAYS = (
 LABELLED_QUOTED = re.compile(
     rf"(?:{_EN_LABEL}{_SAYS}|(?:{_ZH_LABEL}|叫|叫做)\s*[:：]?\s*)(?:{QUOTED})"
 )
-_CLAUSE_END = r"(?=\s*(?:[,，。;；!！?？\n]|\.(?:\s|$)|\s[-–—]\s|$))"
+_CLAUSE_END = r"(?=\s*(?:[,，。;；!！?？\n]|\.(?:\s|$)|$))"
+"""Where a bare title ends; at a dash only if what follows asks for something (``trim``)."""
 LABELLED_BARE = re.compile(
     rf"(?:{_EN_LABEL}(?:\s*[:：]\s*|\s+(?i:is|should\s+be|will\s+be)\s+"
     rf"|\s+{_SAYING}\s*[:：]?\s*|\s+[-–—]\s+(?=[A-Z0-9])|\s+(?=[A-Z0-9]))"

@@ -44,6 +44,7 @@ PREPOSITIONS = word_set("for in on at with as")
 FORMAT_FIELDS = frozenset(("platform", "ratio", "shape", "resolution"))
 """What a bare title never runs into: "called Summer Vibes for TikTok" is "Summer Vibes"."""
 TRANSITION_LABELS = word_set("transition transitions")
+DASHES = word_set("- – —")
 PLACES = word_set("start beginning end top bottom intro outro opening front corner")
 """Nor where it goes: "the title Aloha 2025 at the beginning" is "Aloha 2025"."""
 STORY_OWNERS = word_set("my our the your his her their a an")
@@ -349,11 +350,28 @@ class Reader:
     def _trim_title(self, text: str) -> str:
         tokens = tokenize(text, *self._han())
         for index, token in enumerate(tokens[:-1]):
-            if token.text in PREPOSITIONS and (
-                self._is_format(tokens, index + 1) or _is_place(tokens, index + 1)
-            ):
-                return text[: token.start].rstrip(" ,-–")
+            if (
+                token.text in PREPOSITIONS
+                and (self._is_format(tokens, index + 1) or _is_place(tokens, index + 1))
+            ) or (token.text in DASHES and self._asks_something(tokens[index + 1 :])):
+                return text[: token.start].rstrip(" ,-–—")
         return text
+
+    def _asks_something(self, tokens: Sequence[Token]) -> bool:
+        """Whether the words up to the next dash ask for something: "title: Summer Sale - 15
+        seconds" ends at its dash, "title: Mis XV Años - Sofía" does not."""
+        words = list(tokens)
+        for index, token in enumerate(tokens):
+            if token.text in DASHES:
+                words = words[:index]
+                break
+        state = _Pass("", words, [False] * len(words))
+        return any(
+            token.kind == Kind.RATIO
+            or token.text in UNIT_SECONDS
+            or ((match := self._longest(state, index)) is not None and asks(match.entry))
+            for index, token in enumerate(words)
+        )
 
     def _is_format(self, tokens: Sequence[Token], index: int) -> bool:
         if tokens[index].kind == Kind.RATIO:

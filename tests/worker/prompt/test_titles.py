@@ -41,6 +41,7 @@ def title(prompt: str) -> str | None:
         ("字幕写着欢迎光临", "欢迎光临"),
         ("无字幕无音乐", None),
         ("no title - just photos", None),
+        ("title: Holiday Hours - Open Till 9", "Holiday Hours - Open Till 9"),
         ("no title please", None),
         ("title: none", None),
         ("a title card at the end", None),

@@ -89,6 +89,7 @@ def test_a_negated_platform_is_dropped_and_its_words_start_at_the_negation() -> 
         ("music-free, dissolves", "music", SILENCE),
         ("tropical house music", "music", Mood.UPBEAT),
         ("house tour", "music", None),
+        ("our grand opening, fun and upbeat", "music", Mood.UPBEAT),
         ("soft romantic music", "music", Mood.ROMANTIC),
         ("温暖治愈的音乐", "music", Mood.ROMANTIC),
         ("romantic, upbeat music", "music", Mood.UPBEAT),
@@ -149,3 +150,17 @@ def test_what_photoreel_cannot_make_is_named_not_guessed() -> None:
 )
 def test_typos_of_known_words_are_read_as_those_words(prompt: str, field: str, value: Any) -> None:
     assert asked(prompt, field) == value
+
+
+@pytest.mark.parametrize(
+    ("prompt", "title"),
+    [
+        ("title: Summer Sale - 15 seconds - vertical", "Summer Sale"),
+        ("title: Mis XV Años - Sofía", "Mis XV Años - Sofía"),
+        ("with the title Aloha 2025 at the beginning!!", "Aloha 2025"),
+    ],
+)
+def test_a_bare_title_ends_where_the_prompt_asks_for_something_else(
+    prompt: str, title: str
+) -> None:
+    assert asked(prompt, "title") == title
