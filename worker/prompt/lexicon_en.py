@@ -87,7 +87,7 @@ GRAMMAR = _words(
     "|on the photos|on each room|each room|every room|each photo|each picture|every photo"
     "|background|backing|playing|shots|shot|photos|photo|pictures|picture|pics|pic|images"
     "|image|slides|frames|stills|clips|moments|st|nd|rd|th|n|say|says|saying|reads|reading|off"
-    "|grand opening|grand reopening|grand re opening|grand finale"
+    "|grand opening|grand reopening|grand re opening|grand finale|short and sweet"
 )
 VIDEO_KINDS = _words(
     "video|videos|vid|vids|clip|clip|slideshow|slideshows|slide show|slide shows|montage"
@@ -228,7 +228,9 @@ MUSIC = {
         "|music quietly|quietly|low volume|music in the background"
         "|background music low|background music quiet|music soft|low key music"
         "|music volume low|volume low|music volume quiet|volume down|music down"
-        "|turn the music down|turn down the music|music turned down|low music volume",
+        "|turn the music down|turn down the music|music turned down|low music volume"
+        "|music should be quiet|music should be low|music should be soft|music quieter"
+        "|quieter music|music not too loud|keep the music low|music kept low",
         entry(Sense("music_volume", 0.5)),
     ),
     "loud": entry(Sense("music_volume", 1.0), negated=(Sense("music_volume", 0.5),)),
