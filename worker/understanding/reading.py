@@ -25,7 +25,12 @@ from functools import lru_cache
 from typing import Any
 
 from worker.prompt import lexicon_en, lexicon_zh, platforms
-from worker.prompt.durations import UNIT_SECONDS, chinese_durations, english_durations
+from worker.prompt.durations import (
+    MEASURE_UNITS,
+    UNIT_SECONDS,
+    chinese_durations,
+    english_durations,
+)
 from worker.prompt.measures import Measure, measures
 from worker.prompt.titles import find_title
 from worker.prompt.tokens import Kind, Token, tokenize
@@ -45,7 +50,9 @@ FORMAT_FIELDS = frozenset(("platform", "ratio", "shape", "resolution"))
 """What a bare title never runs into: "called Summer Vibes for TikTok" is "Summer Vibes"."""
 TRANSITION_LABELS = word_set("transition transitions")
 DASHES = word_set("- – —")
-PLACES = word_set("start beginning end top bottom intro outro opening front corner")
+PLACES = word_set(
+    "start beginning end top bottom intro outro opening front corner first last final"
+)
 """Nor where it goes: "the title Aloha 2025 at the beginning" is "Aloha 2025"."""
 STORY_OWNERS = word_set("my our the your his her their a an")
 
@@ -355,6 +362,8 @@ class Reader:
                 and (self._is_format(tokens, index + 1) or _is_place(tokens, index + 1))
             ) or (token.text in DASHES and self._asks_something(tokens[index + 1 :])):
                 return text[: token.start].rstrip(" ,-–—")
+            if token.kind == Kind.NUMBER and _measured(tokens, index):
+                return text[: token.start].rstrip(" ,-–—") or text
         return text
 
     def _asks_something(self, tokens: Sequence[Token]) -> bool:
@@ -379,6 +388,13 @@ class Reader:
         state = _Pass("", list(tokens), [False] * len(tokens))
         match = self._longest(state, index)
         return match is not None and any(s.field in FORMAT_FIELDS for s in match.entry.senses)
+
+
+def _measured(tokens: Sequence[Token], index: int) -> bool:
+    """ "20s", "30 fps", "4k" at ``index``: a number with a unit ends a bare title ("called
+    Summer Vibes 20s"); "Top 10 Tips" keeps its number."""
+    unit = tokens[index + 1].text if index + 1 < len(tokens) else ""
+    return unit in UNIT_SECONDS or unit in MEASURE_UNITS
 
 
 def _is_place(tokens: Sequence[Token], index: int) -> bool:

@@ -161,6 +161,9 @@ def test_typos_of_known_words_are_read_as_those_words(prompt: str, field: str, v
         ("title: Summer Sale - 15 seconds - vertical", "Summer Sale"),
         ("title: Mis XV Años - Sofía", "Mis XV Años - Sofía"),
         ("with the title Aloha 2025 at the beginning!!", "Aloha 2025"),
+        ("put the title Summer Vibes on the first slide", "Summer Vibes"),
+        ("make a vid called summer vibes 15s upbeat", "summer vibes"),
+        ("title: Top 10 Tips, 30s", "Top 10 Tips"),
     ],
 )
 def test_a_bare_title_ends_where_the_prompt_asks_for_something_else(
