@@ -4,9 +4,10 @@ ask for nothing.
 The prompt is read in passes, each claiming what it understood so that no word counts twice:
 the title, the prices and the call to action, lengths in Chinese, then the tokens: typos
 corrected, numbers with units (lengths, frame rates, resolutions, ratios, music volume), then
-the lexicons' phrases, longest first. A negation
-("no", "without", "不要") reaches to the end of its clause and turns the first phrase after it
-into its negated sense; more nouns may follow ("no music or text"), anything else ends it.
+the lexicons' phrases, longest first (after the transitions' label, a style is that style's
+transitions: "transitions: zoom" is no camera zoom). A negation ("no", "without", "不要")
+reaches to the end of its clause and turns the first phrase after it into its negated sense;
+more nouns may follow ("no music or text"), anything else ends it.
 
 Two phrases next to each other may read differently than apart: a mood before a music noun
 ("calm music", 舒缓的音乐) says nothing about the pace, and a calm or slow word before a
