@@ -10,6 +10,7 @@ which are left for the reader to report.
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -218,28 +219,38 @@ class Span:
     end: int
 
 
-def _chinese_seconds(match: re.Match[str]) -> float:
+_NUMERALS = ("h", "hm", "mh", "m", "ms", "ms2", "s")
+
+
+def _chinese_seconds(match: re.Match[str]) -> float | None:
+    """The seconds ``match`` states; None when one of its numerals is no number ("十十秒")."""
     group = match.groupdict()
     if group["half_minute"]:
         return 30.0
     if group["half_hour"]:
         return 1800.0
+    numbers: defaultdict[str, float] = defaultdict(float)
+    for name in _NUMERALS:
+        if group[name]:
+            value = chinese_number(group[name])
+            if value is None:
+                return None
+            numbers[name] = value
     if group["h"]:
-        minutes = chinese_number(group["hm"]) if group["hm"] else 0.0
-        return (chinese_number(group["h"]) + 0.5 * bool(group["hh"])) * 3600 + minutes * 60
+        return (numbers["h"] + 0.5 * bool(group["hh"])) * 3600 + numbers["hm"] * 60
     if group["mh"]:
-        return (chinese_number(group["mh"]) + 0.5) * 60
+        return (numbers["mh"] + 0.5) * 60
     if group["m"]:
-        seconds = group["ms"] or group["ms2"]
-        return chinese_number(group["m"]) * 60 + (chinese_number(seconds) if seconds else 0.0)
-    return chinese_number(group["s"])
+        return numbers["m"] * 60 + numbers["ms"] + numbers["ms2"]
+    return numbers["s"]
 
 
 def chinese_durations(text: str) -> list[Span]:
     """Every length the Chinese of ``text`` states, with where it is written."""
     return [
-        Span(_chinese_seconds(match), match.start(), match.end())
+        Span(seconds, match.start(), match.end())
         for match in CHINESE_DURATION.finditer(text)
+        if (seconds := _chinese_seconds(match)) is not None
     ]
 
 
