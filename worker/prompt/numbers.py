@@ -68,5 +68,5 @@ def chinese_number(text: str) -> float | None:
             break
     try:
         return float(_cn2an().cn2an(text, "smart"))
-    except ValueError:
+    except (ValueError, KeyError, IndexError):  # what cn2an raises on a malformed numeral
         return None

@@ -32,6 +32,7 @@ def test_the_number_a_run_of_words_begins() -> None:
         ("十五六", 16),
         ("三四", 4),
         ("十十", None),
+        ("二九十五", None),
     ],
 )
 def test_chinese_numerals(text: str, value: float | None) -> None:
