@@ -80,6 +80,14 @@ def _amount(tokens: Sequence[Token], index: int) -> tuple[float, int, bool] | No
     return (float(found[0]), index + found[1], False) if found else None
 
 
+def _about(tokens: Sequence[Token], index: int) -> int:
+    """How many tokens at ``index`` say "about" between a number and its unit: "15ish
+    seconds", "15 or so seconds" (0: none)."""
+    if _text(tokens, index) == "ish":
+        return 1
+    return 2 if (_text(tokens, index), _text(tokens, index + 1)) == ("or", "so") else 0
+
+
 def _component(tokens: Sequence[Token], index: int) -> tuple[float, int, float] | None:
     """(seconds, index after it, seconds of its unit) of "<number> <unit>" at ``index``."""
     amount = _amount(tokens, index)
@@ -88,6 +96,7 @@ def _component(tokens: Sequence[Token], index: int) -> tuple[float, int, float] 
     value, at, article = amount
     if half := _half_after(tokens, at):
         value, at = value + 0.5, at + half
+    at += _about(tokens, at)
     if at < len(tokens) and (tokens[at].joined or _text(tokens, at) in ("to", "–", "-")):
         step = at if tokens[at].joined else at + 1
         upper = _amount(tokens, step) if step < len(tokens) else None
@@ -203,11 +212,15 @@ def english_durations(tokens: Sequence[Token]) -> list[Duration]:
 
 
 _N = CHINESE_NUMBER
+_ABOUT = "多|来|余"
+"""三十来秒, 一分多钟: about the number said, read as it."""
+CHINESE_RANGE = re.compile(r"\s*(?:到|至|~|～|-|–|—|或)\s*")
+"""Between two lengths, a range: 30秒到1分钟 is read at its longer end, as "20-30 seconds"."""
 CHINESE_DURATION = re.compile(
     rf"(?P<h>{_N})个?(?P<hh>半)?(?:小时|钟头)(?:(?P<hm>{_N})分钟?)?"
     rf"|(?P<mh>{_N})分钟?半钟?"
-    rf"|(?P<m>{_N})分(?:钟(?:(?P<ms>{_N})秒钟?)?|(?P<ms2>{_N})秒钟?)"
-    rf"|(?P<s>{_N})秒钟?"
+    rf"|(?P<m>{_N})(?:{_ABOUT})?分(?:(?:{_ABOUT})?钟(?:(?P<ms>{_N})秒钟?)?|(?P<ms2>{_N})秒钟?)"
+    rf"|(?P<s>{_N})(?:{_ABOUT})?秒钟?"
     r"|(?P<half_minute>半分钟)|(?P<half_hour>半个?小时)"
 )
 
@@ -246,12 +259,18 @@ def _chinese_seconds(match: re.Match[str]) -> float | None:
 
 
 def chinese_durations(text: str) -> list[Span]:
-    """Every length the Chinese of ``text`` states, with where it is written."""
-    return [
-        Span(seconds, match.start(), match.end())
-        for match in CHINESE_DURATION.finditer(text)
-        if (seconds := _chinese_seconds(match)) is not None
-    ]
+    """Every length the Chinese of ``text`` states, with where it is written; a range of two
+    as one, its longer end."""
+    spans: list[Span] = []
+    for match in CHINESE_DURATION.finditer(text):
+        seconds = _chinese_seconds(match)
+        if seconds is None:
+            continue
+        if spans and CHINESE_RANGE.fullmatch(text[spans[-1].end : match.start()]):
+            spans[-1] = Span(max(spans[-1].seconds, seconds), spans[-1].start, match.end())
+            continue
+        spans.append(Span(seconds, match.start(), match.end()))
+    return spans
 
 
 def duration_in_words(text: str) -> float | None:

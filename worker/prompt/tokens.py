@@ -49,13 +49,14 @@ class Token:
 HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _SCANNER = re.compile(
     r"(?P<ratio>\d+(?:\.\d+)?\s*(?:[:：]|[x×X*/](?=\s*\d))\s*\d+(?:\.\d+)?(?![\d:]))"
-    r"|(?P<number>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+    r"|(?P<number>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+,\d{1,2}(?![\d,])|\d+(?:\.\d+)?)"
     rf"|(?P<han>(?:[bB](?=站))?[{HAN}]+)"
     r"|(?P<word>[A-Za-zÀ-ÖØ-öø-ÿ]+(?:['’][A-Za-z]+)*)"
     r"|(?P<break>[,.;!?，。；！？、:：\n()（）\[\]【】…~～|]|\s[-–—]+\s|[–—])"
     r"|(?P<symbol>\S)"
 )
 AND_SYMBOLS = {"/", "&", "+"}
+DECIMAL_COMMA = re.compile(r"\d+,\d{1,2}")
 PICTOGRAPHS = frozenset(("So", "Sk", "Mn", "Cf"))
 """Unicode categories of emoji and their joiners: like bullets ("•"), they separate what they
 stand between ("15s ✨ soft piano ✨ slow fades")."""
@@ -93,6 +94,8 @@ def _scan(text: str, phrases: frozenset[str], longest: int) -> list[Token]:
             raw = raw.strip()
             end = start + len(raw)
         lowered = raw.lower().replace("'", "").replace("’", "")
+        if kind == Kind.NUMBER and DECIMAL_COMMA.fullmatch(raw):
+            lowered = raw.replace(",", ".")  # "1,5 min": a decimal comma
         attached = bool(tokens) and tokens[-1].end == start
         tokens.append(Token(lowered, raw, start, end, kind, attached=attached))
     return tokens

@@ -36,6 +36,9 @@ def lengths(text: str) -> list[float]:
         ("1min30 upbeat", 90),
         ("1 min 10 photo slideshow", 60),
         ("1 min 12 pics", 60),
+        ("1,5 min", 90),
+        ("15ish seconds", 15),
+        ("15 or so seconds", 15),
         ("a minute thirty, calm", 90),
         ("one minute forty five", 105),
         ("2 minutes one for reels", 120),
@@ -82,6 +85,11 @@ def test_decades_and_shot_lengths_are_told_apart() -> None:
         ("90秒", 90),
         ("十秒钟", 10),
         ("半小时", 1800),
+        ("二三十秒", 30),
+        ("三十来秒", 30),
+        ("一分多钟", 60),
+        ("30秒到1分钟", 60),
+        ("一分钟到一分半", 90),
     ],
 )
 def test_chinese_lengths(text: str, seconds: float) -> None:
