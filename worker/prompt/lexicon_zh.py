@@ -208,6 +208,11 @@ SHAPES = {
     **table("横屏|横版|横幅|宽屏|横构图|横着|横的", entry(Sense("shape", "16:9", FIRM))),
     **table("方形|正方形|方屏|方版|方图", entry(Sense("shape", "1:1", FIRM))),
 }
+RESOLUTIONS = {
+    **table("超高清", entry(Sense("resolution", "2160p"))),
+    **table("全高清|超清|蓝光", entry(Sense("resolution", "1080p"))),
+    **table("画质|清晰度", FILLER),
+}
 
 LEXICON: dict[str, Entry] = {
     **FILLERS,
@@ -222,5 +227,6 @@ LEXICON: dict[str, Entry] = {
     **MOTIONS,
     **FADES,
     **SHAPES,
+    **RESOLUTIONS,
 }
 """Every Chinese phrase the reader knows, platforms excepted (``worker.prompt.platforms``)."""

@@ -136,7 +136,17 @@ def _at(tokens: Sequence[Token], index: int) -> Iterator[Measure]:
     value = _number(token)
     after = tokens[index + 1] if index + 1 < len(tokens) else None
     if after is not None and after.attached and after.text in ("p", "k"):
-        yield _resolution(value, after.text, index)
+        resolution = _resolution(value, after.text, index)
+        yield resolution
+        rate = tokens[index + 2] if index + 2 < len(tokens) else None
+        if (
+            resolution.field == "resolution"
+            and rate is not None
+            and rate.attached
+            and rate.kind == Kind.NUMBER
+            and _number(rate) in FRAME_RATES_P
+        ):
+            yield Measure("fps", int(_number(rate)), index + 2, index + 3)  # "1080p60", "4k30"
         return
     if (count := _fps_words(tokens, index + 1)) and value.is_integer():
         yield Measure("fps", int(value), index, index + 1 + count)

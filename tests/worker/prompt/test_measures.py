@@ -27,6 +27,8 @@ def measured(text: str) -> list[tuple[str | None, object]]:
         ("background music at 20 percent", [("music_volume", 0.2)]),
         ("30 photos", []),
         ("1080p", [("resolution", "1080p")]),
+        ("1080p60", [("resolution", "1080p"), ("fps", 60)]),
+        ("4k30", [("resolution", "2160p"), ("fps", 30)]),
         ("4K", [("resolution", "2160p")]),
         ("9:16", [("ratio", "9:16")]),
         ("4x5", [("ratio", "4:5")]),
