@@ -88,6 +88,9 @@ GRAMMAR = _words(
     "|background|backing|playing|shots|shot|photos|photo|pictures|picture|pics|pic|images"
     "|image|slides|frames|stills|clips|moments|st|nd|rd|th|n|say|says|saying|reads|reading|off"
     "|grand opening|grand reopening|grand re opening|grand finale|short and sweet"
+    "|landscape photography|landscape photographer|landscape photos of|portrait photography"
+    "|portrait photographer|portrait session|portrait sessions|times square|zoom meeting"
+    "|zoom call|on zoom|fishing reel|slow cooker"
 )
 VIDEO_KINDS = _words(
     "video|videos|vid|vids|clip|clip|slideshow|slideshows|slide show|slide shows|montage"
@@ -171,7 +174,7 @@ MOODS = {
         Mood.LOFI,
     ),
     **moods(
-        "epic|dramatic|orchestral|inspiring|inspirational|moody|grand|majestic|powerful"
+        "epic|dramatic|orchestral|inspiring|inspirational|moody|majestic|powerful"
         "|heroic|trailer music|suspenseful|intense|cinematic score|film score",
         Mood.CINEMATIC,
     ),
@@ -182,6 +185,7 @@ MOODS = {
         Mood.ROMANTIC,
     ),
     **table("party|celebration|festival|corporate", entry(mood(Mood.UPBEAT, HINT))),
+    "grand": entry(mood(Mood.CINEMATIC, HINT)),
     **table(
         "emotional|sentimental|heartfelt|touching|nostalgic",
         entry(mood(Mood.ROMANTIC, HINT)),
@@ -198,7 +202,8 @@ MOODS = {
 }
 INSTRUMENTS = {
     **table(
-        "piano|acoustic|guitar|acoustic guitar|harp|soft piano|piano music|flute|ambient pads",
+        "piano|acoustic|guitar|acoustic guitar|harp|soft piano|piano music|flute|ambient pads"
+        "|grand piano",
         entry(mood(Mood.CALM, HINT), noun=True),
     ),
     **table("violin|violins|cello|strings and piano", entry(mood(Mood.ROMANTIC, HINT), noun=True)),
