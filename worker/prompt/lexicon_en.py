@@ -295,6 +295,7 @@ TRANSITIONS = {
         "|fading transitions|soft fades|smooth fades|slow fades|gentle fades|fades between"
         "|dissolve transitions|crossfade transitions|soft cuts|fade between|fading between"
         "|blending|blend transitions|blend between|blends between|smooth blend|morph|morphs"
+        "|fade in between|fades in between|fading in between"
         "|morph transitions",
         DISSOLVES,
     ),
@@ -311,7 +312,9 @@ TRANSITIONS = {
     ),
     **table(
         "zoom transition|zoom transitions|zoom cut|zoom cuts|zoom blur|zooms between"
-        "|zoom in transitions|zoom through|zoom transitions between",
+        "|zoom in transitions|zoom through|zoom transitions between|zoom in transition"
+        "|zoom out transition|zoom out transitions|zooming transitions|zoom between"
+        "|zoom effect between|zoom effects between",
         ZOOMS,
     ),
     **table(
