@@ -11,6 +11,7 @@ from __future__ import annotations
 from worker.prompt.vocabulary import (
     BLACKS,
     BOUNDARY,
+    CUT,
     DISSOLVES,
     FADE_IN,
     FADE_IN_AND_OUT,
@@ -109,6 +110,8 @@ MOODS = {
     **moods("浪漫|温馨|温暖|甜蜜|唯美|抒情|深情|柔情|温情|甜美|浪漫唯美", Mood.ROMANTIC),
     **table("感人|感动|伤感|怀旧|煽情|悲伤|忧伤|难过", entry(mood(Mood.CALM, HINT))),
     **table("可爱|萌", entry(mood(Mood.UPBEAT, HINT))),
+    **table("悠扬|文艺", entry(mood(Mood.CALM, HINT))),
+    **table("劲爆|燃爆|炸裂", entry(mood(Mood.UPBEAT))),
     **table("古典|古典乐", entry(mood(Mood.CALM, HINT), noun=True)),
     **table("电子|电子乐", entry(mood(Mood.UPBEAT, HINT), noun=True)),
 }
@@ -166,6 +169,10 @@ TRANSITIONS = {
         SLIDES,
     ),
     **table("擦除|划像|擦除转场|擦除过渡", WIPES),
+    **table(
+        "丝滑|丝滑转场|平滑转场|转场自然|转场平滑|转场丝滑|过渡自然|自然过渡|柔和转场",
+        entry(transition(TransitionStyle.DISSOLVE, HINT), negated=CUT, noun=True),
+    ),
 }
 MOTIONS = {
     **table(
@@ -174,7 +181,7 @@ MOTIONS = {
     ),
     **table("推近|推进|推镜|推镜头|镜头推近|放大|逐渐放大|推入|镜头推进|拉近", ZOOM_IN),
     **table(
-        "慢慢推近|缓慢推近|缓缓推近|慢推",
+        "慢慢推近|缓慢推近|缓缓推近|慢推|缓推",
         SLOW_ZOOM_IN,
     ),
     **table("拉远|镜头拉远|拉镜|拉镜头|缩小|逐渐缩小|拉出", ZOOM_OUT),
@@ -184,7 +191,8 @@ MOTIONS = {
     ),
     **table("平移|平移镜头|摇镜|摇镜头|横移|镜头平移|左右平移|左右移动", PAN),
     **table(
-        "静止|静态|不动|静止画面|静态画面|定格|不要动|静止的照片|静态照片|画面不动",
+        "静止|静态|不动|静止画面|静态画面|定格|不要动|静止的照片|静态照片|画面不动|固定镜头"
+        "|固定机位|镜头固定",
         entry(motion(MotionStyle.STATIC, FIRM)),
     ),
     **table("运镜|动效|动画|移动|晃动", MOTION_NOUN),

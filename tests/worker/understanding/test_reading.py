@@ -96,6 +96,8 @@ def test_a_negated_platform_is_dropped_and_its_words_start_at_the_negation() -> 
         ("fade in between each photo", "fade_in", None),
         ("zoom-out transitions", "transition", TransitionStyle.ZOOM),
         ("zoom-out transitions", "motion", None),
+        ("转场要丝滑", "transition", TransitionStyle.DISSOLVE),
+        ("固定镜头", "motion", MotionStyle.STATIC),
         ("our grand opening, fun and upbeat", "music", Mood.UPBEAT),
         ("slow music, fast cuts", "pace", Pace.FAST),
         ("slow music, fast cuts", "music", Mood.CALM),
