@@ -146,7 +146,10 @@ PACES = {
     "dynamic": entry(pace(Pace.FAST), negated=PACE_NEGATED),
     "lively": entry(pace(Pace.FAST), mood(Mood.UPBEAT), negated=PACE_NEGATED),
     "dreamy": entry(pace(Pace.SLOW), mood(Mood.CALM, HINT)),
-    "elegant": entry(pace(Pace.SLOW, HINT), mood(Mood.CALM, HINT)),
+    **table(
+        "elegant|classy|sophisticated|premium|refined",
+        entry(pace(Pace.SLOW, HINT), mood(Mood.CALM, HINT)),
+    ),
     "luxurious": entry(pace(Pace.SLOW, HINT)),
     "luxury": entry(pace(Pace.SLOW, HINT)),
 }
@@ -198,7 +201,14 @@ MOODS = {
         "mysterious|haunting|ominous|tense|dark music|suspense",
         entry(mood(Mood.CINEMATIC)),
     ),
-    **table("cute|bubbly", entry(mood(Mood.UPBEAT, HINT))),
+    **table(
+        "cute|bubbly|quirky|summer vibes|beach vibes|tropical|christmas music|holiday music"
+        "|xmas music|jingle bells",
+        entry(mood(Mood.UPBEAT, HINT)),
+    ),
+    **moods("vibrant|peppy|zippy", Mood.UPBEAT),
+    **moods("study beats|study music|beats to study to", Mood.LOFI),
+    "airy": entry(mood(Mood.CALM, HINT)),
 }
 INSTRUMENTS = {
     **table(
@@ -211,7 +221,8 @@ INSTRUMENTS = {
         "strings|orchestra|choir|drums and strings", entry(mood(Mood.CINEMATIC, HINT), noun=True)
     ),
     **table(
-        "ukulele|drums|synth|synths|synthwave|beats|bass|trap|hip hop|rock|guitar riffs",
+        "ukulele|drums|synth|synths|synthwave|beats|bass|trap|hip hop|rock|guitar riffs|rap"
+        "|reggae|phonk",
         entry(mood(Mood.UPBEAT, HINT), noun=True),
     ),
     **table("saxophone|sax|jazz piano|rhodes", entry(mood(Mood.LOFI, HINT), noun=True)),
