@@ -10,6 +10,7 @@ which are left for the reader to report.
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -29,6 +30,8 @@ DECADE_WORDS = word_set(
 )
 SHOT_WORDS = word_set("each per apiece every a")
 """After a length, these make it a shot's ("3 seconds each", "2 s per photo")."""
+SHOTS = word_set("photo picture image slide shot pic frame clip")
+MEASURE_UNITS = word_set("fps p k hz")
 CLOCK = re.compile(r"(\d{1,2}):([0-5]\d)")
 
 
@@ -77,6 +80,14 @@ def _amount(tokens: Sequence[Token], index: int) -> tuple[float, int, bool] | No
     return (float(found[0]), index + found[1], False) if found else None
 
 
+def _about(tokens: Sequence[Token], index: int) -> int:
+    """How many tokens at ``index`` say "about" between a number and its unit: "15ish
+    seconds", "15 or so seconds" (0: none)."""
+    if _text(tokens, index) == "ish":
+        return 1
+    return 2 if (_text(tokens, index), _text(tokens, index + 1)) == ("or", "so") else 0
+
+
 def _component(tokens: Sequence[Token], index: int) -> tuple[float, int, float] | None:
     """(seconds, index after it, seconds of its unit) of "<number> <unit>" at ``index``."""
     amount = _amount(tokens, index)
@@ -85,6 +96,7 @@ def _component(tokens: Sequence[Token], index: int) -> tuple[float, int, float] 
     value, at, article = amount
     if half := _half_after(tokens, at):
         value, at = value + 0.5, at + half
+    at += _about(tokens, at)
     if at < len(tokens) and (tokens[at].joined or _text(tokens, at) in ("to", "–", "-")):
         step = at if tokens[at].joined else at + 1
         upper = _amount(tokens, step) if step < len(tokens) else None
@@ -120,17 +132,37 @@ def _shot_words(tokens: Sequence[Token], end: int) -> int:
     if word in ("each", "apiece"):
         return 1
     following = _text(tokens, end + 1)
-    shots = ("photo", "picture", "image", "slide", "shot", "pic", "frame", "clip")
-    return 2 if word in SHOT_WORDS and following.removesuffix("s") in shots else 0
+    return 2 if word in SHOT_WORDS and following.removesuffix("s") in SHOTS else 0
 
 
-def _bare_seconds(tokens: Sequence[Token], index: int) -> float | None:
-    """The seconds of "1 minute 30": a whole number under 60 that ends the clause."""
-    if index >= len(tokens) or tokens[index].kind != Kind.NUMBER:
+def _counts(word: str) -> bool:
+    """Whether a number before ``word`` counts something ("10 photos", "12 photo slideshow")
+    or has a unit other than time ("30 fps", "4k")."""
+    plural = len(word) > 3 and word.endswith("s") and not word.endswith("ss")
+    return plural or word in SHOTS or word in MEASURE_UNITS
+
+
+def _bare_seconds(tokens: Sequence[Token], index: int) -> tuple[float, int] | None:
+    """(seconds, index after them) of "1 minute 30", "1min30 upbeat", "1 min 15 product tour",
+    "a minute thirty": a whole number under 60 (in words, 10 or more: "2 minutes, one for
+    reels" is no 2:01) that ends the clause or is followed by a word it does not count."""
+    if index >= len(tokens):
         return None
-    value = float(tokens[index].text.replace(",", ""))
-    ends = index + 1 == len(tokens) or tokens[index + 1].kind == Kind.BREAK
-    return value if ends and value.is_integer() and 0 < value < 60 else None
+    if tokens[index].kind == Kind.NUMBER:
+        value, after_index = float(tokens[index].text.replace(",", "")), index + 1
+    else:
+        words = [t.text for t in tokens[index : index + 3] if t.kind == Kind.WORD]
+        found = leading_number(words) if tokens[index].kind == Kind.WORD else None
+        if found is None or found[0] < 10:
+            return None
+        value, after_index = float(found[0]), index + found[1]
+    after = tokens[after_index] if after_index < len(tokens) else None
+    ends = (
+        after is None
+        or after.kind == Kind.BREAK
+        or (after.kind == Kind.WORD and not _counts(after.text))
+    )
+    return (value, after_index) if ends and value.is_integer() and 0 < value < 60 else None
 
 
 def clock_seconds(text: str) -> float | None:
@@ -169,7 +201,7 @@ def english_durations(tokens: Sequence[Token]) -> list[Duration]:
             step = end + (_text(tokens, end) == "and")
             following = _component(tokens, step) if step < len(tokens) else None
             if following is None and unit == 60.0 and (extra := _bare_seconds(tokens, step)):
-                seconds, end = seconds + extra, step + 1  # "1 minute 30"
+                seconds, end = seconds + extra[0], extra[1]  # "1 minute 30"
                 break
             if following is None or following[2] >= unit:
                 break
@@ -180,11 +212,15 @@ def english_durations(tokens: Sequence[Token]) -> list[Duration]:
 
 
 _N = CHINESE_NUMBER
+_ABOUT = "多|来|余"
+"""三十来秒, 一分多钟: about the number said, read as it."""
+CHINESE_RANGE = re.compile(r"\s*(?:到|至|~|～|-|–|—|或)\s*")
+"""Between two lengths, a range: 30秒到1分钟 is read at its longer end, as "20-30 seconds"."""
 CHINESE_DURATION = re.compile(
     rf"(?P<h>{_N})个?(?P<hh>半)?(?:小时|钟头)(?:(?P<hm>{_N})分钟?)?"
     rf"|(?P<mh>{_N})分钟?半钟?"
-    rf"|(?P<m>{_N})分(?:钟(?:(?P<ms>{_N})秒钟?)?|(?P<ms2>{_N})秒钟?)"
-    rf"|(?P<s>{_N})秒钟?"
+    rf"|(?P<m>{_N})(?:{_ABOUT})?分(?:(?:{_ABOUT})?钟(?:(?P<ms>{_N})秒钟?)?|(?P<ms2>{_N})秒钟?)"
+    rf"|(?P<s>{_N})(?:{_ABOUT})?秒钟?"
     r"|(?P<half_minute>半分钟)|(?P<half_hour>半个?小时)"
 )
 
@@ -196,29 +232,45 @@ class Span:
     end: int
 
 
-def _chinese_seconds(match: re.Match[str]) -> float:
+_NUMERALS = ("h", "hm", "mh", "m", "ms", "ms2", "s")
+
+
+def _chinese_seconds(match: re.Match[str]) -> float | None:
+    """The seconds ``match`` states; None when one of its numerals is no number ("十十秒")."""
     group = match.groupdict()
     if group["half_minute"]:
         return 30.0
     if group["half_hour"]:
         return 1800.0
+    numbers: defaultdict[str, float] = defaultdict(float)
+    for name in _NUMERALS:
+        if group[name]:
+            value = chinese_number(group[name])
+            if value is None:
+                return None
+            numbers[name] = value
     if group["h"]:
-        minutes = chinese_number(group["hm"]) if group["hm"] else 0.0
-        return (chinese_number(group["h"]) + 0.5 * bool(group["hh"])) * 3600 + minutes * 60
+        return (numbers["h"] + 0.5 * bool(group["hh"])) * 3600 + numbers["hm"] * 60
     if group["mh"]:
-        return (chinese_number(group["mh"]) + 0.5) * 60
+        return (numbers["mh"] + 0.5) * 60
     if group["m"]:
-        seconds = group["ms"] or group["ms2"]
-        return chinese_number(group["m"]) * 60 + (chinese_number(seconds) if seconds else 0.0)
-    return chinese_number(group["s"])
+        return numbers["m"] * 60 + numbers["ms"] + numbers["ms2"]
+    return numbers["s"]
 
 
 def chinese_durations(text: str) -> list[Span]:
-    """Every length the Chinese of ``text`` states, with where it is written."""
-    return [
-        Span(_chinese_seconds(match), match.start(), match.end())
-        for match in CHINESE_DURATION.finditer(text)
-    ]
+    """Every length the Chinese of ``text`` states, with where it is written; a range of two
+    as one, its longer end."""
+    spans: list[Span] = []
+    for match in CHINESE_DURATION.finditer(text):
+        seconds = _chinese_seconds(match)
+        if seconds is None:
+            continue
+        if spans and CHINESE_RANGE.fullmatch(text[spans[-1].end : match.start()]):
+            spans[-1] = Span(max(spans[-1].seconds, seconds), spans[-1].start, match.end())
+            continue
+        spans.append(Span(seconds, match.start(), match.end()))
+    return spans
 
 
 def duration_in_words(text: str) -> float | None:

@@ -73,7 +73,7 @@ GRAMMAR = _words(
     "|no longer than|not more than|less than|ish|long|length|total|overall|duration|time"
     "|something|anything|everything|thing|things|kind of|sort of|type of|style|styled|vibe"
     "|vibes|feel|feeling|look|looking|mood|tone|version|format|aspect|ratio|aspect ratio"
-    "|size|resolution|quality|frame rate|framerate|speed|tempo|pace|paced|rhythm|volume"
+    "|size|resolution|quality|frame rate|framerate|fps|speed|tempo|pace|paced|rhythm|volume"
     "|start|beginning|end|ending|finish|intro|outro|opening|close|closing|between|throughout"
     "|across|whole|entire|first|last|next|after|before|during|along|together|again|now"
     "|today|tonight|tomorrow|new|nice|good|great|cool|awesome|beautiful|lovely|amazing"
@@ -86,7 +86,11 @@ GRAMMAR = _words(
     "|between slides|between rooms|on each photo|on each picture|on every shot|on every photo"
     "|on the photos|on each room|each room|every room|each photo|each picture|every photo"
     "|background|backing|playing|shots|shot|photos|photo|pictures|picture|pics|pic|images"
-    "|image|slides|frames|stills|clips|moments|st|nd|rd|th|n|says|saying|reads|reading|off"
+    "|image|slides|frames|stills|clips|moments|st|nd|rd|th|n|say|says|saying|reads|reading|off"
+    "|grand opening|grand reopening|grand re opening|grand finale|short and sweet"
+    "|landscape photography|landscape photographer|landscape photos of|portrait photography"
+    "|portrait photographer|portrait session|portrait sessions|times square|zoom meeting"
+    "|zoom call|on zoom|fishing reel|slow cooker"
 )
 VIDEO_KINDS = _words(
     "video|videos|vid|vids|clip|clip|slideshow|slideshows|slide show|slide shows|montage"
@@ -103,7 +107,7 @@ ENDS = table(
 NEGATORS = table(
     "no|not|without|dont|do not|doesnt|does not|never|skip|skip the|avoid|nothing|none|zero"
     "|no need for|dont want|dont need|dont add|leave out|no any|lose the|drop the|isnt"
-    "|ditch the|free of|cut the|remove",
+    "|ditch the|free of|cut the|remove|turn off|switch off",
     NEGATOR,
 )
 
@@ -127,13 +131,13 @@ PACES = {
     **table(
         "slow pace|slow paced|slower pace|relaxed pace|leisurely pace|gentle pace|calm pace"
         "|slow tempo|no rush|take it slow|unhurried|slowly paced|paced slowly|chill pace"
-        "|slow moving|easy pace|relaxing pace|laid back pace",
+        "|slow moving|easy pace|relaxing pace|laid back pace|take it easy",
         _SLOW_FIRM,
     ),
     **table("slow|slower|slowly|leisurely|laid back|graceful|slowed down", _SLOW),
     **table(
         "medium pace|moderate pace|normal pace|steady pace|medium paced|regular pace"
-        "|average pace|medium tempo|moderate tempo|mid pace|mid tempo",
+        "|average pace|medium tempo|moderate tempo|mid pace|mid tempo|normal speed",
         entry(pace(Pace.MEDIUM, FIRM)),
     ),
     **table("medium|moderate|steady|moderately", entry(pace(Pace.MEDIUM))),
@@ -142,7 +146,10 @@ PACES = {
     "dynamic": entry(pace(Pace.FAST), negated=PACE_NEGATED),
     "lively": entry(pace(Pace.FAST), mood(Mood.UPBEAT), negated=PACE_NEGATED),
     "dreamy": entry(pace(Pace.SLOW), mood(Mood.CALM, HINT)),
-    "elegant": entry(pace(Pace.SLOW, HINT), mood(Mood.CALM, HINT)),
+    **table(
+        "elegant|classy|sophisticated|premium|refined",
+        entry(pace(Pace.SLOW, HINT), mood(Mood.CALM, HINT)),
+    ),
     "luxurious": entry(pace(Pace.SLOW, HINT)),
     "luxury": entry(pace(Pace.SLOW, HINT)),
 }
@@ -153,13 +160,15 @@ MOODS = {
     **moods("calm|calming|relaxing|relaxed|gentle|peaceful|serene|tranquil", Mood.CALM, _CALM_SLOW),
     **moods(
         "soft|soothing|ambient|mellow|meditative|zen|easy listening|soft pastel|quiet|spa"
-        "|spa music|classical",
+        "|spa music|classical|lullaby|meditation music|low energy",
         Mood.CALM,
     ),
     **moods(
         "upbeat|happy|cheerful|fun|joyful|joyous|party music|pop|edm|electronic|dance|hype|hyped"
         "|groovy|bright|playful|festive|uplifting|feel good|bouncy|exciting|good vibes"
-        "|catchy|trendy|trending|summery|sunny|celebratory|funky|positive",
+        "|catchy|trendy|trending|summery|sunny|celebratory|funky|positive|house music"
+        "|tropical house|deep house|disco|reggaeton|afrobeat|afrobeats|kpop|k pop|techno"
+        "|dubstep|electro|electropop|dance pop",
         Mood.UPBEAT,
     ),
     **moods(
@@ -168,7 +177,7 @@ MOODS = {
         Mood.LOFI,
     ),
     **moods(
-        "epic|dramatic|orchestral|inspiring|inspirational|moody|grand|majestic|powerful"
+        "epic|dramatic|orchestral|inspiring|inspirational|moody|majestic|powerful"
         "|heroic|trailer music|suspenseful|intense|cinematic score|film score",
         Mood.CINEMATIC,
     ),
@@ -179,14 +188,32 @@ MOODS = {
         Mood.ROMANTIC,
     ),
     **table("party|celebration|festival|corporate", entry(mood(Mood.UPBEAT, HINT))),
+    "grand": entry(mood(Mood.CINEMATIC, HINT)),
     **table(
         "emotional|sentimental|heartfelt|touching|nostalgic",
         entry(mood(Mood.ROMANTIC, HINT)),
     ),
+    **table(
+        "sad|melancholy|melancholic|somber|sombre|bittersweet|wistful",
+        entry(mood(Mood.CALM, HINT)),
+    ),
+    **table(
+        "mysterious|haunting|ominous|tense|dark music|suspense",
+        entry(mood(Mood.CINEMATIC)),
+    ),
+    **table(
+        "cute|bubbly|quirky|summer vibes|beach vibes|tropical|christmas music|holiday music"
+        "|xmas music|jingle bells",
+        entry(mood(Mood.UPBEAT, HINT)),
+    ),
+    **moods("vibrant|peppy|zippy", Mood.UPBEAT),
+    **moods("study beats|study music|beats to study to", Mood.LOFI),
+    "airy": entry(mood(Mood.CALM, HINT)),
 }
 INSTRUMENTS = {
     **table(
-        "piano|acoustic|guitar|acoustic guitar|harp|soft piano|piano music|flute|ambient pads",
+        "piano|acoustic|guitar|acoustic guitar|harp|soft piano|piano music|flute|ambient pads"
+        "|grand piano",
         entry(mood(Mood.CALM, HINT), noun=True),
     ),
     **table("violin|violins|cello|strings and piano", entry(mood(Mood.ROMANTIC, HINT), noun=True)),
@@ -194,7 +221,8 @@ INSTRUMENTS = {
         "strings|orchestra|choir|drums and strings", entry(mood(Mood.CINEMATIC, HINT), noun=True)
     ),
     **table(
-        "ukulele|drums|synth|synths|synthwave|beats|bass|trap|hip hop|rock|guitar riffs",
+        "ukulele|drums|synth|synths|synthwave|beats|bass|trap|hip hop|rock|guitar riffs|rap"
+        "|reggae|phonk",
         entry(mood(Mood.UPBEAT, HINT), noun=True),
     ),
     **table("saxophone|sax|jazz piano|rhodes", entry(mood(Mood.LOFI, HINT), noun=True)),
@@ -202,28 +230,36 @@ INSTRUMENTS = {
 MUSIC = {
     **table(
         "music|song|songs|soundtrack|audio|sound|sounds|track|tracks|tune|tunes|bgm|score"
-        "|background music|background track|background song|music track",
+        "|background music|background track|background song|music track|bg music|bg song",
         MUSIC_NOUN,
     ),
     **table(
-        "silent|mute|muted|sound off|no sound|no audio|music none|music off|audio off",
+        "silent|mute|muted|sound off|no sound|no audio|music none|music off|audio off"
+        "|music free|audio free|sound free",
         SILENT,
     ),
     **table(
         "quiet background music|low background music|soft background music|light background"
         " music|subtle background music|quiet music|low music|music quiet|music low"
         "|music quietly|quietly|low volume|music in the background"
-        "|background music low|background music quiet|music soft|low key music",
+        "|background music low|background music quiet|music soft|low key music"
+        "|music volume low|volume low|music volume quiet|volume down|music down"
+        "|turn the music down|turn down the music|music turned down|low music volume"
+        "|music should be quiet|music should be low|music should be soft|music quieter"
+        "|quieter music|music not too loud|keep the music low|music kept low",
         entry(Sense("music_volume", 0.5)),
     ),
     "loud": entry(Sense("music_volume", 1.0), negated=(Sense("music_volume", 0.5),)),
     "music loud": entry(Sense("music_volume", 1.0), negated=(Sense("music_volume", 0.5),)),
 }
-TEXT = table(
-    "text|texts|title|titles|caption|captions|subtitle|subtitles|words|lettering|overlay"
-    "|overlays|text overlay|text overlays|on screen text|text on screen|writing|typography",
-    TEXT_NOUN,
-)
+TEXT = {
+    **table(
+        "text|texts|title|titles|caption|captions|subtitle|subtitles|words|lettering|overlay"
+        "|overlays|text overlay|text overlays|on screen text|text on screen|writing|typography",
+        TEXT_NOUN,
+    ),
+    **table("text free|caption free", entry(Sense("text", False, FIRM))),
+}
 
 _CUT = entry(transition(TransitionStyle.CUT, FIRM))
 _CUT_FAST = entry(transition(TransitionStyle.CUT, FIRM), pace(Pace.FAST))
@@ -242,7 +278,8 @@ TRANSITIONS = {
         "hard cut|hard cuts|hardcut|hardcuts|straight cut|straight cuts|jump cut|jump cuts"
         "|clean cut|clean cuts|simple cuts|basic cuts|cuts only|only cuts|just cuts|direct cuts"
         "|smash cuts|smash cut|match cut|match cuts|plain cuts|cut straight|straight cutting"
-        "|hard cutting|hard edits|jump cutting",
+        "|hard cutting|hard edits|jump cutting|cut transition|cut transitions|cuts between"
+        "|cut between",
         _CUT,
     ),
     **table(
@@ -257,7 +294,8 @@ TRANSITIONS = {
         " transitions|synced to the beat|synced to the music|synced with the music|on the beat"
         "|on beat|to the beat|in sync with the music|beat matched|beat matching|music synced"
         "|cut to the music|cuts to the music|timed to the music|timed to the beat"
-        "|edited to the beat|edit to the beat|synced to music",
+        "|edited to the beat|edit to the beat|synced to music|sync to the beat|sync to beat"
+        "|sync with the beat|sync with the music|sync to the music",
         _BEAT,
     ),
     "ignore the beat": entry(Sense("beat_sync", False, FIRM)),
@@ -266,11 +304,14 @@ TRANSITIONS = {
         "dissolve|dissolves|dissolving|cross dissolve|cross dissolves|crossdissolve|crossfade"
         "|crossfades|cross fade|cross fades|crossfading|fade transition|fade transitions"
         "|fading transitions|soft fades|smooth fades|slow fades|gentle fades|fades between"
-        "|dissolve transitions|crossfade transitions|soft cuts",
+        "|dissolve transitions|crossfade transitions|soft cuts|fade between|fading between"
+        "|blending|blend transitions|blend between|blends between|smooth blend|morph|morphs"
+        "|fade in between|fades in between|fading in between"
+        "|morph transitions",
         DISSOLVES,
     ),
     **table(
-        "smooth transitions|soft transitions|gentle transitions",
+        "smooth transitions|soft transitions|gentle transitions|seamless transitions",
         entry(transition(TransitionStyle.DISSOLVE, Strength.HINT), negated=CUT, noun=True),
     ),
     **table(
@@ -282,13 +323,16 @@ TRANSITIONS = {
     ),
     **table(
         "zoom transition|zoom transitions|zoom cut|zoom cuts|zoom blur|zooms between"
-        "|zoom in transitions|zoom through|zoom transitions between",
+        "|zoom in transitions|zoom through|zoom transitions between|zoom in transition"
+        "|zoom out transition|zoom out transitions|zooming transitions|zoom between"
+        "|zoom effect between|zoom effects between",
         ZOOMS,
     ),
     **table(
         "slide transition|slide transitions|slides between|sliding transitions|slide in"
         "|slide ins|slide ins between|push transition|push transitions|swipe transition"
-        "|swipe transitions|swipe|swipes|whip pan|whip pans|whip transitions|sliding",
+        "|swipe transitions|swipe|swipes|whip pan|whip pans|whip transitions|sliding|whip"
+        "|whips|slide left|slide right|slide over",
         SLIDES,
     ),
     **table(
@@ -298,7 +342,8 @@ TRANSITIONS = {
 }
 MOTIONS = {
     **table(
-        "ken burns|kenburns|ken burns effect|ken burn|ken burns zoom",
+        "ken burns|kenburns|ken burns effect|ken burn|ken burns zoom|pan and zoom|zoom and pan"
+        "|pan and zooms|pans and zooms",
         KEN_BURNS,
     ),
     "slow ken burns": entry(motion(MotionStyle.KEN_BURNS), pace(Pace.SLOW, HINT), negated=STATIC),
@@ -333,7 +378,8 @@ MOTIONS = {
         entry(motion(MotionStyle.STATIC, Strength.FIRM)),
     ),
     **table(
-        "motion|movement|moving|animation|animations|camera movement|camera motion",
+        "motion|movement|moving|animation|animations|camera movement|camera motion"
+        "|camera moves|camera move",
         MOTION_NOUN,
     ),
 }
@@ -345,13 +391,15 @@ FADES = {
     ),
     **table(
         "fade in|fade up|fade from black|fade up from black|fade in at the start|fades in"
-        "|fading in|fade in from black|open from black|fade at the start|fade at the beginning",
+        "|fading in|fade in from black|open from black|fade at the start|fade at the beginning"
+        "|start with a fade|open with a fade|begin with a fade|opening with a fade",
         FADE_IN,
     ),
     **table(
         "fade out|fade to black|fade to black at the end|fade out at the end|end on black"
         "|end in black|fades out|fading out|fade out to black|fade to black to end"
-        "|fade at the end|fade at end|fade out at end|fade to finish|fades at the end",
+        "|fade at the end|fade at end|fade out at end|fade to finish|fades at the end"
+        "|end with a fade|ending with a fade|end on a fade|finish with a fade",
         FADE_OUT,
     ),
     **table("fade|fading", Entry((Sense("filler"),), NO_FADES, noun=True)),

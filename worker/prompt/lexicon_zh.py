@@ -11,6 +11,7 @@ from __future__ import annotations
 from worker.prompt.vocabulary import (
     BLACKS,
     BOUNDARY,
+    CUT,
     DISSOLVES,
     FADE_IN,
     FADE_IN_AND_OUT,
@@ -67,7 +68,8 @@ FILLERS = table(
 )
 ENDS = table("但|但是|只|只要|就|而是|改成|换成|只用|只需|只需要|不过|然后", BOUNDARY)
 NEGATORS = table(
-    "不要|不用|不需要|无|没有|别|不加|去掉|不带|免|不|勿|不想要|不想|拒绝|取消|省略|别加|不配|去除|删掉",
+    "不要|不用|不需要|无|没有|别|不加|去掉|不带|免|不|勿|不想要|不想|拒绝|取消|省略|别加|不配|去除|删掉"
+    "|关掉|关闭",
     NEGATOR,
 )
 
@@ -106,8 +108,12 @@ MOODS = {
     ),
     "电影感": entry(mood(Mood.CINEMATIC), pace(Pace.SLOW, HINT)),
     **moods("浪漫|温馨|温暖|甜蜜|唯美|抒情|深情|柔情|温情|甜美|浪漫唯美", Mood.ROMANTIC),
-    **table("感人|感动|伤感|怀旧|煽情", entry(mood(Mood.CALM, HINT))),
+    **table("感人|感动|伤感|怀旧|煽情|悲伤|忧伤|难过", entry(mood(Mood.CALM, HINT))),
     **table("可爱|萌", entry(mood(Mood.UPBEAT, HINT))),
+    **table("悠扬|文艺", entry(mood(Mood.CALM, HINT))),
+    **table("劲爆|燃爆|炸裂", entry(mood(Mood.UPBEAT))),
+    **table("古典|古典乐", entry(mood(Mood.CALM, HINT), noun=True)),
+    **table("电子|电子乐", entry(mood(Mood.UPBEAT, HINT), noun=True)),
 }
 INSTRUMENTS = {
     **table("钢琴|钢琴曲|吉他|古筝|古琴|竖琴|八音盒", entry(mood(Mood.CALM, HINT), noun=True)),
@@ -122,7 +128,9 @@ MUSIC = {
     ),
     **table("静音|无声|无音乐|纯画面|无背景音乐|无配乐", SILENT),
     **table(
-        "音量小一点|音量小|音量低一点|音量低|小声一点|小声|声音小一点|声音小|音乐小声|音量调低|音量轻一点",
+        "音量小一点|音量小|音量低一点|音量低|小声一点|小声|声音小一点|声音小|音乐小声|音量调低|音量轻一点"
+        "|音乐小一点|音乐小点|音乐调小|音乐调低|背景音乐小一点|背景音乐小点|背景音乐调小"
+        "|背景音乐调低|配乐小一点|配乐调小|配乐调低",
         entry(Sense("music_volume", 0.5)),
     ),
     "音量": FILLER,
@@ -161,6 +169,10 @@ TRANSITIONS = {
         SLIDES,
     ),
     **table("擦除|划像|擦除转场|擦除过渡", WIPES),
+    **table(
+        "丝滑|丝滑转场|平滑转场|转场自然|转场平滑|转场丝滑|过渡自然|自然过渡|柔和转场",
+        entry(transition(TransitionStyle.DISSOLVE, HINT), negated=CUT, noun=True),
+    ),
 }
 MOTIONS = {
     **table(
@@ -169,7 +181,7 @@ MOTIONS = {
     ),
     **table("推近|推进|推镜|推镜头|镜头推近|放大|逐渐放大|推入|镜头推进|拉近", ZOOM_IN),
     **table(
-        "慢慢推近|缓慢推近|缓缓推近|慢推",
+        "慢慢推近|缓慢推近|缓缓推近|慢推|缓推",
         SLOW_ZOOM_IN,
     ),
     **table("拉远|镜头拉远|拉镜|拉镜头|缩小|逐渐缩小|拉出", ZOOM_OUT),
@@ -177,9 +189,10 @@ MOTIONS = {
         "慢慢拉远|缓慢拉远|缓缓拉远",
         SLOW_ZOOM_OUT,
     ),
-    **table("平移|平移镜头|摇镜|摇镜头|横移|镜头平移|左右平移", PAN),
+    **table("平移|平移镜头|摇镜|摇镜头|横移|镜头平移|左右平移|左右移动", PAN),
     **table(
-        "静止|静态|不动|静止画面|静态画面|定格|不要动|静止的照片|静态照片|画面不动",
+        "静止|静态|不动|静止画面|静态画面|定格|不要动|静止的照片|静态照片|画面不动|固定镜头"
+        "|固定机位|镜头固定",
         entry(motion(MotionStyle.STATIC, FIRM)),
     ),
     **table("运镜|动效|动画|移动|晃动", MOTION_NOUN),
@@ -199,9 +212,14 @@ FADES = {
     ),
 }
 SHAPES = {
-    **table("竖屏|竖版|竖屏版|竖幅|竖构图|竖着", entry(Sense("shape", "portrait", FIRM))),
-    **table("横屏|横版|横幅|宽屏|横构图|横着", entry(Sense("shape", "16:9", FIRM))),
+    **table("竖屏|竖版|竖屏版|竖幅|竖构图|竖着|竖的", entry(Sense("shape", "portrait", FIRM))),
+    **table("横屏|横版|横幅|宽屏|横构图|横着|横的", entry(Sense("shape", "16:9", FIRM))),
     **table("方形|正方形|方屏|方版|方图", entry(Sense("shape", "1:1", FIRM))),
+}
+RESOLUTIONS = {
+    **table("超高清", entry(Sense("resolution", "2160p"))),
+    **table("全高清|超清|蓝光", entry(Sense("resolution", "1080p"))),
+    **table("画质|清晰度", FILLER),
 }
 
 LEXICON: dict[str, Entry] = {
@@ -217,5 +235,6 @@ LEXICON: dict[str, Entry] = {
     **MOTIONS,
     **FADES,
     **SHAPES,
+    **RESOLUTIONS,
 }
 """Every Chinese phrase the reader knows, platforms excepted (``worker.prompt.platforms``)."""

@@ -1,7 +1,7 @@
 """Numbers with a unit that are not lengths: frame rates (60fps, 24 frames per second, 24p,
 60帧), resolutions (720p, 1080p, 4K, a size 1080x1920), aspect ratios (9:16, 4x5, 16 by 9,
-9比16) and the music's volume (music at 30%, 音量30%); and a length written as a bare number
-after its label ("duration: 30").
+9比16) and the music's volume (music at 30%, 音量30%); and a length or a frame rate written as
+a bare number after its label ("duration: 30", "fps: 30").
 
 A measure photoreel cannot make (4:3, 1440p) is still understood: it comes back without a
 field, with the reason, for the plan's warnings.
@@ -21,8 +21,14 @@ from worker.prompt.vocabulary import ASPECTS, word_set
 RESOLUTIONS = {720: "720p", 1080: "1080p", 2160: "2160p"}
 FRAME_RATES_P = frozenset((24, 25, 30, 48, 50, 60))
 """Written with a "p" these are frame rates (24p, 60p), not heights."""
-LENGTH_LABELS = word_set("duration length runtime 时长 长度 总时长")
-"""A bare number after one of these is a length in seconds ("duration: 30")."""
+LABELS = {
+    **dict.fromkeys(word_set("duration length runtime 时长 长度 总时长"), "duration"),
+    **dict.fromkeys(word_set("fps framerate 帧率 帧数"), "fps"),
+}
+"""A bare number after one of these is a length in seconds ("duration: 30") or a frame rate
+("fps: 30", "frame rate 25")."""
+BETWEEN_LABEL_AND_NUMBER = word_set(": ： = of is at 为")
+PERCENT = word_set("% percent pct")
 SMALLEST_SIZE = 200
 """A ratio whose sides are both at least this is a size in pixels (1080x1920)."""
 LARGEST_RATIO_SIDE = 40
@@ -96,15 +102,18 @@ def _fps_words(tokens: Sequence[Token], index: int) -> int:
     return 0
 
 
-def _labelled_length(tokens: Sequence[Token], index: int) -> bool:
-    """A number with no unit after a length's label: "duration: 30", "length 45", 时长30."""
+def _label(tokens: Sequence[Token], index: int) -> str | None:
+    """The field of a number with no unit after its label: "duration: 30", "length 45",
+    时长30, "fps: 30", "frame rate 25"; None when it has no label."""
     after = tokens[index + 1] if index + 1 < len(tokens) else None
     if after is not None and after.kind in (Kind.WORD, Kind.HAN) and after.attached:
-        return False  # "30s", "30秒": the length readers take it
+        return None  # "30s", "30秒": the length readers take it
     back = index - 1
-    while back >= 0 and tokens[back].text in (":", "：", "=", "of", "is", "为"):
+    while back >= 0 and tokens[back].text in BETWEEN_LABEL_AND_NUMBER:
         back -= 1
-    return back >= 0 and tokens[back].text in LENGTH_LABELS
+    if back >= 1 and tokens[back].text == "rate" and tokens[back - 1].text == "frame":
+        return "fps"
+    return LABELS.get(tokens[back].text) if back >= 0 else None
 
 
 def _music_before(tokens: Sequence[Token], index: int) -> bool:
@@ -127,15 +136,26 @@ def _at(tokens: Sequence[Token], index: int) -> Iterator[Measure]:
     value = _number(token)
     after = tokens[index + 1] if index + 1 < len(tokens) else None
     if after is not None and after.attached and after.text in ("p", "k"):
-        yield _resolution(value, after.text, index)
+        resolution = _resolution(value, after.text, index)
+        yield resolution
+        rate = tokens[index + 2] if index + 2 < len(tokens) else None
+        if (
+            resolution.field == "resolution"
+            and rate is not None
+            and rate.attached
+            and rate.kind == Kind.NUMBER
+            and _number(rate) in FRAME_RATES_P
+        ):
+            yield Measure("fps", int(_number(rate)), index + 2, index + 3)  # "1080p60", "4k30"
         return
     if (count := _fps_words(tokens, index + 1)) and value.is_integer():
         yield Measure("fps", int(value), index, index + 1 + count)
         return
-    if _labelled_length(tokens, index):
-        yield Measure("duration", value, index, index + 1)
+    label = _label(tokens, index)
+    if label == "duration" or (label == "fps" and value.is_integer()):
+        yield Measure(label, int(value) if label == "fps" else value, index, index + 1)
         return
-    if _text(tokens, index + 1) == "%" and _music_before(tokens, index):
+    if _text(tokens, index + 1) in PERCENT and _music_before(tokens, index):
         yield Measure("music_volume", min(max(value / 100, 0.0), 1.0), index, index + 2)
         return
     if _text(tokens, index + 1) in RATIO_WORDS and index + 2 < len(tokens):

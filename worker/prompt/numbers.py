@@ -51,8 +51,22 @@ def _cn2an() -> Any:
     return cn2an
 
 
-def chinese_number(text: str) -> float:
-    """ "十五" → 15, "两" → 2, "一点五" → 1.5, "90" → 90."""
+DIGITS = "一二三四五六七八九"
+APPROXIMATE = re.compile(f"([{DIGITS}])(?=([{DIGITS}]))")
+"""Two neighbouring digits, as in 二三十 (twenty or thirty), 十五六 (15 or 16), 三四 (3 or 4)."""
+
+
+def chinese_number(text: str) -> float | None:
+    """ "十五" → 15, "两" → 2, "一点五" → 1.5, "90" → 90; an approximate number at its larger
+    end, as English ranges are read ("二三十" → 30, "十五六" → 16); None when ``text`` is no
+    number ("十十")."""
     if re.fullmatch(r"\d+(?:\.\d+)?", text):
         return float(text)
-    return float(_cn2an().cn2an(text, "smart"))
+    for pair in APPROXIMATE.finditer(text):
+        if DIGITS.index(pair.group(2)) == DIGITS.index(pair.group(1)) + 1:
+            text = text[: pair.start()] + text[pair.end() :]
+            break
+    try:
+        return float(_cn2an().cn2an(text, "smart"))
+    except (ValueError, KeyError, IndexError):  # what cn2an raises on a malformed numeral
+        return None

@@ -43,13 +43,13 @@ def _platform(phrases: str, platform: Platform) -> dict[str, Entry]:
 ENGLISH: dict[str, Entry] = {
     **_platform(
         "reels|reel|instagram reels|instagram reel|ig reels|ig reel|insta reels|insta reel"
-        "|facebook reels|fb reels",
+        "|facebook reels|fb reels|facebook reel|fb reel",
         REELS,
     ),
     **_platform("tiktok|tik tok|tick tock|tic toc|tiktoks", TIKTOK),
     **_platform("douyin", DOUYIN),
     **_platform("kuaishou", KUAISHOU),
-    **_platform("shorts|youtube shorts|yt shorts|youtube short", SHORTS),
+    **_platform("shorts|youtube shorts|yt shorts|youtube short|yt short", SHORTS),
     **_platform(
         "stories|instagram story|instagram stories|insta story|insta stories|ig story"
         "|ig stories|facebook story|facebook stories|fb story|fb stories|snapchat"

@@ -12,6 +12,7 @@ one run).
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
@@ -23,7 +24,7 @@ class Kind(StrEnum):
     RATIO = "ratio"
     """Two numbers with ``:``, ``x`` or ``/`` between them: 9:16, 1080x1920."""
     BREAK = "break"
-    """Punctuation that ends a clause: a negation does not reach past it."""
+    """Punctuation, bullets and emoji that end a clause: a negation does not reach past it."""
     SYMBOL = "symbol"
 
 
@@ -48,13 +49,17 @@ class Token:
 HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _SCANNER = re.compile(
     r"(?P<ratio>\d+(?:\.\d+)?\s*(?:[:：]|[x×X*/](?=\s*\d))\s*\d+(?:\.\d+)?(?![\d:]))"
-    r"|(?P<number>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+    r"|(?P<number>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+,\d{1,2}(?![\d,])|\d+(?:\.\d+)?)"
     rf"|(?P<han>(?:[bB](?=站))?[{HAN}]+)"
     r"|(?P<word>[A-Za-zÀ-ÖØ-öø-ÿ]+(?:['’][A-Za-z]+)*)"
     r"|(?P<break>[,.;!?，。；！？、:：\n()（）\[\]【】…~～|]|\s[-–—]+\s|[–—])"
     r"|(?P<symbol>\S)"
 )
 AND_SYMBOLS = {"/", "&", "+"}
+DECIMAL_COMMA = re.compile(r"\d+,\d{1,2}")
+PICTOGRAPHS = frozenset(("So", "Sk", "Mn", "Cf"))
+"""Unicode categories of emoji and their joiners: like bullets ("•"), they separate what they
+stand between ("15s ✨ soft piano ✨ slow fades")."""
 
 
 def _phrases(run: str, start: int, phrases: frozenset[str], longest: int) -> list[Token]:
@@ -80,11 +85,19 @@ def _scan(text: str, phrases: frozenset[str], longest: int) -> list[Token]:
         if kind == Kind.HAN:
             tokens.extend(_phrases(raw, match.start(), phrases, longest))
             continue
+        start, end = match.start(), match.end()
+        if kind == Kind.SYMBOL and (unicodedata.category(raw) in PICTOGRAPHS or raw in "•·"):
+            kind = Kind.BREAK
         if kind == Kind.BREAK:
+            # " - " is where it is written, spaces aside: a separator, not a hyphen
+            start += len(raw) - len(raw.lstrip())
             raw = raw.strip()
+            end = start + len(raw)
         lowered = raw.lower().replace("'", "").replace("’", "")
-        attached = bool(tokens) and tokens[-1].end == match.start()
-        tokens.append(Token(lowered, raw, match.start(), match.end(), kind, attached=attached))
+        if kind == Kind.NUMBER and DECIMAL_COMMA.fullmatch(raw):
+            lowered = raw.replace(",", ".")  # "1,5 min": a decimal comma
+        attached = bool(tokens) and tokens[-1].end == start
+        tokens.append(Token(lowered, raw, start, end, kind, attached=attached))
     return tokens
 
 

@@ -44,6 +44,10 @@ class Mood(StrEnum):
     ROMANTIC = "romantic"
 
 
+MOOD_OF_PACE = {Pace.FAST: Mood.UPBEAT, Pace.MEDIUM: Mood.LOFI, Pace.SLOW: Mood.CALM}
+"""The music a pace goes with: a paced video's default mood, and what "slow music" asks."""
+
+
 class Origin(StrEnum):
     """Where a planned value came from."""
 

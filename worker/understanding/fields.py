@@ -16,8 +16,8 @@ from config.settings import Settings
 from worker.job.spec import Aspect, JobOptions, Resolution
 from worker.prompt.platforms import Platform
 from worker.prompt.vocabulary import (
+    MOOD_OF_PACE,
     SILENCE,
-    Mood,
     MotionStyle,
     Origin,
     Pace,
@@ -27,7 +27,6 @@ from worker.understanding.reading import Finding, Reading, read_prompt
 
 MAX_DURATION_S = 600.0
 MIN_FPS, MAX_FPS = 12, 60
-DEFAULT_MOOD_FOR_PACE = {Pace.FAST: Mood.UPBEAT, Pace.MEDIUM: Mood.LOFI, Pace.SLOW: Mood.CALM}
 SHAPE_ORIENTATION = {"portrait": "9:16", "16:9": "16:9", "1:1": "1:1"}
 """A shape word's own canvas, when no platform of its orientation is named."""
 
@@ -191,7 +190,7 @@ def understand(prompt: str, options: JobOptions, settings: Settings) -> Understa
             None if silent else str(music_finding.value), Origin.PROMPT, music_finding.words
         )
     else:
-        music = _default(str(DEFAULT_MOOD_FOR_PACE[pace.value]))
+        music = _default(str(MOOD_OF_PACE[pace.value]))
     beat = _first(_option(options.beat_sync), _from(reading.best("beat_sync")), _default(True))
     return Understanding(
         duration_s=duration,

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from worker.prompt.tokens import Kind, Token
-from worker.prompt.vocabulary import SILENCE, Entry, Mood, Sense, Strength, word_set
+from worker.prompt.vocabulary import MOOD_OF_PACE, SILENCE, Entry, Mood, Sense, Strength, word_set
 
 NONE_WORDS = word_set("none no off nothing 无 没有 不要 关")
 
@@ -78,8 +78,9 @@ def calm_beside(tokens: Sequence[Token], matches: list[Match]) -> list[Match]:
 
 def adjacent(tokens: Sequence[Token], matches: list[Match]) -> list[Match]:
     """Moods beside music nouns ("calm music", "music: calm") ask no pace, and are the firmest
-    ask of the music; words before a transition or camera move describe it (no mood; their
-    pace only a hint)."""
+    ask of the music, as a pace word there asks the mood of that pace ("slow music, fast
+    cuts"); words before a transition or camera move describe it (no calm mood; their pace
+    only a hint)."""
     result = list(matches)
     for position, match in enumerate(matches):
         following = next(
@@ -100,8 +101,11 @@ def adjacent(tokens: Sequence[Token], matches: list[Match]) -> list[Match]:
         if music_noun(following) and "music" in fields:
             kept = tuple(firm(s) for s in match.entry.senses if s.field != "pace")
             last = following.last  # its words: "romantic music"
+        elif music_noun(following) and fields == {"pace"}:
+            kept = tuple(paced_music(s) for s in match.entry.senses)
+            last = following.last  # "slow music, fast cuts": the music is slow, the cuts fast
         elif {s.field for s in following.entry.senses} & {"transition", "motion"}:
-            kept = tuple(hint(s) for s in match.entry.senses if s.field != "music")
+            kept = tuple(hint(s) for s in match.entry.senses if not calm_mood(s))
         else:
             continue
         result[position] = Match(
@@ -136,6 +140,17 @@ def firm(sense: Sense) -> Sense:
         if sense.strength == Strength.PLAIN
         else sense
     )
+
+
+def calm_mood(sense: Sense) -> bool:
+    """A calm word says how a transition or camera move goes ("soft dissolves", "gentle zoom
+    in"); another mood before one is still the music's ("upbeat hard cuts", 欢快 zoom in)."""
+    return sense.field == "music" and sense.value == Mood.CALM
+
+
+def paced_music(sense: Sense) -> Sense:
+    """A pace said of the music ("slow music") as the mood of that pace, firmly."""
+    return Sense("music", MOOD_OF_PACE[sense.value], Strength.FIRM)
 
 
 def hint(sense: Sense) -> Sense:

@@ -170,7 +170,7 @@ def parse_discount(prompt: str) -> str | None:
         return f"-{off.group(1)}%"
     tenths = re.search(r"(\d(?:\.\d)?|[一二两三四五六七八九])\s?折", prompt)
     if tenths:
-        value = chinese_number(tenths.group(1))
+        value = chinese_number(tenths.group(1)) or 0.0
         percent = round(100 - value * 10)
         return f"-{percent}%" if 0 < percent < 100 else None
     return None

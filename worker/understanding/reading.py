@@ -4,13 +4,15 @@ ask for nothing.
 The prompt is read in passes, each claiming what it understood so that no word counts twice:
 the title, the prices and the call to action, lengths in Chinese, then the tokens: typos
 corrected, numbers with units (lengths, frame rates, resolutions, ratios, music volume), then
-the lexicons' phrases, longest first. A negation
-("no", "without", "不要") reaches to the end of its clause and turns the first phrase after it
-into its negated sense; more nouns may follow ("no music or text"), anything else ends it.
+the lexicons' phrases, longest first (after the transitions' label, a style is that style's
+transitions: "transitions: zoom" is no camera zoom). A negation ("no", "without", "不要")
+reaches to the end of its clause and turns the first phrase after it into its negated sense;
+more nouns may follow ("no music or text"), anything else ends it.
 
 Two phrases next to each other may read differently than apart: a mood before a music noun
-("calm music", 舒缓的音乐) says nothing about the pace, and a word before a transition or a
-camera move ("soft dissolves", "slow pans") describes that, not the music. The product's name
+("calm music", 舒缓的音乐) says nothing about the pace, and a calm or slow word before a
+transition or a camera move ("soft dissolves", "slow pans") describes that, not the music
+(another mood there is still the music's: "upbeat hard cuts"). The product's name
 (``worker.understanding.promo`` guesses it: "promo for …") claims nothing, since a guess may
 hold a platform ("a video for our cafe's Instagram Reels"); its words are only not reported as
 not understood.
@@ -24,7 +26,12 @@ from functools import lru_cache
 from typing import Any
 
 from worker.prompt import lexicon_en, lexicon_zh, platforms
-from worker.prompt.durations import UNIT_SECONDS, chinese_durations, english_durations
+from worker.prompt.durations import (
+    MEASURE_UNITS,
+    UNIT_SECONDS,
+    chinese_durations,
+    english_durations,
+)
 from worker.prompt.measures import Measure, measures
 from worker.prompt.titles import find_title
 from worker.prompt.tokens import Kind, Token, tokenize
@@ -42,6 +49,12 @@ from worker.understanding.promo import cta_span, name_span, word_spans
 PREPOSITIONS = word_set("for in on at with as")
 FORMAT_FIELDS = frozenset(("platform", "ratio", "shape", "resolution"))
 """What a bare title never runs into: "called Summer Vibes for TikTok" is "Summer Vibes"."""
+TRANSITION_LABELS = word_set("transition transitions")
+DASHES = word_set("- – —")
+PLACES = word_set(
+    "start beginning end top bottom intro outro opening front corner first last final"
+)
+"""Nor where it goes: "the title Aloha 2025 at the beginning" is "Aloha 2025"."""
 STORY_OWNERS = word_set("my our the your his her their a an")
 
 
@@ -151,7 +164,9 @@ class Reader:
     def _corrected(self, token: Token) -> Token:
         if token.kind != Kind.WORD or token.text in self.english:
             return token
-        corrected = self.corrector.correct(token.text)
+        corrected = self.corrector.correct(
+            token.text, acronym=len(token.raw) > 1 and token.raw.isupper()
+        )
         return token.with_text(corrected) if corrected else token
 
     def _lengths(self, state: _Pass) -> None:
@@ -190,7 +205,11 @@ class Reader:
             if state.used[index] or tokens[index].kind not in (Kind.WORD, Kind.HAN):
                 index += 1
                 continue
-            found = self._longest(state, index) or self._story(tokens, index)
+            found = (
+                self._labelled_transition(state, index)
+                or self._longest(state, index)
+                or self._story(tokens, index)
+            )
             if found is None:
                 index += 1
                 continue
@@ -199,25 +218,54 @@ class Reader:
             index = found.last
         return matches
 
+    def _words(self, state: _Pass, index: int) -> list[str]:
+        """The words from ``index`` on that no pass took, as many as a phrase may have."""
+        words: list[str] = []
+        for token, used in zip(state.tokens[index:], state.used[index:], strict=True):
+            if used or token.kind != Kind.WORD or len(words) == self.longest_english:
+                break
+            words.append(token.text)
+        return words
+
+    def _labelled_transition(self, state: _Pass, index: int) -> Match | None:
+        """ "transitions: zoom", "transition - cut": a style after the transitions' label is
+        that style's transitions ("zoom transitions"), not the camera's zoom."""
+        before = [token.text for token in state.tokens[max(0, index - 2) : index]]
+        if len(before) < 2 or before[0] not in TRANSITION_LABELS or before[1] not in (":", "-"):
+            return None
+        words = self._words(state, index)
+        for size in range(len(words), 0, -1):
+            for phrase in ([*words[:size], "transitions"], words[:size]):
+                entry = self._phrase(phrase)
+                if entry and any(sense.field == "transition" for sense in entry.senses):
+                    return Match(entry, index, index + size)
+        return None
+
     def _longest(self, state: _Pass, index: int) -> Match | None:
         tokens = state.tokens
         if tokens[index].kind == Kind.HAN:
             entry = self.chinese.get(tokens[index].text)
             return Match(entry, index, index + 1) if entry else None
-        words: list[str] = []
-        for token, used in zip(tokens[index:], state.used[index:], strict=True):
-            if used or token.kind != Kind.WORD or len(words) == self.longest_english:
-                break
-            words.append(token.text)
+        words = self._words(state, index)
         joined = 1
         while joined < len(words) and tokens[index + joined].joined:
             joined += 1
         if joined > 1 and (entry := self.english.get("".join(words[:joined]))):
             return Match(entry, index, index + joined)
         for size in range(len(words), 0, -1):
-            if entry := self.english.get(" ".join(words[:size])):
+            if entry := self._phrase(words[:size]):
                 return Match(entry, index, index + size)
         return None
+
+    def _phrase(self, words: list[str]) -> Entry | None:
+        """The entry of ``words``, or of their singular when several words end in a plural
+        ("slow zoom outs", "gentle push ins"): a lone word keeps its own meaning ("portraits"
+        of the family are not a portrait canvas)."""
+        phrase = " ".join(words)
+        found = self.english.get(phrase)
+        if found is None and len(words) > 1 and phrase.endswith("s"):
+            found = self.english.get(phrase[:-1])
+        return found
 
     @staticmethod
     def _story(tokens: Sequence[Token], index: int) -> Match | None:
@@ -310,9 +358,30 @@ class Reader:
     def _trim_title(self, text: str) -> str:
         tokens = tokenize(text, *self._han())
         for index, token in enumerate(tokens[:-1]):
-            if token.text in PREPOSITIONS and self._is_format(tokens, index + 1):
-                return text[: token.start].rstrip(" ,-–")
+            if (
+                token.text in PREPOSITIONS
+                and (self._is_format(tokens, index + 1) or _is_place(tokens, index + 1))
+            ) or (token.text in DASHES and self._asks_something(tokens[index + 1 :])):
+                return text[: token.start].rstrip(" ,-–—")
+            if token.kind == Kind.NUMBER and _measured(tokens, index):
+                return text[: token.start].rstrip(" ,-–—") or text
         return text
+
+    def _asks_something(self, tokens: Sequence[Token]) -> bool:
+        """Whether the words up to the next dash ask for something: "title: Summer Sale - 15
+        seconds" ends at its dash, "title: Mis XV Años - Sofía" does not."""
+        words = list(tokens)
+        for index, token in enumerate(tokens):
+            if token.text in DASHES:
+                words = words[:index]
+                break
+        state = _Pass("", words, [False] * len(words))
+        return any(
+            token.kind == Kind.RATIO
+            or token.text in UNIT_SECONDS
+            or ((match := self._longest(state, index)) is not None and asks(match.entry))
+            for index, token in enumerate(words)
+        )
 
     def _is_format(self, tokens: Sequence[Token], index: int) -> bool:
         if tokens[index].kind == Kind.RATIO:
@@ -320,6 +389,20 @@ class Reader:
         state = _Pass("", list(tokens), [False] * len(tokens))
         match = self._longest(state, index)
         return match is not None and any(s.field in FORMAT_FIELDS for s in match.entry.senses)
+
+
+def _measured(tokens: Sequence[Token], index: int) -> bool:
+    """ "20s", "30 fps", "4k" at ``index``: a number with a unit ends a bare title ("called
+    Summer Vibes 20s"); "Top 10 Tips" keeps its number."""
+    unit = tokens[index + 1].text if index + 1 < len(tokens) else ""
+    return unit in UNIT_SECONDS or unit in MEASURE_UNITS
+
+
+def _is_place(tokens: Sequence[Token], index: int) -> bool:
+    """ "the beginning", "the end of the video": where a title goes, not part of it."""
+    if tokens[index].text == "the":
+        index += 1
+    return index < len(tokens) and tokens[index].text in PLACES
 
 
 def _breaks(state: _Pass, start: int, end: int, claimed: list[tuple[int, int]]) -> bool:

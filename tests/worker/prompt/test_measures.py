@@ -7,7 +7,7 @@ from worker.prompt.tokens import tokenize
 
 
 def measured(text: str) -> list[tuple[str | None, object]]:
-    tokens = tokenize(text, frozenset(("帧", "比", "音量", "时长")), 2)
+    tokens = tokenize(text, frozenset(("帧", "帧率", "比", "音量", "时长")), 2)
     return [(m.field, m.value) for m in measures(tokens, [False] * len(tokens))]
 
 
@@ -21,8 +21,14 @@ def measured(text: str) -> list[tuple[str | None, object]]:
         ("24p", [("fps", 24)]),
         ("duration: 30", [("duration", 30.0)]),
         ("时长30", [("duration", 30.0)]),
+        ("fps: 30", [("fps", 30)]),
+        ("frame rate 25", [("fps", 25)]),
+        ("帧率：60", [("fps", 60)]),
+        ("background music at 20 percent", [("music_volume", 0.2)]),
         ("30 photos", []),
         ("1080p", [("resolution", "1080p")]),
+        ("1080p60", [("resolution", "1080p"), ("fps", 60)]),
+        ("4k30", [("resolution", "2160p"), ("fps", 30)]),
         ("4K", [("resolution", "2160p")]),
         ("9:16", [("ratio", "9:16")]),
         ("4x5", [("ratio", "4:5")]),

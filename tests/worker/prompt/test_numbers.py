@@ -21,7 +21,19 @@ def test_the_number_a_run_of_words_begins() -> None:
 
 @pytest.mark.parametrize(
     ("text", "value"),
-    [("十五", 15), ("两", 2), ("二十五", 25), ("一百二十", 120), ("一点五", 1.5), ("90", 90)],
+    [
+        ("十五", 15),
+        ("两", 2),
+        ("二十五", 25),
+        ("一百二十", 120),
+        ("一点五", 1.5),
+        ("90", 90),
+        ("二三十", 30),
+        ("十五六", 16),
+        ("三四", 4),
+        ("十十", None),
+        ("二九十五", None),
+    ],
 )
-def test_chinese_numerals(text: str, value: float) -> None:
+def test_chinese_numerals(text: str, value: float | None) -> None:
     assert chinese_number(text) == value

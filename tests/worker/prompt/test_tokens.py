@@ -30,6 +30,19 @@ def test_hyphens_join_and_symbols_read_as_and() -> None:
     assert (tokens[0].start, tokens[1].end) == (0, 6)
 
 
+def test_a_dash_between_spaces_separates() -> None:
+    tokens = tokenize("recap - fifty seconds – piano", PHRASES, LONGEST)
+    assert [t.kind for t in tokens] == [
+        Kind.WORD, Kind.BREAK, Kind.WORD, Kind.WORD, Kind.BREAK, Kind.WORD,
+    ]  # fmt: skip
+    assert not any(t.joined or t.attached for t in tokens)
+
+
+def test_emoji_and_bullets_separate() -> None:
+    tokens = tokenize("15s ✨ soft piano • slow fades 🎬", PHRASES, LONGEST)
+    assert [t.kind for t in tokens if t.text in ("✨", "•", "🎬")] == [Kind.BREAK] * 3
+
+
 def test_apostrophes_and_w_slash() -> None:
     assert texts("don't add it w/ music, w/o text") == [
         "dont", "add", "it", "with", "music", ",", "without", "text",

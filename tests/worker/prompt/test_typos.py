@@ -40,3 +40,19 @@ def test_near_two_words_of_different_meaning_is_no_correction() -> None:
 
 def test_english_words_by_their_frequency() -> None:
     assert is_english_word("store") and not is_english_word("secnd")
+
+
+@pytest.mark.parametrize(
+    ("typed", "acronym", "meant"),
+    [
+        ("vrtcl", False, "vertical"),
+        ("trnstns", False, "transitions"),
+        ("pns", False, "pans"),
+        ("vrtcl", True, None),
+        ("xyz", False, None),
+    ],
+)
+def test_words_without_their_vowels_are_the_known_word_acronyms_are_not(
+    typed: str, acronym: bool, meant: str | None
+) -> None:
+    assert Corrector(VOCABULARY).correct(typed, acronym=acronym) == meant

@@ -1,6 +1,7 @@
-"""The prompt corpus (``tests/data/prompts.yaml``): prompts as people write them, each with the
-fields it asks for. Every asked field must come out of the planner as asked; a miss names the
-prompt, the field, what was asked and what was planned."""
+"""The prompt corpus (``tests/data/prompts.yaml``, and ``prompts_fresh.yaml``: prompts written
+after the parser): prompts as people write them, each with the fields it asks for. Every asked
+field must come out of the planner as asked; a miss names the prompt, the field, what was asked
+and what was planned."""
 
 from __future__ import annotations
 
@@ -14,8 +15,11 @@ from config.settings import Settings
 from worker.backends.local.plan import make_plan
 from worker.job.spec import JobOptions
 
-CORPUS = Path(__file__).resolve().parents[2] / "data" / "prompts.yaml"
-ENTRIES: list[dict[str, Any]] = yaml.safe_load(CORPUS.read_text(encoding="utf-8"))
+DATA = Path(__file__).resolve().parents[2] / "data"
+CORPORA = (DATA / "prompts.yaml", DATA / "prompts_fresh.yaml")
+ENTRIES: list[dict[str, Any]] = [
+    entry for corpus in CORPORA for entry in yaml.safe_load(corpus.read_text(encoding="utf-8"))
+]
 
 
 def planned(plan: Any, field: str) -> Any:

@@ -76,6 +76,32 @@ def test_a_negated_platform_is_dropped_and_its_words_start_at_the_negation() -> 
         ("a calm slideshow", "pace", Pace.SLOW),
         ("舒缓的音乐", "pace", None),
         ("soft cross-dissolve transitions", "music", None),
+        ("upbeat hard cuts", "music", Mood.UPBEAT),
+        ("欢快 zoom in", "music", Mood.UPBEAT),
+        ("acoustic guitar - ken burns", "music", Mood.CALM),
+        ("slow zoom outs", "motion", MotionStyle.ZOOM_OUT),
+        ("family portraits", "shape", None),
+        ("tiktk vid fst pace", "pace", Pace.FAST),
+        ("transitions: zoom", "transition", TransitionStyle.ZOOM),
+        ("transition - cut", "transition", TransitionStyle.CUT),
+        ("transitions: zoom", "motion", None),
+        ("15s ✨ soft piano ✨ slow fades", "music", Mood.CALM),
+        ("music-free, dissolves", "music", SILENCE),
+        ("tropical house music", "music", Mood.UPBEAT),
+        ("house tour", "music", None),
+        ("landscape photography portfolio, vertical", "shape", "portrait"),
+        ("photos from our Times Square trip", "shape", None),
+        ("grand piano", "music", Mood.CALM),
+        ("fade in between each photo", "transition", TransitionStyle.DISSOLVE),
+        ("fade in between each photo", "fade_in", None),
+        ("zoom-out transitions", "transition", TransitionStyle.ZOOM),
+        ("zoom-out transitions", "motion", None),
+        ("转场要丝滑", "transition", TransitionStyle.DISSOLVE),
+        ("固定镜头", "motion", MotionStyle.STATIC),
+        ("our grand opening, fun and upbeat", "music", Mood.UPBEAT),
+        ("slow music, fast cuts", "pace", Pace.FAST),
+        ("slow music, fast cuts", "music", Mood.CALM),
+        ("the music should be quiet", "music_volume", 0.5),
         ("soft romantic music", "music", Mood.ROMANTIC),
         ("温暖治愈的音乐", "music", Mood.ROMANTIC),
         ("romantic, upbeat music", "music", Mood.UPBEAT),
@@ -136,3 +162,20 @@ def test_what_photoreel_cannot_make_is_named_not_guessed() -> None:
 )
 def test_typos_of_known_words_are_read_as_those_words(prompt: str, field: str, value: Any) -> None:
     assert asked(prompt, field) == value
+
+
+@pytest.mark.parametrize(
+    ("prompt", "title"),
+    [
+        ("title: Summer Sale - 15 seconds - vertical", "Summer Sale"),
+        ("title: Mis XV Años - Sofía", "Mis XV Años - Sofía"),
+        ("with the title Aloha 2025 at the beginning!!", "Aloha 2025"),
+        ("put the title Summer Vibes on the first slide", "Summer Vibes"),
+        ("make a vid called summer vibes 15s upbeat", "summer vibes"),
+        ("title: Top 10 Tips, 30s", "Top 10 Tips"),
+    ],
+)
+def test_a_bare_title_ends_where_the_prompt_asks_for_something_else(
+    prompt: str, title: str
+) -> None:
+    assert asked(prompt, "title") == title

@@ -21,8 +21,7 @@ from worker.backends.local.beats import BeatGrid, Tracked, mood_grid, track_beat
 from worker.backends.local.cuts import Cuts
 from worker.backends.local.plan import Plan
 from worker.backends.local.timeline import shot_cuts
-from worker.prompt.vocabulary import Mood, Pace
-from worker.understanding.fields import DEFAULT_MOOD_FOR_PACE
+from worker.prompt.vocabulary import MOOD_OF_PACE, Mood, Pace
 
 MUSIC_END_SHARE = 2 / 3
 
@@ -38,7 +37,7 @@ class Music:
 def music_of(music: str, pace: str, photos: Sequence[Path]) -> Music:
     if audio.is_audio_file(music):
         return Music(audio.find_music_file(music, photos), None)
-    mood = Mood(music) if music in set(Mood) else DEFAULT_MOOD_FOR_PACE[Pace(pace)]
+    mood = Mood(music) if music in set(Mood) else MOOD_OF_PACE[Pace(pace)]
     return Music(None, mood)
 
 
