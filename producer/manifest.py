@@ -26,11 +26,11 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from config.settings import get_settings
-from producer.photosets import AUDIO_SUFFIXES, IMAGE_SUFFIXES, job_id_for
+from producer.photosets import IMAGE_SUFFIXES, job_id_for
 from producer.promo_files import PromoFiles
 from producer.text_files import TextDecodeError, read_text_file
 from producer.yaml_file import WrittenLoader
-from worker.job.spec import JobOptions, JobSource, JobSpec
+from worker.job.spec import AUDIO_SUFFIXES, JobOptions, JobSource, JobSpec
 
 URL_PREFIXES = ("http://", "https://")
 LEADS_OUT = "leads outside the manifest's folder and PHOTOREEL_ALLOWED_ROOTS"

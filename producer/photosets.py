@@ -12,12 +12,12 @@ import unicodedata
 from pathlib import Path
 
 from producer.text_files import TextDecodeError, read_text_file
-from worker.job.spec import JobOptions, JobSource, JobSpec
+from worker.job.spec import AUDIO_SUFFIXES, JobOptions, JobSource, JobSpec
+from worker.understanding.music_files import music_files
 
 IMAGE_SUFFIXES = frozenset(
     {".jpg", ".jpeg", ".png", ".webp", ".heic", ".heif", ".tif", ".tiff", ".bmp", ".gif"}
 )
-AUDIO_SUFFIXES = frozenset({".mp3", ".wav", ".m4a", ".aac"})
 PROMPT_FILE = "prompt.txt"
 
 
@@ -65,12 +65,26 @@ def read_prompt(folder: Path) -> tuple[str, str | None]:
     return text.strip(), decoded.note(PROMPT_FILE)
 
 
+def folder_music(folder: Path, prompt: str) -> Path | None:
+    """The folder's music file: the one its prompt names ("music: song.mp3") when it holds
+    several, else the first by name. It becomes the job's music option, so it travels with the
+    job's inputs to whichever machine renders it."""
+    found = [entry for entry in _visible_files(folder) if entry.suffix.lower() in AUDIO_SUFFIXES]
+    named = [Path(music.name).name.lower() for music in music_files(prompt)]
+
+    def is_named(entry: Path) -> bool:  # "music: Theme Song.wav", unquoted, reads "Song.wav"
+        name = entry.name.lower()
+        return any(name == said or name.endswith(f" {said}") for said in named)
+
+    return next((entry for entry in found if is_named(entry)), next(iter(found), None))
+
+
 def photo_set_spec(folder: Path, options: JobOptions, *, source_kind: str = "folder") -> JobSpec:
     photos = images_in(folder)
-    music = [entry for entry in _visible_files(folder) if entry.suffix.lower() in AUDIO_SUFFIXES]
-    if music and options.music is None:
-        options = options.model_copy(update={"music": str(music[0].resolve())})
     prompt, note = read_prompt(folder)
+    music = folder_music(folder, prompt)
+    if music is not None and options.music is None:
+        options = options.model_copy(update={"music": str(music.resolve())})
     return JobSpec(
         id=job_id_for(folder.resolve().name),
         photos=[str(photo.resolve()) for photo in photos],

@@ -32,6 +32,24 @@ def test_music_file_beside_photos_is_used(photo_set: Path) -> None:
     assert spec.options.music is not None and spec.options.music.endswith("song.mp3")
 
 
+@pytest.mark.parametrize(
+    ("prompt", "chosen"),
+    [
+        ("", "a-intro.mp3"),
+        ("15 s, music: Theme Song.WAV", "theme song.wav"),
+        ("15 s, music: 'theme song.wav'", "theme song.wav"),
+    ],
+)
+def test_of_several_music_files_the_one_the_prompt_names_is_used(
+    photo_set: Path, prompt: str, chosen: str
+) -> None:
+    for name in ("a-intro.mp3", "theme song.wav"):
+        (photo_set / name).write_bytes(b"RIFF")
+    (photo_set / "prompt.txt").write_text(prompt)
+    [spec] = specs_from_folder(photo_set, JobOptions())
+    assert spec.options.music is not None and spec.options.music.endswith(chosen)
+
+
 def test_folder_without_photos_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(PhotoSetError, match="no photos"):
         specs_from_folder(tmp_path, JobOptions())

@@ -16,6 +16,8 @@ from worker.prompt.durations import duration_in_words
 
 JOB_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$"
 TITLE_MAX_CHARS = 200
+AUDIO_SUFFIXES = (".mp3", ".wav", ".m4a", ".aac", ".flac", ".ogg", ".opus")
+"""Music files a job may name (``JobOptions.music``), find in its folder or name in its prompt."""
 
 
 class Aspect(StrEnum):

@@ -181,7 +181,7 @@ def understand(prompt: str, options: JobOptions, settings: Settings) -> Understa
     fps, fps_warnings = _clamped_fps(
         _first(_option(options.fps), _from(reading.best("fps"), int), _default(settings.fps))
     )
-    music_finding = reading.best("music")
+    music_finding = reading.best("music_file") or reading.best("music")
     if options.music is not None:
         music: Choice[str | None] = Choice(options.music, Origin.OPTION)
     elif music_finding is not None:

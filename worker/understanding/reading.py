@@ -44,6 +44,7 @@ from worker.understanding.matches import (
     calm_beside,
     none_after_colon,
 )
+from worker.understanding.music_files import MusicFile, music_files
 from worker.understanding.promo import cta_span, name_span, word_spans
 
 PREPOSITIONS = word_set("for in on at with as")
@@ -132,7 +133,8 @@ class Reader:
     def read(self, prompt: str) -> Reading:
         state = _Pass(prompt)
         claimed: list[tuple[int, int]] = []
-        title = find_title(prompt, cta_span(prompt), self._trim_title)
+        files = music_files(prompt)
+        title = find_title(_blanked(prompt, files), cta_span(prompt), self._trim_title)
         if title is not None:
             state.findings.append(
                 Finding("title", title.text, Strength.FIRM, title.start, title.end, title.text)
@@ -140,6 +142,9 @@ class Reader:
             claimed.append((title.start, title.end))
         claimed.extend(word_spans(prompt))
         named = name_span(prompt)
+        for music in files:
+            state.find("music_file", music.name, Strength.FIRM, music.start, music.end)
+            claimed.append((music.start, music.end))
         for span in chinese_durations(prompt):
             state.find("duration", span.seconds, Strength.PLAIN, span.start, span.end)
             claimed.append((span.start, span.end))
@@ -420,6 +425,14 @@ def prompt_words(state: _Pass, start: int, end: int) -> str:
 @lru_cache(maxsize=1)
 def reader() -> Reader:
     return Reader()
+
+
+def _blanked(prompt: str, files: Sequence[MusicFile]) -> str:
+    """``prompt`` with the music files it names blanked out: "'Summer Mix.wav'" is no title."""
+    for music in files:
+        width = music.end - music.start
+        prompt = prompt[: music.start] + " " * width + prompt[music.end :]
+    return prompt
 
 
 @lru_cache(maxsize=256)

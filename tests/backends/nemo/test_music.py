@@ -45,6 +45,20 @@ def test_the_music_file_is_uploaded_and_named_not_its_path(
     assert fake_nemo.mistakes == []
 
 
+def test_a_music_file_the_prompt_names_is_uploaded_and_its_path_never_sent(
+    fake_nemo: FakeNemo, backend: NemoBackend, new_job: NewJob, photos: list[Path]
+) -> None:
+    tone(photos[0].parent / "Summer Mix.wav")
+    job = new_job("named-music", prompt="A 10-second reel, music: 'Summer Mix.wav'")
+    run_job(backend, job)
+    session = fake_nemo.world.sessions[job.book["session_id"]]
+    audio = [item for item in session.files if item["file_type"] == "audio"]
+    assert [item["filename"] for item in audio] == ["Summer Mix.wav"]
+    assert 'use the uploaded audio file "Summer Mix.wav"' in session.prompt
+    assert "Background music: Summer Mix.wav." not in session.prompt
+    assert fake_nemo.mistakes == []
+
+
 def test_a_mood_is_asked_in_words() -> None:
     assert music_wish("calm", None) == "Background music: calm."
     assert music_wish(None, None) is None

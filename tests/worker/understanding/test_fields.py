@@ -85,6 +85,28 @@ def test_music_from_option_prompt_silence_or_pace() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("prompt", "music", "words"),
+    [
+        ("10 second reel, music: song.mp3, cut on the beat", "song.mp3", "song.mp3"),
+        ("upbeat music: 'Summer Mix.wav', fast", "Summer Mix.wav", "'Summer Mix.wav'"),
+        ("背景音乐：夏日.m4a，15秒", "夏日.m4a", "夏日.m4a"),
+    ],
+)
+def test_a_music_file_the_prompt_names_is_the_music_and_no_title(
+    prompt: str, music: str, words: str
+) -> None:
+    asked = read(prompt)
+    assert (asked.music.value, asked.music.origin, asked.music.words) == (
+        music,
+        Origin.PROMPT,
+        words,
+    )
+    assert asked.title.value is None
+    assert asked.not_understood == ()
+    assert read(prompt, music="calm").music.value == "calm"  # an option still wins
+
+
 def test_what_cannot_be_made_as_asked_is_a_warning() -> None:
     asked = read("a 10-hour video at 120 fps in 4:3")
     assert asked.duration_s.value == 600

@@ -20,6 +20,7 @@ import numpy as np
 
 from worker.backends.local.synth import SAMPLE_RATE, mood_loop
 from worker.job.errors import JobFailed
+from worker.job.spec import AUDIO_SUFFIXES
 from worker.prompt.vocabulary import Mood
 
 TARGET_LUFS = -14.0
@@ -29,7 +30,6 @@ FADE_IN_S = 0.02
 SEAM_FADE_S = 0.03
 """When a track loops, its end fades out and its start fades in over this long."""
 CHUNK = SAMPLE_RATE
-AUDIO_SUFFIXES = (".mp3", ".wav", ".m4a", ".aac", ".flac", ".ogg", ".opus")
 
 K_WEIGHTING_TAPS = 8192
 # K-weighting at 48 kHz (BS.1770-4, table 1 and 2): a high shelf, then a high-pass.

@@ -8,8 +8,10 @@ it (an uploaded file has its own sentence).
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
+from worker.job.spec import AUDIO_SUFFIXES
 from worker.prompt.vocabulary import MotionStyle, Origin, TransitionStyle
 from worker.understanding.fields import Understanding
 
@@ -71,12 +73,18 @@ def _edit(asked: Understanding) -> list[str]:
 
 def _music(asked: Understanding) -> list[str]:
     sentences = []
-    if asked.music.origin == Origin.PROMPT:
-        music = asked.music.value
+    music = asked.music.value
+    if asked.music.origin == Origin.PROMPT and not _names_file(music):
         sentences.append(f"Background music: {music}." if music else "No music.")
     if (volume := asked.stated("music_volume")) is not None and asked.music.value:
         sentences.append(f"Music volume: {round(volume * 100)}%.")
     return sentences
+
+
+def _names_file(music: str | None) -> bool:
+    """A music file the prompt names is uploaded and stated by ``music.music_wish``: its path
+    is never sent."""
+    return music is not None and Path(music).suffix.lower() in AUDIO_SUFFIXES
 
 
 def plan_sentences(asked: Understanding) -> list[str]:

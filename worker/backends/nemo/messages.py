@@ -8,7 +8,7 @@ from pathlib import Path
 
 from worker.backends.base import StageContext
 from worker.backends.nemo.asked import plan_sentences
-from worker.backends.nemo.music import MUSIC_KEY, music_wish
+from worker.backends.nemo.music import MUSIC_KEY, music_wish, named_music
 from worker.backends.nemo.photo_wish import photo_wish
 from worker.job.draft import Draft, TrackType
 from worker.job.spec import JobOptions
@@ -26,7 +26,7 @@ def option_details(ctx: StageContext) -> list[str]:
     details += plan_sentences(understand(spec.prompt, options, ctx.settings))
     uploads = ctx.checkpoint.get("uploads") or {}
     uploaded_music = (uploads.get("files") or {}).get(MUSIC_KEY) or {}
-    if wish := music_wish(options.music, uploaded_music.get("name")):
+    if wish := music_wish(named_music(ctx), uploaded_music.get("name")):
         details.append(wish)
     return details
 
