@@ -43,7 +43,13 @@ from watchdog.observers.polling import PollingObserver
 
 from producer.enqueue import enqueue_specs, finished_digest
 from producer.manifest import ManifestError, load_options_file
-from producer.photosets import PhotoSetError, images_in, job_id_for, photo_set_spec
+from producer.photosets import (
+    PhotoSetError,
+    images_in,
+    job_id_for,
+    named_file,
+    photo_set_spec,
+)
 from worker.job import keys
 from worker.job.spec import JobOptions, JobSpec, with_notes
 from worker.job.states import JobStatus
@@ -51,6 +57,9 @@ from worker.job.store import JobStore
 
 READY_MARKER = ".ready"
 OPTIONS_FILE = "job.yaml"
+OPTIONS_NAMES = frozenset({OPTIONS_FILE, "job.yml", "job.yaml.txt"})
+"""``job.yaml`` as it arrives (any case; ``.txt`` added where Windows hides extensions):
+``producer.photosets.named_file`` says why."""
 ERROR_FILE = "error.txt"
 DONE, FAILED = "done", "failed"
 DIGEST_IN_JOB_ID = 8
@@ -96,10 +105,10 @@ def folder_spec(folder: Path, digest: str, overrides: dict[str, Any]) -> JobSpec
     id and ``source.digest``: the same file names written anew make a new job."""
     if not images_in(folder):
         raise FolderProblem(f"{folder.name}: no photos in this folder")
-    options_file = folder / OPTIONS_FILE
     notes: list[str] = []
     try:
-        if options_file.is_file():
+        options_file = named_file(folder, OPTIONS_NAMES, OPTIONS_FILE)
+        if options_file is not None:
             options = load_options_file(options_file, overrides, notes)
         else:
             options = JobOptions.model_validate(overrides)

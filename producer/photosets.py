@@ -18,7 +18,15 @@ IMAGE_SUFFIXES = frozenset(
     {".jpg", ".jpeg", ".png", ".webp", ".heic", ".heif", ".tif", ".tiff", ".bmp", ".gif"}
 )
 AUDIO_SUFFIXES = frozenset({".mp3", ".wav", ".m4a", ".aac"})
+DOCUMENT_SUFFIXES = frozenset({".rtf", ".rtfd", ".doc", ".docx", ".odt", ".pages"})
+"""What word processors save (TextEdit's default is ``.rtf``): not plain text."""
 PROMPT_FILE = "prompt.txt"
+PROMPT_NAMES = frozenset({PROMPT_FILE, "prompt.txt.txt", "prompt.md"})
+"""The names a folder's prompt is found under, in any case: Windows and macOS ignore case, so
+a folder made there arrives with ``Prompt.txt`` or ``PROMPT.TXT``; Explorer hides extensions,
+so a file named "prompt.txt" there is ``prompt.txt.txt``; Markdown is plain text too. A word
+processor's ``prompt`` (TextEdit's ``prompt.rtf``, ``prompt.docx``) is refused rather than
+left unread: the job would silently lose its prompt."""
 
 
 class PhotoSetError(ValueError):
@@ -49,12 +57,33 @@ def images_in(folder: Path) -> list[Path]:
     return [entry for entry in _visible_files(folder) if entry.suffix.lower() in IMAGE_SUFFIXES]
 
 
+def named_file(folder: Path, names: frozenset[str], usual: str) -> Path | None:
+    """The folder's one file among ``names`` (any case; None without one). A PhotoSetError
+    naming the entry for two of them, for a folder of such a name, and for a word processor's
+    document named like ``usual`` (the name to save it as), which the producer cannot read."""
+    stem = Path(usual).stem
+    found: list[Path] = []
+    for entry in sorted(folder.iterdir()):
+        name = entry.name.lower()
+        if name in names:
+            if not entry.is_file():
+                raise PhotoSetError(f"{entry}: a folder, not a text file")
+            found.append(entry)
+        elif Path(name).stem == stem and Path(name).suffix in DOCUMENT_SUFFIXES:
+            raise PhotoSetError(f"{entry}: not a plain text file (save it as {usual})")
+    if len(found) > 1:
+        listed = " and ".join(entry.name for entry in found)
+        raise PhotoSetError(f"{folder}: {listed} both; keep one")
+    return found[0] if found else None
+
+
 def read_prompt(folder: Path) -> tuple[str, str | None]:
-    """The folder's prompt (its ``prompt.txt``, "" without one) with its line endings made
-    ``\n`` whatever the editor wrote, and a note when the file was not UTF-8 (Notepad's
-    "Unicode" is UTF-16). A PhotoSetError naming the file when it cannot be read."""
-    prompt_file = folder / PROMPT_FILE
-    if not prompt_file.is_file():
+    """The folder's prompt (its ``prompt.txt`` under any name of PROMPT_NAMES, "" without
+    one) with its line endings made ``\n`` whatever the editor wrote, and a note when the file
+    was not UTF-8 (Notepad's "Unicode" is UTF-16). A PhotoSetError naming the file when it
+    cannot be read."""
+    prompt_file = named_file(folder, PROMPT_NAMES, PROMPT_FILE)
+    if prompt_file is None:
         return "", None
     try:
         decoded = read_text_file(prompt_file, legacy_fallback=False)
@@ -62,7 +91,7 @@ def read_prompt(folder: Path) -> tuple[str, str | None]:
         reason = getattr(error, "strerror", None) or str(error)
         raise PhotoSetError(f"{prompt_file}: cannot read it: {reason}") from None
     text = decoded.text.replace("\r\n", "\n").replace("\r", "\n")
-    return text.strip(), decoded.note(PROMPT_FILE)
+    return text.strip(), decoded.note(prompt_file.name)
 
 
 def photo_set_spec(folder: Path, options: JobOptions, *, source_kind: str = "folder") -> JobSpec:

@@ -411,3 +411,21 @@ def test_a_folder_whose_prompt_cannot_be_read_goes_to_failed_saying_why(
     assert job_ids(queue_store) == []
     error = (inbox_root / "failed" / "shoot" / ERROR_FILE).read_text()
     assert "prompt.txt: cannot read it: not UTF-8: byte 0xe9 at line 1" in error
+
+
+@pytest.mark.parametrize("name", ["Job.yaml", "JOB.YML", "job.yaml.txt"])
+def test_job_yaml_is_found_under_the_names_windows_gives_it(
+    inbox_root: Path, queue_store: JobStore, name: str
+) -> None:
+    scan_folder_holding(inbox_root, queue_store, {name: b"aspect: '9:16'\r\ntitle: Summer\r\n"})
+    [state] = queue_store.batch_jobs("b1")
+    assert (state.spec.options.aspect, state.spec.options.title) == ("9:16", "Summer")
+
+
+def test_a_folder_with_a_word_processor_job_file_goes_to_failed_naming_it(
+    inbox_root: Path, queue_store: JobStore
+) -> None:
+    scan_folder_holding(inbox_root, queue_store, {"job.docx": b"PK\x03\x04"})
+    assert job_ids(queue_store) == []
+    error = (inbox_root / "failed" / "shoot" / ERROR_FILE).read_text()
+    assert "job.docx: not a plain text file (save it as job.yaml)" in error

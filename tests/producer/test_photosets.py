@@ -1,3 +1,5 @@
+import re
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -78,3 +80,71 @@ def test_an_unreadable_prompt_is_one_error_naming_the_file(photo_set: Path) -> N
     (photo_set / "prompt.txt").write_bytes("Café, 9:16".encode("cp1252"))
     with pytest.raises(PhotoSetError, match=r"prompt.txt: cannot read it: not UTF-8: byte 0xe9"):
         specs_from_folder(photo_set, JobOptions())
+
+
+PROMPT_BYTES = b"A 4-second calm reel, 16:9\r\n"
+
+
+@pytest.mark.parametrize(
+    "name",
+    # Windows and macOS ignore case; Explorer hides ".txt", so "prompt.txt" gets another one
+    ["Prompt.txt", "PROMPT.TXT", "prompt.txt.txt", "Prompt.TXT.txt", "prompt.md"],
+)
+def test_the_prompt_is_found_under_the_names_it_arrives_with(photo_set: Path, name: str) -> None:
+    (photo_set / "prompt.txt").unlink()
+    (photo_set / name).write_bytes(PROMPT_BYTES)
+    [spec] = specs_from_folder(photo_set, JobOptions())
+    assert spec.prompt == "A 4-second calm reel, 16:9"
+
+
+def test_a_utf16_prompt_under_another_name_is_noted_by_its_name(photo_set: Path) -> None:
+    (photo_set / "prompt.txt").unlink()
+    (photo_set / "Prompt.txt").write_bytes("5 s, café".encode("utf-16"))
+    [spec] = specs_from_folder(photo_set, JobOptions())
+    assert spec.prompt == "5 s, café"
+    assert spec.source.notes == ["Prompt.txt was read as UTF-16 (BOM)"]
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (
+            lambda folder: (folder / "Prompt.TXT").write_bytes(PROMPT_BYTES),
+            "Prompt.TXT and prompt.txt both; keep one",
+        ),
+        (lambda folder: (folder / "prompt.rtf").write_bytes(rb"{\rtf1\ansi 5 s}"), "prompt.rtf"),
+        (lambda folder: (folder / "prompt.docx").write_bytes(b"PK\x03\x04"), "prompt.docx"),
+    ],
+    ids=["two prompts", "textedit rtf", "word docx"],
+)
+def test_a_prompt_that_cannot_be_the_prompt_is_one_error_naming_it(
+    photo_set: Path, make: Callable[[Path], object], message: str
+) -> None:
+    make(photo_set)
+    with pytest.raises(PhotoSetError, match=re.escape(message)):
+        specs_from_folder(photo_set, JobOptions())
+
+
+def test_a_prompt_txt_that_is_a_folder_is_an_error_not_an_empty_prompt(photo_set: Path) -> None:
+    (photo_set / "prompt.txt").unlink()
+    (photo_set / "prompt.txt").mkdir()
+    with pytest.raises(PhotoSetError, match=r"prompt.txt: a folder, not a text file"):
+        specs_from_folder(photo_set, JobOptions())
+
+
+def test_backups_and_the_junk_of_other_systems_are_ignored(photo_set: Path) -> None:
+    junk = {
+        "prompt.txt~": b"old prompt",  # an editor's backup
+        "prompt.txt.bak": b"old prompt",
+        "Thumbs.db": b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",  # Windows Explorer's thumbnails
+        "desktop.ini": b"[.ShellClassInfo]\r\n",
+        "._00.jpg": b"\x00\x05\x16\x07\x00\x02\x00\x00",  # macOS AppleDouble on a FAT stick
+        "00.jpg:Zone.Identifier": b"[ZoneTransfer]\r\nZoneId=3\r\n",  # copied in from WSL
+    }
+    for name, data in junk.items():
+        (photo_set / name).write_bytes(data)
+    (photo_set / "__MACOSX").mkdir()
+    (photo_set / "__MACOSX" / "._00.jpg").write_bytes(b"\x00\x05\x16\x07")
+    [spec] = specs_from_folder(photo_set, JobOptions())
+    assert [Path(photo).name for photo in spec.photos] == ["00.jpg", "01.jpg", "02.jpg"]
+    assert spec.prompt.startswith("A 4-second calm reel")
