@@ -79,12 +79,17 @@ def named_file(folder: Path, names: frozenset[str], usual: str) -> Path | None:
 
 def read_prompt(folder: Path) -> tuple[str, str | None]:
     """The folder's prompt (its ``prompt.txt`` under any name of PROMPT_NAMES, "" without
-    one) with its line endings made ``\n`` whatever the editor wrote, and a note when the file
-    was not UTF-8 (Notepad's "Unicode" is UTF-16). A PhotoSetError naming the file when it
-    cannot be read."""
+    one) and a note when the file was not UTF-8: ``read_prompt_file``."""
     prompt_file = named_file(folder, PROMPT_NAMES, PROMPT_FILE)
     if prompt_file is None:
         return "", None
+    return read_prompt_file(prompt_file)
+
+
+def read_prompt_file(prompt_file: Path) -> tuple[str, str | None]:
+    """The file's prompt with its line endings made ``\n`` whatever the editor wrote, and a
+    note when the file was not UTF-8 (Notepad's "Unicode" is UTF-16). A PhotoSetError naming
+    the file when it cannot be read."""
     try:
         decoded = read_text_file(prompt_file, legacy_fallback=False)
     except (OSError, TextDecodeError) as error:
