@@ -46,6 +46,7 @@ from producer.manifest import ManifestError, load_options_file
 from producer.photosets import (
     PhotoSetError,
     images_in,
+    is_users,
     job_id_for,
     named_file,
     photo_set_spec,
@@ -215,9 +216,9 @@ class Inbox:
         return sorted(entry for entry in self.root.iterdir() if self._takes(entry))
 
     def _takes(self, entry: Path) -> bool:
-        """A folder to look at: not hidden, not done/, failed/ or the output, not already a
-        job's."""
-        if entry.name.startswith(".") or entry.name in self.not_inputs:
+        """A folder to look at: not hidden or another system's, not done/, failed/ or the
+        output, not already a job's."""
+        if not is_users(entry) or entry.name in self.not_inputs:
             return False
         return entry not in self.jobs.values() and entry.is_dir()
 

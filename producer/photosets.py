@@ -20,6 +20,10 @@ IMAGE_SUFFIXES = frozenset(
 AUDIO_SUFFIXES = frozenset({".mp3", ".wav", ".m4a", ".aac"})
 DOCUMENT_SUFFIXES = frozenset({".rtf", ".rtfd", ".doc", ".docx", ".odt", ".pages"})
 """What word processors save (TextEdit's default is ``.rtf``): not plain text."""
+SYSTEM_FOLDERS = frozenset({"__MACOSX", "$RECYCLE.BIN", "System Volume Information"})
+"""Folders other systems leave beside the user's, never photo sets: macOS's zip archiver's
+``__MACOSX`` (its ``._`` copies of each file's metadata), and a Windows drive's recycle bin and
+index. Skipped like hidden folders, so unzipping into an inbox files nothing in ``failed/``."""
 PROMPT_FILE = "prompt.txt"
 PROMPT_NAMES = frozenset({PROMPT_FILE, "prompt.txt.txt", "prompt.md"})
 """The names a folder's prompt is found under, in any case: Windows and macOS ignore case, so
@@ -47,10 +51,13 @@ def job_id_for(name: str) -> str:
     return f"{slug[:119]}-{digest}"
 
 
+def is_users(entry: Path) -> bool:
+    """Neither hidden nor one of the SYSTEM_FOLDERS: a file or folder the user put there."""
+    return not entry.name.startswith(".") and entry.name not in SYSTEM_FOLDERS
+
+
 def _visible_files(folder: Path) -> list[Path]:
-    return sorted(
-        entry for entry in folder.iterdir() if entry.is_file() and not entry.name.startswith(".")
-    )
+    return sorted(entry for entry in folder.iterdir() if entry.is_file() and is_users(entry))
 
 
 def images_in(folder: Path) -> list[Path]:
@@ -119,9 +126,7 @@ def photo_set_spec(folder: Path, options: JobOptions, *, source_kind: str = "fol
 def specs_from_folder(folder: Path, options: JobOptions) -> list[JobSpec]:
     if images_in(folder):
         return [photo_set_spec(folder, options)]
-    subfolders = sorted(
-        entry for entry in folder.iterdir() if entry.is_dir() and not entry.name.startswith(".")
-    )
+    subfolders = sorted(entry for entry in folder.iterdir() if entry.is_dir() and is_users(entry))
     specs = [photo_set_spec(sub, options) for sub in subfolders if images_in(sub)]
     if not specs:
         raise PhotoSetError(f"{folder}: no photos here or in its subfolders")

@@ -429,3 +429,20 @@ def test_a_folder_with_a_word_processor_job_file_goes_to_failed_naming_it(
     assert job_ids(queue_store) == []
     error = (inbox_root / "failed" / "shoot" / ERROR_FILE).read_text()
     assert "job.docx: not a plain text file (save it as job.yaml)" in error
+
+
+def test_a_zip_unpacked_into_the_inbox_leaves_its_macos_folder_alone(
+    inbox_root: Path, queue_store: JobStore
+) -> None:
+    # what macOS's "Compress" puts beside the folder, and a Windows drive's own folders
+    inbox = make_inbox(inbox_root, queue_store, FakeClock())
+    folder = drop_folder(inbox_root)
+    for system in ("__MACOSX", "$RECYCLE.BIN", "System Volume Information"):
+        (inbox_root / system / "shoot").mkdir(parents=True)
+        (inbox_root / system / "shoot" / "._0.jpg").write_bytes(b"\x00\x05\x16\x07\x00\x02")
+        (inbox_root / system / READY_MARKER).touch()
+    (folder / READY_MARKER).touch()
+    inbox.scan()
+    assert len(job_ids(queue_store)) == 1
+    assert not (inbox_root / "failed").exists()
+    assert (inbox_root / "__MACOSX" / "shoot" / "._0.jpg").is_file()

@@ -148,3 +148,11 @@ def test_backups_and_the_junk_of_other_systems_are_ignored(photo_set: Path) -> N
     [spec] = specs_from_folder(photo_set, JobOptions())
     assert [Path(photo).name for photo in spec.photos] == ["00.jpg", "01.jpg", "02.jpg"]
     assert spec.prompt.startswith("A 4-second calm reel")
+
+
+def test_a_drive_s_recycle_bin_is_no_photo_set(tmp_path: Path) -> None:
+    # `photoreel run E:/` on a memory card: the photos deleted from it are in its bin
+    make_photo(tmp_path / "DCIM" / "a.jpg")
+    make_photo(tmp_path / "$RECYCLE.BIN" / "$RZ1X2Y3.jpg")
+    make_photo(tmp_path / "__MACOSX" / "b.jpg")
+    assert [spec.id for spec in specs_from_folder(tmp_path, JobOptions())] == ["DCIM"]
