@@ -178,6 +178,8 @@ class Inbox:
         """Job id → its folder, for the jobs whose folder waits in the inbox."""
         self.touched: queue.SimpleQueue[Path] = queue.SimpleQueue()
         self.next_rescan: float | None = None
+        self.loose_files: set[str] = set()
+        """Files dropped into the inbox itself, said once each: only folders become jobs."""
 
     def notice(self, path: Path) -> None:
         """Something happened at ``path`` (any thread): look at its folder on the next scan."""
@@ -191,6 +193,7 @@ class Inbox:
             self.next_rescan = now + self.rescan_seconds
             for folder in self._candidates():
                 self.sightings.setdefault(folder, Sighting(files=[], since=now))
+            self._say_loose_files()
         while not self.touched.empty():
             folder = self._folder_of(self.touched.get())
             if folder is not None:
@@ -211,6 +214,18 @@ class Inbox:
                 where = f"{state.error_file}: " if state.error_file else ""
                 error = f"job {job_id} failed at {state.stage}: {where}{state.error}\n"
                 self._move(folder, FAILED, f"{job_id} failed", error=error)
+
+    def _say_loose_files(self) -> None:
+        """Name each photo or zip dropped into the inbox itself, once: left alone, it would
+        wait there for ever with nothing said."""
+        for entry in sorted(self.root.iterdir()):
+            if entry.name in self.loose_files or not is_users(entry) or not entry.is_file():
+                continue
+            self.loose_files.add(entry.name)
+            self.announce(
+                f"{entry.name}: left alone: only a folder dropped here becomes a job"
+                " (put the photos of one video, or an unpacked zip, in a folder)"
+            )
 
     def _candidates(self) -> list[Path]:
         return sorted(entry for entry in self.root.iterdir() if self._takes(entry))

@@ -446,3 +446,25 @@ def test_a_zip_unpacked_into_the_inbox_leaves_its_macos_folder_alone(
     assert len(job_ids(queue_store)) == 1
     assert not (inbox_root / "failed").exists()
     assert (inbox_root / "__MACOSX" / "shoot" / "._0.jpg").is_file()
+
+
+def test_photos_and_a_zip_dropped_loose_in_the_inbox_are_named_once(
+    inbox_root: Path, queue_store: JobStore
+) -> None:
+    said: list[str] = []
+    clock = FakeClock()
+    inbox = make_inbox(inbox_root, queue_store, clock, rescan_seconds=1.0)
+    inbox.announce = said.append
+    make_photo(inbox_root / "IMG_0001.JPG")
+    (inbox_root / "shoot.zip").write_bytes(b"PK\x05\x06" + b"\x00" * 18)
+    (inbox_root / ".DS_Store").write_bytes(b"\x00\x00\x00\x01Bud1")
+    for _ in range(3):
+        inbox.scan()
+        clock.advance(2.0)
+    assert said == [
+        "IMG_0001.JPG: left alone: only a folder dropped here becomes a job"
+        " (put the photos of one video, or an unpacked zip, in a folder)",
+        "shoot.zip: left alone: only a folder dropped here becomes a job"
+        " (put the photos of one video, or an unpacked zip, in a folder)",
+    ]
+    assert job_ids(queue_store) == []
