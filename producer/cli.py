@@ -31,6 +31,7 @@ from producer.command_inputs import (
     output_location,
     redis_or_exit,
     specs_or_exit,
+    written_choice,
 )
 from producer.exits import EXIT_JOB_FAILED, EXIT_OK, EXIT_USAGE
 from producer.feeds.model import FeedFormat
@@ -65,8 +66,13 @@ OutOption = Annotated[
 OverwriteOption = Annotated[
     bool, typer.Option(help="make jobs again whose outputs are already in the bucket")
 ]
-ContainerOption = Annotated[Container | None, typer.Option(help="mp4, mov, webm or mkv")]
-ResolutionOption = Annotated[Resolution | None, typer.Option(help="720p, 1080p or 2160p (4K)")]
+ContainerOption = Annotated[
+    Container | None, typer.Option(parser=written_choice(Container), help="mp4, mov, webm or mkv")
+]
+ResolutionOption = Annotated[
+    Resolution | None,
+    typer.Option(parser=written_choice(Resolution), help="720p, 1080p or 2160p (4K)"),
+]
 WorkersOption = Annotated[int | None, typer.Option(help="worker processes [default: 2]")]
 
 

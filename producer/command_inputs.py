@@ -4,6 +4,8 @@ Each problem is one line and exit code 2."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -23,6 +25,20 @@ if TYPE_CHECKING:
 from producer.terminal import console
 
 MANIFEST_SUFFIXES = (".yaml", ".yml")
+
+
+def written_choice(choices: type[StrEnum]) -> Callable[[str], StrEnum]:
+    """A flag's value read by its enum, which takes it as people type it (``MOV``, ``1080P``,
+    ``4K``), where Click's choices take only the exact values; else the accepted ones."""
+
+    def parse(value: str) -> StrEnum:
+        try:
+            return choices(value)
+        except ValueError:
+            accepted = ", ".join(choice.value for choice in choices)
+            raise typer.BadParameter(f"{value!r}: accepted: {accepted}") from None
+
+    return parse
 
 
 class UsageProblem(Exception):
