@@ -135,14 +135,19 @@ def resolve_photos(
     patterns: list[str], root: Path, allowed_roots: list[Path]
 ) -> tuple[list[str], list[tuple[int, str]]]:
     """Globs relative to ``root`` → absolute photo paths (http(s) URLs kept as they are),
-    and the problems found as (index of the pattern, message)."""
+    and the problems found as (index of the pattern, message). Names match in any case, as
+    on the Windows or macOS machine the manifest or feed was written on (``*.jpg`` takes a
+    camera's ``IMG_0001.JPG``), with ``\\`` between folders as there; a photo two globs match is
+    taken once."""
     photos: list[str] = []
     problems: list[tuple[int, str]] = []
+    globbed: set[str] = set()
     for index, pattern in enumerate(patterns):
         if pattern.lower().startswith(URL_PREFIXES):
             photos.append(pattern)
             continue
-        matches = sorted(glob.glob(str(root / pattern), recursive=True))
+        as_here = _any_case(pattern.replace("\\", "/"))  # no name on Windows holds a "\\"
+        matches = sorted(glob.glob(str(root / as_here), recursive=True))
         if not matches:
             problems.append((index, f"{pattern!r} matches no file"))
             continue
@@ -151,9 +156,25 @@ def resolve_photos(
             if not _inside(resolved, allowed_roots):
                 problems.append((index, f"{pattern!r} {LEADS_OUT}"))
                 break
+            if str(resolved) in globbed and glob.has_magic(pattern):
+                continue
             if resolved.is_file() and resolved.suffix.lower() in IMAGE_SUFFIXES:
                 photos.append(str(resolved))
+                globbed.add(str(resolved))
     return photos, problems
+
+
+def _any_case(pattern: str) -> str:
+    """The glob ``pattern`` with each letter outside a ``[…]`` set matching either case."""
+    written: list[str] = []
+    in_set = False
+    for char in pattern:
+        if char == "[" or char == "]":
+            in_set = char == "["
+        elif not in_set and char.lower() != char.upper():
+            char = f"[{char.lower()}{char.upper()}]"
+        written.append(char)
+    return "".join(written)
 
 
 def _inside(path: Path, roots: list[Path]) -> bool:

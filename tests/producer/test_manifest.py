@@ -366,3 +366,25 @@ def test_ten_thousand_jobs_read_their_shared_brand_template_and_logo_once(
     assert checked == ["logo.png"] * 2  # the option's logo and the brand's: each once
     assert {spec.options.template.name for spec in specs if spec.options.template} == {"promo"}
     assert all(spec.options.brand and spec.options.brand.primary == "#1f6f5c" for spec in specs)
+
+
+def test_globs_match_photos_as_windows_and_cameras_name_them(campaign: Path) -> None:
+    make_photo(campaign / "photos" / "IMG_0001.JPG")  # a camera's upper-case name
+    make_photo(campaign / "photos" / "Cover.Jpeg")
+    manifest = write(
+        campaign,
+        """jobs:
+  - id: all-of-them
+    photos: ["photos/*.jpg", "photos/*.JPG", "photos/*.jpeg"]
+  - id: as-written-on-windows
+    photos: ['Photos\\cover.jpeg', 'photos\\a[12].JPG']
+""",
+    )
+    every, windows = load_manifest(manifest)
+    assert [Path(photo).name for photo in every.photos] == [
+        "IMG_0001.JPG",
+        "a1.jpg",
+        "a2.jpg",
+        "Cover.Jpeg",
+    ]
+    assert [Path(photo).name for photo in windows.photos] == ["Cover.Jpeg", "a1.jpg", "a2.jpg"]
