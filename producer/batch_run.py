@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from worker.files.bucket import Bucket
 
 
-from producer.command_inputs import bucket_or_exit, redis_or_exit
+from producer.command_inputs import bucket_or_exit, redis_or_exit, temp_dir_or_exit
 from producer.terminal import console
 
 STOPPED_WORKERS_LET_GO_SECONDS = 10.0
@@ -133,6 +133,7 @@ def run_batch(
     job failed)."""
     from producer.enqueue import EnqueueResult, new_batch_id
 
+    temp_dir_or_exit()
     redis_or_exit()
     bucket = bucket_or_exit(out)
     batch = new_batch_id()

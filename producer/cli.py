@@ -31,6 +31,7 @@ from producer.command_inputs import (
     output_location,
     redis_or_exit,
     specs_or_exit,
+    temp_dir_or_exit,
     written_choice,
 )
 from producer.exits import EXIT_JOB_FAILED, EXIT_OK, EXIT_USAGE
@@ -236,6 +237,7 @@ def watch(
     if not inbox.is_dir():
         console.print(f"[red]error:[/] {inbox}: not a folder")
         raise typer.Exit(EXIT_USAGE)
+    temp_dir_or_exit()
     redis_or_exit()
     settings = get_settings()
     location = output_location(out)

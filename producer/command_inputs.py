@@ -113,6 +113,26 @@ def redis_or_exit() -> None:
         raise typer.Exit(EXIT_USAGE) from None
 
 
+def temp_dir_or_exit() -> None:
+    """``TMPDIR``, when set, is a folder this user can make folders in: else a usage error.
+    Python would otherwise fall back to ``/tmp`` without a word, and the run's scratch, worker
+    log and its workers' temporary files would land on a disk the user meant to spare."""
+    import os
+    import tempfile
+
+    folder = os.environ.get("TMPDIR")
+    if not folder:
+        return
+    try:
+        os.rmdir(tempfile.mkdtemp(prefix="photoreel-check-", dir=folder))
+    except OSError as problem:
+        console.print(
+            f"[red]error:[/] TMPDIR={folder}: cannot make a folder there"
+            f" ({problem.strerror}); accepted: a folder you can write, or unset for /tmp"
+        )
+        raise typer.Exit(EXIT_USAGE) from None
+
+
 def bucket_or_exit(location: str) -> Bucket:
     """The output bucket, checked before any job is queued: a bad one is a usage error."""
     from worker.files.bucket import BucketError, open_bucket

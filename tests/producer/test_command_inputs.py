@@ -35,3 +35,18 @@ def test_flags_are_taken_as_people_type_them(tmp_path: Path, flags: list[str], s
     result = CliRunner().invoke(cli, ["run", str(tmp_path / "missing"), *flags])
     assert result.exit_code == EXIT_USAGE
     assert said in " ".join(result.output.split())
+
+
+@pytest.mark.parametrize("where", ["missing", "a-file"])
+def test_a_tmpdir_that_cannot_be_used_is_one_line_before_anything_starts(
+    tmp_path: Path, where: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Python would quietly fall back to /tmp; the user pointed TMPDIR elsewhere for a reason
+    make_photo(tmp_path / "shoot" / "a.jpg")
+    (tmp_path / "a-file").write_text("")
+    monkeypatch.setenv("TMPDIR", str(tmp_path / where))
+    result = CliRunner().invoke(cli, ["run", str(tmp_path / "shoot"), "--backend", "dry"])
+    assert result.exit_code == EXIT_USAGE
+    said = " ".join(result.output.split())
+    assert f"error: TMPDIR={tmp_path / where}: cannot make a folder there" in said
+    assert "accepted: a folder you can write, or unset for /tmp" in said
