@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
+from rich.markup import escape
 
 from config.settings import get_settings
 from producer.exits import EXIT_USAGE
@@ -150,5 +151,5 @@ def specs_or_exit(paths: list[Path], overrides: dict[str, object]) -> list[JobSp
     try:
         return collect_specs(paths, overrides)
     except (UsageProblem, PhotoSetError, ManifestError) as problem:
-        console.print(f"[red]error:[/] {problem}")
+        console.print(f"[red]error:[/] {escape(str(problem))}")
         raise typer.Exit(EXIT_USAGE) from None
