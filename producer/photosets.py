@@ -95,15 +95,18 @@ def read_prompt(folder: Path) -> tuple[str, str | None]:
 
 def read_prompt_file(prompt_file: Path) -> tuple[str, str | None]:
     """The file's prompt with its line endings made ``\n`` whatever the editor wrote, and a
-    note when the file was not UTF-8 (Notepad's "Unicode" is UTF-16). A PhotoSetError naming
-    the file when it cannot be read."""
+    note when the file was not UTF-8 (Notepad's "Unicode" is UTF-16), or holds no words (a
+    save that did not happen: the defaults apply, which a job's warnings should say). A
+    PhotoSetError naming the file when it cannot be read."""
     try:
         decoded = read_text_file(prompt_file, legacy_fallback=False)
     except (OSError, TextDecodeError) as error:
         reason = getattr(error, "strerror", None) or str(error)
         raise PhotoSetError(f"{prompt_file}: cannot read it: {reason}") from None
-    text = decoded.text.replace("\r\n", "\n").replace("\r", "\n")
-    return text.strip(), decoded.note(prompt_file.name)
+    text = decoded.text.replace("\r\n", "\n").replace("\r", "\n").strip()
+    if not text:
+        return "", f"{prompt_file.name} is empty: the defaults apply"
+    return text, decoded.note(prompt_file.name)
 
 
 def photo_set_spec(folder: Path, options: JobOptions, *, source_kind: str = "folder") -> JobSpec:

@@ -156,3 +156,13 @@ def test_a_drive_s_recycle_bin_is_no_photo_set(tmp_path: Path) -> None:
     make_photo(tmp_path / "$RECYCLE.BIN" / "$RZ1X2Y3.jpg")
     make_photo(tmp_path / "__MACOSX" / "b.jpg")
     assert [spec.id for spec in specs_from_folder(tmp_path, JobOptions())] == ["DCIM"]
+
+
+@pytest.mark.parametrize(
+    "saved", [b"", b"\r\n  \r\n", b"\xef\xbb\xbf", "\r\n".encode("utf-16")], ids=repr
+)
+def test_an_empty_prompt_file_is_said_not_taken_silently(photo_set: Path, saved: bytes) -> None:
+    (photo_set / "prompt.txt").write_bytes(saved)
+    [spec] = specs_from_folder(photo_set, JobOptions())
+    assert spec.prompt == ""
+    assert spec.source.notes == ["prompt.txt is empty: the defaults apply"]
