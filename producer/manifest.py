@@ -26,7 +26,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from config.settings import get_settings
-from producer.photosets import AUDIO_SUFFIXES, IMAGE_SUFFIXES, job_id_for
+from producer.photosets import AUDIO_SUFFIXES, IMAGE_SUFFIXES, images_in, job_id_for
 from producer.promo_files import PromoFiles
 from producer.text_files import TextDecodeError, read_text_file
 from producer.yaml_file import WrittenLoader
@@ -138,7 +138,8 @@ def resolve_photos(
     and the problems found as (index of the pattern, message). Names match in any case, as
     on the Windows or macOS machine the manifest or feed was written on (``*.jpg`` takes a
     camera's ``IMG_0001.JPG``), with ``\\`` between folders as there; a photo two globs match is
-    taken once."""
+    taken once. A folder named without a wildcard stands for its photos, as a photo folder
+    does for ``run``."""
     photos: list[str] = []
     problems: list[tuple[int, str]] = []
     globbed: set[str] = set()
@@ -151,8 +152,17 @@ def resolve_photos(
         if not matches:
             problems.append((index, f"{pattern!r} matches no file"))
             continue
-        for match in matches:
-            resolved = Path(match).resolve()
+        candidates: list[Path] = []
+        for match in map(Path, matches):
+            if match.is_dir() and not glob.has_magic(pattern):
+                inside = images_in(match)
+                candidates.extend(inside)
+                if not inside:
+                    problems.append((index, f"{pattern!r} is a folder with no photos"))
+            else:
+                candidates.append(match)
+        for candidate in candidates:
+            resolved = candidate.resolve()
             if not _inside(resolved, allowed_roots):
                 problems.append((index, f"{pattern!r} {LEADS_OUT}"))
                 break

@@ -388,3 +388,23 @@ def test_globs_match_photos_as_windows_and_cameras_name_them(campaign: Path) -> 
         "Cover.Jpeg",
     ]
     assert [Path(photo).name for photo in windows.photos] == ["Cover.Jpeg", "a1.jpg", "a2.jpg"]
+
+
+def test_a_folder_named_as_photos_stands_for_the_photos_in_it(campaign: Path) -> None:
+    make_photo(campaign / "more" / "c1.jpg")
+    (campaign / "empty").mkdir()
+    (campaign / "photos" / ".DS_Store").write_bytes(b"\x00\x00\x00\x01Bud1")
+    manifest = write(
+        campaign,
+        """jobs:
+  - id: folder
+    photos: [photos]
+  - id: glob-and-folder
+    photos: ["photos/a*.jpg", "more/"]
+""",
+    )
+    folder, mixed = load_manifest(manifest)
+    assert [Path(photo).name for photo in folder.photos] == ["a1.jpg", "a2.jpg", "b1.png"]
+    assert [Path(photo).name for photo in mixed.photos] == ["a1.jpg", "a2.jpg", "c1.jpg"]
+    with pytest.raises(ManifestError, match=r"jobs.0.photos.0: 'empty' is a folder with no"):
+        load_manifest(write(campaign, "jobs:\n  - id: x\n    photos: [empty, photos]\n"))
