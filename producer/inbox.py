@@ -104,10 +104,10 @@ def folder_spec(folder: Path, digest: str, overrides: dict[str, Any]) -> JobSpec
     """The job of a complete folder: its photos and ``prompt.txt``, the ``overrides`` (from
     the command line) with its ``job.yaml`` over them. The folder's digest goes into the job
     id and ``source.digest``: the same file names written anew make a new job."""
-    if not images_in(folder):
-        raise FolderProblem(f"{folder.name}: no photos in this folder")
     notes: list[str] = []
     try:
+        if not images_in(folder):
+            raise FolderProblem(f"{folder.name}: no photos in this folder")
         options_file = named_file(folder, OPTIONS_NAMES, OPTIONS_FILE)
         if options_file is not None:
             options = load_options_file(options_file, overrides, notes)

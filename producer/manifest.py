@@ -26,7 +26,15 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from config.settings import get_settings
-from producer.photosets import AUDIO_SUFFIXES, IMAGE_SUFFIXES, images_in, job_id_for
+from producer.photosets import (
+    AUDIO_SUFFIXES,
+    IMAGE_SUFFIXES,
+    PhotoSetError,
+    broken_link,
+    images_in,
+    is_broken_link,
+    job_id_for,
+)
 from producer.promo_files import PromoFiles
 from producer.text_files import TextDecodeError, read_text_file
 from producer.yaml_file import WrittenLoader
@@ -155,13 +163,20 @@ def resolve_photos(
         candidates: list[Path] = []
         for match in map(Path, matches):
             if match.is_dir() and not glob.has_magic(pattern):
-                inside = images_in(match)
+                try:
+                    inside = images_in(match)
+                except PhotoSetError as problem:  # a link in it that leads nowhere
+                    problems.append((index, str(problem)))
+                    continue
                 candidates.extend(inside)
                 if not inside:
                     problems.append((index, f"{pattern!r} is a folder with no photos"))
             else:
                 candidates.append(match)
         for candidate in candidates:
+            if is_broken_link(candidate):
+                problems.append((index, f"{candidate.name}: {broken_link(candidate)}"))
+                continue
             resolved = candidate.resolve()
             if not _inside(resolved, allowed_roots):
                 problems.append((index, f"{pattern!r} {LEADS_OUT}"))

@@ -7,6 +7,7 @@ hold the images is one job per subfolder. Files are only read, never changed.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import unicodedata
 from pathlib import Path
@@ -56,11 +57,25 @@ def is_users(entry: Path) -> bool:
     return not entry.name.startswith(".") and entry.name not in SYSTEM_FOLDERS
 
 
+def is_broken_link(entry: Path) -> bool:
+    return entry.is_symlink() and not entry.exists()
+
+
+def broken_link(entry: Path) -> str:
+    """What is wrong with a link whose target is not there (a drive not mounted, a file
+    moved): said, where skipping it would leave a job silently short of it."""
+    return f"a link to {os.readlink(entry)}, which is not there"
+
+
 def _visible_files(folder: Path) -> list[Path]:
     return sorted(entry for entry in folder.iterdir() if entry.is_file() and is_users(entry))
 
 
 def images_in(folder: Path) -> list[Path]:
+    """The folder's photos; a PhotoSetError for a link named as a photo that leads nowhere."""
+    for entry in sorted(folder.iterdir()):
+        if entry.suffix.lower() in IMAGE_SUFFIXES and is_users(entry) and is_broken_link(entry):
+            raise PhotoSetError(f"{entry}: {broken_link(entry)}")
     return [entry for entry in _visible_files(folder) if entry.suffix.lower() in IMAGE_SUFFIXES]
 
 
@@ -73,8 +88,10 @@ def named_file(folder: Path, names: frozenset[str], usual: str) -> Path | None:
     for entry in sorted(folder.iterdir()):
         name = entry.name.lower()
         if name in names:
-            if not entry.is_file():
+            if entry.is_dir():
                 raise PhotoSetError(f"{entry}: a folder, not a text file")
+            if is_broken_link(entry):
+                raise PhotoSetError(f"{entry}: {broken_link(entry)}")
             found.append(entry)
         elif Path(name).stem == stem and Path(name).suffix in DOCUMENT_SUFFIXES:
             raise PhotoSetError(f"{entry}: not a plain text file (save it as {usual})")

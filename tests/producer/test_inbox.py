@@ -468,3 +468,16 @@ def test_photos_and_a_zip_dropped_loose_in_the_inbox_are_named_once(
         " (put the photos of one video, or an unpacked zip, in a folder)",
     ]
     assert job_ids(queue_store) == []
+
+
+def test_a_folder_with_a_photo_link_that_leads_nowhere_goes_to_failed_naming_it(
+    inbox_root: Path, queue_store: JobStore
+) -> None:
+    inbox = make_inbox(inbox_root, queue_store, FakeClock())
+    folder = drop_folder(inbox_root)
+    (folder / "9.jpg").symlink_to(inbox_root.parent / "unmounted" / "9.jpg")
+    (folder / READY_MARKER).touch()
+    inbox.scan()
+    assert job_ids(queue_store) == []
+    error = (inbox_root / "failed" / "shoot" / ERROR_FILE).read_text()
+    assert "9.jpg: a link to " in error and "which is not there" in error

@@ -408,3 +408,18 @@ def test_a_folder_named_as_photos_stands_for_the_photos_in_it(campaign: Path) ->
     assert [Path(photo).name for photo in mixed.photos] == ["a1.jpg", "a2.jpg", "c1.jpg"]
     with pytest.raises(ManifestError, match=r"jobs.0.photos.0: 'empty' is a folder with no"):
         load_manifest(write(campaign, "jobs:\n  - id: x\n    photos: [empty, photos]\n"))
+
+
+def test_a_photo_link_that_leads_nowhere_is_a_problem_of_its_line(campaign: Path) -> None:
+    (campaign / "photos" / "gone.jpg").symlink_to(campaign / "unmounted" / "gone.jpg")
+    (campaign / "linked").mkdir()
+    (campaign / "linked" / "x.jpg").symlink_to(campaign / "unmounted" / "x.jpg")
+    manifest = write(
+        campaign,
+        "jobs:\n  - id: a\n    photos: ['photos/*.jpg']\n  - id: b\n    photos: [linked]\n",
+    )
+    with pytest.raises(ManifestError) as raised:
+        load_manifest(manifest)
+    first, second = raised.value.problems
+    assert first.startswith("line 3: jobs.0.photos.0: gone.jpg: a link to ")
+    assert second.startswith("line 5: jobs.1.photos.0: ") and "x.jpg: a link to" in second

@@ -166,3 +166,15 @@ def test_an_empty_prompt_file_is_said_not_taken_silently(photo_set: Path, saved:
     [spec] = specs_from_folder(photo_set, JobOptions())
     assert spec.prompt == ""
     assert spec.source.notes == ["prompt.txt is empty: the defaults apply"]
+
+
+def test_a_link_that_leads_nowhere_is_named_not_skipped(photo_set: Path) -> None:
+    # photos linked from a drive that is not mounted: skipped, the video would lack them
+    (photo_set / "03.jpg").symlink_to(photo_set.parent / "unmounted" / "03.jpg")
+    with pytest.raises(PhotoSetError, match=r"03.jpg: a link to .*unmounted/03.jpg, which is not"):
+        specs_from_folder(photo_set, JobOptions())
+    (photo_set / "03.jpg").unlink()
+    (photo_set / "prompt.txt").unlink()
+    (photo_set / "prompt.txt").symlink_to(photo_set.parent / "unmounted" / "prompt.txt")
+    with pytest.raises(PhotoSetError, match=r"prompt.txt: a link to .*, which is not there"):
+        specs_from_folder(photo_set, JobOptions())
