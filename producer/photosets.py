@@ -132,22 +132,30 @@ def photo_set_spec(folder: Path, options: JobOptions, *, source_kind: str = "fol
     if music and options.music is None:
         options = options.model_copy(update={"music": str(music[0].resolve())})
     prompt, note = read_prompt(folder)
+    notes = [note] if note else []
+    notes += [
+        f"{sub.name}/: its photos are left out (a folder's video is made of its own photos,"
+        " not of its subfolders')"
+        for sub in _subfolders(folder)
+        if any(entry.suffix.lower() in IMAGE_SUFFIXES for entry in _visible_files(sub))
+    ]
     return JobSpec(
         id=job_id_for(folder.resolve().name),
         photos=[str(photo.resolve()) for photo in photos],
         prompt=prompt,
         options=options,
-        source=JobSource(
-            kind=source_kind, path=str(folder.resolve()), notes=[note] if note else None
-        ),
+        source=JobSource(kind=source_kind, path=str(folder.resolve()), notes=notes or None),
     )
+
+
+def _subfolders(folder: Path) -> list[Path]:
+    return sorted(entry for entry in folder.iterdir() if entry.is_dir() and is_users(entry))
 
 
 def specs_from_folder(folder: Path, options: JobOptions) -> list[JobSpec]:
     if images_in(folder):
         return [photo_set_spec(folder, options)]
-    subfolders = sorted(entry for entry in folder.iterdir() if entry.is_dir() and is_users(entry))
-    specs = [photo_set_spec(sub, options) for sub in subfolders if images_in(sub)]
+    specs = [photo_set_spec(sub, options) for sub in _subfolders(folder) if images_in(sub)]
     if not specs:
         raise PhotoSetError(f"{folder}: no photos here or in its subfolders")
     return specs

@@ -178,3 +178,16 @@ def test_a_link_that_leads_nowhere_is_named_not_skipped(photo_set: Path) -> None
     (photo_set / "prompt.txt").symlink_to(photo_set.parent / "unmounted" / "prompt.txt")
     with pytest.raises(PhotoSetError, match=r"prompt.txt: a link to .*, which is not there"):
         specs_from_folder(photo_set, JobOptions())
+
+
+def test_photos_in_a_subfolder_of_a_photo_folder_are_said_to_be_left_out(
+    photo_set: Path,
+) -> None:
+    make_photo(photo_set / "Day 2" / "d1.jpg")
+    (photo_set / "empty").mkdir()
+    [spec] = specs_from_folder(photo_set, JobOptions())
+    assert [Path(photo).name for photo in spec.photos] == ["00.jpg", "01.jpg", "02.jpg"]
+    assert spec.source.notes == [
+        "Day 2/: its photos are left out (a folder's video is made of its own photos, not of"
+        " its subfolders')"
+    ]
