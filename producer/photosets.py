@@ -17,7 +17,11 @@ from worker.job.spec import JobOptions, JobSource, JobSpec
 
 IMAGE_SUFFIXES = frozenset(
     {".jpg", ".jpeg", ".png", ".webp", ".heic", ".heif", ".tif", ".tiff", ".bmp", ".gif"}
+    | {".jfif", ".jpe", ".avif"}
 )
+"""Photos by name. ``.jfif`` is a JPEG as Chrome and Edge on Windows save one from the web,
+``.jpe`` an older JPEG name, ``.avif`` what browsers download more and more: left unlisted,
+they were left out of the video without a word."""
 AUDIO_SUFFIXES = frozenset({".mp3", ".wav", ".m4a", ".aac"})
 DOCUMENT_SUFFIXES = frozenset({".rtf", ".rtfd", ".doc", ".docx", ".odt", ".pages"})
 """What word processors save (TextEdit's default is ``.rtf``): not plain text."""

@@ -3,6 +3,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 from producer.photosets import PhotoSetError, job_id_for, specs_from_folder
 from tests.conftest import make_photo
@@ -191,3 +192,11 @@ def test_photos_in_a_subfolder_of_a_photo_folder_are_said_to_be_left_out(
         "Day 2/: its photos are left out (a folder's video is made of its own photos, not of"
         " its subfolders')"
     ]
+
+
+def test_jpegs_as_browsers_save_them_and_avif_are_photos(photo_set: Path) -> None:
+    for name in ("03.jfif", "04.JPE"):  # Chrome and Edge on Windows: "Save image as" .jfif
+        make_photo(photo_set / name)
+    Image.open(photo_set / "00.jpg").save(photo_set / "05.avif")
+    [spec] = specs_from_folder(photo_set, JobOptions())
+    assert [Path(photo).name for photo in spec.photos][3:] == ["03.jfif", "04.JPE", "05.avif"]
