@@ -22,7 +22,9 @@ IMAGE_SUFFIXES = frozenset(
 """Photos by name. ``.jfif`` is a JPEG as Chrome and Edge on Windows save one from the web,
 ``.jpe`` an older JPEG name, ``.avif`` what browsers download more and more: left unlisted,
 they were left out of the video without a word."""
-AUDIO_SUFFIXES = frozenset({".mp3", ".wav", ".m4a", ".aac"})
+AUDIO_SUFFIXES = frozenset({".mp3", ".wav", ".m4a", ".aac", ".flac", ".ogg", ".opus"})
+"""Music by name: what the local backend plays (``worker.backends.local.audio``) and the cloud
+backend uploads (as m4a where the service takes no other)."""
 DOCUMENT_SUFFIXES = frozenset({".rtf", ".rtfd", ".doc", ".docx", ".odt", ".pages"})
 """What word processors save (TextEdit's default is ``.rtf``): not plain text."""
 SYSTEM_FOLDERS = frozenset({"__MACOSX", "$RECYCLE.BIN", "System Volume Information"})
@@ -133,10 +135,14 @@ def read_prompt_file(prompt_file: Path) -> tuple[str, str | None]:
 def photo_set_spec(folder: Path, options: JobOptions, *, source_kind: str = "folder") -> JobSpec:
     photos = images_in(folder)
     music = [entry for entry in _visible_files(folder) if entry.suffix.lower() in AUDIO_SUFFIXES]
-    if music and options.music is None:
-        options = options.model_copy(update={"music": str(music[0].resolve())})
     prompt, note = read_prompt(folder)
     notes = [note] if note else []
+    if music and options.music is None:
+        options = options.model_copy(update={"music": str(music[0].resolve())})
+        notes += [
+            f"{extra.name}: not played (one music file a video: {music[0].name})"
+            for extra in music[1:]
+        ]
     notes += [
         f"{sub.name}/: its photos are left out (a folder's video is made of its own photos,"
         " not of its subfolders')"

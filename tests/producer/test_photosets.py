@@ -200,3 +200,11 @@ def test_jpegs_as_browsers_save_them_and_avif_are_photos(photo_set: Path) -> Non
     Image.open(photo_set / "00.jpg").save(photo_set / "05.avif")
     [spec] = specs_from_folder(photo_set, JobOptions())
     assert [Path(photo).name for photo in spec.photos][3:] == ["03.jfif", "04.JPE", "05.avif"]
+
+
+def test_music_as_people_keep_it_is_played_and_a_second_song_is_said(photo_set: Path) -> None:
+    (photo_set / "b-song.ogg").write_bytes(b"OggS")
+    (photo_set / "a-song.FLAC").write_bytes(b"fLaC")
+    [spec] = specs_from_folder(photo_set, JobOptions())
+    assert spec.options.music is not None and spec.options.music.endswith("a-song.FLAC")
+    assert spec.source.notes == ["b-song.ogg: not played (one music file a video: a-song.FLAC)"]
