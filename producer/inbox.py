@@ -100,20 +100,30 @@ class FolderProblem(ValueError):
     """A complete folder that cannot be a job; the message goes to its ``error.txt``."""
 
 
+def photos_folder(folder: Path) -> Path:
+    """Where a dropped folder's photos are: in it, or in the one folder it holds and nothing
+    else beside (``shoot/shoot/``: what Windows' "Extract All" makes of ``shoot.zip``)."""
+    held = [entry for entry in folder.iterdir() if is_users(entry)]
+    if len(held) == 1 and held[0].is_dir() and not held[0].is_symlink():
+        return held[0]
+    return folder
+
+
 def folder_spec(folder: Path, digest: str, overrides: dict[str, Any]) -> JobSpec:
     """The job of a complete folder: its photos and ``prompt.txt``, the ``overrides`` (from
     the command line) with its ``job.yaml`` over them. The folder's digest goes into the job
     id and ``source.digest``: the same file names written anew make a new job."""
     notes: list[str] = []
     try:
-        if not images_in(folder):
+        photos_at = photos_folder(folder)
+        if not images_in(photos_at):
             raise FolderProblem(f"{folder.name}: no photos in this folder")
-        options_file = named_file(folder, OPTIONS_NAMES, OPTIONS_FILE)
+        options_file = named_file(photos_at, OPTIONS_NAMES, OPTIONS_FILE)
         if options_file is not None:
             options = load_options_file(options_file, overrides, notes)
         else:
             options = JobOptions.model_validate(overrides)
-        spec = with_notes(photo_set_spec(folder, options, source_kind="inbox"), notes)
+        spec = with_notes(photo_set_spec(photos_at, options, source_kind="inbox"), notes)
     except (ManifestError, PhotoSetError) as error:
         raise FolderProblem(str(error)) from None
     source = spec.source.model_copy(update={"digest": digest})

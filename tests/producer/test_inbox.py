@@ -481,3 +481,18 @@ def test_a_folder_with_a_photo_link_that_leads_nowhere_goes_to_failed_naming_it(
     assert job_ids(queue_store) == []
     error = (inbox_root / "failed" / "shoot" / ERROR_FILE).read_text()
     assert "9.jpg: a link to " in error and "which is not there" in error
+
+
+def test_a_zip_extracted_by_windows_into_a_folder_of_its_name_is_one_job(
+    inbox_root: Path, queue_store: JobStore
+) -> None:
+    # Explorer's "Extract All" of shoot.zip: shoot/shoot/ with the photos and the prompt
+    inbox = make_inbox(inbox_root, queue_store, FakeClock())
+    (inbox_root / "shoot").mkdir()
+    drop_folder(inbox_root / "shoot")
+    (inbox_root / "shoot" / READY_MARKER).touch()
+    inbox.scan()
+    [state] = queue_store.batch_jobs("b1")
+    assert state.spec.id.startswith("shoot-") and len(state.spec.photos) == 2
+    assert state.spec.prompt == "5 seconds, square"
+    assert not (inbox_root / "failed").exists()
