@@ -37,7 +37,7 @@ from producer.photosets import (
 )
 from producer.promo_files import PromoFiles
 from producer.text_files import TextDecodeError, read_text_file
-from producer.yaml_file import WrittenLoader
+from producer.yaml_file import WrittenLoader, yaml_problem
 from worker.job.spec import JobOptions, JobSource, JobSpec
 
 URL_PREFIXES = ("http://", "https://")
@@ -235,7 +235,7 @@ def _parse_yaml(path: Path, shape: str, notes: list[str]) -> tuple[Any, dict[tup
     try:
         node = yaml.compose(decoded.text, Loader=WrittenLoader)
     except yaml.YAMLError as error:
-        raise ManifestError(path, [f"not valid YAML: {error}"]) from None
+        raise ManifestError(path, [yaml_problem(error, decoded.text)]) from None
     if node is None:
         raise ManifestError(path, [f"line 1: {shape}"])
     if _expanded_size(node, {}) > MAX_YAML_NODES:
@@ -244,7 +244,7 @@ def _parse_yaml(path: Path, shape: str, notes: list[str]) -> tuple[Any, dict[tup
     try:
         data = WrittenLoader("").construct_document(node)  # from the nodes: no second parse
     except yaml.YAMLError as error:
-        raise ManifestError(path, [f"not valid YAML: {error}"]) from None
+        raise ManifestError(path, [yaml_problem(error, decoded.text)]) from None
     if not isinstance(data, dict):
         raise ManifestError(path, [f"line 1: {shape}"])
     return data, _node_lines(node)

@@ -423,3 +423,13 @@ def test_a_photo_link_that_leads_nowhere_is_a_problem_of_its_line(campaign: Path
     first, second = raised.value.problems
     assert first.startswith("line 3: jobs.0.photos.0: gone.jpg: a link to ")
     assert second.startswith("line 5: jobs.1.photos.0: ") and "x.jpg: a link to" in second
+
+
+def test_a_manifest_indented_with_tabs_is_one_problem_saying_so(campaign: Path) -> None:
+    manifest = campaign / "campaign.yaml"
+    manifest.write_bytes(b"jobs:\r\n\t- id: a\r\n\t  photos: [photos/a1.jpg]\r\n")  # Notepad
+    with pytest.raises(ManifestError) as raised:
+        load_manifest(manifest)
+    assert raised.value.problems == [
+        "line 2, column 1: not valid YAML: a tab indents it (YAML indents with spaces)"
+    ]
