@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from config.settings import get_settings
 from producer.photosets import (
@@ -71,6 +71,12 @@ class ManifestJob(BaseModel):
     photos: list[str] = Field(min_length=1)
     prompt: str | None = None
     options: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("photos", mode="before")
+    @classmethod
+    def _one_glob(cls, value: object) -> object:
+        """``photos: "*.jpg"`` is the one glob it reads as, not a list to be refused."""
+        return [value] if isinstance(value, str) else value
 
 
 class Manifest(BaseModel):

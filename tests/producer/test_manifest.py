@@ -433,3 +433,9 @@ def test_a_manifest_indented_with_tabs_is_one_problem_saying_so(campaign: Path) 
     assert raised.value.problems == [
         "line 2, column 1: not valid YAML: a tab indents it (YAML indents with spaces)"
     ]
+
+
+def test_photos_written_as_one_glob_not_a_list_are_that_glob(campaign: Path) -> None:
+    manifest = write(campaign, 'jobs:\n  - id: a\n    photos: "photos/a*.jpg"\n')
+    [spec] = load_manifest(manifest)
+    assert [Path(photo).name for photo in spec.photos] == ["a1.jpg", "a2.jpg"]
