@@ -4,8 +4,9 @@ A draft is ``{"t": [track, ...], "m": {...}}``; a track is ``{"tt": type, "sg": 
 a segment is ``{"d": duration_ms, "m": {...}}``. Track types: 0 video, 1 audio (BGM), 7 text
 (title). The cloud returns drafts in this shape; the local backend plans one and renders it.
 The cloud's JSON is read as it comes: a duration in fractional milliseconds (3333.33 for a
-third of 10 s) is rounded, and ``null`` for a list or a mapping is an empty one. Refused, such
-a draft would count as empty, and a generated video as one that never started.
+third of 10 s) is rounded; ``null`` for a list or a mapping is an empty one, and for a start
+or a length the default. Refused, such a draft would count as empty, and a generated video as
+one that never started (or break the report).
 
 Metadata keys the local renderer reads (the cloud may add others, which are kept):
 - draft ``m``: ``width``, ``height``, ``fps``, ``duration_ms``.
@@ -50,7 +51,7 @@ class Segment(BaseModel):
 
     @property
     def start_ms(self) -> int:
-        return int(self.m.get("start", 0))
+        return round(self.m.get("start") or 0)
 
     @property
     def end_ms(self) -> int:
@@ -84,7 +85,7 @@ class Draft(BaseModel):
     @property
     def duration_ms(self) -> int:
         ends = [segment.end_ms for track in self.t for segment in track.sg]
-        return int(self.m.get("duration_ms", max(ends, default=0)))
+        return round(self.m.get("duration_ms") or max(ends, default=0))
 
 
 def _seconds(ms: int) -> str:

@@ -63,3 +63,11 @@ def test_a_draft_as_the_cloud_s_json_has_it_is_read_not_taken_for_empty() -> Non
     assert not draft.has_content(TrackType.TEXT)
     assert not Draft.model_validate({"t": None}).ready_for_export
     assert not Draft.model_validate({"t": [{"tt": 0, "sg": None}]}).ready_for_export
+
+
+def test_null_starts_and_lengths_in_metadata_take_their_defaults() -> None:
+    draft = Draft.model_validate(
+        {"t": [{"tt": 0, "sg": [{"d": 1000, "m": {"start": None}}]}], "m": {"duration_ms": None}}
+    )
+    assert (draft.t[0].sg[0].start_ms, draft.duration_ms) == (0, 1000)
+    assert timeline_summary(draft) == "Timeline (1 track): 1. Video: 1 clip (0-1s)"
