@@ -26,6 +26,8 @@ if TYPE_CHECKING:
 from producer.terminal import console
 
 MANIFEST_SUFFIXES = (".yaml", ".yml")
+FEED_SUFFIXES = (".csv", ".tsv", ".xml", ".jsonl", ".ndjson")
+"""Files ``catalog`` reads, named when given to ``run`` by mistake."""
 
 
 def written_choice(choices: type[StrEnum]) -> Callable[[str], StrEnum]:
@@ -60,6 +62,11 @@ def collect_specs(paths: list[Path], overrides: dict[str, object]) -> list[JobSp
             found = load_manifest(path, overrides=overrides, defaults=defaults, progress=progress)
         elif not path.exists():
             raise UsageProblem(f"{path}: no such file or folder")
+        elif path.suffix.lower() in FEED_SUFFIXES:
+            raise UsageProblem(
+                f"{path}: a product feed, which `photoreel catalog {path.name} --prompt-template"
+                ' "…"` makes into videos; run takes photo folders and .yaml manifests'
+            )
         else:
             raise UsageProblem(f"{path}: not a photo folder or a .yaml manifest")
         specs.extend(found)

@@ -50,3 +50,12 @@ def test_a_tmpdir_that_cannot_be_used_is_one_line_before_anything_starts(
     said = " ".join(result.output.split())
     assert f"error: TMPDIR={tmp_path / where}: cannot make a folder there" in said
     assert "accepted: a folder you can write, or unset for /tmp" in said
+
+
+def test_a_feed_given_to_run_is_pointed_to_catalog(tmp_path: Path) -> None:
+    feed = tmp_path / "products.CSV"
+    feed.write_text("id,title,photos\r\nmug,Mug,a.jpg\r\n")
+    result = CliRunner().invoke(cli, ["run", str(feed)])
+    assert result.exit_code == EXIT_USAGE
+    said = " ".join(result.output.split())
+    assert f"{feed}: a product feed, which `photoreel catalog products.CSV" in said
