@@ -14,7 +14,14 @@ from rich.markup import escape
 
 from config.settings import get_settings
 from producer.exits import EXIT_INTERRUPTED, EXIT_JOB_FAILED, EXIT_OK
-from producer.progress import TABLE_ROWS, counting, jobs_named, shared_warnings, status_counts
+from producer.progress import (
+    TABLE_ROWS,
+    JobsLost,
+    counting,
+    jobs_named,
+    shared_warnings,
+    status_counts,
+)
 from producer.run_files import discard_run_folder, worker_log
 from worker.backends import get_plugin
 from worker.backends.base import Pool
@@ -28,7 +35,7 @@ if TYPE_CHECKING:
     from worker.files.bucket import Bucket
 
 
-from producer.command_inputs import bucket_or_exit, redis_or_exit
+from producer.command_inputs import bucket_or_exit, redis_or_exit, temp_dir_or_exit
 from producer.terminal import console
 
 STOPPED_WORKERS_LET_GO_SECONDS = 10.0
@@ -133,6 +140,7 @@ def run_batch(
     job failed)."""
     from producer.enqueue import EnqueueResult, new_batch_id
 
+    temp_dir_or_exit()
     redis_or_exit()
     bucket = bucket_or_exit(out)
     batch = new_batch_id()
@@ -150,6 +158,9 @@ def run_batch(
             console.print(
                 f"[red]error:[/] {OUTAGE.gave_up(problem)}; worker log: {worker_log(batch)}"
             )
+            raise typer.Exit(EXIT_JOB_FAILED) from None
+        except JobsLost as problem:
+            console.print(f"[red]error:[/] {escape(str(problem))}")
             raise typer.Exit(EXIT_JOB_FAILED) from None
         finally:
             signal.signal(signal.SIGTERM, previous)
@@ -233,7 +244,7 @@ def run_locally(
             OUTAGE.stop_waiting()
             runtime.stop_at_once()
             run.stopped = "terminated: workers, their stages and the embedded Redis stopped at once"
-        except REDIS_GAVE_UP:
+        except (*REDIS_GAVE_UP, JobsLost):
             runtime.stop_at_once()  # nothing more can be recorded; a rerun resumes the jobs
             raise
         try:

@@ -31,13 +31,15 @@ from producer.command_inputs import (
     output_location,
     redis_or_exit,
     specs_or_exit,
+    temp_dir_or_exit,
+    written_choice,
 )
 from producer.exits import EXIT_JOB_FAILED, EXIT_OK, EXIT_USAGE
 from producer.feeds.model import FeedFormat
 from producer.plan_table import plan
 from producer.progress import counting
 from producer.run_files import discard_run_folder, worker_log
-from producer.terminal import console
+from producer.terminal import console, say
 from worker.job.redis_outage import OUTAGE, REDIS_GAVE_UP, tell_outages_to
 from worker.job.spec import BackendName, Container, Resolution
 from worker.job.store import JobStore
@@ -65,8 +67,13 @@ OutOption = Annotated[
 OverwriteOption = Annotated[
     bool, typer.Option(help="make jobs again whose outputs are already in the bucket")
 ]
-ContainerOption = Annotated[Container | None, typer.Option(help="mp4, mov, webm or mkv")]
-ResolutionOption = Annotated[Resolution | None, typer.Option(help="720p, 1080p or 2160p (4K)")]
+ContainerOption = Annotated[
+    Container | None, typer.Option(parser=written_choice(Container), help="mp4, mov, webm or mkv")
+]
+ResolutionOption = Annotated[
+    Resolution | None,
+    typer.Option(parser=written_choice(Resolution), help="720p, 1080p or 2160p (4K)"),
+]
 WorkersOption = Annotated[int | None, typer.Option(help="worker processes [default: 2]")]
 
 
@@ -159,7 +166,7 @@ def catalog(
         flags = FeedOutFlags(feed_out, public_url, presign_days)
         plan = feed_out_plan(found, feed, location, flags)
     except (CatalogError, FeedOptionError, FeedOutError) as problem:
-        console.print(f"[red]error:[/] {problem}")
+        console.print(f"[red]error:[/] {escape(str(problem))}")
         raise typer.Exit(EXIT_USAGE) from None
     console.print(found.describe(Path(feed).name))
     for note in found.feed.notes:
@@ -228,8 +235,9 @@ def watch(
     from producer.inbox import Inbox
 
     if not inbox.is_dir():
-        console.print(f"[red]error:[/] {inbox}: not a folder")
+        console.print(f"[red]error:[/] {escape(str(inbox))}: not a folder")
         raise typer.Exit(EXIT_USAGE)
+    temp_dir_or_exit()
     redis_or_exit()
     settings = get_settings()
     location = output_location(out)
@@ -260,7 +268,7 @@ def watch(
             overrides={**default_options(), **option_overrides(backend, container, resolution)},
             settle_seconds=settings.inbox_settle_seconds,
             rescan_seconds=settings.inbox_rescan_seconds,
-            announce=console.print,
+            announce=say,
         )
         console.print(f"watching {watcher.root} (batch {batch}, output {location}); Ctrl-C stops")
         watcher.run(stop, polling=polling)

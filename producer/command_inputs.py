@@ -4,10 +4,13 @@ Each problem is one line and exit code 2."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
+from rich.markup import escape
 
 from config.settings import get_settings
 from producer.exits import EXIT_USAGE
@@ -23,6 +26,22 @@ if TYPE_CHECKING:
 from producer.terminal import console
 
 MANIFEST_SUFFIXES = (".yaml", ".yml")
+FEED_SUFFIXES = (".csv", ".tsv", ".xml", ".jsonl", ".ndjson")
+"""Files ``catalog`` reads, named when given to ``run`` by mistake."""
+
+
+def written_choice(choices: type[StrEnum]) -> Callable[[str], StrEnum]:
+    """A flag's value read by its enum, which takes it as people type it (``MOV``, ``1080P``,
+    ``4K``), where Click's choices take only the exact values; else the accepted ones."""
+
+    def parse(value: str) -> StrEnum:
+        try:
+            return choices(value)
+        except ValueError:
+            accepted = ", ".join(choice.value for choice in choices)
+            raise typer.BadParameter(f"{value!r}: accepted: {accepted}") from None
+
+    return parse
 
 
 class UsageProblem(Exception):
@@ -43,6 +62,11 @@ def collect_specs(paths: list[Path], overrides: dict[str, object]) -> list[JobSp
             found = load_manifest(path, overrides=overrides, defaults=defaults, progress=progress)
         elif not path.exists():
             raise UsageProblem(f"{path}: no such file or folder")
+        elif path.suffix.lower() in FEED_SUFFIXES:
+            raise UsageProblem(
+                f"{path}: a product feed, which `photoreel catalog {path.name} --prompt-template"
+                ' "…"` makes into videos; run takes photo folders and .yaml manifests'
+            )
         else:
             raise UsageProblem(f"{path}: not a photo folder or a .yaml manifest")
         specs.extend(found)
@@ -97,6 +121,26 @@ def redis_or_exit() -> None:
         raise typer.Exit(EXIT_USAGE) from None
 
 
+def temp_dir_or_exit() -> None:
+    """``TMPDIR``, when set, is a folder this user can make folders in: else a usage error.
+    Python would otherwise fall back to ``/tmp`` without a word, and the run's scratch, worker
+    log and its workers' temporary files would land on a disk the user meant to spare."""
+    import os
+    import tempfile
+
+    folder = os.environ.get("TMPDIR")
+    if not folder:
+        return
+    try:
+        os.rmdir(tempfile.mkdtemp(prefix="photoreel-check-", dir=folder))
+    except OSError as problem:
+        console.print(
+            f"[red]error:[/] TMPDIR={folder}: cannot make a folder there"
+            f" ({problem.strerror}); accepted: a folder you can write, or unset for /tmp"
+        )
+        raise typer.Exit(EXIT_USAGE) from None
+
+
 def bucket_or_exit(location: str) -> Bucket:
     """The output bucket, checked before any job is queued: a bad one is a usage error."""
     from worker.files.bucket import BucketError, open_bucket
@@ -114,5 +158,5 @@ def specs_or_exit(paths: list[Path], overrides: dict[str, object]) -> list[JobSp
     try:
         return collect_specs(paths, overrides)
     except (UsageProblem, PhotoSetError, ManifestError) as problem:
-        console.print(f"[red]error:[/] {problem}")
+        console.print(f"[red]error:[/] {escape(str(problem))}")
         raise typer.Exit(EXIT_USAGE) from None

@@ -43,7 +43,14 @@ from watchdog.observers.polling import PollingObserver
 
 from producer.enqueue import enqueue_specs, finished_digest
 from producer.manifest import ManifestError, load_options_file
-from producer.photosets import PhotoSetError, images_in, job_id_for, photo_set_spec
+from producer.photosets import (
+    PhotoSetError,
+    images_in,
+    is_users,
+    job_id_for,
+    named_file,
+    photo_set_spec,
+)
 from worker.job import keys
 from worker.job.spec import JobOptions, JobSpec, with_notes
 from worker.job.states import JobStatus
@@ -51,6 +58,9 @@ from worker.job.store import JobStore
 
 READY_MARKER = ".ready"
 OPTIONS_FILE = "job.yaml"
+OPTIONS_NAMES = frozenset({OPTIONS_FILE, "job.yml", "job.yaml.txt"})
+"""``job.yaml`` as it arrives (any case; ``.txt`` added where Windows hides extensions):
+``producer.photosets.named_file`` says why."""
 ERROR_FILE = "error.txt"
 DONE, FAILED = "done", "failed"
 DIGEST_IN_JOB_ID = 8
@@ -90,20 +100,30 @@ class FolderProblem(ValueError):
     """A complete folder that cannot be a job; the message goes to its ``error.txt``."""
 
 
+def photos_folder(folder: Path) -> Path:
+    """Where a dropped folder's photos are: in it, or in the one folder it holds and nothing
+    else beside (``shoot/shoot/``: what Windows' "Extract All" makes of ``shoot.zip``)."""
+    held = [entry for entry in folder.iterdir() if is_users(entry)]
+    if len(held) == 1 and held[0].is_dir() and not held[0].is_symlink():
+        return held[0]
+    return folder
+
+
 def folder_spec(folder: Path, digest: str, overrides: dict[str, Any]) -> JobSpec:
     """The job of a complete folder: its photos and ``prompt.txt``, the ``overrides`` (from
     the command line) with its ``job.yaml`` over them. The folder's digest goes into the job
     id and ``source.digest``: the same file names written anew make a new job."""
-    if not images_in(folder):
-        raise FolderProblem(f"{folder.name}: no photos in this folder")
-    options_file = folder / OPTIONS_FILE
     notes: list[str] = []
     try:
-        if options_file.is_file():
+        photos_at = photos_folder(folder)
+        if not images_in(photos_at):
+            raise FolderProblem(f"{folder.name}: no photos in this folder")
+        options_file = named_file(photos_at, OPTIONS_NAMES, OPTIONS_FILE)
+        if options_file is not None:
             options = load_options_file(options_file, overrides, notes)
         else:
             options = JobOptions.model_validate(overrides)
-        spec = with_notes(photo_set_spec(folder, options, source_kind="inbox"), notes)
+        spec = with_notes(photo_set_spec(photos_at, options, source_kind="inbox"), notes)
     except (ManifestError, PhotoSetError) as error:
         raise FolderProblem(str(error)) from None
     source = spec.source.model_copy(update={"digest": digest})
@@ -168,6 +188,8 @@ class Inbox:
         """Job id → its folder, for the jobs whose folder waits in the inbox."""
         self.touched: queue.SimpleQueue[Path] = queue.SimpleQueue()
         self.next_rescan: float | None = None
+        self.loose_files: set[str] = set()
+        """Files dropped into the inbox itself, said once each: only folders become jobs."""
 
     def notice(self, path: Path) -> None:
         """Something happened at ``path`` (any thread): look at its folder on the next scan."""
@@ -181,6 +203,7 @@ class Inbox:
             self.next_rescan = now + self.rescan_seconds
             for folder in self._candidates():
                 self.sightings.setdefault(folder, Sighting(files=[], since=now))
+            self._say_loose_files()
         while not self.touched.empty():
             folder = self._folder_of(self.touched.get())
             if folder is not None:
@@ -202,13 +225,25 @@ class Inbox:
                 error = f"job {job_id} failed at {state.stage}: {where}{state.error}\n"
                 self._move(folder, FAILED, f"{job_id} failed", error=error)
 
+    def _say_loose_files(self) -> None:
+        """Name each photo or zip dropped into the inbox itself, once: left alone, it would
+        wait there for ever with nothing said."""
+        for entry in sorted(self.root.iterdir()):
+            if entry.name in self.loose_files or not is_users(entry) or not entry.is_file():
+                continue
+            self.loose_files.add(entry.name)
+            self.announce(
+                f"{entry.name}: left alone: only a folder dropped here becomes a job"
+                " (put the photos of one video, or an unpacked zip, in a folder)"
+            )
+
     def _candidates(self) -> list[Path]:
         return sorted(entry for entry in self.root.iterdir() if self._takes(entry))
 
     def _takes(self, entry: Path) -> bool:
-        """A folder to look at: not hidden, not done/, failed/ or the output, not already a
-        job's."""
-        if entry.name.startswith(".") or entry.name in self.not_inputs:
+        """A folder to look at: not hidden or another system's, not done/, failed/ or the
+        output, not already a job's."""
+        if not is_users(entry) or entry.name in self.not_inputs:
             return False
         return entry not in self.jobs.values() and entry.is_dir()
 

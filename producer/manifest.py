@@ -23,13 +23,20 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from config.settings import get_settings
-from producer.photosets import IMAGE_SUFFIXES, job_id_for
+from producer.photosets import (
+    IMAGE_SUFFIXES,
+    PhotoSetError,
+    broken_link,
+    images_in,
+    is_broken_link,
+    job_id_for,
+)
 from producer.promo_files import PromoFiles
 from producer.text_files import TextDecodeError, read_text_file
-from producer.yaml_file import WrittenLoader
+from producer.yaml_file import WrittenLoader, yaml_problem
 from worker.job.spec import AUDIO_SUFFIXES, JobOptions, JobSource, JobSpec
 
 URL_PREFIXES = ("http://", "https://")
@@ -63,6 +70,12 @@ class ManifestJob(BaseModel):
     photos: list[str] = Field(min_length=1)
     prompt: str | None = None
     options: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("photos", mode="before")
+    @classmethod
+    def _one_glob(cls, value: object) -> object:
+        """``photos: "*.jpg"`` is the one glob it reads as, not a list to be refused."""
+        return [value] if isinstance(value, str) else value
 
 
 class Manifest(BaseModel):
@@ -135,25 +148,63 @@ def resolve_photos(
     patterns: list[str], root: Path, allowed_roots: list[Path]
 ) -> tuple[list[str], list[tuple[int, str]]]:
     """Globs relative to ``root`` → absolute photo paths (http(s) URLs kept as they are),
-    and the problems found as (index of the pattern, message)."""
+    and the problems found as (index of the pattern, message). Names match in any case, as
+    on the Windows or macOS machine the manifest or feed was written on (``*.jpg`` takes a
+    camera's ``IMG_0001.JPG``), with ``\\`` between folders as there; a photo two globs match is
+    taken once. A folder named without a wildcard stands for its photos, as a photo folder
+    does for ``run``."""
     photos: list[str] = []
     problems: list[tuple[int, str]] = []
+    globbed: set[str] = set()
     for index, pattern in enumerate(patterns):
         if pattern.lower().startswith(URL_PREFIXES):
             photos.append(pattern)
             continue
-        matches = sorted(glob.glob(str(root / pattern), recursive=True))
+        as_here = _any_case(pattern.replace("\\", "/"))  # no name on Windows holds a "\\"
+        matches = sorted(glob.glob(str(root / as_here), recursive=True))
         if not matches:
             problems.append((index, f"{pattern!r} matches no file"))
             continue
-        for match in matches:
-            resolved = Path(match).resolve()
+        candidates: list[Path] = []
+        for match in map(Path, matches):
+            if match.is_dir() and not glob.has_magic(pattern):
+                try:
+                    inside = images_in(match)
+                except PhotoSetError as problem:  # a link in it that leads nowhere
+                    problems.append((index, str(problem)))
+                    continue
+                candidates.extend(inside)
+                if not inside:
+                    problems.append((index, f"{pattern!r} is a folder with no photos"))
+            else:
+                candidates.append(match)
+        for candidate in candidates:
+            if is_broken_link(candidate):
+                problems.append((index, f"{candidate.name}: {broken_link(candidate)}"))
+                continue
+            resolved = candidate.resolve()
             if not _inside(resolved, allowed_roots):
                 problems.append((index, f"{pattern!r} {LEADS_OUT}"))
                 break
+            if str(resolved) in globbed and glob.has_magic(pattern):
+                continue
             if resolved.is_file() and resolved.suffix.lower() in IMAGE_SUFFIXES:
                 photos.append(str(resolved))
+                globbed.add(str(resolved))
     return photos, problems
+
+
+def _any_case(pattern: str) -> str:
+    """The glob ``pattern`` with each letter outside a ``[…]`` set matching either case."""
+    written: list[str] = []
+    in_set = False
+    for char in pattern:
+        if char == "[" or char == "]":
+            in_set = char == "["
+        elif not in_set and char.lower() != char.upper():
+            char = f"[{char.lower()}{char.upper()}]"
+        written.append(char)
+    return "".join(written)
 
 
 def _inside(path: Path, roots: list[Path]) -> bool:
@@ -189,7 +240,7 @@ def _parse_yaml(path: Path, shape: str, notes: list[str]) -> tuple[Any, dict[tup
     try:
         node = yaml.compose(decoded.text, Loader=WrittenLoader)
     except yaml.YAMLError as error:
-        raise ManifestError(path, [f"not valid YAML: {error}"]) from None
+        raise ManifestError(path, [yaml_problem(error, decoded.text)]) from None
     if node is None:
         raise ManifestError(path, [f"line 1: {shape}"])
     if _expanded_size(node, {}) > MAX_YAML_NODES:
@@ -198,7 +249,7 @@ def _parse_yaml(path: Path, shape: str, notes: list[str]) -> tuple[Any, dict[tup
     try:
         data = WrittenLoader("").construct_document(node)  # from the nodes: no second parse
     except yaml.YAMLError as error:
-        raise ManifestError(path, [f"not valid YAML: {error}"]) from None
+        raise ManifestError(path, [yaml_problem(error, decoded.text)]) from None
     if not isinstance(data, dict):
         raise ManifestError(path, [f"line 1: {shape}"])
     return data, _node_lines(node)

@@ -8,10 +8,15 @@ table is ``worker.understanding.fields`` read aloud.
 The command is registered in ``producer.cli``; ``producer.entry`` also runs it through
 ``plan_app`` without importing the rest of the CLI (Celery, Redis clients, the manifest
 reader), so it answers in a fraction of a second.
+
+A prompt that is a path (``photoreel plan shoot/prompt.txt``, ``photoreel plan shoot/``) is
+what people type to check a folder before a batch: the file, or the folder's prompt file, is
+read as a job would read it, rather than its path being planned as words.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -22,6 +27,13 @@ from rich.table import Table
 
 from config.settings import Settings, get_settings
 from producer.exits import EXIT_USAGE
+from producer.photosets import (
+    PROMPT_FILE,
+    PROMPT_NAMES,
+    PhotoSetError,
+    named_file,
+    read_prompt_file,
+)
 from worker.job.spec import JobOptions, describe_validation_error
 from worker.prompt.vocabulary import Origin
 from worker.understanding.fields import Choice, Understanding, understand
@@ -33,6 +45,9 @@ FIELD_NAMES = {
     "fade_in": "fade in",
     "fade_out": "fade out",
 }
+
+
+PROMPT_SUFFIXES = (".txt", ".md")
 
 
 class OptionsProblem(ValueError):
@@ -84,6 +99,29 @@ def plan_notes(asked: Understanding) -> list[str]:
     return [*asked.not_understood_warning(), *asked.warnings]
 
 
+def prompt_source(argument: str) -> Path | None:
+    """The file whose prompt ``argument`` names, when it is a path: it holds a slash or ends
+    in ``.txt`` or ``.md`` (a one-word prompt that is also a file's name here stays words),
+    and is a file, or a folder (its prompt file, found as a job finds it). A PhotoSetError
+    for a folder without one, and for a file name alone (``prompt.txt``) that is no file."""
+    if "/" not in argument and not argument.lower().endswith(PROMPT_SUFFIXES):
+        return None
+    path = Path(argument).expanduser()
+    try:
+        if path.is_dir():
+            found = named_file(path, PROMPT_NAMES, PROMPT_FILE)
+            if found is None:
+                raise PhotoSetError(f"{path}: no {PROMPT_FILE} in this folder")
+            return found
+        if path.is_file():
+            return path
+    except OSError:  # a prompt too long to be a file name
+        return None
+    if argument.lower().endswith(PROMPT_SUFFIXES) and not any(c.isspace() for c in argument):
+        raise PhotoSetError(f"{path}: no such file")
+    return None
+
+
 def understood(prompt: str, given: dict[str, Any], settings: Settings) -> Understanding:
     return understand(prompt, plan_options(given), settings)
 
@@ -101,12 +139,16 @@ def plan(
     the prompt's words, a platform, or the default). No Redis, nothing rendered."""
     given = {"duration": duration, "aspect": aspect, "resolution": resolution}
     given.update({"fps": fps, "title": title, "music": music})
-    try:
-        asked = understood(prompt, given, get_settings())
-    except OptionsProblem as problem:
-        Console(stderr=True).print(f"[red]error:[/] {escape(str(problem))}")
-        raise typer.Exit(EXIT_USAGE) from None
     out = Console()
+    try:
+        if (source := prompt_source(prompt)) is not None:
+            prompt, note = read_prompt_file(source)
+            read = f"prompt from {source}" + (f" ({note})" if note else "")
+            out.print(escape(read), soft_wrap=True)
+        asked = understood(prompt, given, get_settings())
+    except (OptionsProblem, PhotoSetError) as problem:
+        Console(stderr=True).print(f"[red]error:[/] {escape(str(problem))}", soft_wrap=True)
+        raise typer.Exit(EXIT_USAGE) from None
     out.print(plan_table(asked))
     for note in plan_notes(asked):
         out.print(f"[yellow]![/] {escape(note)}")

@@ -131,6 +131,18 @@ def batches_table(batches: list[tuple[str, datetime, list[JobState]]]) -> Table:
     return table
 
 
+class JobsLost(Exception):
+    """Jobs of the batch that Redis no longer holds: it came back from a restart without its
+    data (no append-only file or snapshot). Waiting on would end in "no jobs", exit code 0."""
+
+    def __init__(self, missing: list[str]) -> None:
+        super().__init__(
+            f"Redis lost {jobs_named(missing)} of this batch: it came"
+            " back without their data (turn on its append-only file: appendonly yes); the same"
+            " command again makes them"
+        )
+
+
 def wait_for_jobs(
     store: JobStore,
     job_ids: list[str],
@@ -139,10 +151,15 @@ def wait_for_jobs(
     healthy: Callable[[], bool] = lambda: True,
     poll_seconds: float = 0.25,
 ) -> list[JobState]:
-    """Show progress until every job has finished or is parked (or the workers died)."""
+    """Show progress until every job has finished or is parked (or the workers died).
+    JobsLost when Redis forgets some of them."""
 
     def snapshot() -> list[JobState]:
-        return store.get_many(job_ids)  # pipelined: a few round trips for a whole batch
+        found = store.get_many(job_ids)  # pipelined: a few round trips for a whole batch
+        if len(found) < len(job_ids):
+            held = {state.spec.id for state in found}
+            raise JobsLost([job_id for job_id in job_ids if job_id not in held])
+        return found
 
     states = snapshot()
     try:

@@ -7,7 +7,10 @@ say so unmistakably (plain-ASCII text leaves a zero byte beside every character,
 in a byte encoding holds); and, where the caller allows it (``legacy_fallback``: CSV feeds),
 cp1252 — what Excel on a Western Windows saves as "CSV" — when the bytes are not UTF-8. It
 guesses nothing else: a BOM is a statement, UTF-8 validates itself, and cp1252 is the one
-legacy encoding spreadsheets are known to write.
+legacy encoding spreadsheets are known to write. What some old tools leave after the text is
+dropped: DOS editors' end-of-file mark (Ctrl-Z, 0x1A) and zero bytes padding a file to its
+block or preallocated size; neither is text, and both would otherwise end up in a prompt or
+make a file "not text".
 
 A file read as anything but UTF-8 gets a ``note`` ("prompt.txt was read as UTF-16 (BOM)"),
 which the producer puts in the job's spec (``source.notes``): the report's warnings, the
@@ -19,7 +22,7 @@ decoder, so the two can be one module.
 from __future__ import annotations
 
 import codecs
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 BOMS = (
@@ -33,6 +36,8 @@ BOMS = (
 codec of the bytes after it, the encoding's name and its description."""
 UTF8_CODECS = ("utf-8", "utf-8-sig")
 LEGACY_FALLBACK = "cp1252"
+TRAILING_PADDING = "\x00\x1a"
+"""Characters dropped from the end of a text: zero padding and DOS's Ctrl-Z end-of-file mark."""
 UTF16_ZEROS_SHARE = 0.9
 """UTF-16 without a BOM: at least this share of its odd (LE) or even (BE) bytes are zero, and
 none of the others. Text of Latin letters, digits and punctuation gives 100%."""
@@ -67,8 +72,14 @@ class DecodedText:
 
 def decode_text(data: bytes, *, legacy_fallback: bool = True) -> DecodedText:
     """``data`` as text: by its byte order mark, else as BOM-less UTF-16 when its zero bytes
-    say so, else as UTF-8, else (with ``legacy_fallback``) as cp1252. Raises TextDecodeError
-    naming the first byte that fits none of them, and its line."""
+    say so, else as UTF-8, else (with ``legacy_fallback``) as cp1252; without the padding and
+    Ctrl-Z some tools leave at its end. Raises TextDecodeError naming the first byte that fits
+    none of them, and its line."""
+    decoded = _decode(data, legacy_fallback)
+    return replace(decoded, text=decoded.text.rstrip(TRAILING_PADDING))
+
+
+def _decode(data: bytes, legacy_fallback: bool) -> DecodedText:
     for mark, codec, encoding, described in BOMS:
         if data.startswith(mark):
             try:
@@ -76,8 +87,9 @@ def decode_text(data: bytes, *, legacy_fallback: bool = True) -> DecodedText:
             except UnicodeDecodeError as error:
                 raise TextDecodeError(_where(error, described, data, len(mark))) from None
             return DecodedText(text, encoding, described, bom=True)
-    if b"\x00" in data:
+    if b"\x00" in data.rstrip(TRAILING_PADDING.encode()):
         return _utf16_without_bom(data)
+    data = data.rstrip(TRAILING_PADDING.encode())
     try:
         return DecodedText(data.decode("utf-8"), "utf-8", "UTF-8", bom=False)
     except UnicodeDecodeError as error:

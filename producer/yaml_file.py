@@ -55,3 +55,20 @@ WrittenLoader.add_constructor(f"{_TAG}int", WrittenLoader.construct_decimal_int)
 def load_yaml(text: str) -> Any:
     """The data of one YAML document, read by ``WrittenLoader``."""
     return yaml.load(text, Loader=WrittenLoader)
+
+
+def yaml_problem(error: yaml.YAMLError, text: str) -> str:
+    """``error`` in one line, where it is and how to mend it, for the two mistakes people
+    make most in YAML written by hand: a tab indenting a line (Notepad's Tab key; YAML takes
+    spaces only) and an unquoted value holding ``: `` (``prompt: Summer: 50% off``)."""
+    mark = getattr(error, "problem_mark", None)
+    problem = getattr(error, "problem", None) or " ".join(str(error).split())
+    if mark is None:
+        return f"not valid YAML: {problem}"
+    lines = text.splitlines()
+    written = lines[mark.line] if mark.line < len(lines) else ""
+    if "\t" in written[: mark.column + 1]:
+        problem = "a tab indents it (YAML indents with spaces)"
+    elif "mapping values are not allowed" in problem:
+        problem = "a value holding ': ' must be quoted (prompt: \"Summer: 50% off\")"
+    return f"line {mark.line + 1}, column {mark.column + 1}: not valid YAML: {problem}"

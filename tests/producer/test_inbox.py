@@ -411,3 +411,88 @@ def test_a_folder_whose_prompt_cannot_be_read_goes_to_failed_saying_why(
     assert job_ids(queue_store) == []
     error = (inbox_root / "failed" / "shoot" / ERROR_FILE).read_text()
     assert "prompt.txt: cannot read it: not UTF-8: byte 0xe9 at line 1" in error
+
+
+@pytest.mark.parametrize("name", ["Job.yaml", "JOB.YML", "job.yaml.txt"])
+def test_job_yaml_is_found_under_the_names_windows_gives_it(
+    inbox_root: Path, queue_store: JobStore, name: str
+) -> None:
+    scan_folder_holding(inbox_root, queue_store, {name: b"aspect: '9:16'\r\ntitle: Summer\r\n"})
+    [state] = queue_store.batch_jobs("b1")
+    assert (state.spec.options.aspect, state.spec.options.title) == ("9:16", "Summer")
+
+
+def test_a_folder_with_a_word_processor_job_file_goes_to_failed_naming_it(
+    inbox_root: Path, queue_store: JobStore
+) -> None:
+    scan_folder_holding(inbox_root, queue_store, {"job.docx": b"PK\x03\x04"})
+    assert job_ids(queue_store) == []
+    error = (inbox_root / "failed" / "shoot" / ERROR_FILE).read_text()
+    assert "job.docx: not a plain text file (save it as job.yaml)" in error
+
+
+def test_a_zip_unpacked_into_the_inbox_leaves_its_macos_folder_alone(
+    inbox_root: Path, queue_store: JobStore
+) -> None:
+    # what macOS's "Compress" puts beside the folder, and a Windows drive's own folders
+    inbox = make_inbox(inbox_root, queue_store, FakeClock())
+    folder = drop_folder(inbox_root)
+    for system in ("__MACOSX", "$RECYCLE.BIN", "System Volume Information"):
+        (inbox_root / system / "shoot").mkdir(parents=True)
+        (inbox_root / system / "shoot" / "._0.jpg").write_bytes(b"\x00\x05\x16\x07\x00\x02")
+        (inbox_root / system / READY_MARKER).touch()
+    (folder / READY_MARKER).touch()
+    inbox.scan()
+    assert len(job_ids(queue_store)) == 1
+    assert not (inbox_root / "failed").exists()
+    assert (inbox_root / "__MACOSX" / "shoot" / "._0.jpg").is_file()
+
+
+def test_photos_and_a_zip_dropped_loose_in_the_inbox_are_named_once(
+    inbox_root: Path, queue_store: JobStore
+) -> None:
+    said: list[str] = []
+    clock = FakeClock()
+    inbox = make_inbox(inbox_root, queue_store, clock, rescan_seconds=1.0)
+    inbox.announce = said.append
+    make_photo(inbox_root / "IMG_0001.JPG")
+    (inbox_root / "shoot.zip").write_bytes(b"PK\x05\x06" + b"\x00" * 18)
+    (inbox_root / ".DS_Store").write_bytes(b"\x00\x00\x00\x01Bud1")
+    for _ in range(3):
+        inbox.scan()
+        clock.advance(2.0)
+    assert said == [
+        "IMG_0001.JPG: left alone: only a folder dropped here becomes a job"
+        " (put the photos of one video, or an unpacked zip, in a folder)",
+        "shoot.zip: left alone: only a folder dropped here becomes a job"
+        " (put the photos of one video, or an unpacked zip, in a folder)",
+    ]
+    assert job_ids(queue_store) == []
+
+
+def test_a_folder_with_a_photo_link_that_leads_nowhere_goes_to_failed_naming_it(
+    inbox_root: Path, queue_store: JobStore
+) -> None:
+    inbox = make_inbox(inbox_root, queue_store, FakeClock())
+    folder = drop_folder(inbox_root)
+    (folder / "9.jpg").symlink_to(inbox_root.parent / "unmounted" / "9.jpg")
+    (folder / READY_MARKER).touch()
+    inbox.scan()
+    assert job_ids(queue_store) == []
+    error = (inbox_root / "failed" / "shoot" / ERROR_FILE).read_text()
+    assert "9.jpg: a link to " in error and "which is not there" in error
+
+
+def test_a_zip_extracted_by_windows_into_a_folder_of_its_name_is_one_job(
+    inbox_root: Path, queue_store: JobStore
+) -> None:
+    # Explorer's "Extract All" of shoot.zip: shoot/shoot/ with the photos and the prompt
+    inbox = make_inbox(inbox_root, queue_store, FakeClock())
+    (inbox_root / "shoot").mkdir()
+    drop_folder(inbox_root / "shoot")
+    (inbox_root / "shoot" / READY_MARKER).touch()
+    inbox.scan()
+    [state] = queue_store.batch_jobs("b1")
+    assert state.spec.id.startswith("shoot-") and len(state.spec.photos) == 2
+    assert state.spec.prompt == "5 seconds, square"
+    assert not (inbox_root / "failed").exists()

@@ -366,3 +366,76 @@ def test_ten_thousand_jobs_read_their_shared_brand_template_and_logo_once(
     assert checked == ["logo.png"] * 2  # the option's logo and the brand's: each once
     assert {spec.options.template.name for spec in specs if spec.options.template} == {"promo"}
     assert all(spec.options.brand and spec.options.brand.primary == "#1f6f5c" for spec in specs)
+
+
+def test_globs_match_photos_as_windows_and_cameras_name_them(campaign: Path) -> None:
+    make_photo(campaign / "photos" / "IMG_0001.JPG")  # a camera's upper-case name
+    make_photo(campaign / "photos" / "Cover.Jpeg")
+    manifest = write(
+        campaign,
+        """jobs:
+  - id: all-of-them
+    photos: ["photos/*.jpg", "photos/*.JPG", "photos/*.jpeg"]
+  - id: as-written-on-windows
+    photos: ['Photos\\cover.jpeg', 'photos\\a[12].JPG']
+""",
+    )
+    every, windows = load_manifest(manifest)
+    assert [Path(photo).name for photo in every.photos] == [
+        "IMG_0001.JPG",
+        "a1.jpg",
+        "a2.jpg",
+        "Cover.Jpeg",
+    ]
+    assert [Path(photo).name for photo in windows.photos] == ["Cover.Jpeg", "a1.jpg", "a2.jpg"]
+
+
+def test_a_folder_named_as_photos_stands_for_the_photos_in_it(campaign: Path) -> None:
+    make_photo(campaign / "more" / "c1.jpg")
+    (campaign / "empty").mkdir()
+    (campaign / "photos" / ".DS_Store").write_bytes(b"\x00\x00\x00\x01Bud1")
+    manifest = write(
+        campaign,
+        """jobs:
+  - id: folder
+    photos: [photos]
+  - id: glob-and-folder
+    photos: ["photos/a*.jpg", "more/"]
+""",
+    )
+    folder, mixed = load_manifest(manifest)
+    assert [Path(photo).name for photo in folder.photos] == ["a1.jpg", "a2.jpg", "b1.png"]
+    assert [Path(photo).name for photo in mixed.photos] == ["a1.jpg", "a2.jpg", "c1.jpg"]
+    with pytest.raises(ManifestError, match=r"jobs.0.photos.0: 'empty' is a folder with no"):
+        load_manifest(write(campaign, "jobs:\n  - id: x\n    photos: [empty, photos]\n"))
+
+
+def test_a_photo_link_that_leads_nowhere_is_a_problem_of_its_line(campaign: Path) -> None:
+    (campaign / "photos" / "gone.jpg").symlink_to(campaign / "unmounted" / "gone.jpg")
+    (campaign / "linked").mkdir()
+    (campaign / "linked" / "x.jpg").symlink_to(campaign / "unmounted" / "x.jpg")
+    manifest = write(
+        campaign,
+        "jobs:\n  - id: a\n    photos: ['photos/*.jpg']\n  - id: b\n    photos: [linked]\n",
+    )
+    with pytest.raises(ManifestError) as raised:
+        load_manifest(manifest)
+    first, second = raised.value.problems
+    assert first.startswith("line 3: jobs.0.photos.0: gone.jpg: a link to ")
+    assert second.startswith("line 5: jobs.1.photos.0: ") and "x.jpg: a link to" in second
+
+
+def test_a_manifest_indented_with_tabs_is_one_problem_saying_so(campaign: Path) -> None:
+    manifest = campaign / "campaign.yaml"
+    manifest.write_bytes(b"jobs:\r\n\t- id: a\r\n\t  photos: [photos/a1.jpg]\r\n")  # Notepad
+    with pytest.raises(ManifestError) as raised:
+        load_manifest(manifest)
+    assert raised.value.problems == [
+        "line 2, column 1: not valid YAML: a tab indents it (YAML indents with spaces)"
+    ]
+
+
+def test_photos_written_as_one_glob_not_a_list_are_that_glob(campaign: Path) -> None:
+    manifest = write(campaign, 'jobs:\n  - id: a\n    photos: "photos/a*.jpg"\n')
+    [spec] = load_manifest(manifest)
+    assert [Path(photo).name for photo in spec.photos] == ["a1.jpg", "a2.jpg"]

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from config.settings import Settings
@@ -81,3 +82,48 @@ def test_the_quick_path_needs_no_redis_and_imports_no_celery(tmp_path: Path) -> 
     assert 'prompt: "20秒"' in done.stdout
     imported = [line for line in done.stderr.splitlines() if line.startswith("import ")]
     assert imported and not any("'celery" in line or "'redis'" in line for line in imported)
+
+
+def test_a_prompt_file_or_folder_is_read_as_a_job_reads_it(tmp_path: Path) -> None:
+    folder = tmp_path / "shoot"
+    folder.mkdir()
+    # Notepad's "Unicode", under the name Explorer gives it with extensions hidden
+    (folder / "prompt.txt.txt").write_bytes("15s reel, hard cuts\r\n".encode("utf-16"))
+    for argument in (str(folder), str(folder / "prompt.txt.txt")):
+        result = runner.invoke(cli, ["plan", argument])
+        assert result.exit_code == 0, result.output
+        assert f"prompt from {folder / 'prompt.txt.txt'}" in result.output
+        assert "prompt.txt.txt was read as UTF-16 (BOM)" in result.output
+        assert 'prompt: "hard cuts"' in result.output
+        assert "not understood" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("argument", "message"),
+    [
+        ("shoot", "shoot: no prompt.txt in this folder"),
+        ("prompt.txt", "prompt.txt: no such file"),
+        ("ansi/prompt.txt", "ansi/prompt.txt: cannot read it: not UTF-8: byte 0xe9 at line 1"),
+    ],
+)
+def test_a_prompt_path_that_cannot_be_read_is_one_error_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, argument: str, message: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "shoot").mkdir()
+    (tmp_path / "ansi").mkdir()
+    (tmp_path / "ansi" / "prompt.txt").write_bytes("caf\u00e9 promo".encode("cp1252"))
+    result = runner.invoke(cli, ["plan", f"{argument}/" if argument == "shoot" else argument])
+    assert result.exit_code == EXIT_USAGE
+    assert f"error: {message}" in result.output.replace("\n", "")
+
+
+def test_words_that_only_look_like_a_path_stay_a_prompt(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "calm").write_text("fast pace")  # a file of the prompt's one word
+    for prompt in ("calm", "calm 9/16 reel", "a story.txt", "x" * 5000 + "/a.txt"):
+        result = runner.invoke(cli, ["plan", prompt])
+        assert result.exit_code == 0, result.output
+        assert "prompt from" not in result.output

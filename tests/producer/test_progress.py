@@ -93,3 +93,19 @@ def test_following_a_batch_costs_the_same_round_trips_for_ten_jobs_or_two_thousa
         )
 
     assert follow("few", 10) == follow("many", 2000)
+
+
+def test_jobs_redis_forgot_end_the_wait_saying_so_not_as_no_jobs(fake_redis: Redis) -> None:
+    """A Redis restarted without its data (no append-only file) comes back empty: the view
+    would see no job left to wait for and the run would end "no jobs", exit code 0."""
+    store = JobStore(fake_redis)
+    job_ids = ["made", "rendering"]
+    store.create_many(
+        [JobSpec(id=job_id, photos=["/a.jpg"]) for job_id in job_ids], out="/o", batch="b"
+    )
+    fake_redis.flushall()
+    with pytest.raises(progress.JobsLost) as lost:
+        progress.wait_for_jobs(store, job_ids, Console(file=io.StringIO()), poll_seconds=0)
+    assert str(lost.value).startswith(
+        "Redis lost 2 jobs (made, rendering) of this batch: it came back without their data"
+    )

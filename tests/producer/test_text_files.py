@@ -94,3 +94,40 @@ def test_what_is_none_of_them_is_refused_with_its_line() -> None:
         decode_text(b"ok\ncaf\xe9\n", legacy_fallback=False)
     with pytest.raises(TextDecodeError, match=r"not UTF-8 or cp1252: byte 0x81 at line 1"):
         decode_text(b"\x81\x81")
+
+
+PROMPT = "6-second promo, title “Summer Sale”, 5 €\r\n"
+
+
+@pytest.mark.parametrize(
+    ("saved", "encoding"),
+    [
+        # a DOS editor's (EDIT.COM, old Notepad clones) end-of-file mark after the last line
+        (PROMPT.encode() + b"\x1a", "utf-8"),
+        (codecs.BOM_UTF8 + PROMPT.encode() + b"\x1a", "utf-8-sig"),
+        # a file preallocated or padded to its block size, as some sync tools and crashed
+        # editors leave it
+        (PROMPT.encode() + b"\x00" * 61, "utf-8"),
+        (PROMPT.encode() + b"\x1a" + b"\x00" * 64, "utf-8"),
+        (codecs.BOM_UTF16_LE + PROMPT.encode("utf-16-le") + b"\x00" * 64, "utf-16"),
+        (codecs.BOM_UTF16_LE + PROMPT.encode("utf-16-le") + b"\x1a\x00", "utf-16"),
+        (PROMPT.encode("utf-16-le") + b"\x1a\x00", "utf-16-le"),
+    ],
+    ids=[
+        "ctrl-z",
+        "bom ctrl-z",
+        "zero padded",
+        "ctrl-z padded",
+        "utf-16 padded",
+        "utf-16 ctrl-z",
+        "le ctrl-z",
+    ],
+)
+def test_padding_and_ctrl_z_after_the_text_are_no_part_of_it(saved: bytes, encoding: str) -> None:
+    decoded = decode_text(saved, legacy_fallback=False)
+    assert (decoded.text, decoded.encoding) == (PROMPT, encoding)
+
+
+def test_a_zero_byte_inside_the_text_is_still_not_text() -> None:
+    with pytest.raises(TextDecodeError, match="not text: a zero byte at line 2"):
+        decode_text(b"title: x\r\ny\x00z\r\n" + b"\x00" * 8)

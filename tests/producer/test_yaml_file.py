@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
+import yaml
 
-from producer.yaml_file import load_yaml
+from producer.yaml_file import load_yaml, yaml_problem
 
 
 @pytest.mark.parametrize(
@@ -32,3 +33,26 @@ def test_values_read_as_written(line: str, value: object) -> None:
 def test_anchors_and_merge_keys_still_work() -> None:
     text = "base: &base {duration: 8, aspect: 9:16}\njob:\n  <<: *base\n  title: Hi\n"
     assert load_yaml(text)["job"] == {"duration": 8, "aspect": "9:16", "title": "Hi"}
+
+
+@pytest.mark.parametrize(
+    ("written", "said"),
+    [
+        # Notepad's Tab key
+        (
+            "jobs:\n\t- id: a\n",
+            "line 2, column 1: not valid YAML: a tab indents it (YAML indents with spaces)",
+        ),
+        (
+            "jobs:\n  - id: a\n    prompt: Summer: 50% off\n",
+            "line 3, column 19: not valid YAML: a value holding ': ' must be quoted"
+            ' (prompt: "Summer: 50% off")',
+        ),
+        ("aspect: [9:16\n", "line 2, column 1: not valid YAML: did not find expected ',' or ']'"),
+    ],
+    ids=["tab", "colon in a value", "unclosed"],
+)
+def test_a_yaml_mistake_is_one_line_with_its_place_and_its_mend(written: str, said: str) -> None:
+    with pytest.raises(yaml.YAMLError) as raised:
+        load_yaml(written)
+    assert yaml_problem(raised.value, written) == said

@@ -3,6 +3,10 @@
 A draft is ``{"t": [track, ...], "m": {...}}``; a track is ``{"tt": type, "sg": [segment, ...]}``;
 a segment is ``{"d": duration_ms, "m": {...}}``. Track types: 0 video, 1 audio (BGM), 7 text
 (title). The cloud returns drafts in this shape; the local backend plans one and renders it.
+The cloud's JSON is read as it comes: a duration in fractional milliseconds (3333.33 for a
+third of 10 s) is rounded; ``null`` for a list or a mapping is an empty one, and for a start
+or a length the default. Refused, such a draft would count as empty, and a generated video as
+one that never started (or break the report).
 
 Metadata keys the local renderer reads (the cloud may add others, which are kept):
 - draft ``m``: ``width``, ``height``, ``fps``, ``duration_ms``.
@@ -15,10 +19,22 @@ Metadata keys the local renderer reads (the cloud may add others, which are kept
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import IntEnum
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+
+
+def _null_as(empty: Callable[[], object]) -> BeforeValidator:
+    """``null`` read as the field's ``empty()`` value."""
+    return BeforeValidator(lambda value: empty() if value is None else value)
+
+
+Meta = Annotated[dict[str, Any], _null_as(dict)]
+WholeMs = Annotated[
+    int, BeforeValidator(lambda value: round(value) if isinstance(value, float) else value)
+]
 
 
 class TrackType(IntEnum):
@@ -30,12 +46,12 @@ class TrackType(IntEnum):
 class Segment(BaseModel):
     model_config = ConfigDict(extra="allow")
 
-    d: int = Field(ge=0, description="duration in milliseconds")
-    m: dict[str, Any] = Field(default_factory=dict)
+    d: WholeMs = Field(ge=0, description="duration in milliseconds")
+    m: Meta = Field(default_factory=dict)
 
     @property
     def start_ms(self) -> int:
-        return int(self.m.get("start", 0))
+        return round(self.m.get("start") or 0)
 
     @property
     def end_ms(self) -> int:
@@ -46,15 +62,15 @@ class Track(BaseModel):
     model_config = ConfigDict(extra="allow")
 
     tt: int
-    sg: list[Segment] = Field(default_factory=list)
-    m: dict[str, Any] = Field(default_factory=dict)
+    sg: Annotated[list[Segment], _null_as(list)] = Field(default_factory=list)
+    m: Meta = Field(default_factory=dict)
 
 
 class Draft(BaseModel):
     model_config = ConfigDict(extra="allow")
 
-    t: list[Track] = Field(default_factory=list)
-    m: dict[str, Any] = Field(default_factory=dict)
+    t: Annotated[list[Track], _null_as(list)] = Field(default_factory=list)
+    m: Meta = Field(default_factory=dict)
 
     def tracks_of(self, track_type: TrackType) -> list[Track]:
         return [track for track in self.t if track.tt == track_type]
@@ -69,7 +85,7 @@ class Draft(BaseModel):
     @property
     def duration_ms(self) -> int:
         ends = [segment.end_ms for track in self.t for segment in track.sg]
-        return int(self.m.get("duration_ms", max(ends, default=0)))
+        return round(self.m.get("duration_ms") or max(ends, default=0))
 
 
 def _seconds(ms: int) -> str:

@@ -45,7 +45,17 @@ class Aspect(StrEnum):
         return None
 
 
-class Container(StrEnum):
+class WrittenEnum(StrEnum):
+    """Values as people type them in YAML and on the command line: ``MP4``, ``All``, ``all ``
+    are ``mp4`` and ``all`` (a typo is still refused with the accepted values)."""
+
+    @classmethod
+    def _missing_(cls, value: object) -> WrittenEnum | None:
+        written = str(value).strip().lower()
+        return next((member for member in cls if member.value == written), None)
+
+
+class Container(WrittenEnum):
     MP4 = "mp4"
     MOV = "mov"
     WEBM = "webm"
@@ -70,7 +80,7 @@ class Resolution(StrEnum):
         return next((resolution for resolution in cls if resolution.value == written), None)
 
 
-class PhotoChoice(StrEnum):
+class PhotoChoice(WrittenEnum):
     BEST = "best"
     """As many photos as the video's length shows readably, chosen (the default)."""
     ALL = "all"

@@ -164,3 +164,27 @@ def test_photos_all_beyond_one_frame_each_shows_one_a_frame(shoot: Shoot) -> Non
     shown = shoot.choose("1-second promo, 24 fps", PhotoChoice.ALL)
     assert len(shown) == 24
     assert shoot.selection.warnings[0].startswith("showed 24 of 40 photos: a 1 s video at 24 fps")
+
+
+@pytest.mark.parametrize(
+    ("prompt", "said"),
+    [
+        (
+            "half a second",
+            "showed 1 of 5 photos: 0.5 s is shorter than one shot of 0.75 s at a medium pace"
+            " (photos: all shows every one)",
+        ),
+        (
+            "1 second, slow pace",
+            "showed 1 of 5 photos: 1 s at a slow pace holds 1 shot of at least 1 s"
+            " (photos: all shows every one)",
+        ),
+    ],
+)
+def test_a_video_too_short_for_two_shots_says_so_truly(
+    shoot: Shoot, prompt: str, said: str
+) -> None:
+    for index in range(5):
+        shoot.add_drawn(f"{index}.jpg", index)
+    assert len(shoot.choose(prompt)) == 1
+    assert shoot.selection.warnings == [said]

@@ -184,3 +184,20 @@ def test_a_started_draft_is_waited_for_past_the_start_grace() -> None:
     done = wait_for_draft(states({"t": [VIDEO]}), start_within=3.0, **timing)
     assert done is not None
     assert done.how == "settled"
+
+
+def test_a_draft_in_the_cloud_s_own_json_is_waited_for_not_taken_for_never_started() -> None:
+    """Fractional milliseconds and nulls, as JSON from a JavaScript service has them: read
+    as a started draft, not as an empty one that ends the wait as "not started"."""
+    clock = FakeClock(start=0.0)
+    timing = {"poll": 1.0, "settle": 5.0, "timeout": 30.0, "clock": clock, "sleep": clock.sleep}
+    js_shaped = {
+        "t": [
+            {"tt": 0, "sg": [{"d": 3333.33, "m": None}] * 3, "m": None},
+            {"tt": 1, "sg": [{"d": 10000.0, "m": {"start": 0}}]},
+            {"tt": 7, "sg": [{"d": 3000.5, "m": {"start": 0, "text": "Sale"}}]},
+        ],
+        "m": None,
+    }
+    done = wait_for_draft(states(js_shaped), start_within=3.0, **timing)
+    assert done is not None and done.how == "stage2"

@@ -43,3 +43,31 @@ def test_summary_names_the_role_of_promo_layers() -> None:
     draft = Draft(t=[Track(tt=TrackType.TEXT, sg=layers)])
     summary = timeline_summary(draft)
     assert summary == "Timeline (1 track): 1. Title: name: Mug / price: $9 / logo / Hello (0-6s)"
+
+
+JS_SHAPED = {
+    # a third of 10 s in fractional milliseconds, and null where the cloud had nothing
+    "t": [
+        {"tt": 0, "sg": [{"d": 3333.33, "m": None}] * 3, "m": None},
+        {"tt": 1, "sg": [{"d": 10000.0, "m": {"start": 0, "mood": "calm"}}]},
+        {"tt": 7, "sg": None},
+    ],
+    "m": None,
+}
+
+
+def test_a_draft_as_the_cloud_s_json_has_it_is_read_not_taken_for_empty() -> None:
+    draft = Draft.model_validate(JS_SHAPED)
+    assert draft.ready_for_export and draft.has_content(TrackType.AUDIO)
+    assert [segment.d for segment in draft.t[0].sg] == [3333, 3333, 3333]
+    assert not draft.has_content(TrackType.TEXT)
+    assert not Draft.model_validate({"t": None}).ready_for_export
+    assert not Draft.model_validate({"t": [{"tt": 0, "sg": None}]}).ready_for_export
+
+
+def test_null_starts_and_lengths_in_metadata_take_their_defaults() -> None:
+    draft = Draft.model_validate(
+        {"t": [{"tt": 0, "sg": [{"d": 1000, "m": {"start": None}}]}], "m": {"duration_ms": None}}
+    )
+    assert (draft.t[0].sg[0].start_ms, draft.duration_ms) == (0, 1000)
+    assert timeline_summary(draft) == "Timeline (1 track): 1. Video: 1 clip (0-1s)"

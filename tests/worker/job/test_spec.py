@@ -3,9 +3,11 @@ from pydantic import ValidationError
 
 from worker.job.spec import (
     Aspect,
+    Container,
     JobOptions,
     JobSource,
     JobSpec,
+    PhotoChoice,
     Resolution,
     SpecError,
     parse_spec,
@@ -85,3 +87,22 @@ def test_content_hash_includes_the_producers_digest_of_the_inputs() -> None:
     seen = plain.model_copy(update={"source": JobSource(kind="catalog", digest="abc")})
     changed = plain.model_copy(update={"source": JobSource(kind="catalog", digest="def")})
     assert len({plain.content_hash(), seen.content_hash(), changed.content_hash()}) == 3
+
+
+@pytest.mark.parametrize(
+    ("options", "field", "value"),
+    [
+        ({"photos": "All"}, "photos", PhotoChoice.ALL),
+        ({"photos": "ALL "}, "photos", PhotoChoice.ALL),
+        ({"photos": "Best"}, "photos", PhotoChoice.BEST),
+        ({"container": "MP4"}, "container", Container.MP4),
+        ({"container": " Mov"}, "container", Container.MOV),
+    ],
+)
+def test_choices_as_people_type_them(options: dict, field: str, value: object) -> None:
+    assert getattr(JobOptions.model_validate(options), field) == value
+
+
+def test_a_choice_that_is_none_of_them_is_still_refused() -> None:
+    with pytest.raises(ValidationError, match="'best' or 'all'"):
+        JobOptions(photos="every")

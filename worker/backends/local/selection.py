@@ -202,10 +202,18 @@ def _chosen_warning(
         )
     shortest = MIN_SHOT_S[plan.pace]
     alike = f"; {len(duplicates)} near-duplicates left out first" if duplicates else ""
-    return (
-        f"showed {shown} of {count} photos: {plan.duration_s:g} s at a {plan.pace} pace holds"
-        f" {shown} shots of at least {shortest:g} s{alike} (photos: all shows every one)"
-    )
+    if plan.duration_s < shortest:  # one shot all the same: say it is shorter, not "at least"
+        room = (
+            f"{plan.duration_s:g} s is shorter than one shot of {shortest:g} s at a"
+            f" {plan.pace} pace"
+        )
+    else:
+        shots = "shot" if shown == 1 else "shots"
+        room = (
+            f"{plan.duration_s:g} s at a {plan.pace} pace holds {shown} {shots} of at least"
+            f" {shortest:g} s"
+        )
+    return f"showed {shown} of {count} photos: {room}{alike} (photos: all shows every one)"
 
 
 def _all_shown_warnings(plan: Plan, count: int) -> list[str]:
