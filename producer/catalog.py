@@ -69,7 +69,10 @@ class Catalog:
         """``feed.csv: Shopify product export, UTF-8 with BOM; 4 products, 2 left out``."""
         left = f", {len(self.left_out)} left out" if self.left_out else ""
         count = len(self.specs) + len(self.left_out)
-        return f"{name}: {self.feed.format.described}, {self.feed.encoding}; {count} products{left}"
+        products = "product" if count == 1 else "products"
+        return (
+            f"{name}: {self.feed.format.described}, {self.feed.encoding}; {count} {products}{left}"
+        )
 
 
 def template_fields(template: str) -> set[str]:

@@ -105,7 +105,8 @@ def shared_warnings(warnings: dict[str, list[str]]) -> dict[str, list[str]]:
 def jobs_named(job_ids: list[str], shown: int = SHARED_WARNING_JOBS) -> str:
     """``1000 jobs (shoe-1, shoe-2, shoe-3 …)``."""
     more = " …" if len(job_ids) > shown else ""
-    return f"{len(job_ids)} jobs ({', '.join(job_ids[:shown])}{more})"
+    jobs = "job" if len(job_ids) == 1 else "jobs"
+    return f"{len(job_ids)} {jobs} ({', '.join(job_ids[:shown])}{more})"
 
 
 def counting(console: Console, doing: str) -> Callable[[int, int], None]:

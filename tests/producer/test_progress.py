@@ -7,7 +7,14 @@ from redis import Redis
 from rich.console import Console
 
 from producer import progress
-from producer.progress import STATUS_STYLE, TABLE_ROWS, counting, jobs_table, progress_view
+from producer.progress import (
+    STATUS_STYLE,
+    TABLE_ROWS,
+    counting,
+    jobs_named,
+    jobs_table,
+    progress_view,
+)
 from tests.conftest import RoundTrips
 from worker.job.progress import StageProgress
 from worker.job.spec import JobSpec
@@ -30,6 +37,12 @@ def state_in(status: JobStatus) -> JobState:
         updated_at=0.0,
         due_at=0.0,
     )
+
+
+def test_jobs_are_named_and_counted_in_words_that_agree() -> None:
+    assert jobs_named(["shoe-1"]) == "1 job (shoe-1)"
+    assert jobs_named(["a", "b"]) == "2 jobs (a, b)"
+    assert jobs_named([f"shoe-{n}" for n in range(1000)], shown=2) == "1000 jobs (shoe-0, shoe-1 …)"
 
 
 def test_every_status_has_a_colour() -> None:
