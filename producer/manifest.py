@@ -37,7 +37,7 @@ from producer.photosets import (
 from producer.promo_files import PromoFiles
 from producer.text_files import TextDecodeError, read_text_file
 from producer.yaml_file import WrittenLoader, yaml_problem
-from worker.job.spec import AUDIO_SUFFIXES, JobOptions, JobSource, JobSpec
+from worker.job.spec import JobOptions, JobSource, JobSpec, has_audio_suffix
 
 URL_PREFIXES = ("http://", "https://")
 LEADS_OUT = "leads outside the manifest's folder and PHOTOREEL_ALLOWED_ROOTS"
@@ -218,7 +218,7 @@ def _resolve_music(music: str, root: Path, allowed_roots: list[Path]) -> tuple[s
         return music, None
     candidate = root / music
     if not candidate.exists():
-        if Path(music).suffix.lower() in AUDIO_SUFFIXES or "/" in music:
+        if has_audio_suffix(music) or "/" in music:
             return music, f"{music!r} is not a file next to the manifest"
         return music, None
     resolved = candidate.resolve()

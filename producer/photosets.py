@@ -13,7 +13,7 @@ import unicodedata
 from pathlib import Path
 
 from producer.text_files import TextDecodeError, read_text_file
-from worker.job.spec import AUDIO_SUFFIXES, JobOptions, JobSource, JobSpec
+from worker.job.spec import JobOptions, JobSource, JobSpec, has_audio_suffix
 from worker.understanding.music_files import music_files
 
 IMAGE_SUFFIXES = frozenset(
@@ -131,14 +131,13 @@ def read_prompt_file(prompt_file: Path) -> tuple[str, str | None]:
 
 
 def _music_files(folder: Path) -> list[Path]:
-    return [entry for entry in _visible_files(folder) if entry.suffix.lower() in AUDIO_SUFFIXES]
+    return [entry for entry in _visible_files(folder) if has_audio_suffix(entry)]
 
 
-def folder_music(folder: Path, prompt: str) -> Path | None:
-    """The folder's music file: the one its prompt names ("music: song.mp3") when it holds
-    several, else the first by name. It becomes the job's music option, so it travels with the
-    job's inputs to whichever machine renders it."""
-    found = _music_files(folder)
+def chosen_music(found: list[Path], prompt: str) -> Path | None:
+    """Of a folder's music files ``found``, the one its prompt names ("music: song.mp3"), else
+    the first by name. It becomes the job's music option, so it travels with the job's inputs to
+    whichever machine renders it."""
     named = [Path(music.name).name.lower() for music in music_files(prompt)]
 
     def is_named(entry: Path) -> bool:  # "music: Theme Song.wav", unquoted, reads "Song.wav"
@@ -152,12 +151,13 @@ def photo_set_spec(folder: Path, options: JobOptions, *, source_kind: str = "fol
     photos = images_in(folder)
     prompt, note = read_prompt(folder)
     notes = [note] if note else []
-    music = folder_music(folder, prompt)
+    found = _music_files(folder)
+    music = chosen_music(found, prompt)
     if music is not None and options.music is None:
         options = options.model_copy(update={"music": str(music.resolve())})
         notes += [
             f"{extra.name}: not played (one music file a video: {music.name})"
-            for extra in _music_files(folder)
+            for extra in found
             if extra != music
         ]
     notes += [

@@ -6,6 +6,7 @@ import hashlib
 import json
 import re
 from enum import StrEnum
+from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -18,6 +19,11 @@ JOB_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$"
 TITLE_MAX_CHARS = 200
 AUDIO_SUFFIXES = (".mp3", ".wav", ".m4a", ".aac", ".flac", ".ogg", ".opus")
 """Music files a job may name (``JobOptions.music``), find in its folder or name in its prompt."""
+
+
+def has_audio_suffix(name: str | Path) -> bool:
+    """Whether ``name`` is named like a music file (any case), whether or not it exists."""
+    return Path(name).suffix.lower() in AUDIO_SUFFIXES
 
 
 class Aspect(StrEnum):

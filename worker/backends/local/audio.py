@@ -20,7 +20,7 @@ import numpy as np
 
 from worker.backends.local.synth import SAMPLE_RATE, mood_loop
 from worker.job.errors import JobFailed
-from worker.job.spec import AUDIO_SUFFIXES
+from worker.job.spec import has_audio_suffix
 from worker.prompt.vocabulary import Mood
 
 TARGET_LUFS = -14.0
@@ -57,7 +57,7 @@ def find_music_file(music: str, photos: Sequence[Path]) -> Path:
 
 def is_audio_file(music: str) -> bool:
     """Whether ``music`` names a file (a known audio suffix, or an existing file) not a mood."""
-    return Path(music).suffix.lower() in AUDIO_SUFFIXES or Path(music).expanduser().is_file()
+    return has_audio_suffix(music) or Path(music).expanduser().is_file()
 
 
 def _biquad(signal: np.ndarray, b: np.ndarray, a: np.ndarray) -> np.ndarray:

@@ -8,10 +8,9 @@ it (an uploaded file has its own sentence).
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
-from worker.job.spec import AUDIO_SUFFIXES
+from worker.job.spec import has_audio_suffix
 from worker.prompt.vocabulary import MotionStyle, Origin, TransitionStyle
 from worker.understanding.fields import Understanding
 
@@ -74,17 +73,13 @@ def _edit(asked: Understanding) -> list[str]:
 def _music(asked: Understanding) -> list[str]:
     sentences = []
     music = asked.music.value
-    if asked.music.origin == Origin.PROMPT and not _names_file(music):
+    # A music file the prompt names is uploaded and stated by ``music.music_wish``: its path is
+    # never sent.
+    if asked.music.origin == Origin.PROMPT and not (music and has_audio_suffix(music)):
         sentences.append(f"Background music: {music}." if music else "No music.")
     if (volume := asked.stated("music_volume")) is not None and asked.music.value:
         sentences.append(f"Music volume: {round(volume * 100)}%.")
     return sentences
-
-
-def _names_file(music: str | None) -> bool:
-    """A music file the prompt names is uploaded and stated by ``music.music_wish``: its path
-    is never sent."""
-    return music is not None and Path(music).suffix.lower() in AUDIO_SUFFIXES
 
 
 def plan_sentences(asked: Understanding) -> list[str]:

@@ -23,10 +23,11 @@ def option_details(ctx: StageContext) -> list[str]:
     sentences for the agent."""
     spec, options = ctx.spec, ctx.spec.options
     details = [photo_wish(spec, ctx.settings).sentence]
-    details += plan_sentences(understand(spec.prompt, options, ctx.settings))
+    asked = understand(spec.prompt, options, ctx.settings)
+    details += plan_sentences(asked)
     uploads = ctx.checkpoint.get("uploads") or {}
     uploaded_music = (uploads.get("files") or {}).get(MUSIC_KEY) or {}
-    if wish := music_wish(named_music(ctx), uploaded_music.get("name")):
+    if wish := music_wish(named_music(options, asked), uploaded_music.get("name")):
         details.append(wish)
     return details
 

@@ -9,29 +9,31 @@ from worker.backends.base import StageContext
 from worker.backends.local.audio import find_music_file, is_audio_file
 from worker.backends.nemo.photos import CONVERTED_DIR
 from worker.job.errors import JobFailed
+from worker.job.spec import JobOptions, has_audio_suffix
 from worker.media.ffmpeg import FFmpegError, run_ffmpeg
 from worker.prompt.vocabulary import Origin
-from worker.understanding.fields import understand
+from worker.understanding.fields import Understanding, understand
 
 ACCEPTED_AUDIO = {".mp3", ".wav", ".m4a", ".aac"}
 MUSIC_KEY = "music"
 """The music's key in the ``uploads`` record, beside the photos' positions."""
 
 
-def named_music(ctx: StageContext) -> str | None:
+def named_music(options: JobOptions, asked: Understanding) -> str | None:
     """The music the job names: its option, else a music file its prompt names ("music:
     song.mp3"); None leaves the music to the agent (a mood the prompt asks is in its plan)."""
-    if ctx.spec.options.music:
-        return ctx.spec.options.music
-    asked = understand(ctx.spec.prompt, ctx.spec.options, ctx.settings).music
-    if asked.origin == Origin.PROMPT and asked.value and is_audio_file(asked.value):
-        return asked.value
+    if options.music:
+        return options.music
+    music = asked.music
+    if music.origin == Origin.PROMPT and music.value and has_audio_suffix(music.value):
+        return music.value
     return None
 
 
 def music_file(ctx: StageContext) -> Path | None:
     """The music file the job names; None when it names a mood or no music."""
-    music = named_music(ctx)
+    spec = ctx.spec
+    music = named_music(spec.options, understand(spec.prompt, spec.options, ctx.settings))
     if not music or not is_audio_file(music):
         return None
     return find_music_file(music, ctx.photos)
