@@ -446,6 +446,13 @@ def report(
         print(f"{f'  naive, {NAIVE_AT_ONCE} at a time':<44}{batch.naive_seconds:7.2f} s"
               f"   ({products / batch.naive_seconds * 60:.1f} products/min)")  # fmt: skip
         print(f"{'  throughput ours / naive':<44}{ratio:7.2f}x  (target >= 2.5x)")
+        floor_cpu_per_frame = median([r.cpu_seconds for r in reel.floor]) / round(SECONDS * FPS)
+        frames = products * round(PRODUCT_SECONDS * FPS)
+        bound = floor_cpu_per_frame * frames / (os.cpu_count() or 1)
+        print(f"{'  the encoder alone needs at least':<44}{bound:7.2f} s   (the floor's"
+              f" {floor_cpu_per_frame * 1000:.1f} ms of CPU a frame x {frames} frames /"
+              f" {os.cpu_count()} cores: ours / naive can be {batch.naive_seconds / bound:.2f}x"
+              f" at most)")  # fmt: skip
         print(f"{'  peak RSS, whole process tree of ours':<44}{batch.ours.peak_rss_mb:7.0f} MB")
 
 

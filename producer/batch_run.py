@@ -89,7 +89,7 @@ def print_enqueued(result: EnqueueResult, out: str) -> None:
 
 
 def render_processes(workers: int, specs: list[JobSpec]) -> int:
-    """Worker processes for the prefork-pool jobs (renders) of ``specs``: ``workers`` at
+    """Worker processes for the CPU-pool jobs (renders) of ``specs``: ``workers`` at
     most, and no more than there are renders (an idle one only costs start-up and memory)."""
     renders = sum(get_plugin(spec.options.backend).pool != Pool.IO for spec in specs)
     return min(workers, max(1, renders))

@@ -26,8 +26,6 @@ from worker.queue.app import IO_QUEUE_SUFFIX, connect
 
 STARTUP_SECONDS = 20.0
 SHUTDOWN_SECONDS = 60.0
-IDLE_SHUTDOWN_SECONDS = 0.2
-"""Private workers with every job of their batch over get this long to stop by themselves."""
 MAX_RESTARTS = 3
 
 
@@ -139,8 +137,20 @@ def worker_command(
     ]  # fmt: skip
 
 
+def solo_worker_command(*, queue: str, log_level: str, name: str | None = None) -> list[str]:
+    """A single-process worker for one queue (``worker.flow.solo_worker``): it renders in its
+    own process, without mingle or gossip."""
+    return [
+        sys.executable, "-m", "worker.flow.solo_worker",
+        "--queues", queue,
+        "--loglevel", log_level,
+        "--hostname", name or f"{queue}@%h",
+    ]  # fmt: skip
+
+
 class WorkerProcesses:
-    """A ``celery worker`` process (and its pool) serving one queue, logging to a file."""
+    """A worker serving one queue, logging to a file: a ``celery worker`` process and its pool,
+    or one single-process worker (``pool="solo"``)."""
 
     def __init__(
         self,
@@ -151,15 +161,24 @@ class WorkerProcesses:
         concurrency: int,
         log_file: Path,
         scratch: Path | None = None,
+        name: str | None = None,
+        renders_per_machine: int | None = None,
     ) -> None:
         self.redis_url = redis_url
         # This machine's own workers: no other worker to sync with at start-up (mingle waits
         # a second for replies) or to watch (gossip).
-        self.command = [
-            *worker_command(queue=queue, pool=pool, concurrency=concurrency, log_level="WARNING"),
-            "--without-mingle",
-            "--without-gossip",
-        ]
+        self.command = (
+            solo_worker_command(queue=queue, log_level="WARNING", name=name)
+            if pool == "solo"
+            else [
+                *worker_command(
+                    queue=queue, pool=pool, concurrency=concurrency, log_level="WARNING", name=name
+                ),
+                "--without-mingle",
+                "--without-gossip",
+            ]
+        )
+        self.renders_per_machine = renders_per_machine
         self.log_file = log_file
         self.scratch = scratch
         """Jobs' scratch folders; given: the workers' TMPDIR is the run's own temp folder
@@ -170,6 +189,8 @@ class WorkerProcesses:
 
     def start(self) -> WorkerProcesses:
         env = {**os.environ, "REDIS_URL": self.redis_url, "PHOTOREEL_LOG_FORMAT": "json"}
+        if self.renders_per_machine is not None:
+            env["PHOTOREEL_RENDERS_PER_MACHINE"] = str(self.renders_per_machine)
         if self.scratch is not None:
             temp = worker_temp(self.log_file)
             temp.mkdir(parents=True, exist_ok=True)
@@ -200,17 +221,27 @@ class WorkerProcesses:
         self.start()
         return True
 
-    def stop(self, timeout: float | None = SHUTDOWN_SECONDS) -> None:
-        """Warm shutdown: running stages finish, then the processes exit (killed after
-        ``timeout`` seconds; None: however long the stages take)."""
+    def ask_to_stop(self) -> None:
+        """Warm shutdown begins: the running stage finishes, no new one starts."""
         self.stopped = True
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+
+    def wait_stopped(self, timeout: float | None = SHUTDOWN_SECONDS) -> None:
+        """After ``ask_to_stop``: wait for the exit, killed after ``timeout`` seconds (None:
+        however long the running stage takes)."""
         if self.process is None or self.process.poll() is not None:
             return
-        self.process.send_signal(signal.SIGTERM)
         try:
             self.process.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             self.kill()
+
+    def stop(self, timeout: float | None = SHUTDOWN_SECONDS) -> None:
+        """Warm shutdown: running stages finish, then the processes exit (killed after
+        ``timeout`` seconds; None: however long the stages take)."""
+        self.ask_to_stop()
+        self.wait_stopped(timeout)
 
     def kill(self) -> None:
         """Stop at once: the worker, its pool processes and what they run (ffmpeg) share the
@@ -223,12 +254,6 @@ class WorkerProcesses:
         except ProcessLookupError:
             return
         self.process.wait()
-
-    def stop_idle(self) -> None:
-        """Stop a worker known to have nothing left to do: asked to stop, then, if it is still
-        winding down after ``IDLE_SHUTDOWN_SECONDS`` (a prefork pool takes about two seconds,
-        most of it a fixed pause in each pool process), killed with its pool processes."""
-        self.stop(timeout=IDLE_SHUTDOWN_SECONDS)
 
     def __enter__(self) -> WorkerProcesses:
         return self.start()
@@ -250,10 +275,19 @@ class Runtime:
         """Restart worker processes that died; False once one has died too often."""
         return all([pool.supervise() for pool in self.pools])
 
+    def _stop_all(self, timeout: float | None) -> None:
+        """Every worker is asked at once (one still running would take new stages while
+        another is waited for), then each is waited for."""
+        for pool in self.pools:
+            pool.ask_to_stop()
+        deadline = None if timeout is None else time.monotonic() + timeout
+        for pool in self.pools:
+            left = None if deadline is None else max(0.0, deadline - time.monotonic())
+            pool.wait_stopped(left)
+
     def finish_running_stages(self) -> None:
         """Let the workers finish the stages they are running, however long, then stop."""
-        for pool in self.pools:
-            pool.stop(timeout=None)
+        self._stop_all(timeout=None)
 
     def stop_at_once(self) -> None:
         """Kill the workers, their pools and what they run, now."""
@@ -262,13 +296,13 @@ class Runtime:
 
     def finish(self) -> None:
         """Every job is over and its report written: stop the workers. Private ones (with the
-        embedded Redis, nothing of theirs outlives this process) are stopped at once, since
-        they have nothing left to do; others get a warm shutdown."""
-        for pool in self.pools:
-            if self.embedded:
-                pool.stop_idle()
-            else:
-                pool.stop()
+        embedded Redis, nothing of theirs outlives this process) are killed at once, since
+        they have nothing left to do and a warm shutdown only costs time (about 0.2 s for a
+        solo worker); others get a warm shutdown."""
+        if self.embedded:
+            self.stop_at_once()
+        else:
+            self._stop_all(SHUTDOWN_SECONDS)
 
     @property
     def store(self) -> JobStore:
@@ -287,8 +321,11 @@ def local_runtime(
     deployment_workers: bool = False,
 ) -> Iterator[Runtime]:
     """Redis (``REDIS_URL``, else an embedded server), this process connected to it, and this
-    machine's worker processes: a prefork pool for local renders and, when cloud jobs are
-    coming, a threads pool for them. ``run``, ``catalog`` and ``watch`` share it.
+    machine's worker processes: one single-process (``solo``) worker per render at once, which
+    renders in its own process (a prefork pool would add a main process of about 80 MB that
+    runs no stage), and, when cloud jobs are coming, a threads pool for them. ``run``,
+    ``catalog`` and ``watch`` share it. Celery enforces no time limit in a solo worker;
+    ``worker.flow.stage_deadline`` does.
 
     The workers' temp folder (``producer.run_files``) goes when they have stopped, and so
     does the scratch folders' root when no job left anything in it.
@@ -304,16 +341,20 @@ def local_runtime(
         connect(redis_url)
         pools: list[WorkerProcesses] = []
         if embedded or not deployment_workers:
-            pools.append(
+            renders = workers or settings.workers
+            pools += [
                 WorkerProcesses(
                     redis_url,
                     queue=settings.queue,
-                    pool="prefork",
-                    concurrency=workers or settings.workers,
+                    pool="solo",
+                    concurrency=1,
                     log_file=log_file,
                     scratch=scratch,
+                    name=f"{settings.queue}-{number}@%h",
+                    renders_per_machine=renders,
                 )
-            )
+                for number in range(1, renders + 1)
+            ]
         if pools and io_pool:
             pools.append(
                 WorkerProcesses(

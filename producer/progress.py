@@ -144,16 +144,26 @@ class JobsLost(Exception):
         )
 
 
+def poll_interval(jobs: int) -> float:
+    """Seconds between two looks at a batch: a tenth of a second for up to a hundred jobs, so
+    a short run ends as soon as its job has; longer for larger batches (a look costs about
+    3 ms of CPU a hundred jobs), about 3 % of a core, up to 2 s."""
+    return min(2.0, max(0.1, jobs / 1000))
+
+
 def wait_for_jobs(
     store: JobStore,
     job_ids: list[str],
     console: Console,
     *,
     healthy: Callable[[], bool] = lambda: True,
-    poll_seconds: float = 0.25,
+    poll_seconds: float | None = None,
 ) -> list[JobState]:
     """Show progress until every job has finished or is parked (or the workers died).
-    JobsLost when Redis forgets some of them."""
+    JobsLost when Redis forgets some of them. Looks every ``poll_seconds``, by default
+    ``poll_interval(len(job_ids))``."""
+    if poll_seconds is None:
+        poll_seconds = poll_interval(len(job_ids))
 
     def snapshot() -> list[JobState]:
         found = store.get_many(job_ids)  # pipelined: a few round trips for a whole batch

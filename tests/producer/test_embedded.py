@@ -53,38 +53,34 @@ def test_with_redis_url_can_leave_the_work_to_the_deployment(
         assert runtime.store.redis.ping()
 
 
-def _pool_processes(pid: int) -> list[int]:
-    children = Path(f"/proc/{pid}/task/{pid}/children")
-    return [int(child) for child in children.read_text().split()] if children.exists() else []
+def _environment(pid: int) -> dict[str, str]:
+    pairs = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+    return dict(pair.decode().split("=", 1) for pair in pairs if b"=" in pair)
 
 
-def _running(pid: int) -> bool:
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return False
-    return stat[stat.rindex(")") + 2] != "Z"
-
-
-def test_finish_stops_private_workers_and_their_pool_at_once(
+def test_private_workers_render_in_their_own_process_one_per_render(
     environment: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
+    """No prefork main process beside the render (about 80 MB that runs no stage): one solo
+    worker per render at once, each told how many share the machine (the encoder's threads)."""
     settings = get_settings()
     with local_runtime(
         settings, workers=2, log_file=tmp_path / "worker.log", io_pool=False
     ) as runtime:
-        assert runtime.embedded
-        worker = runtime.pools[0].process
-        assert worker is not None
-        pool: list[int] = []
-        while len(pool) < 2 and worker.poll() is None:  # the pool processes are forked
-            pool = _pool_processes(worker.pid)
+        log = tmp_path / "worker.log"
+        deadline = time.monotonic() + 30
+        while log.read_text().count('"worker ready"') < 2 and time.monotonic() < deadline:
             time.sleep(0.05)
+        processes = [pool.process for pool in runtime.pools]
+        assert len(processes) == 2 and all(p is not None for p in processes)
+        for process in processes:
+            assert process is not None
+            command = Path(f"/proc/{process.pid}/cmdline").read_bytes().split(b"\0")
+            assert command[1:3] == [b"-m", b"worker.flow.solo_worker"]
+            assert not Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text()
+            assert _environment(process.pid)["PHOTOREEL_RENDERS_PER_MACHINE"] == "2"
+        names = {p.command[p.command.index("--hostname") + 1] for p in runtime.pools}
+        assert len(names) == 2  # each its own node in Celery and in Redis' stopping marks
         runtime.finish()
-        assert worker.poll() is not None
+        assert all(process.poll() is not None for process in processes if process)
         assert not runtime.healthy()  # stopped on purpose: not restarted
-    assert len(pool) == 2
-    deadline = time.monotonic() + 10  # a killed process takes a moment to be gone
-    while any(_running(pid) for pid in pool) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert not any(_running(pid) for pid in pool)

@@ -122,3 +122,10 @@ def test_jobs_redis_forgot_end_the_wait_saying_so_not_as_no_jobs(fake_redis: Red
     assert str(lost.value).startswith(
         "Redis lost 2 jobs (made, rendering) of this batch: it came back without their data"
     )
+
+
+@pytest.mark.parametrize(
+    ("jobs", "seconds"), [(1, 0.1), (100, 0.1), (500, 0.5), (1000, 1.0), (20000, 2.0)]
+)
+def test_a_small_batch_is_looked_at_often_a_large_one_less(jobs: int, seconds: float) -> None:
+    assert progress.poll_interval(jobs) == pytest.approx(seconds)

@@ -30,8 +30,9 @@ if TYPE_CHECKING:
 
 
 class Pool(StrEnum):
-    """Where a backend's stages run: CPU-bound work on the prefork pool, work that mostly
-    waits on the network on the I/O queue, served by a pool of threads."""
+    """Where a backend's stages run: CPU-bound work in processes (a prefork pool, or the
+    single-process workers of ``run``), work that mostly waits on the network on the I/O
+    queue, served by a pool of threads."""
 
     CPU = "cpu"
     IO = "io"

@@ -1,8 +1,10 @@
 """A worker process warms every registered backend up before its first job, starts the
-reconciler, and says in Redis when it shuts down."""
+reconciler, holds a solo worker's stages to their time limit, and says in Redis when it shuts
+down."""
 
 from __future__ import annotations
 
+import threading
 from types import SimpleNamespace
 
 import pytest
@@ -63,7 +65,22 @@ def test_a_worker_says_in_redis_while_it_shuts_down(
 ) -> None:
     monkeypatch.setattr(hooks, "job_store", lambda: JobStore(fake_redis))
     hooks._say_stopping(sender="photoreel@machine-a", sig="SIGTERM", how="Warm", exitcode=0)
+    for thread in threading.enumerate():  # written from a thread: never in the signal handler
+        if thread.name == "stopping-mark":
+            thread.join()
     assert fake_redis.exists(keys.worker_stopping("photoreel@machine-a"))
     assert 0 < fake_redis.ttl(keys.worker_stopping("photoreel@machine-a")) <= 1800
     hooks._clear_stopping(sender=SimpleNamespace(hostname="photoreel@machine-a"))
     assert not fake_redis.exists(keys.worker_stopping("photoreel@machine-a"))
+
+
+def test_only_a_solo_worker_sets_its_own_stage_deadline(monkeypatch: pytest.MonkeyPatch) -> None:
+    connected: list[object] = []
+    monkeypatch.setattr(hooks.task_prerun, "connect", lambda *a, **_: connected.append(a))
+    monkeypatch.setattr(hooks.task_postrun, "connect", lambda *a, **_: connected.append(a))
+    prefork = object.__new__(hooks.PreforkPool)  # Celery kills its pool processes itself
+    hooks._hold_solo_stages_to_their_limit(sender=SimpleNamespace(pool=prefork))
+    assert connected == []
+    solo = object.__new__(hooks.SoloPool)
+    hooks._hold_solo_stages_to_their_limit(sender=SimpleNamespace(pool=solo))
+    assert len(connected) == 2
