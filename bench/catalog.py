@@ -36,9 +36,10 @@ sys.path.insert(0, str(ROOT))
 from redis import Redis  # noqa: E402
 
 from producer.catalog import catalog_specs, split_unchanged  # noqa: E402
-from producer.embedded import EmbeddedRedis, WorkerProcesses  # noqa: E402
 from producer.enqueue import enqueue_specs  # noqa: E402
+from producer.redis_server import EmbeddedRedis  # noqa: E402
 from producer.status_json import batch_json  # noqa: E402
+from producer.worker_processes import WorkerProcesses  # noqa: E402
 from worker.job.store import JobStore  # noqa: E402
 from worker.queue.app import connect  # noqa: E402
 

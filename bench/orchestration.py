@@ -73,8 +73,9 @@ sys.path.insert(0, str(ROOT))
 
 from redis import Redis  # noqa: E402
 
-from producer.embedded import EmbeddedRedis, WorkerProcesses  # noqa: E402
 from producer.enqueue import enqueue_specs  # noqa: E402
+from producer.redis_server import EmbeddedRedis  # noqa: E402
+from producer.worker_processes import WorkerProcesses  # noqa: E402
 from worker.backends.nemo.stub import FakeConfig, FakeNemo, running  # noqa: E402
 from worker.backends.nemo.stub.world import World  # noqa: E402
 from worker.job import keys  # noqa: E402

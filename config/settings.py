@@ -47,13 +47,6 @@ class Settings(BaseSettings):
     out: str = Field(default="out", description="output bucket: a folder or s3://bucket/prefix")
     backend: str = Field(default="local", description="default backend: local, nemo or dry")
     workers: int = Field(default=2, ge=1, le=64, description="worker processes `run` starts")
-    renders_per_machine: int | None = Field(
-        default=None,
-        ge=1,
-        le=256,
-        description="renders sharing this machine's cores, which divide the encoder's threads"
-        " among them; unset: the worker's concurrency",
-    )
     io_concurrency: int = Field(
         default=16, ge=1, le=256, description="threads serving cloud (I/O-bound) stages"
     )

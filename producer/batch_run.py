@@ -138,12 +138,13 @@ def run_batch(
     unreachable for longer than ``PHOTOREEL_REDIS_RETRY_SECONDS`` stops it too, in one line,
     exit code 1. The run's folder in TMPDIR goes, unless its worker log is named at the end (a
     job failed)."""
-    from producer.enqueue import EnqueueResult, new_batch_id
+    from producer import head_start
+    from producer.enqueue import EnqueueResult
 
     temp_dir_or_exit()
     redis_or_exit()
     bucket = bucket_or_exit(out)
-    batch = new_batch_id()
+    batch = head_start.batch_id()
     run = LocalRun(EnqueueResult(batch=batch))
     processes = render_processes(workers or get_settings().workers, specs)
     if specs:

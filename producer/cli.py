@@ -190,7 +190,8 @@ def enqueue(
     overwrite: OverwriteOption = False,
 ) -> None:
     """Put jobs on the queue of a running deployment (REDIS_URL) and print the batch id."""
-    from producer.enqueue import enqueue_specs, new_batch_id
+    from producer.enqueue import enqueue_specs
+    from producer.run_files import new_batch_id
     from worker.flow.runtime import job_store
 
     if get_settings().redis_url is None:
@@ -231,8 +232,8 @@ def watch(
     Without REDIS_URL, runs self-contained and lets enqueued jobs finish on the first Ctrl-C.
     With REDIS_URL it only enqueues; the deployment's workers make the videos."""
     from producer.embedded import local_runtime
-    from producer.enqueue import new_batch_id
     from producer.inbox import Inbox
+    from producer.run_files import new_batch_id
 
     if not inbox.is_dir():
         console.print(f"[red]error:[/] {escape(str(inbox))}: not a folder")
@@ -396,7 +397,7 @@ def worker(
     ] = None,
 ) -> None:
     """Run a worker for a long-running deployment (REDIS_URL)."""
-    from producer.embedded import worker_command
+    from producer.worker_processes import worker_command
     from worker.queue.app import IO_QUEUE_SUFFIX
 
     settings = get_settings()
@@ -414,7 +415,7 @@ cli.command()(plan)
 
 
 def main() -> None:
-    from producer.embedded import NoRedisServer
+    from producer.redis_server import NoRedisServer
 
     settings = get_settings()
     configure_logging(settings.log_level, settings.log_format)

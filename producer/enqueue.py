@@ -9,10 +9,8 @@ first, so that any worker can read them.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 
 from config.settings import get_settings
 from worker.files.bucket import Bucket, open_bucket
@@ -25,10 +23,6 @@ from worker.queue.handoff import enqueue_stage, submit
 
 CHUNK = 500
 """Specs recorded per pipelined round trip to Redis."""
-
-
-def new_batch_id() -> str:
-    return f"{datetime.now(UTC):%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:6]}"
 
 
 @dataclass

@@ -4,6 +4,8 @@ Importing the command (``producer.cli``) builds the Celery app from the settings
 variable would surface as a traceback from deep inside an import; here it is one line per
 variable, naming it and the accepted values, with exit code 2, and nothing is started.
 ``photoreel plan`` is run without importing the rest of the command (``producer.plan_table``).
+A self-contained ``run`` or ``catalog`` starts its Redis and first worker before importing the
+rest of itself (``producer.head_start``).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import sys
 
 from config.settings import SettingsError, load_settings
+from producer import head_start
 from producer.exits import EXIT_USAGE
 from worker.backends import backend_names
 
@@ -32,6 +35,10 @@ def main() -> None:
 
         plan_app(prog_name="photoreel")
         return
+    if head_start.wanted(sys.argv, settings.redis_url):
+        from worker.files.scratch import scratch_root
+
+        head_start.begin(settings.queue, scratch_root())
     from producer.cli import main as run_command
 
     run_command()

@@ -15,10 +15,17 @@ from __future__ import annotations
 import contextlib
 import shutil
 import tempfile
+import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 
 WORKER_LOG = "worker.log"
 WORKER_TEMP = "tmp"
+
+
+def new_batch_id() -> str:
+    """A batch's id, which names its run folder: when and a random part."""
+    return f"{datetime.now(UTC):%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:6]}"
 
 
 def run_folder(batch: str) -> Path:

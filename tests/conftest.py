@@ -20,7 +20,7 @@ from moto.server import ThreadedMotoServer
 from PIL import Image
 from redis import Redis
 
-from producer.embedded import EmbeddedRedis
+from producer.redis_server import EmbeddedRedis
 from worker.job.states import Stage
 from worker.job.store import Claim, JobStore
 from worker.media.ffmpeg import run_ffmpeg

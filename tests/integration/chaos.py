@@ -8,7 +8,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from producer.embedded import EmbeddedRedis, WorkerProcesses
+from producer.redis_server import EmbeddedRedis
+from producer.worker_processes import WorkerProcesses
 from worker.job.states import JobState
 from worker.job.store import JobStore
 

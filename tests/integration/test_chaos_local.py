@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from redis import Redis
 
-from producer.embedded import EmbeddedRedis
 from producer.enqueue import enqueue_specs
+from producer.redis_server import EmbeddedRedis
 from tests.conftest import make_photo
 from tests.integration.chaos import (
     all_settled,

@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 from redis import Redis
 
-from producer.embedded import EmbeddedRedis, WorkerProcesses
 from producer.enqueue import enqueue_specs
+from producer.redis_server import EmbeddedRedis
+from producer.worker_processes import WorkerProcesses
 from tests.backends.nemo.stub.fixtures import fast_config
 from tests.conftest import make_photo
 from tests.integration.chaos import all_settled, sigkill, start_workers, states, wait_until

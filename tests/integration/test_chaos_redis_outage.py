@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from redis import Redis
 
-from producer.embedded import EmbeddedRedis
+from producer.redis_server import EmbeddedRedis
 from tests.conftest import make_photo
 from tests.integration.chaos import FAST_RECOVERY, kill_redis, redis_down_for, wait_until
 from tests.integration.test_run import PHOTOREEL

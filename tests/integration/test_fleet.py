@@ -18,7 +18,7 @@ import fsspec
 import pytest
 from redis import Redis
 
-from producer.embedded import EmbeddedRedis
+from producer.redis_server import EmbeddedRedis
 from tests.backends.nemo.stub.fixtures import fast_config
 from tests.conftest import make_photo
 from tests.integration.chaos import FAST_RECOVERY, wait_until

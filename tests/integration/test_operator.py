@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from redis import Redis
 
-from producer.embedded import EmbeddedRedis
 from producer.enqueue import enqueue_specs
+from producer.redis_server import EmbeddedRedis
 from tests.backends.nemo.stub.fixtures import fast_config
 from tests.conftest import make_photo, queued_messages
 from tests.integration.chaos import all_settled, start_workers, wait_until

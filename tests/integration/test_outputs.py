@@ -13,7 +13,7 @@ from pathlib import Path
 import fsspec
 import pytest
 
-from producer.embedded import EmbeddedRedis
+from producer.redis_server import EmbeddedRedis
 from tests.conftest import assert_valid_report, make_photo
 from tests.integration.chaos import wait_until
 from tests.integration.deployment import photoreel_worker

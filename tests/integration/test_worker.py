@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from producer.embedded import free_port
+from producer.redis_server import free_port
 from tests.integration.chaos import wait_until
 from tests.integration.deployment import RunningWorker, photoreel_worker
 

@@ -11,6 +11,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from config.settings import get_settings
 from producer.embedded import local_runtime
 from tests.producer.conftest import producer_test_url
+from worker.job import keys
 
 
 @pytest.fixture
@@ -53,11 +54,6 @@ def test_with_redis_url_can_leave_the_work_to_the_deployment(
         assert runtime.store.redis.ping()
 
 
-def _environment(pid: int) -> dict[str, str]:
-    pairs = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
-    return dict(pair.decode().split("=", 1) for pair in pairs if b"=" in pair)
-
-
 def test_private_workers_render_in_their_own_process_one_per_render(
     environment: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
@@ -78,9 +74,10 @@ def test_private_workers_render_in_their_own_process_one_per_render(
             command = Path(f"/proc/{process.pid}/cmdline").read_bytes().split(b"\0")
             assert command[1:3] == [b"-m", b"worker.flow.solo_worker"]
             assert not Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text()
-            assert _environment(process.pid)["PHOTOREEL_RENDERS_PER_MACHINE"] == "2"
-        names = {p.command[p.command.index("--hostname") + 1] for p in runtime.pools}
+        names = {pool.name for pool in runtime.pools}
         assert len(names) == 2  # each its own node in Celery and in Redis' stopping marks
+        for name in names:  # and told how many renders share the machine
+            assert runtime.store.redis.get(keys.machine_renders(name)) == b"2"
         runtime.finish()
         assert all(process.poll() is not None for process in processes if process)
         assert not runtime.healthy()  # stopped on purpose: not restarted

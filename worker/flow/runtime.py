@@ -68,6 +68,15 @@ def worker_stopping() -> bool:
     return bool(node) and bool(job_store().redis.exists(keys.worker_stopping(node)))
 
 
+def renders_on_machine() -> int:
+    """How many renders share this machine's cores: as the run that started this worker
+    says (one single-process worker per render), else this worker's pool processes."""
+    request = current_task.request if current_task else None
+    node = getattr(request, "hostname", None)
+    told = job_store().redis.get(keys.machine_renders(node)) if node else None
+    return int(told) if told else pool_processes()
+
+
 def wake_waiting_job(job_id: str) -> None:
     """A session slot was freed: queue the stage of the job first in line for one."""
     state = job_store().get(job_id)
@@ -94,6 +103,6 @@ def stage_context(state: JobState, claim: Claim, store: JobStore, workdir: Path)
         backend_settings=plugin.read_settings(),
         progress=throttled_reporter(claim.stage, claim.report_progress),
         say=note_reporter(claim.stage, claim.report_progress),
-        pool_processes=pool_processes(),
+        pool_processes=renders_on_machine(),
         work_area=work_area(state, workdir),
     )

@@ -77,6 +77,12 @@ def worker_stopping(node: str) -> str:
     return f"{PREFIX}:worker:{node}:stopping"
 
 
+def machine_renders(node: str) -> str:
+    """How many renders share the machine of the worker ``node``, as the run that started it
+    says (``producer.embedded.tell_renders``): its render workers divide the encoder's threads."""
+    return f"{PREFIX}:worker:{node}:machine-renders"
+
+
 RECONCILER_LOCK = f"{PREFIX}:reconciler:lock"
 """Held briefly by the one worker reconciling at a time."""
 

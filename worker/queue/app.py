@@ -86,12 +86,8 @@ def connect(redis_url: str) -> None:
 
 
 def pool_processes() -> int:
-    """How many renders share this machine: ``PHOTOREEL_RENDERS_PER_MACHINE`` (several
-    single-process workers, as ``run`` starts), else this worker's pool processes (1 outside a
-    worker, or while it is not known)."""
-    renders = get_settings().renders_per_machine
-    if renders is not None:
-        return renders
+    """How many pool processes share this machine in this worker (1 outside a worker, or
+    while it is not known)."""
     concurrency = app.conf.worker_concurrency
     return concurrency if isinstance(concurrency, int) and concurrency > 0 else 1
 

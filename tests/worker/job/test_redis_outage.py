@@ -11,7 +11,7 @@ from redis import Redis
 from redis.exceptions import AuthenticationError
 from redis.exceptions import ConnectionError as RedisConnectionError
 
-from producer.embedded import EmbeddedRedis
+from producer.redis_server import EmbeddedRedis
 from worker.job.redis_outage import (
     UNREACHABLE_MESSAGE,
     Outage,

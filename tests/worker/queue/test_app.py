@@ -1,10 +1,9 @@
 from types import SimpleNamespace
 
-import pytest
 from redis import Redis
 
 from config.settings import get_settings
-from producer.embedded import EmbeddedRedis
+from producer.redis_server import EmbeddedRedis
 from tests.conftest import queued_messages
 from worker.job.spec import JobSpec
 from worker.queue.app import _note_pool_processes, app, connect, pool_processes
@@ -37,20 +36,3 @@ def test_pool_processes_is_the_worker_concurrency_its_pool_inherits() -> None:
         assert pool_processes() == 1
     finally:
         app.conf.worker_concurrency = previous
-
-
-def test_renders_per_machine_outweighs_the_worker_concurrency(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """Single-process workers (``run`` starts one per render) each have a concurrency of 1;
-    the run tells them how many renders share the machine."""
-    previous = app.conf.worker_concurrency
-    monkeypatch.setenv("PHOTOREEL_RENDERS_PER_MACHINE", "2")
-    get_settings.cache_clear()
-    try:
-        app.conf.worker_concurrency = 1
-        assert pool_processes() == 2
-    finally:
-        app.conf.worker_concurrency = previous
-        monkeypatch.delenv("PHOTOREEL_RENDERS_PER_MACHINE")
-        get_settings.cache_clear()
