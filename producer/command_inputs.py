@@ -123,19 +123,16 @@ def redis_or_exit() -> None:
 
 def temp_dir_or_exit() -> None:
     """``TMPDIR``, when set, is a folder this user can make folders in: else a usage error.
-    Python would otherwise fall back to ``/tmp`` without a word, and the run's scratch, worker
-    log and its workers' temporary files would land on a disk the user meant to spare."""
+    Otherwise the run's scratch, worker log and its workers' temporary files would land in
+    ``/tmp``, on a disk the user meant to spare."""
     import os
-    import tempfile
 
-    folder = os.environ.get("TMPDIR")
-    if not folder:
-        return
-    try:
-        os.rmdir(tempfile.mkdtemp(prefix="photoreel-check-", dir=folder))
-    except OSError as problem:
+    from producer.run_files import temp_dir_problem
+
+    problem = temp_dir_problem()
+    if problem is not None:
         console.print(
-            f"[red]error:[/] TMPDIR={folder}: cannot make a folder there"
+            f"[red]error:[/] TMPDIR={os.environ['TMPDIR']}: cannot make a folder there"
             f" ({problem.strerror}); accepted: a folder you can write, or unset for /tmp"
         )
         raise typer.Exit(EXIT_USAGE) from None

@@ -140,8 +140,6 @@ def local_runtime(
             redis_url = str(settings.redis_url)
         connect(redis_url)
         with ExitStack() as stack:
-            if head is not None:
-                stack.callback(head.worker.stop)
             renders: list[WorkerProcesses] = []
             if embedded or not deployment_workers:
                 renders = render_workers(
@@ -167,8 +165,9 @@ def local_runtime(
                 else []
             )
             for pool in [*renders, *cloud]:
-                if pool.process is None:
-                    stack.enter_context(pool)
+                if pool.process is None:  # not the head start's, already running
+                    pool.start()
+                stack.callback(pool.stop)
             runtime = Runtime(redis_url, [*renders, *cloud], log_file, embedded=bool(embedded))
             if renders:
                 tell_renders(runtime.store, renders, settings)

@@ -13,14 +13,13 @@ before the processes are started.
 from __future__ import annotations
 
 import atexit
-import os
 import signal
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 from producer.redis_server import EmbeddedRedis
-from producer.run_files import discard_run_folder, new_batch_id, worker_log
+from producer.run_files import discard_run_folder, new_batch_id, temp_dir_problem, worker_log
 from producer.worker_processes import WorkerProcesses, render_worker_name
 
 COMMANDS = frozenset({"run", "catalog"})
@@ -49,8 +48,7 @@ def wanted(argv: list[str], redis_url: str | None) -> bool:
         return False
     if any(argument in ("--help", "-h") for argument in argv[2:]):
         return False
-    folder = os.environ.get("TMPDIR")
-    return not folder or (os.path.isdir(folder) and os.access(folder, os.W_OK | os.X_OK))
+    return temp_dir_problem() is None
 
 
 def begin(queue: str, scratch: Path) -> None:

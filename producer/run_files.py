@@ -13,6 +13,7 @@ folder (``photoreel-jobs/``, or ``PHOTOREEL_SCRATCH_DIR``), where another run fi
 from __future__ import annotations
 
 import contextlib
+import os
 import shutil
 import tempfile
 import uuid
@@ -26,6 +27,19 @@ WORKER_TEMP = "tmp"
 def new_batch_id() -> str:
     """A batch's id, which names its run folder: when and a random part."""
     return f"{datetime.now(UTC):%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:6]}"
+
+
+def temp_dir_problem() -> OSError | None:
+    """Why ``TMPDIR``, when set, is no folder this user can make folders in; None when it is
+    (or is unset). Python would otherwise fall back to ``/tmp`` without a word."""
+    folder = os.environ.get("TMPDIR")
+    if not folder:
+        return None
+    try:
+        os.rmdir(tempfile.mkdtemp(prefix="photoreel-check-", dir=folder))
+    except OSError as problem:
+        return problem
+    return None
 
 
 def run_folder(batch: str) -> Path:

@@ -1,7 +1,7 @@
 """``python -m worker.flow.solo_worker``: one single-process (``solo``) Celery worker, the
 kind ``run`` starts one of per render at once. It runs its stages in its own process, and
 starts without Celery's command line, whose import (click, its REPL, pygments' lexers) is
-about 0.2 s of a worker's 0.8 s start on this kind of machine.
+about 0.1 s of a worker's 0.8 s start on this kind of machine.
 
 Its options are those of ``celery worker`` that ``run`` uses: ``--queues``, ``--hostname``
 (``%h`` is the host's name), ``--loglevel``.
